@@ -1,0 +1,59 @@
+// The one shape every checker returns, so the CLI, results.json and the report treat them alike.
+import type { Operation, Value } from './history.ts';
+
+/** `unknown` is honest: a budget ran out or the history could not be decided. It is never turned into valid. */
+export type Verdict = true | false | 'unknown';
+
+export interface Anomaly {
+  /** e.g. nonlinearizable, monotonic-reads, CyclicCO, WriteCORead, ThinAirRead, stale-read. */
+  type: string;
+  /** Operation ids (Operation.id) involved, in the order the explanation names them. */
+  ops: number[];
+  /** The history indices of those ops' invokes and completions, for highlighting on the timeline. */
+  indices?: number[];
+  /** In words a user understands, naming processes, keys, values and op indices. */
+  explanation: string;
+  /** The key (sub-history) it happened on, for multi-key histories. */
+  key?: string;
+  /** Checker-specific data the report can draw (e.g. partial linearizations). */
+  detail?: Value;
+}
+
+export interface CheckResult {
+  /** The checker that produced this, e.g. linearizable, sequential, causal-cc, monotonic-reads. */
+  checker: string;
+  /** The consistency model checked, in words: "linearizability", "causal consistency (CCv)". */
+  model: string;
+  valid: Verdict;
+  anomalies: Anomaly[];
+  /** Why the verdict is unknown (budget, unsupported history shape), when it is. */
+  reason?: string;
+  stats: { ops: number; timeMs: number; [extra: string]: number };
+}
+
+/** Options every checker accepts. */
+export interface CheckOptions {
+  /** Wall-clock budget; the verdict is `unknown` when it runs out. */
+  timeBudgetMs?: number;
+  /** Approximate memory budget for search state. */
+  memoryBudgetBytes?: number;
+}
+
+/** A checker as the registry, the CLI and the profile see it. */
+export interface ConsistencyChecker {
+  name: string;
+  model: string;
+  /** One line for `faultline list` and --help. */
+  description: string;
+  check(operations: readonly Operation[], options?: CheckOptions): CheckResult | Promise<CheckResult>;
+}
+
+/** Op ids and the history indices behind them, for an anomaly's `indices`. */
+export function historyIndices(ops: readonly Operation[]): number[] {
+  const out: number[] = [];
+  for (const op of ops) {
+    out.push(op.invokeIndex);
+    if (op.completeIndex !== null) out.push(op.completeIndex);
+  }
+  return out;
+}
