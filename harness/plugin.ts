@@ -1,0 +1,89 @@
+// The public plug-in API: what a system under test provides, whether built in or the user's own module.
+// A campaign names a built-in system or a path to a module whose default export is a SystemDefinition.
+// Reference systems in systems-under-test/ use only this file, exactly as a user's plugin would.
+import type { Value } from '../checkers/history.ts';
+import type { Remote } from './remote/remote.ts';
+
+export type { Remote, ExecResult, ExecOptions, DaemonSpec, DaemonHandle } from './remote/remote.ts';
+export { execOrThrow, shellQuote, RemoteCommandError } from './remote/remote.ts';
+export type { Value } from '../checkers/history.ts';
+
+export interface NodeInfo {
+  name: string;
+  address: string;
+}
+
+/** What a lifecycle hook gets for one node. */
+export interface NodeContext {
+  /** The node being acted on. */
+  node: Remote;
+  /** Every node of the cluster, in order (n1, n2, ...), the acted-on one included. */
+  nodes: readonly NodeInfo[];
+  /** The system's options from the campaign file. */
+  options: Record<string, unknown>;
+  /**
+   * Environment to start the system's processes with so the nemesis can skew their clocks (libfaketime).
+   * Empty when clock faults are not in use. Start commands must include it.
+   */
+  clockEnv: Record<string, string>;
+  /** A directory on the node the system may use for its data. */
+  dataDir: string;
+  log(message: string): void;
+}
+
+/** An operation as the client adapter sees it. */
+export interface ClientOp {
+  f: string;
+  key?: string;
+  value: Value;
+}
+
+/**
+ * ok: it happened (value = what was read/returned). fail: it definitely did not happen.
+ * info: unknown (timeout, connection lost after sending): it may have happened, now or later.
+ */
+export type Completion =
+  { type: 'ok'; value: Value } | { type: 'fail'; error: string; value?: Value } | { type: 'info'; error: string };
+
+export interface Client {
+  /** Performs one op. Reject or return info when the outcome is unknown; `signal` aborts at the op timeout. */
+  invoke(op: ClientOp, signal: AbortSignal): Promise<Completion>;
+  close(): Promise<void>;
+}
+
+export interface ClientContext {
+  /** The node this client talks to. */
+  node: NodeInfo;
+  nodes: readonly NodeInfo[];
+  options: Record<string, unknown>;
+}
+
+export interface SystemDefinition {
+  name: string;
+  description: string;
+  /** Models the system claims (e.g. ['linearizable']); the report compares the verdicts against these. */
+  guarantees?: string[];
+  /** Once per node, before start: upload binaries, write config. */
+  install?(ctx: NodeContext): Promise<void>;
+  start(ctx: NodeContext): Promise<void>;
+  /** Resolves true once the node serves requests. Polled after start and after restarts. */
+  ready?(ctx: NodeContext): Promise<boolean>;
+  /** Graceful stop. */
+  stop(ctx: NodeContext): Promise<void>;
+  /** kill -9 the system's processes on this node. */
+  kill(ctx: NodeContext): Promise<void>;
+  /** SIGSTOP / SIGCONT the system's processes on this node. */
+  pause(ctx: NodeContext): Promise<void>;
+  resume(ctx: NodeContext): Promise<void>;
+  /** Files on the node to collect into the run directory. */
+  logFiles?(ctx: NodeContext): string[];
+  /** The node currently acting as primary/leader, when the system can name one (for targeted faults). */
+  primary?(nodes: readonly NodeInfo[], options: Record<string, unknown>): Promise<string | undefined>;
+  /** Opens a client bound to one node. */
+  client(ctx: ClientContext): Promise<Client>;
+}
+
+/** Identity helper that gives a plugin module type checking: `export default defineSystem({...})`. */
+export function defineSystem(definition: SystemDefinition): SystemDefinition {
+  return definition;
+}
