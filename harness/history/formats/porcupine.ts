@@ -1,0 +1,64 @@
+// Porcupine's test-data formats: Jepsen etcd logs (jepsen/etcd_NNN.log) and the 6.824 kv logs (kv/*.txt).
+// Values are kept as in the source; the file's line order is the time order.
+import type { HistoryOp, OpType, Value } from '../../../checkers/history.ts';
+import { parseEdn } from './edn.ts';
+
+const etcdLine = /^INFO\s+jepsen\.util\s+-\s+(\d+)\s+:(invoke|ok|fail|info)\s+:(\w+)\s+(.*?)\s*$/;
+
+export class PorcupineLogError extends Error {
+  constructor(source: string, line: number, reason: string) {
+    super(`${source}:${line}: ${reason}`);
+    this.name = 'PorcupineLogError';
+  }
+}
+
+function etcdValue(text: string, source: string, line: number): Value {
+  if (text === 'nil') return null;
+  if (/^-?\d+$/.test(text)) return Number(text);
+  const pair = /^\[(-?\d+)\s+(-?\d+)\]$/.exec(text);
+  if (pair) return [Number(pair[1]), Number(pair[2])];
+  if (text === ':timed-out') return 'timed-out';
+  throw new PorcupineLogError(source, line, `unexpected value ${JSON.stringify(text)}`);
+}
+
+/**
+ * Jepsen etcd log: `INFO  jepsen.util - <proc> :<type> :<f> <value>`. `:timed-out` completions carry no
+ * value: they become a `fail` (reads: nothing happened, or nothing observed) or an `info` (writes, cas:
+ * unknown) with the invoke's value and error "timed-out".
+ */
+export function parsePorcupineEtcdLog(text: string, source = 'etcd.log'): HistoryOp[] {
+  const ops: HistoryOp[] = [];
+  const invoked = new Map<number, Value>();
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lines[i]!;
+    if (raw.trim() === '') continue;
+    const m = etcdLine.exec(raw);
+    if (!m)
+      throw new PorcupineLogError(source, i + 1, 'not an `INFO jepsen.util - <process> :<type> :<f> <value>` line');
+    const process = Number(m[1]);
+    const type = m[2] as OpType;
+    let value = etcdValue(m[4]!, source, i + 1);
+    const op: HistoryOp = { index: ops.length, time: ops.length, type, process, f: m[3]!, value };
+    if (type === 'invoke') invoked.set(process, value);
+    else if (value === 'timed-out') {
+      value = type === 'fail' ? null : (invoked.get(process) ?? null);
+      op.value = value;
+      op.error = 'timed-out';
+    }
+    ops.push(op);
+  }
+  return ops;
+}
+
+/** 6.824 kv log: one `{:process p, :type t, :f get|put|append, :key "k", :value v}` map per line. */
+export function parsePorcupineKvLog(text: string, source = 'kv.txt'): HistoryOp[] {
+  return parseEdn(text, source).map((form, index) => {
+    if (typeof form !== 'object' || form === null || Array.isArray(form))
+      throw new PorcupineLogError(source, index + 1, 'expected one op map per line');
+    const { process, type, f, key, value } = form;
+    if (typeof process !== 'number' || typeof type !== 'string' || typeof f !== 'string' || typeof key !== 'string')
+      throw new PorcupineLogError(source, index + 1, 'an op needs :process, :type, :f and :key');
+    return { index, time: index, type: type as OpType, process, f, key, value: value ?? null };
+  });
+}
