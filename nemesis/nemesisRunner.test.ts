@@ -1,0 +1,155 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { faultWindows, type HistoryOp } from '../checkers/history.ts';
+import type { RecordInput } from '../harness/history/recorder.ts';
+import type { KernelFeatures } from './faultAvailability.ts';
+import type { ProcessHooks } from './faults/process.ts';
+import { ScriptedRemote } from './_internals/scriptedRemote.ts';
+import { runNemesisSchedule } from './nemesisRunner.ts';
+import type { ScheduledEvent } from './schedule.ts';
+
+const features: KernelFeatures = {
+  netem: false,
+  tbf: true,
+  htb: true,
+  iptables: true,
+  statistic: true,
+  conntrack: true,
+  faketime: true,
+};
+
+function cluster() {
+  // iptables -C (is the jump there?) and -F of a missing chain answer 1, as the real tool does.
+  const answer = (argv: readonly string[]) => (argv[0] === 'iptables' && argv[2] === '-C' ? { exitCode: 1 } : {});
+  return ['n1', 'n2', 'n3'].map((n, i) => new ScriptedRemote(n, `10.0.0.${i + 1}`, answer));
+}
+
+function memoryRecorder() {
+  const ops: HistoryOp[] = [];
+  return {
+    ops,
+    record: (input: RecordInput) => ops.push({ ...input, index: ops.length, time: input.time ?? ops.length }),
+  };
+}
+
+function fakeHooks(log: string[], primary = 'n2'): ProcessHooks {
+  const h = (what: string) => (node: string) => {
+    log.push(`${what} ${node}`);
+    return Promise.resolve();
+  };
+  return {
+    kill: h('kill'),
+    start: h('start'),
+    pause: h('pause'),
+    resume: h('resume'),
+    ready: () => Promise.resolve(true),
+    primary: () => Promise.resolve(primary),
+  };
+}
+
+test('runs the timeline, records each start and stop with what was done to which node', async () => {
+  const remotes = cluster();
+  const recorder = memoryRecorder();
+  const log: string[] = [];
+  const schedule: ScheduledEvent[] = [
+    { atMs: 0, action: 'start', id: 0, fault: { kind: 'partition', topology: 'primary' } },
+    { atMs: 5, action: 'start', id: 1, fault: { kind: 'kill', targets: { nodes: ['n3'] } } },
+    { atMs: 10, action: 'stop', id: 1, fault: { kind: 'kill', targets: { nodes: ['n3'] } } },
+    { atMs: 15, action: 'stop', id: 0, fault: { kind: 'partition', topology: 'primary' } },
+  ];
+  const summary = await runNemesisSchedule({ schedule, remotes, recorder, features, processes: fakeHooks(log) });
+  assert.deepEqual(summary.errors, []);
+  assert.deepEqual(
+    recorder.ops.map((o) => o.f),
+    ['start-partition', 'start-kill', 'stop-kill', 'stop-partition'],
+  );
+  assert.ok(recorder.ops.every((o) => o.process === 'nemesis' && o.type === 'info'));
+  const partition = recorder.ops[0]!.value as { grudge: Record<string, string[]> };
+  assert.deepEqual(partition.grudge.n2, ['n1', 'n3'], 'the primary (n2) was isolated');
+  assert.deepEqual(log, ['kill n3', 'start n3']);
+  // The primary's node dropped both peers' addresses.
+  assert.ok(remotes[1]!.calls.some((c) => c.join(' ') === 'iptables -w -A FAULTLINE -s 10.0.0.1,10.0.0.3 -j DROP'));
+  const windows = faultWindows(recorder.ops);
+  assert.deepEqual(
+    windows.map((w) => [w.fault, w.end > w.start || w.endIndex !== null]),
+    [
+      ['partition', true],
+      ['kill', true],
+    ],
+  );
+});
+
+test('an abort stops every active fault (newest first), records why, and heals everything', async () => {
+  const remotes = cluster();
+  const recorder = memoryRecorder();
+  const log: string[] = [];
+  const controller = new AbortController();
+  const schedule: ScheduledEvent[] = [
+    {
+      atMs: 0,
+      action: 'start',
+      id: 0,
+      fault: { kind: 'clock', targets: { nodes: ['n1'] }, clock: { kind: 'bump', offsetMs: 5000 } },
+    },
+    { atMs: 0, action: 'start', id: 1, fault: { kind: 'pause', targets: { nodes: ['n2'] } } },
+    { atMs: 60_000, action: 'stop', id: 1, fault: { kind: 'pause', targets: { nodes: ['n2'] } } },
+    {
+      atMs: 60_000,
+      action: 'stop',
+      id: 0,
+      fault: { kind: 'clock', targets: { nodes: ['n1'] }, clock: { kind: 'bump', offsetMs: 5000 } },
+    },
+  ];
+  setTimeout(() => {
+    controller.abort();
+  }, 30);
+  const began = Date.now();
+  const summary = await runNemesisSchedule({
+    schedule,
+    remotes,
+    recorder,
+    features,
+    processes: fakeHooks(log),
+    signal: controller.signal,
+  });
+  assert.ok(Date.now() - began < 5000, 'did not wait for the schedule');
+  assert.equal(summary.aborted, true);
+  assert.deepEqual(
+    recorder.ops.map((o) => o.f),
+    ['start-clock', 'start-pause', 'stop-pause', 'stop-clock'],
+  );
+  assert.equal((recorder.ops[2]!.value as { reason: string }).reason, 'aborted');
+  assert.deepEqual(log, ['pause n2', 'resume n2']);
+  assert.equal(remotes[0]!.files.get('/var/run/faultline/faketime'), '+0\n');
+  assert.equal(summary.heal.length, 3, 'healAll ran on every node');
+});
+
+test('a fault that cannot start is recorded with its error, its window closed, and the run goes on', async () => {
+  const remotes = cluster();
+  const recorder = memoryRecorder();
+  const schedule: ScheduledEvent[] = [
+    { atMs: 0, action: 'start', id: 0, fault: { kind: 'kill', targets: { primary: true } } },
+    { atMs: 1, action: 'stop', id: 0, fault: { kind: 'kill', targets: { primary: true } } },
+    {
+      atMs: 2,
+      action: 'start',
+      id: 1,
+      fault: { kind: 'packet', targets: { nodes: ['n1'] }, behaviors: { delay: { ms: 10 } } },
+    },
+    {
+      atMs: 3,
+      action: 'stop',
+      id: 1,
+      fault: { kind: 'packet', targets: { nodes: ['n1'] }, behaviors: { delay: { ms: 10 } } },
+    },
+  ];
+  const summary = await runNemesisSchedule({ schedule, remotes, recorder, features });
+  assert.equal(summary.errors[0]?.kind, 'kill');
+  assert.match(recorder.ops[0]?.error ?? '', /system hooks/);
+  const packet = recorder.ops.find((o) => o.f === 'start-packet')!.value as {
+    unavailable: { fault: string; reason: string }[];
+  };
+  assert.equal(packet.unavailable[0]?.fault, 'delay', 'an unavailable behaviour is recorded, not skipped silently');
+  assert.equal(faultWindows(recorder.ops).length, 2);
+  assert.ok(faultWindows(recorder.ops).every((w) => w.endIndex !== null));
+});

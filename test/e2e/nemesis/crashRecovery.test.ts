@@ -1,0 +1,99 @@
+// The harness is SIGKILLed mid-fault (partition, pause, clock bump all active); the faults outlive it on the
+// nodes. healAll on the run's nodes found again by run id (what `faultline clean` and the next run do)
+// removes every one of them, shown by traffic, process state and the faketime offset.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { attachDockerCluster, type DockerCluster } from '../../../harness/remote/cluster.ts';
+import { defaultClockFile } from '../../../nemesis/faults/clock.ts';
+import { healAll, healedCleanly } from '../../../nemesis/healAll.ts';
+import {
+  announceSkip,
+  hostReaches,
+  nemesisCluster,
+  skipReason,
+  startEchoServers,
+  tcpReaches,
+} from './nemesisCluster.ts';
+
+announceSkip('nemesis crash recovery e2e');
+const skip = skipReason;
+const port = 7421;
+
+function runCrashingHarness(runId: string): Promise<{ kill: () => Promise<void> }> {
+  const script = fileURLToPath(new URL('./crashingHarness.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', script, runId], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the crashing harness did not apply its faults in time: ${err}`));
+    }, 60_000);
+    child.stdout.on('data', (d: Buffer) => {
+      if (!d.toString().includes('faulted')) return;
+      clearTimeout(timer);
+      resolve({
+        kill: () =>
+          new Promise<void>((done) => {
+            child.once('exit', () => {
+              done();
+            });
+            child.kill('SIGKILL');
+          }),
+      });
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the crashing harness exited ${code}: ${err}`));
+    });
+  });
+}
+
+describe('healing after a crashed harness', { skip }, () => {
+  let cluster: DockerCluster;
+  before(async () => {
+    cluster = await nemesisCluster('crash');
+    await startEchoServers(cluster.nodes, port);
+  });
+  after(async () => {
+    await cluster?.destroy();
+  });
+
+  test('faults left by a SIGKILLed harness are all removed by healAll on the re-attached nodes', async () => {
+    const [n1, n2, n3] = cluster.nodes as [
+      DockerCluster['nodes'][number],
+      DockerCluster['nodes'][number],
+      DockerCluster['nodes'][number],
+    ];
+    const harness = await runCrashingHarness(cluster.runId);
+    await harness.kill();
+
+    // The faults outlived the harness.
+    assert.equal(await tcpReaches(n1, n2, port), false, 'the partition is still there after the crash');
+    assert.equal(await hostReaches(n3.address, port, 800), false, 'the paused process is still stopped');
+    assert.equal((await n1.readFile(defaultClockFile)).toString().trim(), '+45');
+
+    const found = await attachDockerCluster(cluster.runId);
+    assert.ok(found !== undefined);
+    const reports = await healAll(found.nodes);
+    assert.ok(healedCleanly(reports), JSON.stringify(reports));
+    const healed = Object.fromEntries(reports.map((r) => [r.node, r.healed.sort()]));
+    assert.deepEqual(healed.n1, ['clock', 'partition']);
+    assert.deepEqual(healed.n2, ['partition']);
+    assert.deepEqual(healed.n3, ['partition', 'pause']);
+
+    assert.ok(await tcpReaches(n1, n2, port), 'traffic flows again');
+    assert.ok(await tcpReaches(n2, n3, port), 'traffic flows again');
+    assert.ok(await hostReaches(n3.address, port), 'the paused process answers again');
+    assert.equal((await n1.readFile(defaultClockFile)).toString().trim(), '+0');
+    for (const n of cluster.nodes) {
+      assert.doesNotMatch((await n.exec(['iptables', '-w', '-S'])).stdout, /FAULTLINE/, `rules left on ${n.name}`);
+    }
+    // Healing again finds nothing and fails nothing.
+    const again = await healAll(found.nodes);
+    assert.ok(healedCleanly(again));
+    assert.ok(again.every((r) => r.healed.length === 0));
+  });
+});
