@@ -1,0 +1,131 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import type { HistoryOp } from '../history.ts';
+import { pairOperations } from '../history.ts';
+import type { SequentialCheckOptions } from './sequential.ts';
+import { checkSequential } from './sequential.ts';
+import { historyFromSessions } from '../simulations/sessionNotation.ts';
+import { sequentialByDefinition } from '../simulations/definitionOracles.ts';
+import type { SmallHistory } from '../simulations/smallHistories.ts';
+import { renderSmallHistory, showSmallHistory, smallHistoryArbitrary } from '../simulations/smallHistories.ts';
+import { simulateStore } from '../simulations/stores.ts';
+
+function sc(history: HistoryOp[], options: SequentialCheckOptions = { initialValue: 0 }) {
+  return checkSequential(pairOperations(history), options);
+}
+
+// Events as in checking.md §1.5 (`pN +w1 ok` = process N writes 1 and completes): for SC only program order
+// matters, so V1 (a stale read) and V3 (a read completing before the write starts) are sequentially
+// consistent, while the 1-2-1 flip-flop of V7 is not.
+test('register vectors: stale reads are sequentially consistent, flip-flops are not', () => {
+  assert.equal(sc(historyFromSessions('w1 | w2 | r1')).valid, true);
+  assert.equal(sc(historyFromSessions('r1 | w1')).valid, true);
+  const flip = sc(historyFromSessions('w1 | w2 | r1, r2, r1'));
+  assert.equal(flip.valid, false);
+  assert.equal(flip.anomalies[0]?.type, 'IncoherentKey');
+});
+
+test('§2.3: two processes reading two values in opposite orders is a cycle of blocks, explained', () => {
+  const result = sc(historyFromSessions('w5 | w3 | r5, r3 | r3, r5'));
+  assert.equal(result.valid, false);
+  const a = result.anomalies[0]!;
+  assert.match(a.explanation, /process 2 read 5 \(index 4\) and then read 3 \(index 6\), so 5 came before 3/);
+  assert.match(a.explanation, /process 3 read 3 \(index 8\) and then read 5 \(index 10\), so 3 came before 5/);
+  assert.deepEqual(a.ops.sort(), [2, 3, 4, 5]);
+});
+
+test('reading the initial value after a write of the same process, or reading ones own future write', () => {
+  assert.equal(sc(historyFromSessions('w1, r0')).valid, false);
+  const future = sc(historyFromSessions('r1, w1'));
+  assert.equal(future.valid, false);
+  assert.equal(future.anomalies[0]?.type, 'ReadOwnFutureWrite');
+});
+
+test('IRIW: every key coherent and causally convergent, yet not sequentially consistent', () => {
+  const result = sc(historyFromSessions('w x1 | w y1 | r x1, r y0 | r y1, r x0'));
+  assert.equal(result.valid, false);
+  const a = result.anomalies[0]!;
+  assert.equal(a.type, 'NoSequentialOrder');
+  assert.match(
+    a.explanation,
+    /process 2 read y=0 \(index 6\) precedes process 1 wrote y=1 \(index 2\) \(the initial value is read/,
+  );
+  assert.deepEqual([...a.ops].sort(), [0, 1, 2, 3, 4, 5]);
+  const fine = sc(historyFromSessions('w x1 | w y1 | r x1, r y0 | r y1, r x1'));
+  assert.equal(fine.valid, true);
+});
+
+test('causal anomalies refute SC before any search', () => {
+  const result = sc(historyFromSessions('w x1, w y1 | r y1, r x0'));
+  assert.equal(result.valid, false);
+  assert.equal(result.anomalies[0]?.type, 'WriteCOInitRead');
+  assert.match(result.anomalies[0].explanation, /^not even causally convergent/);
+});
+
+test('budgets give unknown, never a pass', () => {
+  const history = simulateStore({ design: 'sequential', seed: 7, processes: 4, keys: 3, ops: 3000 });
+  const full = sc(history, {});
+  assert.equal(full.valid, true, full.reason);
+  const states = sc(history, { maxSearchStates: 1 });
+  assert.equal(states.valid, 'unknown');
+  assert.match(states.reason ?? '', /state budget/);
+  const time = sc(history, { timeBudgetMs: 0 });
+  assert.equal(time.valid, 'unknown');
+  assert.match(time.reason ?? '', /time budget/);
+  assert.ok(time.stats['searchPlaced']! >= 0);
+});
+
+test('sequential and linearizable simulated stores are SC; the eventual store is not always', () => {
+  for (let seed = 1; seed <= 6; seed++) {
+    for (const design of ['sequential', 'linearizable'] as const) {
+      const result = sc(simulateStore({ design, seed, processes: 4, keys: 3, ops: 300, crashRate: 0.05 }), {});
+      assert.equal(
+        result.valid,
+        true,
+        `${design} seed ${seed}: ${result.reason ?? JSON.stringify(result.anomalies[0])}`,
+      );
+    }
+  }
+  const verdicts = [1, 2, 3, 4, 5, 6].map(
+    (seed) => sc(simulateStore({ design: 'eventual', seed, ops: 300 }), {}).valid,
+  );
+  assert.ok(verdicts.includes(false), verdicts.join());
+});
+
+const seed = Number(process.env['FC_SEED'] ?? Date.now() % 1_000_000);
+test(`SC agrees with exhaustive interleaving search (seed ${seed})`, () => {
+  fc.assert(
+    fc.property(smallHistoryArbitrary({ maxOps: 8, keys: 2, faults: true, thinAir: true }), (h) => {
+      const got = sc(renderSmallHistory(h)).valid;
+      assert.equal(got, sequentialByDefinition(h), showSmallHistory(h));
+    }),
+    { numRuns: 600, seed },
+  );
+  fc.assert(
+    fc.property(smallHistoryArbitrary({ maxOps: 8, keys: 1, sessions: 4, faults: true }), (h) => {
+      assert.equal(sc(renderSmallHistory(h)).valid, sequentialByDefinition(h), showSmallHistory(h));
+    }),
+    { numRuns: 300, seed },
+  );
+});
+
+test('40-op causal-store histories: the search agrees with the memoised definition, including refutations', () => {
+  let searched = 0;
+  for (let seed = 1; seed <= 16; seed++) {
+    const history = simulateStore({ design: 'causal-lww', seed, ops: 40, processes: 3, keys: 2 });
+    const values = new Map<string, number>();
+    for (const e of history)
+      if (e.type === 'invoke' && e.f === 'write') values.set(JSON.stringify(e.value), values.size + 1);
+    const small: SmallHistory = [[], [], []];
+    for (const e of history) {
+      if (e.type !== 'ok' || typeof e.process !== 'number') continue;
+      const value = e.value === null ? 0 : values.get(JSON.stringify(e.value))!;
+      small[e.process]!.push({ kind: e.f === 'write' ? 'w' : 'r', key: e.key!, value, status: 'ok' });
+    }
+    const result = sc(history, {});
+    assert.equal(result.valid, sequentialByDefinition(small), `seed ${seed}`);
+    if (!result.valid && /is blocked/.test(result.anomalies[0]!.explanation)) searched++;
+  }
+  assert.ok(searched > 0, 'some refutation came from the exhaustive search');
+});

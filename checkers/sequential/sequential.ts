@@ -1,0 +1,138 @@
+// Sequential consistency for read/write registers and key-value histories with unique values: one total
+// order of all ops that keeps each process's program order and in which every read returns the latest write
+// (no real-time constraint). One key: exact in O(n) by blocks (registerClusters.ts). Several keys: SC is not
+// compositional and is NP-complete even with unique values, so first the fast necessary conditions
+// (coherence of every key, causal convergence), then the exact frontier search under a budget.
+import type { Operation } from '../history.ts';
+import { registerChecker } from '../registry.ts';
+import type { Anomaly, CheckOptions, CheckResult, ConsistencyChecker } from '../result.ts';
+import { findCausalReadAnomalies, findConvergenceCycle } from '../causal/causal.ts';
+import { computeCausalOrder } from '../causal/causalOrder.ts';
+import { AnomalyCollector, checkResult } from '../causal/checkResult.ts';
+import type { RegisterHistoryOptions } from '../causal/registerHistory.ts';
+import { anomalyOf, prepareRegisterHistory } from '../causal/registerHistory.ts';
+import {
+  describeBlockedFrontier,
+  frontierSearch,
+  guessSequentialOrder,
+  sequentialConstraints,
+} from './frontierSearch.ts';
+import { buildDigraph, findCycle } from '../causal/digraph.ts';
+import type { RegisterHistory } from '../causal/registerHistory.ts';
+import { describeOp } from '../causal/registerHistory.ts';
+import { blockOrder } from './registerClusters.ts';
+
+export interface SequentialCheckOptions extends CheckOptions, RegisterHistoryOptions {
+  /** Frontiers the multi-key search may remember before it answers unknown. Default 2,000,000. */
+  maxSearchStates?: number;
+}
+
+/** Without an explicit budget the multi-key search stops after this long and answers unknown. */
+export const DEFAULT_SEARCH_BUDGET_MS = 10_000;
+
+const name = 'sequential';
+const model = 'sequential consistency';
+
+export function checkSequential(operations: readonly Operation[], options: SequentialCheckOptions = {}): CheckResult {
+  const started = Date.now();
+  const base = { checker: name, model, ops: operations.length, started, budgetMs: options.timeBudgetMs };
+  const prepared = prepareRegisterHistory(operations, options);
+  if (!prepared.ok) return checkResult({ ...base, valid: 'unknown', reason: prepared.reason });
+  const h = prepared.history;
+  const anomalies = new AnomalyCollector();
+  for (const a of h.readAnomalies) anomalies.add(a);
+  if (anomalies.count > 0) return checkResult({ ...base, valid: false, anomalies });
+  const extra = { sessions: h.sessions.length, keys: h.keys.length };
+  const blocks = blockOrder(h);
+  if (blocks.anomaly !== null) {
+    anomalies.add(blocks.anomaly);
+    return checkResult({ ...base, valid: false, anomalies, extra });
+  }
+  if (h.keys.length <= 1) return checkResult({ ...base, valid: true, anomalies, extra: { ...extra, exact: 1 } });
+
+  // SC ⇒ CCv: a causal-convergence bad pattern is a cheap, well-explained refutation.
+  const co = computeCausalOrder(h);
+  const before = blocks.before;
+  if (co.ok) {
+    const cf: number[] = [];
+    findCausalReadAnomalies(co.order, anomalies, cf);
+    const cycle = anomalies.count === 0 ? findConvergenceCycle(h, cf) : null;
+    if (cycle !== null) anomalies.add(cycle);
+    if (anomalies.count > 0) {
+      for (const a of anomalies.anomalies)
+        a.explanation = `not even causally convergent, so not sequentially consistent: ${a.explanation}`;
+      return checkResult({ ...base, valid: false, anomalies, extra });
+    }
+    for (let i = 0; i < cf.length; i += 3) before.push(cf[i]!, cf[i + 1]!);
+  } else if ('anomaly' in co) {
+    anomalies.add(co.anomaly);
+    return checkResult({ ...base, valid: false, anomalies, extra });
+  }
+
+  const rank = guessSequentialOrder(h, before);
+  if (rank === null) {
+    anomalies.add(constraintCycleAnomaly(h, before));
+    return checkResult({ ...base, valid: false, anomalies, extra });
+  }
+  const budget = options.timeBudgetMs ?? DEFAULT_SEARCH_BUDGET_MS;
+  const result = frontierSearch(h, {
+    deadline: started + budget,
+    maxStates: options.maxSearchStates ?? 2_000_000,
+    before,
+    rank,
+  });
+  const searchStats = { ...extra, searchStates: result.states };
+  if (result.verdict === true) return checkResult({ ...base, valid: true, anomalies, extra: searchStats });
+  const reached = { ...searchStats, searchPlaced: result.placedAtDeepest, searchOps: h.ops.length };
+  if (result.verdict === 'unknown') {
+    return checkResult({
+      ...base,
+      valid: 'unknown',
+      reason: `${result.reason} (${budget} ms) in the multi-key search after ${result.states} frontiers; the furthest it got was ${result.placedAtDeepest} of ${h.ops.length} ops placed in one sequential order. Every key is coherent and the history is causally convergent.`,
+      anomalies,
+      extra: reached,
+    });
+  }
+  const blocked = describeBlockedFrontier(h, result.deepest);
+  anomalies.add(
+    anomalyOf(
+      'NoSequentialOrder',
+      blocked.ops.map((o) => h.ops[o]!),
+      `no single order of all ops keeps every process's program order and explains every read (the search tried all ${result.states} reachable frontiers). At best ${result.placedAtDeepest} of ${h.ops.length} ops could be placed; there ${blocked.text}.`,
+    ),
+  );
+  return checkResult({ ...base, valid: false, anomalies, extra: reached });
+}
+
+const constraintReasons = [
+  'program order',
+  'it reads that write',
+  'a write order the reads force',
+  'a read happens before its value is overwritten',
+  'the initial value is read before any write of its key',
+];
+
+/** The orders every sequential order must respect close a cycle: name each step. */
+function constraintCycleAnomaly(h: RegisterHistory, before: readonly number[]): Anomaly {
+  const cycle = findCycle(buildDigraph(h.ops.length, sequentialConstraints(h, before)))!;
+  const steps = cycle.slice(0, 12).map((step, i) => {
+    const next = cycle[(i + 1) % cycle.length]!.node;
+    return `${describeOp(h.ops[step.node]!)} precedes ${describeOp(h.ops[next]!)} (${constraintReasons[step.label] ?? 'required'})`;
+  });
+  if (cycle.length > 12) steps.push(`... (${cycle.length - 12} more steps)`);
+  return anomalyOf(
+    'NoSequentialOrder',
+    cycle.map((s) => h.ops[s.node]!),
+    `no single order of all ops keeps every process's program order and explains every read, because these orders form a cycle: ${steps.join('; ')}`,
+  );
+}
+
+export const sequentialChecker: ConsistencyChecker = {
+  name,
+  model,
+  description:
+    'Sequential consistency: one order of all ops that keeps each process’s order and explains every read (no real-time constraint). Exact; multi-key histories use a budgeted search.',
+  check: checkSequential,
+};
+
+registerChecker(sequentialChecker);
