@@ -13,7 +13,7 @@ import { historyFromSessions } from '../simulations/sessionNotation.ts';
 import { causalByDefinition } from '../simulations/definitionOracles.ts';
 import { renderSmallHistory, showSmallHistory, smallHistoryArbitrary } from '../simulations/smallHistories.ts';
 // eslint-disable-next-line no-restricted-imports
-import { parseDbcopYaml } from '../../harness/history/formats/dbcop.ts';
+import { parseDbcopYamlEvents as parseDbcopYaml } from '../../harness/history/formats/dbcop.ts';
 
 async function run(
   name: 'cc' | 'ccv' | 'cm',

@@ -1,34 +1,47 @@
 // Plume's text histories (also PolySI's): one micro-op per line, `r(key,value,session,txn)` or
-// `w(key,value,session,txn)`; txn -1 marks an aborted transaction's write; every key starts at 0. Each
-// micro-op becomes its own op in session order (process = session); reads of 0 read the initial state (null).
-import type { HistoryOp } from '../../../checkers/history.ts';
+// `w(key,value,session,txn)`, the ops of one transaction contiguous and in program order; txn -1 marks an
+// aborted transaction's write; every key starts at 0. Each transaction becomes one `txn` op whose value
+// lists [r|w, key, value] micro-ops (process = session; reads of 0 read the initial state, null). No real
+// time is recorded: a session's j-th transaction gets time 2j (invoke) and 2j+1 (completion).
+import type { HistoryOp, Value } from '../../../checkers/history.ts';
 
 const microOp = /^([rw])\((-?\d+),(-?\d+),(-?\d+),(-?\d+)\)$/;
 
+interface PlumeTxn {
+  session: number;
+  txn: string;
+  micro: [string, string, Value][];
+}
+
 export function parsePlumeText(text: string, source = 'history.txt'): HistoryOp[] {
-  const events: Omit<HistoryOp, 'index'>[] = [];
-  const position = new Map<number, number>();
+  const txns: PlumeTxn[] = [];
   text.split('\n').forEach((raw, i) => {
     const line = raw.trim();
     if (line === '') return;
     const m = microOp.exec(line);
     if (!m) throw new Error(`${source}:${i + 1}: expected r(key,value,session,txn) or w(key,value,session,txn)`);
     const [, rw, key, value, session, txn] = m;
-    const process = Number(session);
-    const j = position.get(process) ?? 0;
-    position.set(process, j + 1);
-    const f = rw === 'w' ? 'write' : 'read';
     const v = Number(value);
-    events.push({ time: 2 * j, type: 'invoke', process, f, key: key!, value: f === 'write' ? v : null });
+    const last = txns[txns.length - 1];
+    const micro: [string, string, Value] = [rw!, key!, rw === 'r' && v === 0 ? null : v];
+    if (last?.session === Number(session) && last.txn === txn) last.micro.push(micro);
+    else txns.push({ session: Number(session), txn: txn!, micro: [micro] });
+  });
+  const events: Omit<HistoryOp, 'index'>[] = [];
+  const position = new Map<number, number>();
+  for (const t of txns) {
+    const j = position.get(t.session) ?? 0;
+    position.set(t.session, j + 1);
+    const invoked = t.micro.map(([f, k, v]) => [f, k, f === 'r' ? null : v]);
+    events.push({ time: 2 * j, type: 'invoke', process: t.session, f: 'txn', value: invoked });
     events.push({
       time: 2 * j + 1,
-      type: txn === '-1' ? 'fail' : 'ok',
-      process,
-      f,
-      key: key!,
-      value: f === 'read' && v === 0 ? null : v,
+      type: t.txn === '-1' ? 'fail' : 'ok',
+      process: t.session,
+      f: 'txn',
+      value: t.micro,
     });
-  });
+  }
   events.sort((a, b) => a.time - b.time);
   return events.map((e, index) => ({ ...e, index }));
 }

@@ -116,13 +116,22 @@ test('Elle and Plume list-append histories: event counts match EXPECTED.md', { s
   }
 });
 
-test('dbcop non_cc.yaml: three sessions, S2 reads x0 initial after reading x1=1', { skip }, () => {
-  const { ops, format } = readAnyHistory(join(root, 'dbcop/non_cc.yaml'));
-  assert.equal(format, 'dbcop');
-  const s2 = ops.filter((o) => o.process === 2 && o.type === 'ok').map((o) => [o.f, o.key, o.value]);
-  assert.deepEqual(s2, [
-    ['read', 'x0', null],
-    ['read', 'x1', 1],
-  ]);
-  assert.equal(new Set(ops.map((o) => o.process)).size, 3);
-});
+test(
+  'dbcop non_cc.yaml: three sessions of one transaction each; S2 reads x0 initial and x1=1 atomically',
+  { skip },
+  () => {
+    const { ops, format } = readAnyHistory(join(root, 'dbcop/non_cc.yaml'));
+    assert.equal(format, 'dbcop');
+    const s2 = ops.filter((o) => o.process === 2 && o.type === 'ok').map((o) => [o.f, o.value]);
+    assert.deepEqual(s2, [
+      [
+        'txn',
+        [
+          ['r', 'x0', null],
+          ['r', 'x1', 1],
+        ],
+      ],
+    ]);
+    assert.equal(new Set(ops.map((o) => o.process)).size, 3);
+  },
+);
