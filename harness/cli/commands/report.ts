@@ -1,12 +1,42 @@
 import type { Command } from '@commander-js/extra-typings';
-import { notBuiltYet } from '../errors.ts';
+import { existsSync, statSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
+import { writeRunReport } from '../../../results/report/writeRunReport.ts';
+import { writeStoreIndex } from '../../../results/store/storeIndex.ts';
+import { ExitCode, UserError } from '../errors.ts';
+
+/** A run lives at <store>/<campaign>/<timestamp>/; its store is two levels up when that looks like one. */
+function storeOf(runDir: string): string | null {
+  const store = dirname(dirname(runDir));
+  return basename(store) === 'store' || existsSync(resolve(store, 'index.html')) ? store : null;
+}
 
 export function registerReport(program: Command): void {
   program
     .command('report')
-    .description('Regenerate the HTML report of a stored run (and the store index). (not built yet)')
-    .argument('<run-dir>')
-    .action(() => {
-      notBuiltYet('report', 'issue 9');
+    .description("Regenerate the HTML report of a stored run, and the index of the run's store.")
+    .argument('<run-dir>', 'a run directory: store/<campaign>/<timestamp>/')
+    .option('--store <dir>', 'the store whose index.html to regenerate (default: two levels above the run)')
+    .option('--no-index', 'do not regenerate the store index')
+    .action(async (runDirArg, options) => {
+      const runDir = resolve(runDirArg);
+      if (!existsSync(runDir) || !statSync(runDir).isDirectory()) {
+        throw new UserError(
+          `${runDirArg} is not a directory.`,
+          'Pass a run directory such as store/<campaign>/<timestamp>/.',
+          ExitCode.usage,
+        );
+      }
+      if (!existsSync(resolve(runDir, 'history.jsonl')) && !existsSync(resolve(runDir, 'results.json'))) {
+        throw new UserError(
+          `${runDirArg} has neither history.jsonl nor results.json, so it is not a run directory.`,
+          'Pass a run directory such as store/<campaign>/<timestamp>/.',
+          ExitCode.usage,
+        );
+      }
+      const report = await writeRunReport(runDir);
+      process.stdout.write(`report: ${report}\n`);
+      const store = options.store === undefined ? storeOf(runDir) : resolve(options.store);
+      if (options.index && store !== null) process.stdout.write(`index:  ${await writeStoreIndex(store)}\n`);
     });
 }

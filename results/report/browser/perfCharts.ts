@@ -1,0 +1,129 @@
+// Latency percentiles per op type and throughput per outcome over time, drawn with uPlot (inlined in the
+// bundle), with the fault windows shaded and named behind the lines, as in Jepsen's perf plots.
+import uPlot from 'uplot';
+import type { ReportData } from '../model.ts';
+import { el } from './element.ts';
+import { faultColor, withAlpha } from './faultColors.ts';
+
+const opColors = ['#3457d5', '#9b51e0', '#0f9d9a', '#b5651d', '#e0569b', '#5f6b7a'];
+
+function faultBands(data: ReportData): uPlot.Plugin {
+  const names = [...new Set(data.faults.map((f) => f.fault))];
+  return {
+    hooks: {
+      drawClear: [
+        (u: uPlot) => {
+          const { ctx } = u;
+          const { left, top, width, height } = u.bbox;
+          ctx.save();
+          ctx.beginPath();
+          ctx.rect(left, top, width, height);
+          ctx.clip();
+          ctx.font = `${Math.round(11 * devicePixelRatio)}px system-ui, sans-serif`;
+          for (const w of data.faults) {
+            const x0 = u.valToPos(w.start / 1000, 'x', true);
+            const x1 = u.valToPos((w.end < 0 ? data.endMs : w.end) / 1000, 'x', true);
+            const color = faultColor(w.fault, names);
+            ctx.fillStyle = withAlpha(color, 0.12);
+            ctx.fillRect(x0, top, Math.max(x1 - x0, 2), height);
+            ctx.fillStyle = color;
+            ctx.fillText(w.fault, x0 + 4, top + 14 * devicePixelRatio);
+          }
+          ctx.restore();
+        },
+      ],
+    },
+  };
+}
+
+function chartWidth(container: HTMLElement): number {
+  return Math.max(320, container.clientWidth - 8);
+}
+
+const axisValues = (_u: uPlot, ticks: number[]) => ticks.map((t) => `${t} s`);
+
+export function renderPerfCharts(root: HTMLElement, data: ReportData): void {
+  const { perf } = data;
+  if (data.ops.count === 0) {
+    root.append(el('p', { className: 'muted', text: 'No client operations were recorded.' }));
+    return;
+  }
+  const latencyBox = el('div', { className: 'chart' });
+  const throughputBox = el('div', { className: 'chart' });
+  root.append(
+    el('div', {
+      className: 'chart-title',
+      text: `Latency of ok ops by invoke time (ms; p50 solid, p95 dashed, p99 dotted; ${perf.bucketMs} ms buckets; click a legend entry to toggle it)`,
+    }),
+    latencyBox,
+    el('div', { className: 'chart-title', text: 'Throughput: completions per second, by outcome' }),
+    throughputBox,
+  );
+  const bands = faultBands(data);
+  const latencySeries: uPlot.Series[] = [{ label: 'time' }];
+  const latencyData: (number | null)[][] = [perf.t];
+  perf.latency.forEach((s, i) => {
+    const stroke = opColors[i % opColors.length] ?? '#333';
+    const add = (
+      label: string,
+      values: (number | null)[],
+      dash: number[] | undefined,
+      width: number,
+      show: boolean,
+    ) => {
+      const series: uPlot.Series = {
+        label,
+        stroke,
+        width,
+        show,
+        spanGaps: false,
+        value: (_u, v) => (v == null ? '–' : `${v.toFixed(2)} ms`),
+      };
+      if (dash !== undefined) series.dash = dash;
+      latencySeries.push(series);
+      latencyData.push(values);
+    };
+    add(`${s.f} p50`, s.p50, undefined, 2, true);
+    add(`${s.f} p95`, s.p95, [6, 4], 1.5, true);
+    add(`${s.f} p99`, s.p99, [2, 3], 1.5, true);
+    add(`${s.f} max`, s.max, [1, 4], 1, false);
+  });
+  const common = (height: number): Omit<uPlot.Options, 'series'> => ({
+    width: chartWidth(root),
+    height,
+    plugins: [bands],
+    scales: { x: { time: false } },
+    cursor: { drag: { x: true, y: false } },
+    legend: { live: true },
+  });
+  const latency = new uPlot(
+    {
+      ...common(260),
+      series: latencySeries,
+      axes: [{ values: axisValues }, { label: 'ms', size: 60 }],
+    },
+    latencyData as uPlot.AlignedData,
+    latencyBox,
+  );
+  const throughput = new uPlot(
+    {
+      ...common(200),
+      series: [
+        { label: 'time' },
+        { label: 'ok/s', stroke: '#2f9e5a', width: 2, fill: withAlpha('#2f9e5a', 0.08) },
+        { label: 'fail/s', stroke: '#d8453b', width: 1.5 },
+        { label: 'info/s', stroke: '#e39b12', width: 1.5 },
+      ],
+      axes: [{ values: axisValues }, { label: 'ops/s', size: 60 }],
+    },
+    [perf.t, perf.throughput.ok, perf.throughput.fail, perf.throughput.info],
+    throughputBox,
+  );
+  let pending = 0;
+  window.addEventListener('resize', () => {
+    cancelAnimationFrame(pending);
+    pending = requestAnimationFrame(() => {
+      for (const chart of [latency, throughput]) chart.setSize({ width: chartWidth(root), height: chart.height });
+    });
+  });
+}

@@ -1,0 +1,61 @@
+// Formatting shared by the Node renderer and the browser code, so a duration reads the same everywhere.
+import type { Verdict } from '../../checkers/result.ts';
+
+/** 0.42 ms, 12.3 ms, 4.56 s, 3 min 20 s, 1 h 02 min. */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms)) return '∞';
+  if (ms === 0) return '0 ms';
+  if (ms < 1) return `${ms.toFixed(2)} ms`;
+  if (ms < 1000) return `${ms < 10 ? ms.toFixed(1) : Math.round(ms)} ms`;
+  const s = ms / 1000;
+  if (s < 60) return `${s < 10 ? s.toFixed(2) : s.toFixed(1)} s`;
+  const min = Math.floor(s / 60);
+  if (min < 60) return `${min} min ${String(Math.round(s - min * 60)).padStart(2, '0')} s`;
+  const h = Math.floor(min / 60);
+  return `${h} h ${String(min - h * 60).padStart(2, '0')} min`;
+}
+
+/** A time on the run's clock, ms since start: 12.345 s. */
+export function formatRunTime(ms: number): string {
+  return `${(ms / 1000).toFixed(3)} s`;
+}
+
+export function verdictWord(valid: Verdict): 'valid' | 'violated' | 'unknown' {
+  return valid === true ? 'valid' : valid === false ? 'violated' : 'unknown';
+}
+
+/** The consistency profile's order, strongest first (as checkers/profile.ts lists it). */
+const checkerOrder = [
+  'linearizable',
+  'sequential',
+  'causal-ccv',
+  'causal-cm',
+  'causal-cc',
+  'session',
+  'monotonic-reads',
+  'monotonic-writes',
+  'read-your-writes',
+  'writes-follow-reads',
+];
+
+// For checkers named otherwise (plugins, older results), the model's name places them.
+const modelOrder: [RegExp, number][] = [
+  [/strict|linearizab/i, 0],
+  [/sequential/i, 1],
+  [/\bccv\b|convergence/i, 2],
+  [/\bcm\b|causal memory/i, 3],
+  [/causal/i, 4],
+  [/session/i, 5],
+  [/monotonic[- ]?reads/i, 6],
+  [/monotonic[- ]?writes/i, 7],
+  [/read[- ]?your[- ]?writes/i, 8],
+  [/writes[- ]?follow[- ]?reads/i, 9],
+];
+
+/** Orders checks strongest model first: linearizable, sequential, causal, then the session guarantees. */
+export function modelRank(checker: string, model: string): number {
+  const known = checkerOrder.indexOf(checker);
+  if (known >= 0) return known;
+  for (const [pattern, rank] of modelOrder) if (pattern.test(model) || pattern.test(checker)) return rank + 0.5;
+  return checkerOrder.length;
+}

@@ -1,0 +1,101 @@
+// The data contract between the Node side that builds a report and the browser code that draws it. Node
+// precomputes every derived value (pairing, percentiles, windows); the browser only renders. Times are
+// milliseconds since the run started. Ops are stored column-wise: 100,000 ops stay compact.
+import type { Value } from '../../checkers/history.ts';
+
+export const opStatusCodes = { ok: 0, fail: 1, info: 2 } as const;
+export type OpStatusCode = (typeof opStatusCodes)[keyof typeof opStatusCodes];
+
+export interface ReportOps {
+  count: number;
+  /** Operation.id is the position in these arrays. */
+  process: number[];
+  /** Index into ReportData.fNames. */
+  f: number[];
+  /** OpStatusCode. */
+  status: OpStatusCode[];
+  /** Invoke time, ms. */
+  call: number[];
+  /** Completion time, ms (for info: when the harness gave up on it); -1 when it never completed. */
+  ret: number[];
+  /** Index into ReportData.keys; -1 without a key. */
+  key: number[];
+  /** Index into ReportData.nodeNames; -1 when unknown. */
+  node: number[];
+  input: Value[];
+  output: Value[];
+  error: (string | null)[];
+  invokeIndex: number[];
+}
+
+export interface ReportFaultWindow {
+  fault: string;
+  start: number;
+  /** -1 when the fault was never stopped in the history. */
+  end: number;
+  /** What was done, to which nodes, in words. */
+  label: string;
+}
+
+export interface LatencySeries {
+  f: string;
+  p50: (number | null)[];
+  p95: (number | null)[];
+  p99: (number | null)[];
+  max: (number | null)[];
+}
+
+export interface ReportPerf {
+  bucketMs: number;
+  /** Bucket start times, seconds since the run started (uPlot's x axis). */
+  t: number[];
+  /** Completions per second in each bucket, by outcome. */
+  throughput: { ok: number[]; fail: number[]; info: number[] };
+  latency: LatencySeries[];
+}
+
+/** A Porcupine-style counterexample: the longest partial linearizations and the op that could not follow. */
+export interface LinearizationView {
+  key: string;
+  failedOp: number;
+  longest: { op: number; state: string }[][];
+  /** Ops to draw: the partial linearizations, the failed op and the ops concurrent with it. */
+  ops: number[];
+}
+
+export interface ReportAnomaly {
+  /** Position in ReportData.anomalies; also the DOM id suffix. */
+  id: number;
+  checker: string;
+  type: string;
+  ops: number[];
+  explanation: string;
+  key?: string;
+  linearization?: LinearizationView;
+}
+
+export interface ReportData {
+  fNames: string[];
+  keys: string[];
+  nodeNames: string[];
+  /**
+   * Timeline lanes, each the client processes that ran in it one after another: a process retired after an
+   * info op hands its worker slot to a fresh process id, which takes the same lane instead of a new one.
+   */
+  lanes: number[][];
+  ops: ReportOps;
+  faults: ReportFaultWindow[];
+  /** The end of the time axis, ms. */
+  endMs: number;
+  perf: ReportPerf;
+  anomalies: ReportAnomaly[];
+}
+
+/** Ids of the elements the Node side renders and the browser code fills in. */
+export const reportElementIds = {
+  data: 'faultline-data',
+  dataGzip: 'faultline-data-gz',
+  timeline: 'timeline',
+  perf: 'perf',
+  table: 'history-table',
+} as const;

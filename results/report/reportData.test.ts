@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { knownBadChecks, knownBadHistory, syntheticRegisterHistory } from '../testing/sampleRuns.ts';
+import { opStatusCodes } from './model.ts';
+import { buildReportData, linearizationDetail, niceBucketMs, packLanes, percentile } from './reportData.ts';
+
+test('ops are paired into columns with times in ms', () => {
+  const data = buildReportData(knownBadHistory(), []);
+  assert.equal(data.ops.count, 8);
+  assert.deepEqual(data.fNames, ['write', 'read']);
+  assert.equal(data.ops.call[3], 40);
+  assert.equal(data.ops.ret[3], 50);
+  assert.equal(data.ops.output[3], 1);
+  // op 1 is an info: its ret is when the harness gave up, not +Infinity
+  assert.equal(data.ops.status[1], opStatusCodes.info);
+  assert.equal(data.ops.ret[1], 80);
+  assert.equal(data.endMs, 88);
+  assert.deepEqual(data.faults, [{ fault: 'partition', start: 15, end: 55, label: 'partition: {"n1":["n2","n3"]}' }]);
+});
+
+test('a fresh process after an info reuses its worker lane', () => {
+  const data = buildReportData(syntheticRegisterHistory(3000, 4, 7), []);
+  const processes = new Set(data.ops.process);
+  assert.ok(processes.size > 4, 'the synthetic history retires some processes');
+  assert.equal(data.lanes.length, 4);
+  assert.deepEqual(new Set(data.lanes.flat()), processes);
+  const lanes = packLanes({ ...data.ops });
+  assert.deepEqual(lanes, data.lanes);
+});
+
+test('throughput counts every completion and latency percentiles are ordered', () => {
+  const history = syntheticRegisterHistory(5000, 8, 3);
+  const data = buildReportData(history, []);
+  const completions = history.filter((op) => op.process !== 'nemesis' && op.type !== 'invoke').length;
+  const perSecond = 1000 / data.perf.bucketMs;
+  const { ok, fail, info } = data.perf.throughput;
+  const total = [...ok, ...fail, ...info].reduce((a, b) => a + b, 0) / perSecond;
+  assert.ok(Math.abs(total - completions) < 0.5, `${total} vs ${completions}`);
+  for (const s of data.perf.latency) {
+    s.p50.forEach((p50, i) => {
+      if (p50 === null) return;
+      assert.ok(p50 <= s.p95[i]! && s.p95[i]! <= s.p99[i]! && s.p99[i]! <= s.max[i]!);
+    });
+  }
+  assert.ok(data.perf.t.length <= 200);
+});
+
+test('percentile uses nearest rank', () => {
+  assert.equal(percentile([], 50), null);
+  assert.equal(percentile([1, 2, 3, 4], 50), 2);
+  assert.equal(percentile([1, 2, 3, 4], 99), 4);
+  assert.equal(percentile([5], 0), 5);
+  assert.equal(niceBucketMs(1500, 150), 10);
+  assert.equal(niceBucketMs(140_000, 150), 1000);
+});
+
+test('anomalies keep their ops, and a linearizability detail becomes a Porcupine-style view', () => {
+  const data = buildReportData(knownBadHistory(), knownBadChecks());
+  assert.equal(data.anomalies.length, 2);
+  const [mr, lin] = data.anomalies;
+  assert.deepEqual(mr?.ops, [4, 7]);
+  assert.equal(mr?.linearization, undefined);
+  assert.equal(lin?.linearization?.failedOp, 3);
+  assert.deepEqual(lin?.linearization?.longest, [
+    [
+      { op: 0, state: '1' },
+      { op: 2, state: '2' },
+    ],
+  ]);
+  // the view draws the prefix, the failed op and the ops concurrent with it
+  assert.ok([0, 2, 3, 4].every((id) => lin?.linearization?.ops.includes(id)));
+});
+
+test('a detail of another shape is ignored rather than trusted', () => {
+  assert.equal(linearizationDetail({ failedOp: 'x', longest: [] }), null);
+  assert.equal(linearizationDetail({ failedOp: 1, longest: [[{ state: 's' }]] }), null);
+  assert.equal(linearizationDetail('nope'), null);
+  assert.deepEqual(linearizationDetail({ failedOp: 1, longest: [[{ op: 0, state: { v: 1 } }]] }), {
+    key: '',
+    failedOp: 1,
+    longest: [[{ op: 0, state: '{"v":1}' }]],
+  });
+});
+
+test('checks are ranked strongest model first', async () => {
+  const { modelRank } = await import('./format.ts');
+  const names = [
+    'read-your-writes',
+    'causal-cc',
+    'plugin-check',
+    'linearizable',
+    'causal-ccv',
+    'sequential',
+    'session',
+  ];
+  const sorted = [...names].sort((a, b) => modelRank(a, '') - modelRank(b, ''));
+  assert.deepEqual(sorted, [
+    'linearizable',
+    'sequential',
+    'causal-ccv',
+    'causal-cc',
+    'session',
+    'read-your-writes',
+    'plugin-check',
+  ]);
+  assert.ok(modelRank('strict-serializable-x', 'linearizability (kv)') < modelRank('sequential', ''));
+});

@@ -1,0 +1,285 @@
+// The report's server-rendered sections: summary, consistency profile, explanations, fault windows,
+// latency percentiles and files. Every value from the run goes through the escaping html template.
+import type { CheckResult } from '../../checkers/result.ts';
+import type { SafeHtml } from '../html.ts';
+import { html } from '../html.ts';
+import { formatDuration, formatRunTime, modelRank, verdictWord } from './format.ts';
+import type { ReportData } from './model.ts';
+import { opStatusCodes } from './model.ts';
+import { percentile } from './reportData.ts';
+import type { ReportPage } from './renderReport.ts';
+
+/** Per check: a run with thousands of anomalies should still open fast; all of them stay in results.json. */
+const maxAnomaliesShown = 50;
+
+export function verdictBadge(valid: CheckResult['valid']): SafeHtml {
+  const word = verdictWord(valid);
+  const symbol = valid === true ? '✓' : valid === false ? '✗' : '?';
+  return html`<span class="verdict verdict-${word}">${symbol} ${word}</span>`;
+}
+
+export function checkAnchor(checker: string): string {
+  return `check-${checker.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+}
+
+function sentence(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+export function worstVerdict(checks: readonly CheckResult[]): CheckResult['valid'] | null {
+  if (checks.length === 0) return null;
+  if (checks.some((c) => c.valid === false)) return false;
+  if (checks.some((c) => c.valid === 'unknown')) return 'unknown';
+  return true;
+}
+
+export function summary(page: ReportPage): SafeHtml {
+  const r = page.results;
+  if (r === null) {
+    return html`<section id="summary">
+      <h2>Summary</h2>
+      <p class="notice">No usable results.json: ${page.resultsProblem ?? 'missing'}. The history is shown below.</p>
+    </section>`;
+  }
+  const row = (label: string, value: SafeHtml | string) =>
+    html`<tr>
+      <th>${label}</th>
+      <td>${value}</td>
+    </tr>`;
+  const total = r.opCounts.ok + r.opCounts.fail + r.opCounts.info;
+  const harness = r.harness;
+  const harnessTrouble =
+    harness !== undefined &&
+    (harness.status !== 'passed' || harness.errors.length > 0 || harness.softErrors.length > 0);
+  return html`<section id="summary">
+    <h2>Summary</h2>
+    ${
+      harnessTrouble
+        ? html`<div class="notice">
+            The harness ${harness.status === 'passed' ? 'passed, with problems' : harness.status}:
+            <ul class="plain">
+              ${[...harness.errors, ...harness.softErrors].map((e) => html`<li>${e}</li>`)}
+            </ul>
+          </div>`
+        : ''
+    }
+    <table class="facts">
+      ${row('Campaign', r.campaign)}
+      ${r.workload === undefined ? '' : row('Workload', `${r.workload.name} (${r.workload.model})`)}
+      ${row('System', r.system)} ${row('Nodes', r.nodes.join(', ') || 'none')}
+      ${row('Seed', html`<code>${r.seed}</code>`)} ${row('Started', r.startedAt)}
+      ${row('Duration', formatDuration(r.durationMs))}
+      ${row('Faults applied', r.faults.applied.length === 0 ? 'none' : r.faults.applied.join(', '))}
+      ${row(
+        'Faults unavailable',
+        r.faults.unavailable.length === 0
+          ? 'none'
+          : html`<ul class="plain">
+              ${r.faults.unavailable.map((u) => html`<li><b>${u.fault}</b>: ${u.reason}</li>`)}
+            </ul>`,
+      )}
+      ${row(
+        'Operations',
+        html`${total} · <span class="st-ok">${r.opCounts.ok} ok</span> ·
+          <span class="st-fail">${r.opCounts.fail} fail</span> ·
+          <span class="st-info">${r.opCounts.info} info (indeterminate)</span>`,
+      )}
+    </table>
+  </section>`;
+}
+
+function sortedChecks(checks: readonly CheckResult[]): CheckResult[] {
+  return [...checks].sort((a, b) => modelRank(a.checker, a.model) - modelRank(b.checker, b.model));
+}
+
+export function profile(page: ReportPage): SafeHtml {
+  const checks = sortedChecks(page.results?.checks ?? []);
+  if (checks.length === 0)
+    return html`<section id="profile">
+      <h2>Consistency profile</h2>
+      <p>No checks were run.</p>
+    </section>`;
+  // The first anomaly on the page: of the strongest model violated.
+  const firstCheck = checks.find((c) => c.anomalies.length > 0);
+  const first = firstCheck === undefined ? undefined : anomalyBases(page.results?.checks ?? []).get(firstCheck);
+  return html`<section id="profile">
+    <h2>Consistency profile</h2>
+    ${first === undefined ? '' : html`<p><a class="jump" href="#anomaly-${first}">Jump to the first anomaly →</a></p>`}
+    <table class="profile">
+      <thead>
+        <tr>
+          <th>Model</th>
+          <th>Checker</th>
+          <th>Verdict</th>
+          <th>Anomalies</th>
+          <th>Notes</th>
+          <th></th>
+        </tr>
+      </thead>
+      <tbody>
+        ${checks.map(
+          (c) =>
+            html`<tr data-checker="${c.checker}" class="row-${verdictWord(c.valid)}">
+              <td>${c.model}</td>
+              <td><code>${c.checker}</code></td>
+              <td class="verdict-cell">${verdictBadge(c.valid)}</td>
+              <td>${c.anomalies.length}</td>
+              <td>
+                ${c.reason === undefined ? '' : html`<div>${c.reason}</div>`}
+                <div class="muted small">${c.stats.ops} ops in ${formatDuration(c.stats.timeMs)}</div>
+              </td>
+              <td><a href="#${checkAnchor(c.checker)}">explanation →</a></td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>
+  </section>`;
+}
+
+/** The id of each check's first anomaly: ids follow results.json order, as buildReportData numbered them. */
+function anomalyBases(checks: readonly CheckResult[]): Map<CheckResult, number> {
+  const ids = new Map<CheckResult, number>();
+  let next = 0;
+  for (const c of checks) {
+    ids.set(c, next);
+    next += c.anomalies.length;
+  }
+  return ids;
+}
+
+export function anomalies(page: ReportPage): SafeHtml {
+  const checks = sortedChecks(page.results?.checks ?? []);
+  if (checks.length === 0) return html``;
+  const ids = anomalyBases(page.results?.checks ?? []);
+  // Each op links to the timeline; the page's script selects it there and in the table.
+  const opList = (ops: readonly number[]): SafeHtml =>
+    ops.length === 0
+      ? html`no ops recorded`
+      : html`${ops.slice(0, 40).map((o, i) => html`${i > 0 ? ', ' : ''}<a href="#timeline-section" class="op-link" data-op="${o}">#${o}</a>`)}${ops.length > 40 ? ', …' : ''}`;
+  return html`<section id="anomalies">
+    <h2>Explanations</h2>
+    ${checks.map((c) => {
+      const base = ids.get(c) ?? 0;
+      return html`<article class="check" id="${checkAnchor(c.checker)}">
+        <h3>${c.model} ${verdictBadge(c.valid)} <code class="muted">${c.checker}</code></h3>
+        ${c.valid === 'unknown' ? html`<p class="notice">Unknown: ${c.reason ?? 'the checker could not decide'}. This is not a pass.</p>` : ''}
+        ${c.valid === true && c.anomalies.length === 0 ? html`<p>No anomaly: the ${c.stats.ops} ops are consistent with ${c.model}${c.reason === undefined ? '' : html` (${c.reason})`}.</p>` : ''}
+        ${c.valid === false && c.anomalies.length === 0 ? html`<p>${sentence(c.reason ?? 'violated, with no anomaly recorded')}.</p>` : ''}
+        ${c.anomalies.slice(0, maxAnomaliesShown).map(
+          (a, i) =>
+            html`<div class="anomaly" id="anomaly-${base + i}" data-anomaly="${base + i}" tabindex="0">
+              <div class="anomaly-head">
+                <span class="anomaly-type">${a.type}</span
+                >${a.key === undefined || a.key === '' ? '' : html` <span class="muted">key</span> <code>${a.key}</code>`}
+                <button type="button" class="highlight-button" data-anomaly="${base + i}">
+                  Highlight ${a.ops.length} ops on the timeline
+                </button>
+              </div>
+              <p class="explanation">${a.explanation}</p>
+              <p class="muted">Ops: ${opList(a.ops)}</p>
+              <div class="linearization" data-linearization="${base + i}"></div>
+            </div>`,
+        )}
+        ${c.anomalies.length > maxAnomaliesShown ? html`<p class="muted">… and ${c.anomalies.length - maxAnomaliesShown} more ${c.model} anomalies, all in results.json.</p>` : ''}
+      </article>`;
+    })}
+  </section>`;
+}
+
+export function faultTable(data: ReportData): SafeHtml {
+  if (data.faults.length === 0) return html`<p class="muted">No faults were injected in this history.</p>`;
+  return html`<details class="faults">
+    <summary>${data.faults.length} fault windows (click one to zoom the timeline to it)</summary>
+    <table>
+      <thead>
+        <tr>
+          <th>Fault</th>
+          <th>Start</th>
+          <th>End</th>
+          <th>Duration</th>
+          <th>What</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${data.faults.map(
+          (w, i) =>
+            html`<tr data-fault="${i}">
+              <td>${w.fault}</td>
+              <td>${formatRunTime(w.start)}</td>
+              <td>${w.end < 0 ? 'never healed' : formatRunTime(w.end)}</td>
+              <td>${w.end < 0 ? '–' : formatDuration(w.end - w.start)}</td>
+              <td><code>${w.label}</code></td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>
+  </details>`;
+}
+
+export function perfTable(data: ReportData): SafeHtml {
+  const { ops } = data;
+  const rows = data.fNames.map((f, fi) => {
+    const lat: number[] = [];
+    const counts = [0, 0, 0];
+    for (let i = 0; i < ops.count; i++) {
+      if (ops.f[i] !== fi) continue;
+      const status = ops.status[i]!;
+      counts[status]!++;
+      if (status === opStatusCodes.ok && ops.ret[i]! >= 0) lat.push(ops.ret[i]! - ops.call[i]!);
+    }
+    lat.sort((a, b) => a - b);
+    const cell = (p: number) => {
+      const v = percentile(lat, p);
+      return v === null ? '–' : formatDuration(v);
+    };
+    return html`<tr>
+      <td><code>${f}</code></td>
+      <td>${counts[0]}</td>
+      <td>${counts[1]}</td>
+      <td>${counts[2]}</td>
+      <td>${cell(50)}</td>
+      <td>${cell(90)}</td>
+      <td>${cell(99)}</td>
+      <td>${cell(100)}</td>
+    </tr>`;
+  });
+  return html`<table class="percentiles">
+    <thead>
+      <tr>
+        <th>Op</th>
+        <th>ok</th>
+        <th>fail</th>
+        <th>info</th>
+        <th>p50</th>
+        <th>p90</th>
+        <th>p99</th>
+        <th>max</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${rows}
+    </tbody>
+  </table>`;
+}
+
+export function logs(page: ReportPage): SafeHtml {
+  const links = page.logFiles.map((path) => html`<li><a href="${encodeURI(path)}">${path}</a></li>`);
+  return html`<section id="logs">
+    <h2>Logs and files</h2>
+    ${
+      page.logFiles.length === 0
+        ? html`<p>No node logs were collected.</p>`
+        : html`<ul class="files">
+            ${links}
+          </ul>`
+    }
+    ${
+      page.campaignYaml === null
+        ? ''
+        : html`<details>
+            <summary>campaign.yaml (as run)</summary>
+            <pre>${page.campaignYaml}</pre>
+          </details>`
+    }
+  </section>`;
+}

@@ -1,0 +1,135 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import {
+  hostileExplanation,
+  hostileValue,
+  knownBadChecks,
+  knownBadHistory,
+  sampleResults,
+  syntheticRegisterHistory,
+  writeSampleRun,
+} from '../testing/sampleRuns.ts';
+import { writeRunReport } from './writeRunReport.ts';
+
+const root = mkdtempSync(join(tmpdir(), 'faultline-report-'));
+after(() => {
+  rmSync(root, { recursive: true, force: true });
+});
+
+function knownBadRun(name: string): string {
+  const history = knownBadHistory();
+  return writeSampleRun(join(root, name), history, sampleResults(history, knownBadChecks()));
+}
+
+test('writes a self-contained report.html with the summary, the profile and the explanations', async () => {
+  const dir = knownBadRun('bad');
+  const path = await writeRunReport(dir);
+  assert.equal(path, join(dir, 'report.html'));
+  const page = readFileSync(path, 'utf8');
+  assert.match(
+    page,
+    /<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'/,
+  );
+  assert.match(page, /register-partition/);
+  assert.match(page, /libfaketime is not installed/);
+  for (const [checker, verdict] of [
+    ['linearizable', 'violated'],
+    ['sequential', 'valid'],
+    ['causal-cc', 'valid'],
+    ['monotonic-reads', 'violated'],
+    ['read-your-writes', 'unknown'],
+  ]) {
+    assert.match(page, new RegExp(`<tr data-checker="${checker}" class="row-${verdict}">`));
+  }
+  // strongest model first in the profile
+  assert.ok(page.indexOf('data-checker="linearizable"') < page.indexOf('data-checker="monotonic-reads"'));
+  assert.match(page, /href="logs\/n1\/server\.log"/);
+  assert.match(page, /Jump to the first anomaly/);
+  // nothing is fetched: no src or href leaves the file
+  assert.doesNotMatch(page, /\s(src|href)="(https?:)?\/\//);
+  assert.deepEqual(
+    readdirSync(dir).filter((f) => f.endsWith('.tmp')),
+    [],
+  );
+});
+
+test('values a system returned never appear as markup', async () => {
+  const page = readFileSync(await writeRunReport(knownBadRun('hostile')), 'utf8');
+  assert.ok(!page.includes(hostileValue), 'the raw <script> value must not appear anywhere');
+  assert.ok(!page.includes(hostileExplanation));
+  assert.ok(page.includes('&lt;img src=x onerror=&quot;window.__xss=1&quot;&gt;'));
+  assert.ok(page.includes('\\u003cscript>alert(1)\\u003c/script>'), 'the data island escapes <');
+});
+
+test('a run without results.json, or with a torn history, still gets a report saying so', async () => {
+  const history = knownBadHistory();
+  const dir = writeSampleRun(join(root, 'crashed'), history, null);
+  writeFileSync(join(dir, 'history.jsonl'), readFileSync(join(dir, 'history.jsonl'), 'utf8') + '{"index":18,"ti');
+  const page = readFileSync(await writeRunReport(dir), 'utf8');
+  assert.match(page, /No usable results\.json: results\.json is missing/);
+  assert.match(page, /The last line of history\.jsonl was torn/);
+  writeFileSync(join(dir, 'results.json'), '{"campaign": 3}');
+  assert.match(readFileSync(await writeRunReport(dir), 'utf8'), /not a valid results file/);
+});
+
+test('a big history is inlined gzipped', async () => {
+  const history = syntheticRegisterHistory(20_000, 8);
+  const dir = writeSampleRun(join(root, 'big'), history, sampleResults(history, []));
+  const page = readFileSync(await writeRunReport(dir), 'utf8');
+  assert.match(page, /<script type="text\/plain" id="faultline-data-gz">[A-Za-z0-9+/=]+<\/script>/);
+  assert.doesNotMatch(page, /id="faultline-data"/);
+});
+
+test('a caller holding the history and results passes them instead of having them re-read', async () => {
+  const history = knownBadHistory();
+  const dir = join(root, 'in-memory');
+  mkdirSync(dir);
+  const page = readFileSync(
+    await writeRunReport(dir, { history, results: sampleResults(history, knownBadChecks()) }),
+    'utf8',
+  );
+  assert.match(page, /<tr data-checker="linearizable" class="row-violated">/);
+  assert.doesNotMatch(page, /history\.jsonl is missing/);
+});
+
+test("the real checkers' results render, the linearizability counterexample with its view", async () => {
+  const { checkConsistencyProfile } = await import('../../checkers/profile.ts');
+  const { pairOperations } = await import('../../checkers/history.ts');
+  const history = knownBadHistory();
+  const profile = await checkConsistencyProfile(pairOperations(history), { timeBudgetMs: 10_000 });
+  const checks = profile.rows.map(
+    (row) =>
+      row.result ?? {
+        checker: row.checker,
+        model: row.model,
+        valid: row.valid,
+        anomalies: row.anomalies,
+        ...(row.reason === undefined ? {} : { reason: row.reason }),
+        stats: { ops: 8, timeMs: 0 },
+      },
+  );
+  const dir = writeSampleRun(join(root, 'real-checkers'), history, sampleResults(history, checks));
+  const page = readFileSync(await writeRunReport(dir), 'utf8');
+  assert.match(page, /<tr data-checker="linearizable" class="row-violated">/);
+  const island = /<script type="application\/json" id="faultline-data">(.*?)<\/script>/s.exec(page)?.[1];
+  const data = JSON.parse(island ?? '{}') as { anomalies: { checker: string; linearization?: { failedOp: number } }[] };
+  const linearizable = data.anomalies.find((a) => a.checker === 'linearizable');
+  assert.equal(linearizable?.linearization?.failedOp, 3);
+});
+
+test('how the harness fared is shown: an interrupted run says so', async () => {
+  const history = knownBadHistory();
+  const results = {
+    ...sampleResults(history, knownBadChecks()),
+    workload: { name: 'register', model: 'register' },
+    harness: { status: 'interrupted', errors: ['fault window: interrupted by <Ctrl-C>'], softErrors: [] },
+  };
+  const dir = writeSampleRun(join(root, 'interrupted'), history, results);
+  const page = readFileSync(await writeRunReport(dir), 'utf8');
+  assert.match(page, /The harness interrupted:/);
+  assert.match(page, /fault window: interrupted by &lt;Ctrl-C&gt;/);
+  assert.match(page, /register \(register\)/);
+});

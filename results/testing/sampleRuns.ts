@@ -1,0 +1,199 @@
+// Hand-made runs for the report's tests and benchmark: a small known-bad register history with checker
+// results written by hand (the real checkers are tested elsewhere), and a large synthetic one.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { HistoryOp, ProcessId, Value } from '../../checkers/history.ts';
+import type { CheckResult } from '../../checkers/result.ts';
+import type { RunResults } from '../run-results.ts';
+
+export const hostileValue = '<script>alert(1)</script>';
+export const hostileExplanation = 'the system returned <img src=x onerror="window.__xss=1"> here';
+
+const ms = 1e6;
+
+/** Builds history ops from [time ms, type, process, f, value] rows, numbering them. */
+function ops(rows: [number, HistoryOp['type'], ProcessId, string, Value][]): HistoryOp[] {
+  return rows.map(([time, type, process, f, value], index) => ({ index, time: time * ms, type, process, f, value }));
+}
+
+/**
+ * A register history that is sequentially consistent but not linearizable: p2 reads 1 after write 2 has
+ * completed (op 3), and p0 reads 2 then 1 (ops 4 and 7: a monotonic-reads violation). A partition is open
+ * from 15 ms to 55 ms. Op ids: 0 w1 · 1 w3 (info) · 2 w2 · 3 r→1 · 4 r→2 · 5 w<script> · 6 r→<script> · 7 r→1.
+ */
+export function knownBadHistory(): HistoryOp[] {
+  return ops([
+    [0, 'invoke', 0, 'write', 1],
+    [5, 'invoke', 3, 'write', 3],
+    [10, 'ok', 0, 'write', 1],
+    [15, 'info', 'nemesis', 'start-partition', { n1: ['n2', 'n3'] }],
+    [20, 'invoke', 1, 'write', 2],
+    [30, 'ok', 1, 'write', 2],
+    [40, 'invoke', 2, 'read', null],
+    [45, 'invoke', 0, 'read', null],
+    [50, 'ok', 2, 'read', 1],
+    [55, 'info', 'nemesis', 'stop-partition', null],
+    [60, 'ok', 0, 'read', 2],
+    [62, 'invoke', 1, 'write', hostileValue],
+    [70, 'ok', 1, 'write', hostileValue],
+    [72, 'invoke', 0, 'read', null],
+    [78, 'ok', 0, 'read', hostileValue],
+    [80, 'info', 3, 'write', 3],
+    [80, 'invoke', 0, 'read', null],
+    [88, 'ok', 0, 'read', 1],
+  ]);
+}
+
+export function knownBadChecks(): CheckResult[] {
+  return [
+    {
+      checker: 'monotonic-reads',
+      model: 'monotonic reads',
+      valid: false,
+      anomalies: [
+        {
+          type: 'monotonic-reads',
+          ops: [4, 7],
+          indices: [7, 10, 16, 17],
+          explanation: `process 0 read 2 (op 4), then read 1 (op 7), an older value: ${hostileExplanation}`,
+        },
+      ],
+      stats: { ops: 8, timeMs: 1 },
+    },
+    {
+      checker: 'sequential',
+      model: 'sequential consistency',
+      valid: true,
+      anomalies: [],
+      stats: { ops: 8, timeMs: 3 },
+    },
+    {
+      checker: 'linearizable',
+      model: 'linearizability',
+      valid: false,
+      anomalies: [
+        {
+          type: 'nonlinearizable',
+          ops: [3, 2],
+          indices: [6, 8, 4, 5],
+          explanation:
+            'process 2 read 1 (op 3, invoked at 40 ms) after process 1 wrote 2 (op 2, completed at 30 ms): no order of the ops respects real time.',
+          detail: {
+            key: '',
+            failedOp: 3,
+            longest: [
+              [
+                { op: 0, state: '1' },
+                { op: 2, state: '2' },
+              ],
+            ],
+          },
+        },
+      ],
+      stats: { ops: 8, timeMs: 2 },
+    },
+    {
+      checker: 'causal-cc',
+      model: 'causal consistency (CC)',
+      valid: true,
+      anomalies: [],
+      stats: { ops: 8, timeMs: 1 },
+    },
+    {
+      checker: 'read-your-writes',
+      model: 'read your writes',
+      valid: 'unknown',
+      anomalies: [],
+      reason: 'time budget of 0 ms ran out',
+      stats: { ops: 8, timeMs: 0 },
+    },
+  ];
+}
+
+export function sampleResults(
+  history: readonly HistoryOp[],
+  checks: CheckResult[],
+  overrides: Partial<RunResults> = {},
+): RunResults {
+  const opCounts = { ok: 0, fail: 0, info: 0 };
+  for (const op of history) if (op.process !== 'nemesis' && op.type !== 'invoke') opCounts[op.type]++;
+  return {
+    campaign: 'register-partition',
+    system: 'lww-register',
+    nodes: ['n1', 'n2', 'n3'],
+    seed: 42,
+    startedAt: '2026-11-23T20:00:00.000Z',
+    durationMs: (history.at(-1)?.time ?? 0) / ms,
+    faults: {
+      applied: ['partition'],
+      unavailable: [{ fault: 'clock', reason: 'libfaketime is not installed in the node image' }],
+    },
+    opCounts,
+    checks,
+    ...overrides,
+  };
+}
+
+/** Writes a run directory the way the runner lays it out; `results: null` leaves results.json out. */
+export function writeSampleRun(dir: string, history: readonly HistoryOp[], results: RunResults | null): string {
+  mkdirSync(join(dir, 'logs', 'n1'), { recursive: true });
+  writeFileSync(join(dir, 'history.jsonl'), history.map((op) => JSON.stringify(op)).join('\n') + '\n');
+  if (results !== null) writeFileSync(join(dir, 'results.json'), JSON.stringify(results, null, 2));
+  writeFileSync(join(dir, 'campaign.yaml'), `name: register-partition\n# ${hostileValue}\n`);
+  writeFileSync(join(dir, 'logs', 'n1', 'server.log'), 'started\n');
+  writeFileSync(join(dir, 'harness.log'), 'ok\n');
+  return dir;
+}
+
+/**
+ * A synthetic register history of `count` ops over `workers` concurrent clients, with a partition every
+ * 20 s and occasional indeterminate (info) ops that retire their process, as the runner does.
+ */
+export function syntheticRegisterHistory(count: number, workers = 10, seed = 1): HistoryOp[] {
+  let state = seed >>> 0 || 1;
+  const random = () => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) / 2 ** 32;
+  };
+  type Event = [number, HistoryOp['type'], ProcessId, string, Value, string | undefined];
+  const events: Event[] = [];
+  const clocks = Array.from({ length: workers }, () => random() * 5);
+  const processes = Array.from({ length: workers }, (_, i) => i);
+  let nextProcess = workers;
+  let last: Value = null;
+  for (let n = 0; n < count; n++) {
+    const w = n % workers;
+    const p = processes[w]!;
+    const start = clocks[w]!;
+    const latency = 0.5 + random() * random() * 40;
+    const end = start + latency;
+    const roll = random();
+    const f = roll < 0.5 ? 'read' : roll < 0.9 ? 'write' : 'cas';
+    const value: Value = f === 'read' ? null : f === 'write' ? `${p}-${n}` : [last, `${p}-${n}`];
+    events.push([start, 'invoke', p, f, value, undefined]);
+    const outcome = random();
+    if (outcome < 0.003) {
+      events.push([end + 500, 'info', p, f, value, 'timeout']);
+      processes[w] = nextProcess++;
+    } else if (outcome < 0.05) {
+      events.push([end, 'fail', p, f, value, 'unavailable']);
+    } else {
+      if (f === 'write') last = value;
+      events.push([end, 'ok', p, f, f === 'read' ? last : value, undefined]);
+    }
+    clocks[w] = end + random() * 3 + (outcome < 0.003 ? 500 : 0);
+  }
+  const endTime = Math.max(...clocks);
+  for (let t = 10_000; t < endTime; t += 20_000) {
+    events.push([t, 'info', 'nemesis', 'start-partition', { n1: ['n2', 'n3'], n2: ['n1'], n3: ['n1'] }, undefined]);
+    events.push([t + 8_000, 'info', 'nemesis', 'stop-partition', null, undefined]);
+  }
+  events.sort((a, b) => a[0] - b[0]);
+  return events.map(([time, type, process, f, value, error], index) => {
+    const op: HistoryOp = { index, time: Math.round(time * ms), type, process, f, value };
+    if (error !== undefined) op.error = error;
+    return op;
+  });
+}
