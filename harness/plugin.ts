@@ -19,7 +19,11 @@ export interface NodeContext {
   node: Remote;
   /** Every node of the cluster, in order (n1, n2, ...), the acted-on one included. */
   nodes: readonly NodeInfo[];
-  /** The system's options from the campaign file. */
+  /**
+   * The system's options from the campaign file (`system: {name, options}`). On the `local` node backend,
+   * where every node is 127.0.0.1, the harness adds `ports: {n1: 41234, ...}`: a distinct port per node to
+   * listen on instead of the system's fixed one.
+   */
   options: Record<string, unknown>;
   /**
    * Environment to start the system's processes with so the nemesis can skew their clocks (libfaketime).
@@ -55,6 +59,7 @@ export interface ClientContext {
   /** The node this client talks to. */
   node: NodeInfo;
   nodes: readonly NodeInfo[];
+  /** As NodeContext.options (including `ports` on the local backend). */
   options: Record<string, unknown>;
 }
 

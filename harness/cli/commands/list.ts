@@ -1,11 +1,53 @@
+// `faultline list`: what this installation offers: built-in systems, workloads, faults and checkers.
 import type { Command } from '@commander-js/extra-typings';
-import { notBuiltYet } from '../errors.ts';
+import pc from 'picocolors';
+import '../../../checkers/all.ts';
+import { listCheckers } from '../../../checkers/registry.ts';
+import { builtInSystemNames, loadBuiltInSystem } from '../../../systems-under-test/index.ts';
+import { listWorkloads } from '../../workloads/index.ts';
+
+/** The fault kinds a campaign's nemesis.faults may name, with what each does. */
+export const faultKinds: readonly { kind: string; description: string }[] = [
+  {
+    kind: 'partition',
+    description:
+      'network partitions (iptables): one, halves, random-halves, majorities-ring, bridge, minority-third, primary',
+  },
+  { kind: 'packet', description: 'delay, loss, duplicate, corrupt, reorder, rate (tc netem; iptables/tbf fallbacks)' },
+  { kind: 'clock', description: "clock skew: bump, strobe, drift (libfaketime in the system's processes)" },
+  { kind: 'kill', description: 'kill -9 the system on some nodes, then restart it' },
+  { kind: 'pause', description: 'SIGSTOP the system on some nodes, then SIGCONT' },
+];
+
+export async function listText(): Promise<string> {
+  const lines: string[] = [pc.bold('systems') + ' (campaign `system:`; or a path to your own module)'];
+  for (const name of builtInSystemNames()) {
+    try {
+      const s = await loadBuiltInSystem(name);
+      const optional = (['install', 'ready', 'logFiles', 'primary'] as const).filter((h) => s?.[h] !== undefined);
+      const guarantees = s?.guarantees?.length ? ` [claims: ${s.guarantees.join(', ')}]` : '';
+      lines.push(
+        `  ${name.padEnd(16)} ${s?.description ?? ''}${guarantees}${optional.length > 0 ? ` (has ${optional.join(', ')})` : ''}`,
+      );
+    } catch (e) {
+      lines.push(`  ${name.padEnd(16)} ${pc.yellow(`failed to load: ${e instanceof Error ? e.message : String(e)}`)}`);
+    }
+  }
+  lines.push('', pc.bold('workloads') + ' (campaign `workload.name`)');
+  for (const w of listWorkloads()) lines.push(`  ${w.name.padEnd(16)} ${w.description} [ops: ${w.fs.join(', ')}]`);
+  lines.push('', pc.bold('faults') + ' (campaign `nemesis.faults[].kind`; `faultline doctor` says which work here)');
+  for (const f of faultKinds) lines.push(`  ${f.kind.padEnd(16)} ${f.description}`);
+  lines.push('', pc.bold('checkers') + ' (campaign `checkers:`)');
+  for (const c of listCheckers().sort((a, b) => a.name.localeCompare(b.name)))
+    lines.push(`  ${c.name.padEnd(16)} ${c.description}`);
+  return lines.join('\n') + '\n';
+}
 
 export function registerList(program: Command): void {
   program
     .command('list')
-    .description('List built-in systems, workloads, faults and checkers. (not built yet)')
-    .action(() => {
-      notBuiltYet('list', 'issue 7');
+    .description('List built-in systems, workloads, faults and checkers')
+    .action(async () => {
+      process.stdout.write(await listText());
     });
 }

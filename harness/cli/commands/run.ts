@@ -1,14 +1,119 @@
-import type { Command } from '@commander-js/extra-typings';
-import { notBuiltYet } from '../errors.ts';
+// `faultline run CAMPAIGN`: validate the campaign, run it (repetitions times), write the report, and exit
+// 0 all valid · 1 some invalid · 2 some unknown · 255 the harness failed (or was interrupted).
+import { Option, type Command } from '@commander-js/extra-typings';
+import { resolve } from 'node:path';
+import pc from 'picocolors';
+import { CampaignError, loadCampaign } from '../../campaign/loadCampaign.ts';
+import { runCampaign, type RunOutcome } from '../../run/runCampaign.ts';
+import { SigIntWatcher } from '../../run/sigIntWatcher.ts';
+import { createReporter, type RunReporter } from '../../run/statusLine.ts';
+import { ExitCode, UserError } from '../errors.ts';
+
+function parseSeed(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0 || n >= 2 ** 31)
+    throw new UserError(`--seed must be an integer 0..2147483647, not ${text}`);
+  return n;
+}
+
+/** Worst first: a harness error, then invalid, then unknown, then valid. */
+export function combineExitCodes(codes: readonly number[]): number {
+  for (const code of [ExitCode.harnessError, ExitCode.invalid, ExitCode.unknown]) if (codes.includes(code)) return code;
+  return ExitCode.valid;
+}
+
+function summarize(outcome: RunOutcome, campaignFile: string, reporter: RunReporter): void {
+  const { results, runDir } = outcome;
+  const { ok, fail, info } = results.opCounts;
+  reporter.line(
+    `${pc.bold(results.campaign)}: ${ok + fail + info} ops (ok ${ok}, fail ${fail}, info ${info}) in ${(results.durationMs / 1000).toFixed(1)} s`,
+  );
+  if (results.faults.applied.length > 0) reporter.line(`faults applied: ${results.faults.applied.join(', ')}`);
+  for (const u of results.faults.unavailable) reporter.line(pc.yellow(`fault unavailable: ${u.fault}: ${u.reason}`));
+  for (const check of results.checks) {
+    const verdict =
+      check.valid === true ? pc.green('valid') : check.valid === false ? pc.red('INVALID') : pc.yellow('unknown');
+    const why = check.valid === 'unknown' && check.reason !== undefined ? ` (${check.reason})` : '';
+    reporter.line(`  ${check.checker.padEnd(16)} ${verdict}${why}`);
+    for (const a of check.anomalies.slice(0, 3)) reporter.line(`    ${a.type}: ${a.explanation}`);
+  }
+  if (results.checks.length === 0) reporter.line(pc.yellow('  no checker ran: nothing was verified'));
+  reporter.line(`run directory: ${runDir}`);
+  if (results.checks.some((c) => c.valid !== true)) {
+    // A failure is a recipe (fast-check's RunDetailsFormatter): how to look again, how to run it again.
+    reporter.line(`re-check:  faultline check ${runDir}`);
+    reporter.line(`reproduce: faultline run ${campaignFile} --seed ${results.seed}`);
+  }
+}
 
 export function registerRun(program: Command): void {
   program
     .command('run')
     .description(
-      'Run a campaign: bring up nodes, start the system, drive clients under the fault schedule, check and store (not built yet)',
+      'Run a campaign: bring up nodes, start the system, drive clients under the fault schedule, check and store',
     )
-    .argument('<campaign>')
-    .action(() => {
-      notBuiltYet('run', 'issue 7');
+    .argument('<campaign>', 'the campaign file (YAML); see docs/campaigns.md')
+    .option('--store <dir>', 'where runs are stored', 'store')
+    .option('--seed <n>', 'seed for the workload and fault schedule (overrides the campaign)', parseSeed)
+    .option('--keep-nodes', 'leave the nodes and the system running after the run (remove them with `faultline clean`)')
+    .option('--repetitions <n>', 'run the campaign this many times (overrides the campaign)', (v) => Number(v))
+    .addOption(
+      new Option('--progress <mode>', 'live status line or plain lines')
+        .choices(['auto', 'live', 'plain'] as const)
+        .default('auto' as const),
+    )
+    .option('--no-report', 'do not write report.html')
+    .action(async (campaignFile, opts) => {
+      let loaded;
+      try {
+        loaded = loadCampaign(campaignFile);
+      } catch (e) {
+        if (e instanceof CampaignError) {
+          throw new UserError(
+            `${campaignFile} is not a valid campaign:\n${e.message}`,
+            'see docs/campaigns.md',
+            ExitCode.usage,
+          );
+        }
+        throw e;
+      }
+      const repetitions = opts.repetitions ?? loaded.campaign.repetitions;
+      const codes: number[] = [];
+      for (let i = 0; i < repetitions; i++) {
+        const reporter = createReporter(
+          process.stdout,
+          opts.progress === 'auto' ? {} : { live: opts.progress === 'live' },
+        );
+        const watcher = new SigIntWatcher();
+        let outcome: RunOutcome;
+        try {
+          outcome = await runCampaign({
+            loaded,
+            storeDir: resolve(opts.store),
+            ...(opts.seed !== undefined && { seed: opts.seed }),
+            keepNodes: opts.keepNodes === true,
+            reporter,
+            interrupted: watcher.promise,
+          });
+        } finally {
+          watcher.disarm();
+        }
+        if (opts.report) {
+          try {
+            const { writeRunReport } = await import('../../../results/report/writeRunReport.ts');
+            reporter.line(`report: ${await writeRunReport(outcome.runDir)}`);
+            const { writeStoreIndex } = await import('../../../results/store/storeIndex.ts');
+            await writeStoreIndex(resolve(opts.store));
+          } catch (e) {
+            reporter.line(pc.yellow(`the report could not be written: ${e instanceof Error ? e.message : String(e)}`));
+          }
+        }
+        summarize(outcome, campaignFile, reporter);
+        codes.push(outcome.exitCode);
+        if (outcome.status === 'interrupted') break;
+      }
+      process.exitCode = combineExitCodes(codes);
+      // Bounded exit: a plugin's stray socket or timer must not keep the CLI alive after the run is stored.
+      setTimeout(() => process.exit(), 3000).unref();
     });
 }

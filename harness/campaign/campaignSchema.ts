@@ -1,0 +1,181 @@
+// The campaign file's schema: one zod definition gives validation with field-level messages, the TypeScript
+// type, and campaign.schema.json for editor completion (`# yaml-language-server: $schema=...`).
+// Durations are strings like 500ms, 10s, 2m. Unknown keys are errors: a typo must not silently do nothing.
+import { z } from 'zod';
+
+const durationPattern = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
+
+/** A duration such as 500ms, 10s, 1.5m or 1h; parsed to milliseconds. */
+export const duration = z
+  .string()
+  .regex(durationPattern, { message: 'a duration like 500ms, 10s, 2m or 1h' })
+  .describe('A duration: a number followed by ms, s, m or h (e.g. 500ms, 10s, 2m)');
+
+export function durationMs(text: string): number {
+  const m = durationPattern.exec(text);
+  if (m === null) throw new Error(`not a duration: ${text}`);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'];
+  return Math.round(Number(m[1]) * unit);
+}
+
+const systemSpec = z.union([
+  z
+    .string()
+    .min(1)
+    .describe('A built-in system name (see `faultline list`) or a path to a module, relative to this file'),
+  z.strictObject({
+    name: z
+      .string()
+      .min(1)
+      .describe('A built-in system name (see `faultline list`) or a path to a .ts/.js module, relative to this file'),
+    options: z
+      .record(z.string(), z.unknown())
+      .default({})
+      .describe("The system's own options, passed to every lifecycle hook and client"),
+  }),
+]);
+
+const sshHost = z.strictObject({
+  host: z.string().min(1).describe('Host name or address'),
+  name: z.string().optional().describe('Node name in the history and report; default n1, n2, ...'),
+  port: z.number().int().min(1).max(65535).default(22),
+  user: z.string().default('root'),
+  privateKeyPath: z.string().optional().describe('Default ~/.ssh/id_ed25519, then ~/.ssh/id_rsa'),
+});
+
+const nodesSpec = z.discriminatedUnion('backend', [
+  z.strictObject({
+    backend: z.literal('docker').describe('Containers n1..nN on a private network (the default)'),
+    count: z.number().int().min(1).max(15).default(3),
+  }),
+  z.strictObject({
+    backend: z
+      .literal('local')
+      .describe('Processes on this machine, one folder per node (no Docker; network and clock faults unavailable)'),
+    count: z.number().int().min(1).max(15).default(3),
+  }),
+  z.strictObject({
+    backend: z.literal('ssh').describe('Real machines reached over SSH with key auth'),
+    hosts: z.array(sshHost).min(1),
+  }),
+]);
+
+const mix = z
+  .record(z.string(), z.number().nonnegative())
+  .describe('Relative weights of the workload ops, e.g. {read: 2, write: 1, cas: 1}');
+
+const workloadSpec = z.strictObject({
+  name: z
+    .enum(['register', 'key-value', 'set', 'counter', 'list-append'])
+    .describe('register, key-value, set, counter or list-append'),
+  keys: z.number().int().min(1).max(10_000).default(5).describe('Number of keys (not for register)'),
+  mix: mix.optional(),
+  uniqueValues: z.boolean().default(true).describe('Every written value is unique (keeps checking polynomial)'),
+  valueRange: z.number().int().min(1).default(5).describe('With uniqueValues false: values drawn from 0..valueRange-1'),
+  maxTxnLength: z.number().int().min(1).max(64).default(4).describe('list-append: micro-ops per transaction, at most'),
+});
+
+const clientsSpec = z.strictObject({
+  concurrency: z.number().int().min(1).max(1000).default(5).describe('Concurrent client processes'),
+  rate: z.number().positive().optional().describe('Total ops per second over all clients; unlimited when absent'),
+  timeout: duration.default('2s').describe('Per-op timeout; a timed-out op is recorded as info'),
+});
+
+const phasesSpec = z.strictObject({
+  warmup: duration.default('5s').describe('Client traffic before any fault'),
+  faults: duration.default('20s').describe('The fault window: the nemesis schedule runs'),
+  heal: duration.default('2s').describe('Every fault is healed at its start; traffic continues'),
+  recovery: duration.default('5s').describe('Traffic after healing, for the system to recover'),
+  finalReads: duration.default('10s').describe('Budget for every client to read every key once successfully'),
+});
+
+const selector = z
+  .union([
+    z.enum(['one', 'minority', 'majority', 'minority-third', 'all', 'primary']),
+    z.array(z.string().min(1)).min(1).describe('Explicit node names, e.g. [n1, n2]'),
+  ])
+  .describe('Which nodes: one, minority, majority, minority-third, all, primary, or a list of node names');
+const targets = z.array(selector).min(1).optional().describe('Node selections to draw from, one per fault');
+const percent = z.number().min(0).max(100);
+const correlated = z.strictObject({ percent, correlation: percent.optional() });
+const packetBehaviors = z
+  .strictObject({
+    delay: z
+      .strictObject({
+        ms: z.number().nonnegative(),
+        jitterMs: z.number().nonnegative().optional(),
+        correlation: percent.optional(),
+        distribution: z.enum(['normal', 'pareto', 'paretonormal', 'uniform']).optional(),
+      })
+      .optional(),
+    loss: correlated.optional(),
+    duplicate: correlated.optional(),
+    corrupt: correlated.optional(),
+    reorder: correlated.optional(),
+    rate: z.strictObject({ kbit: z.number().positive() }).optional(),
+  })
+  .describe('Packet behaviours applied together (tc netem where present, iptables/tbf fallbacks otherwise)');
+
+/** One kind of fault the schedule may draw; the shape of nemesis/schedule.ts FaultPlan, in campaign terms. */
+export const faultSpec = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('partition'),
+    topologies: z
+      .array(z.enum(['one', 'halves', 'random-halves', 'majorities-ring', 'bridge', 'minority-third', 'primary']))
+      .min(1)
+      .optional()
+      .describe('Partition shapes to draw from; default one, halves, majorities-ring'),
+  }),
+  z.strictObject({ kind: z.literal('packet'), targets, behaviors: z.array(packetBehaviors).min(1).optional() }),
+  z.strictObject({
+    kind: z.literal('clock'),
+    targets,
+    modes: z
+      .array(z.enum(['bump', 'strobe', 'drift']))
+      .min(1)
+      .optional(),
+    maxOffset: duration.optional().describe('Largest clock offset; default 60s'),
+  }),
+  z.strictObject({ kind: z.literal('kill'), targets }),
+  z.strictObject({ kind: z.literal('pause'), targets }),
+]);
+
+const nemesisSpec = z.strictObject({
+  faults: z.array(faultSpec).default([]).describe('The faults to draw from; empty: no faults'),
+  interval: duration.default('5s').describe('Mean quiet time between one fault stopping and the next starting'),
+  hold: duration.optional().describe('Mean time a fault stays; default the interval'),
+  overlap: z.boolean().default(true).describe('Whether faults of different kinds may overlap'),
+});
+
+export const campaignSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { message: 'letters, digits, dot, dash and underscore' })
+      .describe('Names the store folder: store/<name>/<timestamp>/'),
+    description: z.string().optional(),
+    system: systemSpec,
+    nodes: nodesSpec.default({ backend: 'docker', count: 3 }),
+    workload: workloadSpec,
+    clients: clientsSpec.prefault({}),
+    phases: phasesSpec.prefault({}),
+    nemesis: nemesisSpec.prefault({}),
+    checkers: z
+      .array(z.string().min(1))
+      .optional()
+      .describe("Checker names (see `faultline list`); default: those that apply to the workload's model"),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .optional()
+      .describe('Seed for the workload and fault schedule; random when absent'),
+    repetitions: z.number().int().min(1).max(1000).default(1),
+  })
+  .describe('A faultline campaign: a system under test × a workload × a fault schedule × checkers');
+
+export type CampaignInput = z.input<typeof campaignSchema>;
+export type CampaignSpec = z.output<typeof campaignSchema>;
+export type FaultSpec = z.output<typeof faultSpec>;

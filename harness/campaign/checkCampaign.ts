@@ -1,0 +1,57 @@
+// Checks that need more than the schema: a mix naming ops the workload has, checkers that exist.
+// The system name is checked when it is loaded (it may be a path to a module).
+import { getWorkload } from '../workloads/index.ts';
+import type { CampaignSpec } from './campaignSchema.ts';
+import type { CampaignProblem, Locate } from './loadCampaign.ts';
+import { knownCheckerNames } from './checkerNames.ts';
+
+export function checkCampaignSemantics(c: CampaignSpec, file: string, locate: Locate): CampaignProblem[] {
+  const problems: CampaignProblem[] = [];
+  const workload = getWorkload(c.workload.name);
+  if (workload !== undefined && c.workload.mix !== undefined) {
+    for (const f of Object.keys(c.workload.mix)) {
+      if (!workload.fs.includes(f)) {
+        problems.push({
+          message: `the ${workload.name} workload has no op "${f}"`,
+          field: `workload.mix.${f}`,
+          location: { file, ...locate(['workload', 'mix'], f) },
+          hint: `allowed: ${workload.fs.join(', ')}`,
+        });
+      }
+    }
+    if (Object.values(c.workload.mix).every((w) => w === 0)) {
+      problems.push({
+        message: 'every weight is 0, so no op could be drawn',
+        field: 'workload.mix',
+        location: { file, ...locate(['workload', 'mix']) },
+        hint: 'give at least one op a positive weight',
+      });
+    }
+  }
+  const known = knownCheckerNames();
+  if (c.checkers !== undefined && known.length > 0) {
+    c.checkers.forEach((name, i) => {
+      if (!known.includes(name)) {
+        problems.push({
+          message: `unknown checker "${name}"`,
+          field: `checkers.${i}`,
+          location: { file, ...locate(['checkers', i]) },
+          hint: `allowed: ${known.join(', ')}`,
+        });
+      }
+    });
+  }
+  if (c.nodes.backend === 'ssh') {
+    const names = c.nodes.hosts.map((h, i) => h.name ?? `n${i + 1}`);
+    names.forEach((name, i) => {
+      if (names.indexOf(name) !== i) {
+        problems.push({
+          message: `node name "${name}" is used twice`,
+          field: `nodes.hosts.${i}.name`,
+          location: { file, ...locate(['nodes', 'hosts', i]) },
+        });
+      }
+    });
+  }
+  return problems;
+}

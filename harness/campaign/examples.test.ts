@@ -1,0 +1,24 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadCampaign } from './loadCampaign.ts';
+import { builtInSystemNames } from '../../systems-under-test/index.ts';
+
+const examples = fileURLToPath(new URL('../../examples/', import.meta.url));
+
+test('every example campaign is valid and names a system that exists', () => {
+  const files = [
+    ...readdirSync(examples).filter((f) => f.endsWith('.yaml')),
+    ...readdirSync(join(examples, 'tutorial-kv'))
+      .filter((f) => f.endsWith('.yaml'))
+      .map((f) => join('tutorial-kv', f)),
+  ];
+  assert.ok(files.length >= 6, files.join(', '));
+  for (const f of files) {
+    const { campaign } = loadCampaign(join(examples, f));
+    const system = typeof campaign.system === 'string' ? campaign.system : campaign.system.name;
+    assert.ok(system.startsWith('./') || builtInSystemNames().includes(system), `${f}: unknown system ${system}`);
+  }
+});

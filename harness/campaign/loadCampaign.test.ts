@@ -1,0 +1,87 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { CampaignError, parseCampaign } from './loadCampaign.ts';
+import { durationMs } from './campaignSchema.ts';
+import { campaignJsonSchemaPath, campaignJsonSchemaText } from './campaignJsonSchema.ts';
+
+function problems(source: string): string[] {
+  try {
+    parseCampaign(source, 'c.yaml');
+  } catch (e) {
+    assert.ok(e instanceof CampaignError, String(e));
+    return e.message.split('\n');
+  }
+  assert.fail('expected a CampaignError');
+}
+
+test('a minimal campaign gets every default', () => {
+  const { campaign } = parseCampaign('name: demo\nsystem: raft-kv\nworkload:\n  name: register\n', 'c.yaml');
+  assert.deepEqual(campaign.nodes, { backend: 'docker', count: 3 });
+  assert.equal(campaign.clients.concurrency, 5);
+  assert.equal(campaign.phases.faults, '20s');
+  assert.deepEqual(campaign.nemesis.faults, []);
+  assert.equal(campaign.workload.uniqueValues, true);
+  assert.equal(campaign.repetitions, 1);
+});
+
+test('every problem is reported with file:line:col, the field, and what is allowed', () => {
+  const out = problems(
+    [
+      'name: demo', // 1
+      'system: raft-kv', // 2
+      'nodes:', // 3
+      '  backend: docker', // 4
+      '  count: 30', // 5
+      'workload:', // 6
+      '  name: register', // 7
+      '  uniqeValues: false', // 8
+      'clients:', // 9
+      '  timeout: 2 seconds', // 10
+      'nemesis:', // 11
+      '  faults:', // 12
+      '    - kind: partition', // 13
+      '      topologies: [halfs]', // 14
+      '    - kind: explode', // 15
+    ].join('\n'),
+  );
+  assert.deepEqual(out.length, 5, out.join('\n'));
+  assert.match(out[0]!, /^c\.yaml:5:10 nodes\.count: .*<=15/);
+  assert.match(out[1]!, /^c\.yaml:8:3 workload\.uniqeValues: unknown field "uniqeValues"/);
+  assert.match(out[2]!, /^c\.yaml:10:12 clients\.timeout: a duration like 500ms/);
+  assert.match(out[3]!, /^c\.yaml:14:20 nemesis\.faults\.0\.topologies\.0: .*"majorities-ring"/);
+  assert.match(out[4]!, /^c\.yaml:15:13 nemesis\.faults\.1\.kind: .*'partition' \| 'packet'/);
+});
+
+test('a missing required field points at its parent', () => {
+  const out = problems('name: demo\nworkload:\n  name: register\n');
+  assert.equal(out.length, 1);
+  assert.match(out[0]!, /^c\.yaml:1:1 system: /);
+});
+
+test('a mix op the workload lacks names the allowed ones', () => {
+  const out = problems('name: demo\nsystem: x\nworkload:\n  name: set\n  mix: {add: 1, write: 2}\n');
+  assert.match(
+    out[0]!,
+    /^c\.yaml:5:17 workload\.mix\.write: the set workload has no op "write" \(allowed: add, read\)/,
+  );
+});
+
+test('YAML syntax errors and duplicate keys are located', () => {
+  assert.match(problems('name: a\nname: b\nsystem: x\n')[0]!, /^c\.yaml:2:1 DUPLICATE_KEY/);
+  assert.match(problems('name: [a\n')[0]!, /^c\.yaml:\d+:\d+ /);
+  assert.match(problems('')[0]!, /c\.yaml:1:1 the campaign file is empty/);
+});
+
+test('durations parse to milliseconds', () => {
+  assert.equal(durationMs('500ms'), 500);
+  assert.equal(durationMs('10s'), 10_000);
+  assert.equal(durationMs('1.5m'), 90_000);
+  assert.equal(durationMs('1h'), 3_600_000);
+  assert.throws(() => durationMs('10'));
+});
+
+test('campaign.schema.json is current (regenerate: node --import tsx harness/campaign/campaignJsonSchema.ts)', () => {
+  const stored: unknown = JSON.parse(readFileSync(campaignJsonSchemaPath, 'utf8'));
+  assert.deepEqual(stored, JSON.parse(campaignJsonSchemaText()));
+});

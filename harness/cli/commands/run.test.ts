@@ -1,0 +1,49 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { combineExitCodes } from './run.ts';
+
+const cli = fileURLToPath(new URL('../../../bin/faultline.js', import.meta.url));
+
+test('a bad campaign exits 64 listing every problem with file:line:col', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'faultline-cli-run-'));
+  t.after(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+  writeFileSync(
+    join(dir, 'c.yaml'),
+    'name: x\nsystem: raft-kv\nworkload:\n  name: regster\nclients:\n  concurency: 3\n',
+  );
+  const r = spawnSync(process.execPath, [cli, 'run', 'c.yaml'], { cwd: dir, encoding: 'utf8' });
+  assert.equal(r.status, 64, r.stderr);
+  assert.match(r.stderr, /c\.yaml:4:9 workload\.name: /);
+  assert.match(r.stderr, /c\.yaml:6:3 clients\.concurency: unknown field "concurency"/);
+});
+
+test('an unknown system names the built-in ones', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'faultline-cli-run-'));
+  t.after(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+  writeFileSync(
+    join(dir, 'c.yaml'),
+    'name: x\nsystem: raft-kb\nnodes: {backend: local, count: 1}\nworkload: {name: register}\n',
+  );
+  const r = spawnSync(process.execPath, [cli, 'run', 'c.yaml', '--store', join(dir, 'store'), '--no-report'], {
+    cwd: dir,
+    encoding: 'utf8',
+  });
+  assert.equal(r.status, 255);
+  assert.match(r.stdout, /system "raft-kb" is not a built-in system/);
+});
+
+test('repetitions combine to the worst exit code', () => {
+  assert.equal(combineExitCodes([0, 0]), 0);
+  assert.equal(combineExitCodes([0, 2, 0]), 2);
+  assert.equal(combineExitCodes([2, 1]), 1);
+  assert.equal(combineExitCodes([1, 255]), 255);
+});

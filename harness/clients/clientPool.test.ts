@@ -1,0 +1,182 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { findHistoryProblems, pairOperations, type HistoryOp } from '../../checkers/history.ts';
+import type { RecordInput } from '../history/recorder.ts';
+import type { Client, ClientOp, Completion, NodeInfo } from '../plugin.ts';
+import { ClientPool } from './clientPool.ts';
+
+const nodes: NodeInfo[] = [
+  { name: 'n1', address: '127.0.0.1' },
+  { name: 'n2', address: '127.0.0.1' },
+];
+
+function memoryRecorder(): { ops: HistoryOp[]; record(input: RecordInput): void } {
+  const ops: HistoryOp[] = [];
+  const origin = process.hrtime.bigint();
+  return {
+    ops,
+    record(input) {
+      ops.push({ ...input, index: ops.length, time: Number(process.hrtime.bigint() - origin) });
+    },
+  };
+}
+
+function registerClient(
+  state: { value: number | null },
+  behave: (op: ClientOp) => Completion | 'hang' | 'throw' | null,
+): Client {
+  return {
+    async invoke(op, signal) {
+      await new Promise((r) => setImmediate(r));
+      const b = behave(op);
+      if (b === 'throw') throw new Error('connection reset');
+      if (b === 'hang')
+        return new Promise<Completion>((_, reject) => {
+          signal.addEventListener('abort', () => {
+            reject(new Error('aborted'));
+          });
+        });
+      if (b !== null) return b;
+      if (op.f === 'write') {
+        state.value = op.value as number;
+        return { type: 'ok', value: op.value };
+      }
+      return { type: 'ok', value: state.value };
+    },
+    close: () => Promise.resolve(),
+  };
+}
+
+function counterOps(): (p: number) => ClientOp {
+  let n = 0;
+  return () => (++n % 2 === 0 ? { f: 'read', value: null } : { f: 'write', value: n });
+}
+
+test('workers record well-formed pairs; info retires the process for a fresh one', async () => {
+  const rec = memoryRecorder();
+  let calls = 0;
+  const opened: number[] = [];
+  const state = { value: null as number | null };
+  const pool = new ClientPool({
+    concurrency: 4,
+    nodes,
+    timeoutMs: 50,
+    record: (i) => {
+      rec.record(i);
+    },
+    openClient: (node) => {
+      opened.push(Number(node.name.slice(1)));
+      return Promise.resolve(
+        registerClient(state, (op) => {
+          calls++;
+          if (calls % 17 === 0) return 'throw';
+          if (calls % 23 === 0) return 'hang';
+          if (calls % 11 === 0) return { type: 'fail', error: 'not leader' };
+          if (calls % 29 === 0 && op.f === 'read') return { type: 'bogus' } as unknown as Completion;
+          return null;
+        }),
+      );
+    },
+  });
+  const stop = new AbortController();
+  setTimeout(() => {
+    stop.abort();
+  }, 400);
+  await pool.run(counterOps(), stop.signal);
+  await pool.close();
+  assert.deepEqual(findHistoryProblems(rec.ops), []);
+  const ops = pairOperations(rec.ops);
+  assert.ok(ops.length > 50, `only ${ops.length} ops`);
+  assert.ok(
+    ops.every((o) => o.status !== 'info' || o.completeIndex !== null),
+    'every op completed',
+  );
+  const infos = ops.filter((o) => o.status === 'info');
+  assert.ok(
+    infos.some((o) => o.error === 'timeout'),
+    'a hung op became info: timeout',
+  );
+  assert.ok(
+    infos.some((o) => o.error === 'indeterminate: connection reset'),
+    'a thrown op became info',
+  );
+  assert.ok(
+    ops.some((o) => o.status === 'fail' && o.error === 'not leader'),
+    'definite failures stay fail',
+  );
+  assert.ok(pool.counts.pluginErrors > 0, 'a bogus completion counts as a plugin error');
+  // Every info retired its process: processes beyond the slot count appear.
+  assert.ok(Math.max(...ops.map((o) => o.process)) >= 4);
+  // A fresh client per retired process, except for slots whose last op (at the stop) was info.
+  assert.ok(
+    opened.length >= infos.length && opened.length <= 4 + infos.length,
+    `${opened.length} opens, ${infos.length} infos`,
+  );
+  assert.equal(pool.counts.ok + pool.counts.fail + pool.counts.info, ops.length);
+});
+
+test('a client that ignores the abort signal still times out', async () => {
+  const rec = memoryRecorder();
+  const pool = new ClientPool({
+    concurrency: 1,
+    nodes,
+    timeoutMs: 30,
+    record: (i) => {
+      rec.record(i);
+    },
+    openClient: () =>
+      Promise.resolve({ invoke: () => new Promise<Completion>(() => undefined), close: () => Promise.resolve() }),
+  });
+  const stop = new AbortController();
+  setTimeout(() => {
+    stop.abort();
+  }, 100);
+  const started = Date.now();
+  await pool.run(() => ({ f: 'read', value: null }), stop.signal);
+  assert.ok(Date.now() - started < 1000);
+  assert.ok(rec.ops.filter((o) => o.type === 'info' && o.error === 'timeout').length >= 2);
+  assert.deepEqual(findHistoryProblems(rec.ops), []);
+});
+
+test('rate limits the total op rate', async () => {
+  const rec = memoryRecorder();
+  const state = { value: null as number | null };
+  const pool = new ClientPool({
+    concurrency: 5,
+    nodes,
+    timeoutMs: 1000,
+    rate: 100,
+    record: (i) => {
+      rec.record(i);
+    },
+    openClient: () => Promise.resolve(registerClient(state, () => null)),
+  });
+  const stop = new AbortController();
+  setTimeout(() => {
+    stop.abort();
+  }, 500);
+  await pool.run(counterOps(), stop.signal);
+  const n = pairOperations(rec.ops).length;
+  assert.ok(n >= 20 && n <= 90, `${n} ops in 0.5 s at 100/s`);
+});
+
+test('final reads retry until ok on every worker', async () => {
+  const rec = memoryRecorder();
+  let failures = 3;
+  const pool = new ClientPool({
+    concurrency: 2,
+    nodes,
+    timeoutMs: 1000,
+    record: (i) => {
+      rec.record(i);
+    },
+    openClient: () =>
+      Promise.resolve(
+        registerClient({ value: 5 }, () => (failures-- > 0 ? { type: 'fail', error: 'no quorum' } : null)),
+      ),
+  });
+  await pool.finalReads([{ f: 'read', key: 'k0', value: null }], new AbortController().signal);
+  const ok = pairOperations(rec.ops).filter((o) => o.status === 'ok');
+  assert.equal(ok.length, 2);
+  assert.ok(ok.every((o) => o.output === 5 && o.key === 'k0'));
+});

@@ -1,0 +1,107 @@
+// Brings up a campaign's nodes on its backend and says how to take them down. Docker: containers on a
+// private network (harness/remote/cluster.ts). Local: folders and processes on this machine. SSH: hosts
+// from the campaign.
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CampaignSpec } from '../campaign/campaignSchema.ts';
+import type { NodeInfo } from '../plugin.ts';
+import type { Remote } from '../remote/remote.ts';
+import { createLocalCluster } from './localNodes.ts';
+
+export interface ProvisionedNodes {
+  backend: CampaignSpec['nodes']['backend'];
+  remotes: Remote[];
+  infos: NodeInfo[];
+  /** Merged into the system's options: the local backend's per-node ports. */
+  extraOptions: Record<string, unknown>;
+  /** Takes the nodes down (containers removed, local processes killed). Idempotent. */
+  destroy(): Promise<void>;
+  /** Closes connections but leaves the nodes running (--keep-nodes). */
+  release(): Promise<void>;
+}
+
+export interface ProvisionOptions {
+  runId: string;
+  log(message: string): void;
+  signal: AbortSignal;
+}
+
+export async function provisionNodes(
+  spec: CampaignSpec['nodes'],
+  options: ProvisionOptions,
+): Promise<ProvisionedNodes> {
+  const release = (remotes: readonly Remote[]) => async (): Promise<void> => {
+    await Promise.all(remotes.map((r) => r.close().catch(() => undefined)));
+  };
+  switch (spec.backend) {
+    case 'local': {
+      const cluster = await createLocalCluster(join(tmpdir(), `faultline-local-${options.runId}`), spec.count);
+      return {
+        backend: 'local',
+        remotes: cluster.nodes,
+        infos: cluster.nodes.map((n) => ({ name: n.name, address: n.address })),
+        extraOptions: { ports: cluster.ports },
+        destroy: () => cluster.destroy(),
+        release: release(cluster.nodes),
+      };
+    }
+    case 'docker': {
+      const { createDockerCluster } = await import('../remote/cluster.ts');
+      const cluster = await createDockerCluster({
+        runId: options.runId,
+        nodes: spec.count,
+        onProgress: (line) => {
+          options.log(line);
+        },
+        signal: options.signal,
+      });
+      return {
+        backend: 'docker',
+        remotes: cluster.nodes,
+        infos: cluster.nodes.map((n) => ({ name: n.name, address: n.address })),
+        extraOptions: {},
+        destroy: async () => {
+          await release(cluster.nodes)();
+          await cluster.destroy();
+        },
+        release: release(cluster.nodes),
+      };
+    }
+    case 'ssh': {
+      const { connectSsh } = await import('../remote/ssh.ts');
+      const remotes: Remote[] = [];
+      try {
+        for (const [i, h] of spec.hosts.entries()) {
+          remotes.push(
+            await connectSsh({
+              host: h.host,
+              port: h.port,
+              user: h.user,
+              name: h.name ?? `n${i + 1}`,
+              ...(h.privateKeyPath !== undefined && { privateKeyPath: h.privateKeyPath }),
+            }),
+          );
+        }
+      } catch (e) {
+        await release(remotes)();
+        throw e;
+      }
+      // Real machines are not ours to remove: "destroy" only disconnects.
+      return {
+        backend: 'ssh',
+        remotes,
+        infos: remotes.map((n) => ({ name: n.name, address: n.address })),
+        extraOptions: {},
+        destroy: release(remotes),
+        release: release(remotes),
+      };
+    }
+  }
+}
+
+/** Removes whatever a docker provisioning that failed halfway may have left (labelled with the run id). */
+export async function removeLeftovers(backend: CampaignSpec['nodes']['backend'], runId: string): Promise<void> {
+  if (backend !== 'docker') return;
+  const { removeRunResources } = await import('../remote/cluster.ts');
+  await removeRunResources({ runId });
+}

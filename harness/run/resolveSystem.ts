@@ -1,0 +1,93 @@
+// Resolves a campaign's `system:` to a SystemDefinition: a built-in name, or a path (relative to the campaign
+// file) to the user's .ts/.js module whose default export is a SystemDefinition. User modules load with a
+// plain import(): tsx is registered, so TypeScript needs no build step, and the specifiers 'faultline' and
+// 'faultline/plugin' resolve to this installation's plugin API even from a folder outside this repository.
+import { register } from 'node:module';
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { builtInSystemNames, loadBuiltInSystem } from '../../systems-under-test/index.ts';
+import { UserError } from '../cli/errors.ts';
+import type { SystemDefinition } from '../plugin.ts';
+
+const pluginUrl = new URL('../plugin.ts', import.meta.url).href;
+
+// A resolve hook (Node's module.register, run in the loader thread) mapping the package's own name to its
+// plugin API, so a user's module needs no npm link or file: dependency.
+const hookSource = `
+let pluginUrl;
+export function initialize(data) { pluginUrl = data.pluginUrl; }
+export async function resolve(specifier, context, next) {
+  // Delegate to the next resolver (tsx's) with the absolute URL, so it loads as the TypeScript it is.
+  if (specifier === 'faultline' || specifier === 'faultline/plugin') return next(pluginUrl, context);
+  return next(specifier, context);
+}`;
+
+let hookRegistered = false;
+
+/** Makes 'faultline' and 'faultline/plugin' importable from any module this process loads. Idempotent. */
+export function registerPluginResolution(): void {
+  if (hookRegistered) return;
+  hookRegistered = true;
+  register(`data:text/javascript,${encodeURIComponent(hookSource)}`, {
+    parentURL: import.meta.url,
+    data: { pluginUrl },
+  });
+}
+
+export function isModulePath(name: string): boolean {
+  return /^(\.{1,2}[/\\]|\/)/.test(name) || /\.(m|c)?(t|j)s$/.test(name);
+}
+
+const requiredHooks = ['start', 'stop', 'kill', 'pause', 'resume', 'client'] as const;
+
+/** The problems with a plugin module's default export, empty when it is a usable SystemDefinition. */
+export function systemDefinitionProblems(value: unknown): string[] {
+  if (typeof value !== 'object' || value === null)
+    return ['the default export is not an object (export default defineSystem({...}))'];
+  const v = value as Record<string, unknown>;
+  const problems: string[] = [];
+  if (typeof v.name !== 'string' || v.name === '') problems.push('"name" must be a non-empty string');
+  for (const hook of requiredHooks) if (typeof v[hook] !== 'function') problems.push(`"${hook}" must be a function`);
+  for (const hook of ['install', 'ready', 'logFiles', 'primary'] as const)
+    if (v[hook] !== undefined && typeof v[hook] !== 'function')
+      problems.push(`"${hook}" must be a function when given`);
+  return problems;
+}
+
+export async function resolveSystem(name: string, campaignFile: string): Promise<SystemDefinition> {
+  if (!isModulePath(name)) {
+    const builtIn = await loadBuiltInSystem(name);
+    if (builtIn !== undefined) return builtIn;
+    throw new UserError(
+      `${campaignFile}: system "${name}" is not a built-in system`,
+      `built-in systems: ${builtInSystemNames().join(', ')}; or give a path to your module, e.g. system: ./my-system.ts`,
+    );
+  }
+  const file = resolve(dirname(campaignFile), name);
+  if (!existsSync(file)) {
+    throw new UserError(
+      `${campaignFile}: system module ${file} does not exist`,
+      'paths are relative to the campaign file',
+    );
+  }
+  registerPluginResolution();
+  let mod: { default?: unknown };
+  try {
+    mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
+  } catch (e) {
+    const text = e instanceof Error ? e.message : String(e);
+    const hint = /require\(\) ES Module|Cannot use import statement/.test(text)
+      ? 'Node treats the file as CommonJS: put {"type": "module"} in a package.json beside it, or name it .mts'
+      : undefined;
+    throw new UserError(`${file}: the system module failed to load: ${text}`, hint);
+  }
+  const problems = systemDefinitionProblems(mod.default);
+  if (problems.length > 0) {
+    throw new UserError(
+      `${file}: not a system definition:\n  ${problems.join('\n  ')}`,
+      "export default defineSystem({ name, start, stop, kill, pause, resume, client }) from 'faultline/plugin'; see docs/plugin-tutorial.md",
+    );
+  }
+  return mod.default as SystemDefinition;
+}

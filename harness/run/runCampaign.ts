@@ -1,0 +1,294 @@
+// One run of a campaign, as a list of tasks whose teardowns are registered before their setups:
+//   history → nodes → node logs → system → ready → faults → clients → phases
+// so teardown, newest first, always: heals faults, closes clients, stops the system, collects node logs,
+// takes the nodes down (unless --keep-nodes) and closes the history, on success, error and Ctrl-C alike.
+// The history is checked after teardown, read back from disk, exactly as `faultline check` would.
+import { writeFileSync } from 'node:fs';
+import { readHistoryJsonl } from '../history/jsonl.ts';
+import { HistoryRecorder } from '../history/recorder.ts';
+import { pairOperations } from '../../checkers/history.ts';
+import type { RunResults } from '../../results/run-results.ts';
+import type { LoadedCampaign } from '../campaign/loadCampaign.ts';
+import { durationMs } from '../campaign/campaignSchema.ts';
+import { ExitCode } from '../cli/errors.ts';
+import type { ClientContext, NodeContext, SystemDefinition } from '../plugin.ts';
+import { createRunDir, HarnessLog, runFiles, writeJsonAtomic } from '../store/runStore.ts';
+import { getWorkload } from '../workloads/index.ts';
+import { collectNodeLogs } from './collectNodeLogs.ts';
+import { createFaultDriver } from './createFaultDriver.ts';
+import type { FaultDriver } from './faultDriver.ts';
+import { provisionNodes, removeLeftovers, type ProvisionedNodes } from './provisionNodes.ts';
+import { resolveSystem } from './resolveSystem.ts';
+import { defaultCheckers, overallVerdict, runChecks } from './runChecks.ts';
+import { runPhases } from './runPhases.ts';
+import { silentReporter, type RunReporter } from './statusLine.ts';
+import { TaskRunner, type TaskError, type RunStatus } from './taskRunner.ts';
+import { ClientPool } from '../clients/clientPool.ts';
+import { waitReady, onEveryNode } from './systemLifecycle.ts';
+
+export interface RunCampaignOptions {
+  loaded: LoadedCampaign;
+  storeDir: string;
+  /** Overrides the campaign's seed (e.g. --seed to reproduce a run). */
+  seed?: number;
+  keepNodes?: boolean;
+  reporter?: RunReporter;
+  /** Resolves on the first Ctrl-C. */
+  interrupted?: Promise<void>;
+  /** Per-teardown budget; default 60 s. */
+  teardownTimeoutMs?: number;
+}
+
+export interface RunOutcome {
+  runDir: string;
+  results: RunResults;
+  status: RunStatus;
+  errors: TaskError[];
+  softErrors: TaskError[];
+  exitCode: number;
+}
+
+/** What the tasks share as the run proceeds. */
+interface RunContext {
+  recorder?: HistoryRecorder;
+  nodes?: ProvisionedNodes;
+  system?: SystemDefinition;
+  systemOptions: Record<string, unknown>;
+  clockEnv: Record<string, string>;
+  faults?: FaultDriver;
+  pool?: ClientPool;
+  phase: string;
+}
+
+export function randomSeed(): number {
+  return Math.floor(Math.random() * 2 ** 31);
+}
+
+export async function runCampaign(options: RunCampaignOptions): Promise<RunOutcome> {
+  const { campaign, source, file } = options.loaded;
+  const reporter = options.reporter ?? silentReporter;
+  const seed = options.seed ?? campaign.seed ?? randomSeed();
+  const startedAt = new Date();
+  const runDir = createRunDir(options.storeDir, campaign.name, startedAt);
+  const runId = runDir.split('/').slice(-2).join('-');
+  writeFileSync(`${runDir}/${runFiles.campaign}`, source);
+  writeFileSync(`${runDir}/${runFiles.seed}`, `${seed}\n`);
+  const log = new HarnessLog(`${runDir}/${runFiles.harnessLog}`);
+  const say = (message: string): void => {
+    log.write(message);
+    reporter.line(message);
+  };
+  say(`run ${runDir} (seed ${seed})`);
+  const workload = getWorkload(campaign.workload.name)!;
+  const systemSpec = typeof campaign.system === 'string' ? { name: campaign.system, options: {} } : campaign.system;
+  const ctx: RunContext = { systemOptions: { ...systemSpec.options }, clockEnv: {}, phase: 'setup' };
+  const keep = options.keepNodes === true;
+
+  const nodeContext = (node: ProvisionedNodes['remotes'][number]): NodeContext => ({
+    node,
+    nodes: ctx.nodes!.infos,
+    options: ctx.systemOptions,
+    clockEnv: ctx.clockEnv,
+    dataDir: `/var/lib/faultline/${ctx.system!.name}`,
+    log: (m) => {
+      log.write(`[${node.name}] ${m}`);
+    },
+  });
+
+  const runner = new TaskRunner<RunContext>({
+    ...(options.interrupted !== undefined && { interrupted: options.interrupted }),
+    ...(options.teardownTimeoutMs !== undefined && { teardownTimeoutMs: options.teardownTimeoutMs }),
+    onTaskStart: (title, phase) => {
+      log.write(`${phase}: ${title}`);
+    },
+  });
+  runner
+    .addTask({
+      title: 'open the history',
+      setup: (c) => {
+        c.recorder = new HistoryRecorder(`${runDir}/${runFiles.history}`);
+        return Promise.resolve();
+      },
+      teardown: (c) => {
+        c.recorder?.close();
+        return Promise.resolve();
+      },
+    })
+    .addTask({
+      title: 'load the system',
+      setup: async (c) => {
+        c.system = await resolveSystem(systemSpec.name, file);
+      },
+    })
+    .addTask({
+      title: `provision ${campaign.nodes.backend} nodes`,
+      setup: async (c, signal) => {
+        say(`provisioning ${campaign.nodes.backend} nodes`);
+        c.nodes = await provisionNodes(campaign.nodes, {
+          runId,
+          log: (m) => {
+            log.write(m);
+          },
+          signal,
+        });
+        Object.assign(c.systemOptions, c.nodes.extraOptions);
+        say(`nodes: ${c.nodes.infos.map((n) => `${n.name} ${n.address}`).join(', ')}`);
+      },
+      teardown: async (c) => {
+        if (c.nodes === undefined) return removeLeftovers(campaign.nodes.backend, runId);
+        if (keep) {
+          say(`keeping the nodes (--keep-nodes): remove them with \`faultline clean\``);
+          return c.nodes.release();
+        }
+        await c.nodes.destroy();
+      },
+    })
+    .addTask({
+      title: 'collect node logs',
+      teardown: async (c) => {
+        if (c.nodes === undefined || c.system === undefined) return;
+        const problems = await collectNodeLogs(c.nodes.remotes, c.system, nodeContext, `${runDir}/${runFiles.logs}`);
+        for (const p of problems) log.write(`log collection: ${p}`);
+      },
+    })
+    .addTask({
+      title: 'faults (heal before and after)',
+      setup: async (c) => {
+        c.faults = await createFaultDriver({
+          campaign,
+          seed,
+          nodes: c.nodes!,
+          system: c.system!,
+          nodeContext,
+          record: (op) => c.recorder!.record(op),
+          log: say,
+        });
+        c.clockEnv = c.faults.clockEnv ?? {};
+        for (const u of c.faults.unavailable) say(`fault unavailable: ${u.fault}: ${u.reason}`);
+        await c.faults.healAll();
+      },
+      teardown: async (c) => {
+        if (c.faults === undefined) return;
+        say('healing all faults');
+        await c.faults.healAll();
+      },
+    })
+    .addTask({
+      title: 'install and start the system',
+      setup: async (c) => {
+        const system = c.system!;
+        say(`installing and starting ${system.name} on ${c.nodes!.infos.length} nodes`);
+        if (system.install !== undefined) await onEveryNode(c.nodes!.remotes, (n) => system.install!(nodeContext(n)));
+        await onEveryNode(c.nodes!.remotes, (n) => system.start(nodeContext(n)));
+        await waitReady(system, c.nodes!.remotes, nodeContext, 60_000);
+        say(`${system.name} is ready`);
+      },
+      teardown: async (c) => {
+        if (keep || c.system === undefined || c.nodes === undefined) return;
+        const system = c.system;
+        await onEveryNode(c.nodes.remotes, async (n) => {
+          try {
+            await system.stop(nodeContext(n));
+          } catch (e) {
+            log.write(`stop on ${n.name} failed (${e instanceof Error ? e.message : String(e)}); killing`);
+            await system.kill(nodeContext(n));
+          }
+        });
+      },
+    })
+    .addTask({
+      title: 'run the workload',
+      setup: async (c, signal) => {
+        const system = c.system!;
+        c.pool = new ClientPool({
+          concurrency: campaign.clients.concurrency,
+          nodes: c.nodes!.infos,
+          openClient: (node): ReturnType<SystemDefinition['client']> => {
+            const clientContext: ClientContext = { node, nodes: c.nodes!.infos, options: c.systemOptions };
+            return system.client(clientContext);
+          },
+          record: (op) => c.recorder!.record(op),
+          timeoutMs: durationMs(campaign.clients.timeout),
+          ...(campaign.clients.rate !== undefined && { rate: campaign.clients.rate }),
+          log: (m) => {
+            log.write(m);
+          },
+        });
+        await runPhases({
+          campaign,
+          workload,
+          seed,
+          pool: c.pool,
+          faults: c.faults!,
+          recorder: c.recorder!,
+          signal,
+          onPhase: (phase) => {
+            c.phase = phase;
+            say(`phase: ${phase}`);
+          },
+          reporter,
+        });
+      },
+      teardown: async (c) => c.pool?.close(),
+    });
+
+  const run = await runner.run(ctx);
+  reporter.end();
+  for (const e of run.errors) say(`error in ${e.task}: ${errorText(e.error)}`);
+  for (const e of run.softErrors) say(`warning: teardown "${e.task}" failed: ${errorText(e.error)}`);
+  if (run.status === 'interrupted') say('interrupted: faults healed and nodes torn down; checking what was recorded');
+
+  // Analysis after teardown, on the history as stored.
+  const history = readHistoryJsonl(`${runDir}/${runFiles.history}`).ops;
+  const operations = pairOperations(history);
+  const mix = campaign.workload.mix ?? workload.defaultMix;
+  const checkerNames =
+    campaign.checkers ??
+    defaultCheckers(
+      workload.model,
+      Object.keys(mix).filter((f) => (mix[f] ?? 0) > 0),
+    );
+  say(`checking ${operations.length} operations: ${checkerNames.join(', ') || '(no checkers)'}`);
+  // No operation recorded (the run failed before traffic): there is nothing to check, and saying "valid"
+  // about an empty history would mislead.
+  const checks = operations.length === 0 ? [] : await runChecks(operations, checkerNames);
+  const opCounts = { ok: 0, fail: 0, info: 0 };
+  for (const op of operations) opCounts[op.status]++;
+  const results: RunResults = {
+    campaign: campaign.name,
+    system: ctx.system?.name ?? systemSpec.name,
+    nodes: ctx.nodes?.infos.map((n) => n.name) ?? [],
+    seed,
+    startedAt: startedAt.toISOString(),
+    durationMs: Date.now() - startedAt.getTime(),
+    faults: { applied: [...(ctx.faults?.applied ?? [])], unavailable: [...(ctx.faults?.unavailable ?? [])] },
+    opCounts,
+    checks,
+  };
+  writeJsonAtomic(`${runDir}/${runFiles.results}`, {
+    ...results,
+    // Beyond RunResults: what `faultline check` needs to redo the analysis, and how the harness fared.
+    workload: { name: workload.name, model: workload.model },
+    checkers: checkerNames,
+    harness: {
+      status: run.status,
+      errors: run.errors.map((e) => `${e.task}: ${errorText(e.error)}`),
+      softErrors: run.softErrors.map((e) => `${e.task}: ${errorText(e.error)}`),
+    },
+  });
+  const verdict = overallVerdict(checks);
+  const exitCode =
+    run.status !== 'passed'
+      ? ExitCode.harnessError
+      : verdict === false
+        ? ExitCode.invalid
+        : verdict === 'unknown'
+          ? ExitCode.unknown
+          : ExitCode.valid;
+  log.write(`done: status ${run.status}, verdict ${String(verdict)}, exit ${exitCode}`);
+  return { runDir, results, status: run.status, errors: run.errors, softErrors: run.softErrors, exitCode };
+}
+
+export function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

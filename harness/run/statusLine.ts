@@ -1,0 +1,82 @@
+// What a run shows while it runs: on a terminal, one live status line (phase, elapsed, ops/s, ok/fail/info,
+// active faults) repainted 4x/s with log lines printed above it; otherwise plain lines, the status every 5 s.
+import { createLogUpdate } from 'log-update';
+import pc from 'picocolors';
+
+export interface StatusSnapshot {
+  phase: string;
+  elapsedMs: number;
+  opsPerSecond: number;
+  ok: number;
+  fail: number;
+  info: number;
+  activeFaults: readonly string[];
+}
+
+export interface RunReporter {
+  /** A line for the user (a step started, a warning). */
+  line(message: string): void;
+  /** The latest status; the reporter decides when to show it. */
+  status(snapshot: StatusSnapshot): void;
+  /** Stops repainting; the last status stays visible. */
+  end(): void;
+}
+
+export function formatStatus(s: StatusSnapshot, color = false): string {
+  const c = color ? pc : { green: String, red: String, yellow: String, bold: String, dim: String };
+  const seconds = (s.elapsedMs / 1000).toFixed(0).padStart(3);
+  const faults = s.activeFaults.length > 0 ? c.yellow(`faults: ${s.activeFaults.join(', ')}`) : c.dim('no faults');
+  return (
+    `${c.bold(s.phase.padEnd(11))} ${seconds}s  ${String(Math.round(s.opsPerSecond)).padStart(6)} ops/s  ` +
+    `${c.green(`ok ${s.ok}`)}  ${c.red(`fail ${s.fail}`)}  ${c.yellow(`info ${s.info}`)}  ${faults}`
+  );
+}
+
+export function createReporter(stream: NodeJS.WriteStream, options: { live?: boolean } = {}): RunReporter {
+  const live = options.live ?? (stream.isTTY && process.env.CI === undefined);
+  if (!live) return plainReporter(stream);
+  const update = createLogUpdate(stream);
+  let last: StatusSnapshot | undefined;
+  let lastPaint = 0;
+  return {
+    line(message) {
+      update.clear();
+      stream.write(`${message}\n`);
+      if (last !== undefined) update(formatStatus(last, true));
+    },
+    status(snapshot) {
+      last = snapshot;
+      const now = Date.now();
+      if (now - lastPaint < 250) return;
+      lastPaint = now;
+      update(formatStatus(snapshot, true));
+    },
+    end() {
+      if (last !== undefined) update(formatStatus(last, true));
+      update.done();
+    },
+  };
+}
+
+function plainReporter(stream: NodeJS.WritableStream): RunReporter {
+  let lastPrint = 0;
+  let lastPhase = '';
+  return {
+    line(message) {
+      stream.write(`${message}\n`);
+    },
+    status(snapshot) {
+      const now = Date.now();
+      if (snapshot.phase === lastPhase && now - lastPrint < 5000) return;
+      lastPhase = snapshot.phase;
+      lastPrint = now;
+      stream.write(`${formatStatus(snapshot)}\n`);
+    },
+    end() {
+      // Plain output has nothing to finish.
+    },
+  };
+}
+
+/** A reporter that shows nothing (tests, benchmarks). */
+export const silentReporter: RunReporter = { line: () => undefined, status: () => undefined, end: () => undefined };

@@ -1,0 +1,24 @@
+// Workloads: what the clients do. Each one is a pure, seeded op generator plus the data model its history
+// is checked against. `getWorkload` resolves a campaign's `workload.name`; `faultline list` shows them all.
+import type { Workload } from './workload.ts';
+import { counter } from './counter.ts';
+import { keyValue } from './keyValue.ts';
+import { listAppend } from './listAppend.ts';
+import { register } from './register.ts';
+import { set } from './set.ts';
+
+export type { Workload, WorkloadParams, GeneratorCore } from './workload.ts';
+export { OpGenerator } from './opGenerator.ts';
+
+const workloads: readonly Workload[] = [register, keyValue, set, counter, listAppend];
+
+export const workloadNames = ['register', 'key-value', 'set', 'counter', 'list-append'] as const;
+export type WorkloadName = (typeof workloadNames)[number];
+
+export function getWorkload(name: string): Workload | undefined {
+  return workloads.find((w) => w.name === name);
+}
+
+export function listWorkloads(): readonly Workload[] {
+  return workloads;
+}
