@@ -7,7 +7,17 @@ import globals from 'globals';
 
 export default defineConfig(
   // examples/ holds modules written as a user's would be, outside this project's TypeScript program.
-  { ignores: ['node_modules/**', 'store/**', 'dist/**', '**/fixtures/**', 'coverage/**', 'test-artifacts/**', 'examples/**'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'store/**',
+      'dist/**',
+      '**/fixtures/**',
+      'coverage/**',
+      'test-artifacts/**',
+      'examples/**',
+    ],
+  },
   js.configs.recommended,
   tseslint.configs.strictTypeChecked,
   {

@@ -1,0 +1,226 @@
+// The linearizability checker: partitions the history (P-compositionality), decides each partition with the
+// unique-value zones or the WGL search, in worker threads when that pays, and reports in the shared shape.
+import type { Operation, Value } from '../history.ts';
+import { describeModelOp, modelOpOf } from '../models/model.ts';
+import type { Model, ModelSpec } from '../models/model.ts';
+import { createModel } from '../models/registry.ts';
+import type { Anomaly, CheckOptions, CheckResult } from '../result.ts';
+import { historyIndices } from '../result.ts';
+import { decidePartition, partitionHistory } from './partition.ts';
+import type { Partition, PartitionReport } from './partition.ts';
+
+export interface LinearizableOptions extends CheckOptions {
+  /** The model, or a registered model's name and options. Default: inferred from the ops (inferModelSpec). */
+  model?: Model | ModelSpec;
+  /** Check partitions on worker threads when there are several and the history is big. Default true. */
+  parallel?: boolean;
+}
+
+/** Default memory budget for the search state of one check. */
+export const defaultMemoryBudgetBytes = 1024 * 1024 * 1024;
+
+/** The first time slice each partition gets before the others have had theirs. */
+const firstSliceMs = 50;
+
+/** Below this many ops, starting workers costs more than it saves. */
+const minOpsForWorkers = 20_000;
+
+/**
+ * Once a partition is found violated, the others get this much longer: enough for the cheap ones to be
+ * reported too, without waiting on one that explodes (Porcupine cancels them outright).
+ */
+const graceAfterViolationMs = 1000;
+
+/** Picks a model from the ops: txn -> multi-register, acquire/release -> mutex, cas -> CAS register, keys -> kv. */
+export function inferModelSpec(operations: readonly Operation[]): ModelSpec {
+  const fs = new Set(operations.map((o) => o.f));
+  if (fs.has('txn')) return { name: 'multi-register' };
+  if (fs.has('acquire') || fs.has('release')) return { name: 'mutex' };
+  if (fs.has('enqueue') || fs.has('dequeue')) return { name: 'queue' };
+  if (fs.has('add') && !fs.has('write')) return { name: 'set' };
+  if (operations.some((o) => o.key !== undefined) || fs.has('get') || fs.has('put') || fs.has('append')) {
+    return { name: 'kv' };
+  }
+  return { name: fs.has('cas') ? 'cas-register' : 'register' };
+}
+
+export function resolveModel(model: Model | ModelSpec | undefined, operations: readonly Operation[]): Model {
+  if (model === undefined) return createModel(inferModelSpec(operations));
+  return 'step' in model ? model : createModel(model);
+}
+
+/** Deadline and memory per partition, from the options and the time already spent. */
+function budgetFor(options: LinearizableOptions, started: number): { deadline: number; memoryBytes: number } {
+  return {
+    deadline: options.timeBudgetMs === undefined ? Infinity : started + options.timeBudgetMs,
+    memoryBytes: options.memoryBudgetBytes ?? defaultMemoryBudgetBytes,
+  };
+}
+
+/** Checks every partition on this thread. Usable in the browser and inside a worker. */
+export function checkLinearizableSync(
+  operations: readonly Operation[],
+  options: LinearizableOptions = {},
+): CheckResult {
+  const started = performance.now();
+  const model = resolveModel(options.model, operations);
+  const partitions = partitionHistory(model, operations);
+  const budget = budgetFor(options, started);
+  const reports = new Array<PartitionReport | undefined>(partitions.length);
+  // Round-robin with doubling time slices, so one partition whose search explodes cannot hide a violation
+  // in another (Porcupine gets this from running them all at once). Retrying costs at most twice the work.
+  let pending = partitions.map((_, i) => i);
+  let slice = firstSliceMs;
+  let violated = false;
+  while (pending.length > 0) {
+    const undecided: number[] = [];
+    for (const i of pending) {
+      const now = performance.now();
+      // A partition left on its own needs no slicing: retrying it would only repeat work.
+      const sliceEnd = violated || pending.length === 1 ? budget.deadline : now + slice;
+      const deadline = Math.min(budget.deadline, sliceEnd);
+      const r = decidePartition(model, partitions[i]!, { deadline, memoryBytes: budget.memoryBytes });
+      reports[i] = r;
+      if (r.valid === false && !violated) {
+        violated = true;
+        budget.deadline = Math.min(budget.deadline, performance.now() + graceAfterViolationMs);
+      }
+      if (r.valid === 'unknown' && r.reason === 'time' && deadline < budget.deadline) undecided.push(i);
+    }
+    if (performance.now() >= budget.deadline) break;
+    pending = undecided;
+    slice *= 2;
+  }
+  return assemble(
+    model,
+    operations,
+    partitions,
+    reports.filter((r) => r !== undefined),
+    performance.now() - started,
+    0,
+  );
+}
+
+/**
+ * Checks a history for linearizability against a model. Verdict `unknown` (never a crash, never a pass)
+ * when the time or memory budget runs out, naming the undecided partitions.
+ */
+export async function checkLinearizable(
+  operations: readonly Operation[],
+  model?: Model | ModelSpec,
+  options: Omit<LinearizableOptions, 'model'> = {},
+): Promise<CheckResult> {
+  const started = performance.now();
+  const resolved = resolveModel(model, operations);
+  const partitions = partitionHistory(resolved, operations);
+  const total = partitions.reduce((n, p) => n + p.ops.length, 0);
+  const wantWorkers =
+    (options.parallel ?? true) && resolved.spec !== undefined && partitions.length > 1 && total >= minOpsForWorkers;
+  if (wantWorkers) {
+    const { decideInWorkers } = await import('./parallel.ts');
+    const pooled = await decideInWorkers(
+      resolved.spec!,
+      partitions,
+      budgetFor(options, started),
+      graceAfterViolationMs,
+    );
+    if (pooled !== null) {
+      return assemble(resolved, operations, partitions, pooled.reports, performance.now() - started, pooled.workers);
+    }
+  }
+  const syncOptions: LinearizableOptions = { ...options, model: resolved };
+  if (options.timeBudgetMs !== undefined) {
+    syncOptions.timeBudgetMs = Math.max(0, options.timeBudgetMs - (performance.now() - started));
+  }
+  return checkLinearizableSync(operations, syncOptions);
+}
+
+function describeOp(model: Model, op: Operation | undefined): string {
+  if (op === undefined) return 'an op';
+  const where =
+    op.completeIndex === null
+      ? `invoked at index ${op.invokeIndex}`
+      : `at index ${op.invokeIndex}..${op.completeIndex}`;
+  return `op ${op.id} (process ${op.process}, ${describeModelOp(model, modelOpOf(op))}, ${where})`;
+}
+
+function assemble(
+  model: Model,
+  operations: readonly Operation[],
+  partitions: readonly Partition[],
+  reports: readonly PartitionReport[],
+  timeMs: number,
+  /** Worker threads used; 0 when checked on the calling thread. */
+  workers: number,
+): CheckResult {
+  // Only violations look ops up, and ids are usually positions (pairOperations): no index for a million ops.
+  let index: Map<number, Operation> | undefined;
+  const byId = {
+    get(id: number): Operation | undefined {
+      const direct = operations[id];
+      if (direct?.id === id) return direct;
+      if (index === undefined) {
+        index = new Map();
+        for (const op of operations) index.set(op.id, op);
+      }
+      return index.get(id);
+    },
+  };
+  const multi = partitions.length > 1 || (partitions[0] !== undefined && partitions[0].key !== '');
+  const anomalies: Anomaly[] = [];
+  const undecided: string[] = [];
+  let zonePartitions = 0;
+  let cached = 0;
+  for (const r of reports) {
+    if (r.algorithm === 'zones') zonePartitions++;
+    cached += r.cached;
+    if (r.valid === 'unknown')
+      undecided.push(
+        `${multi ? `key ${JSON.stringify(r.key)}` : 'the history'} (${r.ops} ops, ${r.reason === 'time' ? 'time' : 'memory'} budget ran out)`,
+      );
+    if (r.valid !== false) continue;
+    const failed = byId.get(r.failedOp);
+    const onKey = multi ? ` on key ${JSON.stringify(r.key)}` : '';
+    const explanation =
+      r.algorithm === 'zones'
+        ? `${describeOp(model, failed)} cannot be linearized${onKey}: ${r.why}.`
+        : `${describeOp(model, failed)} could not be linearized${onKey}: ${r.why}` +
+          (r.longest[0] !== undefined ? ` (after the longest valid prefix of ${r.longest[0].length} ops).` : '.');
+    const ids = [...new Set([r.failedOp, ...r.involved])];
+    const opsInvolved = ids.map((id) => byId.get(id)).filter((o) => o !== undefined);
+    const detail: Value = {
+      key: r.key,
+      failedOp: r.failedOp,
+      longest: r.longest.map((seq) => seq.map((s) => ({ op: s.op, state: s.state }))),
+    };
+    anomalies.push({
+      type: 'nonlinearizable',
+      ops: ids,
+      indices: historyIndices(opsInvolved),
+      explanation,
+      ...(multi ? { key: r.key } : {}),
+      detail,
+    });
+  }
+  const result: CheckResult = {
+    checker: 'linearizable',
+    model: `linearizability (${model.name})`,
+    valid: anomalies.length > 0 ? false : undecided.length > 0 ? 'unknown' : true,
+    anomalies,
+    stats: {
+      ops: operations.length,
+      timeMs,
+      partitions: partitions.length,
+      zonePartitions,
+      undecidedPartitions: undecided.length,
+      cachedConfigurations: cached,
+      workers,
+    },
+  };
+  if (undecided.length > 0) {
+    const shown = undecided.slice(0, 10).join(', ');
+    const more = undecided.length > 10 ? ` and ${undecided.length - 10} more` : '';
+    result.reason = `not decided: ${shown}${more}`;
+  }
+  return result;
+}

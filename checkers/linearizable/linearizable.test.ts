@@ -1,0 +1,502 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { pairOperations } from '../history.ts';
+import type { HistoryOp, Operation, Value } from '../history.ts';
+import { modelIncludes, modelOpOf } from '../models/model.ts';
+import type { Model } from '../models/model.ts';
+import { createModel } from '../models/registry.ts';
+import { getChecker } from '../registry.ts';
+import { checkLinearizable, checkLinearizableSync } from './index.ts';
+import { partitionHistory } from './partition.ts';
+import { checkPartition } from './wgl.ts';
+import { checkUniqueValueRegister } from './zones.ts';
+
+// ---- history notation: events in log order, time = index ----------------------------------------------
+
+type Ev = [process: number, type: 'invoke' | 'ok' | 'fail' | 'info', f: string, value: Value, key?: string | undefined];
+
+function history(events: readonly Ev[]): Operation[] {
+  const ops: HistoryOp[] = events.map(([process, type, f, value, key], index) => {
+    const op: HistoryOp = { index, time: index, type, process, f, value };
+    if (key !== undefined) op.key = key;
+    return op;
+  });
+  return pairOperations(ops);
+}
+
+// ---- brute-force oracle: every order of the ops that respects real time, info ops optional -----------
+
+function oracle(model: Model, operations: readonly Operation[]): boolean {
+  const ops = operations.filter((op) => modelIncludes(model, op));
+  const keyOf = (s: unknown): string | number => (model.key !== undefined ? model.key(s) : JSON.stringify(s));
+  const required = ops.filter((o) => o.ret !== Infinity).length;
+  const placed = new Array<boolean>(ops.length).fill(false);
+  const seen = new Set<string>();
+  const go = (state: unknown, done: number): boolean => {
+    if (done === required) return true;
+    const memo = `${placed.map((p) => (p ? 1 : 0)).join('')}|${String(keyOf(state))}`;
+    if (seen.has(memo)) return false;
+    seen.add(memo);
+    for (let i = 0; i < ops.length; i++) {
+      if (placed[i]) continue;
+      const op = ops[i]!;
+      // op may go next only if every unplaced op that must precede it in real time is placed.
+      if (ops.some((b, j) => !placed[j] && j !== i && b.ret < op.call)) continue;
+      for (const next of model.step(state, modelOpOf(op))) {
+        placed[i] = true;
+        const ok = go(next, done + (op.ret === Infinity ? 0 : 1));
+        placed[i] = false;
+        if (ok) return true;
+      }
+    }
+    return false;
+  };
+  return go(model.init(), 0);
+}
+
+// ---- random concurrent histories per model ---------------------------------------------------------
+
+interface ModelCase {
+  name: string;
+  model: () => Model;
+  /** The model the oracle runs on (the unpartitioned equivalent for partitioned models). */
+  oracleModel?: () => Model;
+  /** A random invoke: f, value, key. */
+  invoke: fc.Arbitrary<{ f: string; value: Value; key?: string }>;
+  /** A random completion value for an ok op. */
+  result: (f: string, input: Value) => fc.Arbitrary<Value>;
+}
+
+const small = fc.integer({ min: 0, max: 2 });
+
+const cases: ModelCase[] = [
+  {
+    name: 'register',
+    model: () => createModel({ name: 'register', options: { initial: 0 } }),
+    invoke: fc.oneof(
+      fc.constant({ f: 'read', value: null }),
+      small.map((v) => ({ f: 'write', value: v })),
+    ),
+    result: (f, input) => (f === 'read' ? small : fc.constant(input)),
+  },
+  {
+    name: 'cas-register',
+    model: () => createModel({ name: 'cas-register', options: { initial: 0 } }),
+    invoke: fc.oneof(
+      fc.constant({ f: 'read', value: null }),
+      small.map((v) => ({ f: 'write', value: v })),
+      fc.tuple(small, small).map(([a, b]) => ({ f: 'cas', value: [a, b] })),
+    ),
+    result: (f, input) => (f === 'read' ? small : fc.constant(input)),
+  },
+  {
+    name: 'cas-register, Porcupine failed-CAS semantics',
+    model: () => createModel({ name: 'cas-register', options: { initial: 0, failedCasReturnsFalse: true } }),
+    invoke: fc.oneof(
+      fc.constant({ f: 'read', value: null }),
+      small.map((v) => ({ f: 'write', value: v })),
+      fc.tuple(small, small).map(([a, b]) => ({ f: 'cas', value: [a, b] })),
+    ),
+    result: (f, input) => (f === 'read' ? small : fc.constant(input)),
+  },
+  {
+    name: 'kv (partitioned vs one store)',
+    model: () => createModel({ name: 'kv', options: { initial: '' } }),
+    oracleModel: () => createModel({ name: 'kv', options: { initial: '', partitioned: false } }),
+    invoke: fc
+      .tuple(fc.constantFrom('a', 'b'), fc.constantFrom('get', 'put', 'append'), fc.constantFrom('x', 'y'))
+      .map(([key, f, v]) => ({ f, key, value: f === 'get' ? null : v })),
+    result: (f, input) => (f === 'get' ? fc.constantFrom('', 'x', 'y', 'xy', 'yx') : fc.constant(input)),
+  },
+  {
+    name: 'multi-register',
+    model: () => createModel({ name: 'multi-register', options: { initial: { x: 0, y: 0 } } }),
+    invoke: fc
+      .array(fc.tuple(fc.constantFrom('read', 'write'), fc.constantFrom('x', 'y'), small), {
+        minLength: 1,
+        maxLength: 2,
+      })
+      .map((ms) => ({ f: 'txn', value: ms.map(([f, k, v]) => [f, k, f === 'read' ? null : v]) })),
+    result: (_f, input) =>
+      fc
+        .tuple(...(input as Value[][]).map((m) => (m[0] === 'read' ? small : fc.constant(m[2] ?? null))))
+        .map((vs) => (input as Value[][]).map((m, i) => [m[0] ?? null, m[1] ?? null, vs[i] ?? null])),
+  },
+  {
+    name: 'mutex',
+    model: () => createModel({ name: 'mutex' }),
+    invoke: fc.constantFrom({ f: 'acquire', value: null }, { f: 'release', value: null }),
+    result: () => fc.constant(null),
+  },
+  {
+    name: 'set',
+    model: () => createModel({ name: 'set' }),
+    invoke: fc.oneof(
+      fc.constant({ f: 'read', value: null }),
+      small.map((v) => ({ f: 'add', value: v })),
+    ),
+    result: (f, input) => (f === 'read' ? fc.subarray([0, 1, 2]) : fc.constant(input)),
+  },
+  {
+    name: 'queue',
+    model: () => createModel({ name: 'queue' }),
+    invoke: fc.oneof(
+      fc.constant({ f: 'dequeue', value: null }),
+      small.map((v) => ({ f: 'enqueue', value: v })),
+    ),
+    result: (f, input) => (f === 'dequeue' ? fc.oneof(small, fc.constant(null)) : fc.constant(input)),
+  },
+  {
+    // Non-deterministic: `flip` leaves 0 or 1; reads must agree with one consistent choice.
+    name: 'non-deterministic coin (custom model)',
+    model: () => coinModel,
+    invoke: fc.constantFrom({ f: 'flip', value: null }, { f: 'read', value: null }),
+    result: (f) => (f === 'read' ? fc.constantFrom(0, 1, 2) : fc.constant(null)),
+  },
+];
+
+const coinModel: Model<number> = {
+  name: 'coin',
+  init: () => 2,
+  step: (s, op) => {
+    if (op.f === 'flip') return [0, 1];
+    if (op.f === 'read') return op.status !== 'ok' || op.output === s ? [s] : [];
+    return [];
+  },
+  key: (s) => s,
+  readOnly: (op) => op.f === 'read',
+};
+
+/** A random concurrent history: processes invoke and complete in random interleavings. */
+function concurrentHistory(c: ModelCase, maxSteps: number): fc.Arbitrary<Operation[]> {
+  const step = fc.record({
+    process: fc.integer({ min: 0, max: 2 }),
+    invoke: c.invoke,
+    outcome: fc.constantFrom('ok', 'ok', 'ok', 'ok', 'info', 'fail'),
+  });
+  return fc.array(step, { minLength: 1, maxLength: maxSteps }).chain((steps) => {
+    // First fix the event skeleton, then draw completion values for the ok ops.
+    const busy = new Map<number, { f: string; value: Value; key?: string; outcome: string }>();
+    const nextId = new Map<number, number>();
+    const skeleton: Array<{ process: number; type: Ev[1]; f: string; value: Value; key?: string; ok: boolean }> = [];
+    for (const s of steps) {
+      const logical = s.process * 100 + (nextId.get(s.process) ?? 0);
+      const pending = busy.get(logical);
+      if (pending === undefined) {
+        busy.set(logical, { ...s.invoke, outcome: s.outcome });
+        skeleton.push({ process: logical, type: 'invoke', ...s.invoke, ok: false });
+      } else {
+        busy.delete(logical);
+        const type = pending.outcome as Ev[1];
+        // A crashed process is replaced by a fresh id, as Jepsen does.
+        if (type === 'info') nextId.set(s.process, (nextId.get(s.process) ?? 0) + 1);
+        skeleton.push({
+          process: logical,
+          type,
+          f: pending.f,
+          value: pending.value,
+          ...(pending.key !== undefined ? { key: pending.key } : {}),
+          ok: type === 'ok',
+        });
+      }
+    }
+    const values = skeleton.map((e) => (e.ok ? c.result(e.f, e.value) : fc.constant(e.value)));
+    return fc
+      .tuple(...values)
+      .map((vs) =>
+        history(skeleton.map((e, i) => [e.process, e.type, e.f, e.ok ? (vs[i] ?? null) : e.value, e.key] as Ev)),
+      );
+  });
+}
+
+for (const c of cases) {
+  test(`agrees with a brute-force oracle on random concurrent histories: ${c.name}`, () => {
+    const model = c.model();
+    const oracleModel = (c.oracleModel ?? c.model)();
+    let invalid = 0;
+    fc.assert(
+      fc.property(concurrentHistory(c, 14), (ops) => {
+        const expected = oracle(oracleModel, ops);
+        if (!expected) invalid++;
+        const r = checkLinearizableSync(ops, { model });
+        assert.equal(r.valid, expected);
+        if (!expected) {
+          const detail = r.anomalies[0]?.detail as { failedOp: number } | undefined;
+          assert.ok(detail !== undefined && ops.some((o) => o.id === detail.failedOp));
+        }
+      }),
+      { numRuns: 250 },
+    );
+    // The generator must produce both verdicts, or the agreement above says little.
+    assert.ok(invalid > 0, 'no invalid history was generated');
+  });
+
+  test(`a history run sequentially against the model is linearizable: ${c.name}`, () => {
+    const model = (c.oracleModel ?? c.model)();
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(c.invoke, fc.integer({ min: 0, max: 1e9 }), fc.boolean()), { maxLength: 40 }),
+        (steps) => {
+          let state: unknown = model.init();
+          const events: Ev[] = [];
+          let p = 0;
+          for (const [inv, pick, crash] of steps) {
+            // Choose among the outputs the model allows from the current state (writes echo their input).
+            const candidates: Array<[Value, unknown]> = [];
+            for (const out of [
+              inv.value,
+              state as Value,
+              null,
+              0,
+              1,
+              2,
+              '',
+              'x',
+              'y',
+              'xy',
+              'yx',
+              [],
+              [0],
+              [1],
+              [0, 1],
+              [0, 2],
+              [1, 2],
+              [0, 1, 2],
+            ] as Value[]) {
+              for (const next of model.step(state, {
+                f: inv.f,
+                input: inv.value,
+                output: out,
+                status: 'ok',
+                ...(inv.key !== undefined ? { key: inv.key } : {}),
+              })) {
+                candidates.push([out, next]);
+              }
+            }
+            const choice = candidates[pick % Math.max(1, candidates.length)];
+            if (choice === undefined) continue;
+            events.push([p, 'invoke', inv.f, inv.value, inv.key]);
+            if (crash) {
+              events.push([p, 'info', inv.f, inv.value, inv.key]);
+              p++;
+            } else {
+              events.push([p, 'ok', inv.f, choice[0], inv.key]);
+            }
+            state = choice[1];
+          }
+          assert.equal(checkLinearizableSync(history(events), { model: c.model() }).valid, true);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+}
+
+// ---- the unique-value fast path agrees with the search ------------------------------------------------
+
+test('the unique-value zones agree with the WGL search on random register histories', () => {
+  const model = createModel({ name: 'register', options: { initial: 0 } });
+  let counter = 0;
+  const c: ModelCase = {
+    name: 'unique register',
+    model: () => model,
+    invoke: fc.oneof(fc.constant({ f: 'read', value: null }), fc.constant({ f: 'write', value: -1 })),
+    result: (f, input) => (f === 'read' ? fc.integer({ min: 0, max: 6 }) : fc.constant(input)),
+  };
+  let decided = 0;
+  fc.assert(
+    fc.property(concurrentHistory(c, 16), (raw) => {
+      // Give every write its own value 1, 2, 3, ... (reads draw from 0..6, so some read unwritten values).
+      counter = 0;
+      const ops = raw.map((o) => (o.f === 'write' ? { ...o, input: ++counter, output: counter } : o));
+      for (const p of partitionHistory(model, ops)) {
+        const zones = checkUniqueValueRegister(p.ops, 0, model.register!.view, new Set(p.failedWrites));
+        assert.ok(zones !== null);
+        decided++;
+        assert.equal(zones.valid, checkPartition(model, p.ops).valid);
+      }
+    }),
+    { numRuns: 400 },
+  );
+  assert.ok(decided > 0);
+});
+
+const vectors: Array<[string, Ev[], boolean]> = [
+  [
+    'V1 stale read',
+    [
+      [0, 'invoke', 'write', 1],
+      [0, 'ok', 'write', 1],
+      [1, 'invoke', 'write', 2],
+      [1, 'ok', 'write', 2],
+      [2, 'invoke', 'read', null],
+      [2, 'ok', 'read', 1],
+    ],
+    false,
+  ],
+  [
+    'V2 read concurrent with its write',
+    [
+      [0, 'invoke', 'write', 1],
+      [1, 'invoke', 'read', null],
+      [1, 'ok', 'read', 1],
+      [0, 'ok', 'write', 1],
+    ],
+    true,
+  ],
+  [
+    'V3 read before write',
+    [
+      [1, 'invoke', 'read', null],
+      [1, 'ok', 'read', 1],
+      [0, 'invoke', 'write', 1],
+      [0, 'ok', 'write', 1],
+    ],
+    false,
+  ],
+  [
+    'V4 new-then-old',
+    [
+      [0, 'invoke', 'write', 1],
+      [0, 'ok', 'write', 1],
+      [1, 'invoke', 'write', 2],
+      [2, 'invoke', 'read', null],
+      [2, 'ok', 'read', 2],
+      [3, 'invoke', 'read', null],
+      [3, 'ok', 'read', 1],
+      [1, 'ok', 'write', 2],
+    ],
+    false,
+  ],
+  [
+    'V5 crashed write observed',
+    [
+      [0, 'invoke', 'write', 1],
+      [0, 'info', 'write', 1],
+      [1, 'invoke', 'read', null],
+      [1, 'ok', 'read', 1],
+    ],
+    true,
+  ],
+  [
+    'V6 aborted read',
+    [
+      [0, 'invoke', 'write', 1],
+      [0, 'fail', 'write', 1],
+      [1, 'invoke', 'read', null],
+      [1, 'ok', 'read', 1],
+    ],
+    false,
+  ],
+  [
+    'V7 flip-flop',
+    [
+      [0, 'invoke', 'write', 1],
+      [1, 'invoke', 'write', 2],
+      [2, 'invoke', 'read', null],
+      [2, 'ok', 'read', 1],
+      [3, 'invoke', 'read', null],
+      [3, 'ok', 'read', 2],
+      [4, 'invoke', 'read', null],
+      [4, 'ok', 'read', 1],
+      [0, 'ok', 'write', 1],
+      [1, 'ok', 'write', 2],
+    ],
+    false,
+  ],
+];
+
+for (const [name, events, expected] of vectors) {
+  test(`checking.md §1.5 test vector ${name}: zones and search both say ${expected}`, () => {
+    const model = createModel({ name: 'register', options: { initial: 0 } });
+    const [p] = partitionHistory(model, history(events));
+    assert.ok(p !== undefined);
+    assert.equal(checkUniqueValueRegister(p.ops, 0, model.register!.view, new Set(p.failedWrites))?.valid, expected);
+    assert.equal(checkPartition(model, p.ops).valid, expected);
+    assert.equal(checkLinearizableSync(history(events), { model }).valid, expected);
+  });
+}
+
+// ---- result shape, budgets, registry ---------------------------------------------------------------
+
+test('a violation names the op, the key and the longest partial linearizations with their states', () => {
+  const model = createModel({ name: 'cas-register', options: { initial: 0 } });
+  const ops = history([
+    [0, 'invoke', 'write', 1],
+    [0, 'ok', 'write', 1],
+    [1, 'invoke', 'cas', [1, 2]],
+    [1, 'ok', 'cas', [1, 2]],
+    [2, 'invoke', 'read', null],
+    [2, 'ok', 'read', 1],
+  ]);
+  const r = checkLinearizableSync(ops, { model });
+  assert.equal(r.valid, false);
+  const a = r.anomalies[0]!;
+  assert.equal(a.type, 'nonlinearizable');
+  const detail = a.detail as { key: string; failedOp: number; longest: Array<Array<{ op: number; state: string }>> };
+  assert.equal(detail.failedOp, 2);
+  assert.deepEqual(detail.longest[0], [
+    { op: 0, state: '1' },
+    { op: 1, state: '2' },
+  ]);
+  assert.match(a.explanation, /op 2 \(process 2, read 1/);
+  assert.match(a.explanation, /the state was 2, which does not allow it/);
+});
+
+test('a time budget that runs out gives unknown with the undecided partition named, never valid', () => {
+  // Many concurrent crashed CASes and writes of repeated values: the search has to work for its verdict.
+  const events: Ev[] = [];
+  for (let p = 0; p < 24; p++)
+    events.push([p, 'invoke', p % 2 ? 'write' : 'cas', p % 2 ? p % 3 : [p % 3, (p + 1) % 3]]);
+  for (let p = 0; p < 24; p++) events.push([p, 'info', p % 2 ? 'write' : 'cas', null]);
+  for (let i = 0; i < 30; i++) events.push([100 + i, 'invoke', 'read', null], [100 + i, 'ok', 'read', 7]);
+  const ops = history(events);
+  const r = checkLinearizableSync(ops, { model: { name: 'cas-register', options: { initial: 0 } }, timeBudgetMs: 0 });
+  assert.equal(r.valid, 'unknown');
+  assert.match(r.reason ?? '', /time budget/);
+  const m = checkLinearizableSync(ops, {
+    model: { name: 'cas-register', options: { initial: 0 } },
+    memoryBudgetBytes: 1,
+  });
+  assert.equal(m.valid, 'unknown');
+  assert.match(m.reason ?? '', /memory budget/);
+});
+
+test('the checker is registered as linearizable and infers a kv model from keyed ops', async () => {
+  const checker = getChecker('linearizable');
+  assert.ok(checker !== undefined);
+  const ops = history([
+    [0, 'invoke', 'write', 1, 'a'],
+    [0, 'ok', 'write', 1, 'a'],
+    [1, 'invoke', 'read', null, 'b'],
+    [1, 'ok', 'read', 1, 'b'],
+  ]);
+  const r = await checker.check(ops);
+  assert.equal(r.valid, false);
+  assert.equal(r.anomalies[0]?.key, 'b');
+  assert.equal((await checkLinearizable(ops.slice(0, 1))).valid, true);
+});
+
+test('partitions are checked on worker threads for big histories, with the same verdict', async () => {
+  // 40 keys x 600 unique-value ops, one stale read planted on key k7.
+  const events: Ev[] = [];
+  let v = 0;
+  for (let round = 0; round < 300; round++) {
+    for (let k = 0; k < 40; k++) {
+      const key = `k${k}`;
+      v++;
+      events.push([k, 'invoke', 'write', v, key], [k, 'ok', 'write', v, key]);
+      const stale = key === 'k7' && round === 150;
+      events.push([k, 'invoke', 'read', null, key], [k, 'ok', 'read', stale ? v - 40 : v, key]);
+    }
+  }
+  const ops = history(events);
+  const parallel = await checkLinearizable(ops, { name: 'kv' });
+  const sequential = checkLinearizableSync(ops, { model: { name: 'kv' } });
+  assert.equal(parallel.valid, false);
+  assert.equal(sequential.valid, false);
+  assert.equal(parallel.anomalies[0]?.key, 'k7');
+  assert.ok((parallel.stats.workers ?? 0) >= 2, 'the check did not run on worker threads');
+  assert.equal(sequential.stats.workers, 0);
+});

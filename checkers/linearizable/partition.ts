@@ -1,0 +1,119 @@
+// Splitting a history into independently checkable partitions, and deciding one partition: the
+// unique-value fast path when it applies, else the general search. Pure; used on the main thread and in workers.
+import type { Operation } from '../history.ts';
+import { canonicalKey, modelIncludes } from '../models/model.ts';
+import type { Model } from '../models/model.ts';
+import { checkPartition } from './wgl.ts';
+import type { LinearizationStep, SearchBudget } from './wgl.ts';
+import { checkUniqueValueRegister } from './zones.ts';
+
+export interface Partition {
+  key: string;
+  ops: Operation[];
+  /** Values of failed writes in this partition, to name aborted reads. */
+  failedWrites: string[];
+}
+
+/** A partition's verdict, as plain data (it crosses the worker boundary). */
+export type PartitionReport =
+  | { key: string; valid: true; algorithm: Algorithm; ops: number; timeMs: number; cached: number }
+  | {
+      key: string;
+      valid: false;
+      algorithm: Algorithm;
+      ops: number;
+      timeMs: number;
+      cached: number;
+      failedOp: number;
+      /** Operation ids in the order the explanation names them. */
+      involved: number[];
+      longest: LinearizationStep[][];
+      /** What made it fail: the zone argument, or the state the failed op met. */
+      why: string;
+    }
+  | {
+      key: string;
+      valid: 'unknown';
+      algorithm: Algorithm;
+      ops: number;
+      timeMs: number;
+      cached: number;
+      reason: 'time' | 'memory';
+    };
+
+export type Algorithm = 'zones' | 'search';
+
+/** Partitions larger than this keep the zone explanation instead of re-running the search for a timeline. */
+const maxOpsForSearchDetail = 5000;
+
+/** Filters ops the model ignores, drops indeterminate read-only ops, and groups the rest by partition. */
+export function partitionHistory(model: Model, operations: readonly Operation[]): Partition[] {
+  const byKey = new Map<string, Partition>();
+  const get = (key: string): Partition => {
+    let p = byKey.get(key);
+    if (p === undefined) byKey.set(key, (p = { key, ops: [], failedWrites: [] }));
+    return p;
+  };
+  for (const op of operations) {
+    const key = model.partition !== undefined ? model.partition(op) : '';
+    if (!modelIncludes(model, op)) {
+      if (op.status === 'fail' && model.register !== undefined) {
+        const v = model.register.view(op);
+        if (v?.kind === 'write') get(key).failedWrites.push(canonicalKey(v.value));
+      }
+      continue;
+    }
+    // An indeterminate op that cannot change the state carries no information (checking.md §0.1).
+    if (op.status === 'info' && model.readOnly?.(op) === true) continue;
+    get(key).ops.push(op);
+  }
+  return [...byKey.values()];
+}
+
+/** Decides one partition within the budget. Never throws for a well-formed model. */
+export function decidePartition(model: Model, partition: Partition, budget: SearchBudget): PartitionReport {
+  const started = performance.now();
+  const { key, ops } = partition;
+  const elapsed = (): number => performance.now() - started;
+  if (model.register !== undefined) {
+    const zones = checkUniqueValueRegister(
+      ops,
+      model.register.initial,
+      model.register.view,
+      new Set(partition.failedWrites),
+    );
+    if (zones?.valid === true)
+      return { key, valid: true, algorithm: 'zones', ops: ops.length, timeMs: elapsed(), cached: 0 };
+    if (zones !== null && !zones.valid) {
+      // The zones prove the violation; the search, when affordable, adds the partial linearizations the
+      // report draws. A thin-air or aborted read is already explained fully.
+      const simple = zones.kind === 'thin-air-read' || zones.kind === 'aborted-read';
+      const detail = !simple && ops.length <= maxOpsForSearchDetail ? checkPartition(model, ops, budget) : undefined;
+      return {
+        key,
+        valid: false,
+        algorithm: 'zones',
+        ops: ops.length,
+        timeMs: elapsed(),
+        cached: detail?.stats.cached ?? 0,
+        failedOp: detail?.valid === false ? detail.failedOp : zones.ops[0]!,
+        involved: zones.ops,
+        longest: detail?.valid === false ? detail.longest : [],
+        why: zones.explanation,
+      };
+    }
+  }
+  const outcome = checkPartition(model, ops, budget);
+  const base = { key, algorithm: 'search' as const, ops: ops.length, cached: outcome.stats.cached };
+  if (outcome.valid === true) return { ...base, valid: true, timeMs: elapsed() };
+  if (outcome.valid === 'unknown') return { ...base, valid: 'unknown', reason: outcome.reason, timeMs: elapsed() };
+  return {
+    ...base,
+    valid: false,
+    timeMs: elapsed(),
+    failedOp: outcome.failedOp,
+    involved: [outcome.failedOp],
+    longest: outcome.longest,
+    why: `at the furthest point the search reached, the state was ${outcome.stateSeen}, which does not allow it`,
+  };
+}

@@ -1,0 +1,161 @@
+// Read/write registers whose writes all wrote distinct values: decided in O(n log n) by zones
+// (checking.md §1.5; Gibbons & Korach 1997, Golab, Li & Shah 2011).
+import type { Operation, Value } from '../history.ts';
+import { canonicalKey, describeValue } from '../models/model.ts';
+import type { RegisterView } from '../models/model.ts';
+
+export type ZoneOutcome =
+  | { valid: true }
+  | {
+      valid: false;
+      kind:
+        'thin-air-read' | 'aborted-read' | 'read-before-write' | 'overlapping-zones' | 'unobserved-write-inside-zone';
+      /** Operation ids involved; the first is the op that cannot be linearized. */
+      ops: number[];
+      explanation: string;
+    };
+
+interface Cluster {
+  value: Value;
+  write: Operation | null;
+  /** The read of this value that started last (the one an explanation names), if any. */
+  lastRead: Operation | null;
+  /** Earliest finish and latest start over the cluster's ops. */
+  f: number;
+  s: number;
+}
+
+function opName(op: Operation): string {
+  return `op ${op.id} (process ${op.process}, ${op.f} at index ${op.invokeIndex})`;
+}
+
+/**
+ * Decides one partition when every op is a read or a write with a unique written value different from the
+ * initial one; returns null when the history is not of that shape (the caller falls back to the search).
+ * `failedWrites` are values of writes that failed, to name aborted reads.
+ */
+export function checkUniqueValueRegister(
+  ops: readonly Operation[],
+  initial: Value,
+  view: (op: Operation) => RegisterView | null,
+  failedWrites: ReadonlySet<string> = new Set(),
+): ZoneOutcome | null {
+  const initKey = valueKey(initial);
+  const clusters = new Map<string | number, Cluster>();
+  const reads: Operation[] = [];
+  const readKeys: Array<string | number> = [];
+  for (const op of ops) {
+    const v = view(op);
+    if (v === null) return null;
+    if (v.kind === 'wildcard-read') continue;
+    const k = valueKey(v.value);
+    if (v.kind === 'read') {
+      reads.push(op);
+      readKeys.push(k);
+      continue;
+    }
+    if (k === initKey || clusters.has(k)) return null;
+    clusters.set(k, { value: v.value, write: op, lastRead: null, f: op.ret, s: op.call });
+  }
+  const initCluster: Cluster = { value: initial, write: null, lastRead: null, f: -Infinity, s: -Infinity };
+  for (let r = 0; r < reads.length; r++) {
+    const read = reads[r]!;
+    const k = readKeys[r]!;
+    if (k === initKey) {
+      noteRead(initCluster, read);
+      continue;
+    }
+    const c = clusters.get(k);
+    if (c === undefined || c.write === null) {
+      const aborted = failedWrites.has(canonicalKey(read.output));
+      return {
+        valid: false,
+        kind: aborted ? 'aborted-read' : 'thin-air-read',
+        ops: [read.id],
+        explanation: aborted
+          ? `${opName(read)} read ${describeValue(read.output)}, a value only written by a write that failed (an aborted read)`
+          : `${opName(read)} read ${describeValue(read.output)}, a value no operation ever wrote`,
+      };
+    }
+    if (read.ret < c.write.call) {
+      return {
+        valid: false,
+        kind: 'read-before-write',
+        ops: [read.id, c.write.id],
+        explanation: `${opName(read)} read ${describeValue(read.output)} and completed before ${opName(c.write)} that wrote it began`,
+      };
+    }
+    noteRead(c, read);
+  }
+  const all = [...clusters.values()];
+  if (initCluster.lastRead !== null) all.push(initCluster);
+  // Forward zone [f, s]: the value had to be current throughout. Backward zone [s, f]: the write could
+  // have taken effect anywhere in it.
+  const forward = all.filter((c) => c.f < c.s).sort((a, b) => a.f - b.f);
+  for (let i = 1; i < forward.length; i++) {
+    const a = forward[i - 1]!;
+    const b = forward[i]!;
+    if (b.f < a.s) {
+      return {
+        valid: false,
+        kind: 'overlapping-zones',
+        ops: [...latestRead(b), ...latestRead(a), ...writeIds(a), ...writeIds(b)],
+        explanation:
+          `value ${describeValue(a.value)} had to be current from time ${a.f} to ${a.s} ${observedBy(a)}, and ` +
+          `value ${describeValue(b.value)} from ${b.f} to ${b.s} ${observedBy(b)}: the two periods overlap, so one of the reads is stale`,
+      };
+    }
+  }
+  const lefts = forward.map((c) => c.f);
+  for (const c of all) {
+    if (c.f < c.s) continue;
+    // The forward zone with the largest left end <= c.s: the only one that can contain this zone.
+    let lo = 0;
+    let hi = lefts.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (lefts[mid]! <= c.s) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    const z = found >= 0 ? forward[found]! : undefined;
+    if (z !== undefined && z.s > c.f && z.f < c.s) {
+      return {
+        valid: false,
+        kind: 'unobserved-write-inside-zone',
+        ops: [...latestRead(z), ...writeIds(c), ...writeIds(z)],
+        explanation:
+          `${c.write === null ? 'the initial value' : opName(c.write)} wrote ${describeValue(c.value)} and had to take effect between ` +
+          `${c.s} and ${c.f}, while value ${describeValue(z.value)} had to be current from ${z.f} to ${z.s} ${observedBy(z)}: ` +
+          `a read during that period missed the newer write (a stale read)`,
+      };
+    }
+  }
+  return { valid: true };
+}
+
+/** Numbers stand for themselves (cheap for a million ops); anything else by its canonical JSON. */
+function valueKey(v: Value): string | number {
+  return typeof v === 'number' ? v : canonicalKey(v);
+}
+
+function noteRead(c: Cluster, read: Operation): void {
+  if (read.ret < c.f) c.f = read.ret;
+  if (read.call > c.s) c.s = read.call;
+  if (c.lastRead === null || read.call > c.lastRead.call) c.lastRead = read;
+}
+
+function latestRead(c: Cluster): number[] {
+  return c.lastRead === null ? [] : [c.lastRead.id];
+}
+
+function writeIds(c: Cluster): number[] {
+  return c.write === null ? [] : [c.write.id];
+}
+
+function observedBy(c: Cluster): string {
+  const r = c.lastRead;
+  return r === null ? '' : `(read by process ${r.process} at index ${r.invokeIndex})`;
+}

@@ -1,0 +1,102 @@
+// A sequential specification for the linearizability checker, Porcupine style: plain data plus pure
+// functions. Only `init` and `step` are required; the rest have defaults.
+import type { Operation, Value } from '../history.ts';
+
+/** What a model sees of one operation. */
+export interface ModelOp {
+  f: string;
+  /** The invoke's value (what a write wrote, a CAS's [from, to]). */
+  input: Value;
+  /** The completion's value (what a read returned). Meaningless when `status` is not ok. */
+  output: Value;
+  /**
+   * ok: it happened with this output. info: it may have happened with any output (step must accept any).
+   * fail: only reaches `step` when the model's `includes` admits failed ops (e.g. a CAS that returned false).
+   */
+  status: 'ok' | 'info' | 'fail';
+  /** The key a multi-key op touches (Operation.key). */
+  key?: string;
+}
+
+/** The JSON-able name and options a registered model is built from; how a model travels to a worker thread. */
+export interface ModelSpec {
+  name: string;
+  options?: { [option: string]: Value };
+}
+
+/**
+ * For register-like ops: what the unique-value algorithm (checking.md §1.5) needs to know. Returning null
+ * for any op of a partition sends that partition to the general search.
+ */
+export type RegisterView = { kind: 'read'; value: Value } | { kind: 'write'; value: Value } | { kind: 'wildcard-read' };
+
+export interface Model<S = unknown> {
+  /** Registry name, e.g. cas-register. */
+  name: string;
+  /** Set by the registry; lets the checker rebuild this model in a worker thread. Custom models run in-thread. */
+  spec?: ModelSpec;
+  init(): S;
+  /**
+   * Every state the op can lead to from `state` (several for a non-deterministic model); empty when the op is
+   * illegal there. Must be pure: never mutate `state`.
+   */
+  step(state: S, op: ModelOp): S[];
+  /** A canonical primitive per state: equal states, equal keys. Default: JSON.stringify. */
+  key?(state: S): string | number;
+  /** P-compositionality: ops with different partition keys are checked apart. Default: one partition. */
+  partition?(op: Operation): string;
+  /** Whether an op takes part in the check at all. Default: ok and info ops (fail = it did not happen). */
+  includes?(op: Operation): boolean;
+  /**
+   * Ops that change the state in NO state (reads, a CAS that returned false). An indeterminate one carries
+   * no information and is dropped up front; an ok one is placed eagerly by the search.
+   */
+  readOnly?(op: Operation): boolean;
+  /** When set, the unique-value fast path is tried: the initial value and each op's read/write view. */
+  register?: { initial: Value; view: (op: Operation) => RegisterView | null };
+  describeState?(state: S): string;
+  describeOperation?(op: ModelOp): string;
+}
+
+/** Default: ok and info ops take part; failed ops did not happen (Knossos semantics). */
+export function modelIncludes(model: Model, op: Operation): boolean {
+  if (model.includes !== undefined) return model.includes(op);
+  return op.status !== 'fail';
+}
+
+export function describeValue(v: Value): string {
+  if (v === null) return 'nil';
+  return typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v);
+}
+
+export function describeModelState<S>(model: Model<S>, state: S): string {
+  return model.describeState !== undefined ? model.describeState(state) : describeValue(state as Value);
+}
+
+export function describeModelOp(model: Model, op: ModelOp): string {
+  if (model.describeOperation !== undefined) return model.describeOperation(op);
+  const out = op.status === 'ok' && op.output !== op.input ? ` -> ${describeValue(op.output)}` : '';
+  const inp = op.input === null ? '' : ` ${describeValue(op.input)}`;
+  return `${op.f}${inp}${out}${op.status === 'info' ? ' (outcome unknown)' : ''}`;
+}
+
+export function modelOpOf(op: Operation): ModelOp {
+  const m: ModelOp = { f: op.f, input: op.input, output: op.output, status: op.status };
+  if (op.key !== undefined) m.key = op.key;
+  return m;
+}
+
+/** A canonical string for any JSON value (object keys sorted), for state keys and value identity. */
+export function canonicalKey(v: Value): string {
+  if (v === null || typeof v !== 'object') return JSON.stringify(v);
+  if (Array.isArray(v)) return `[${v.map(canonicalKey).join(',')}]`;
+  const keys = Object.keys(v).sort();
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalKey(v[k] ?? null)}`).join(',')}}`;
+}
+
+/** Deep equality of JSON values. */
+export function sameValue(a: Value, b: Value): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  return canonicalKey(a) === canonicalKey(b);
+}

@@ -1,0 +1,108 @@
+// Conformance: every verdict of Porcupine's and Knossos' reference histories, through the same path as
+// `faultline check` (format detection, model inference), plus the failing ops Knossos' tests assert.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { exitCodeFor, loadForCheck, runChecker } from './check.ts';
+import type { CheckFileOptions } from './check.ts';
+
+const root = new URL('../../../../shared/reference-histories/', import.meta.url).pathname;
+const budget = { timeBudgetMs: 30_000 };
+
+function verdictOf(valid: boolean | 'unknown'): string {
+  return valid === true ? 'Ok' : valid === false ? 'Illegal' : 'Unknown';
+}
+
+// The two c50 kv files take seconds each on a loaded machine; `npm run bench -- linearizable` checks their
+// verdicts (and times them) instead. Every other row runs here.
+const inBenchOnly = new Set(['kv/c50-ok.txt', 'kv/c50-bad.txt']);
+
+test('the Porcupine verdicts (expected.tsv; the c50 kv files are checked by the bench)', async () => {
+  const rows = readFileSync(join(root, 'porcupine/expected.tsv'), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split('\t'));
+  assert.equal(rows.length, 112);
+  const wrong: string[] = [];
+  let checked = 0;
+  for (const [file, , model, expected] of rows) {
+    if (inBenchOnly.has(file!)) continue;
+    checked++;
+    const options: CheckFileOptions = { ...budget };
+    if (model === 'kv-nopartition') options.modelOptions = { partitioned: false };
+    const loaded = loadForCheck(join(root, 'porcupine', file!), options);
+    const r = await runChecker(loaded, 'linearizable', options);
+    if (verdictOf(r.valid) !== expected)
+      wrong.push(`${file} (${model}): expected ${expected}, got ${verdictOf(r.valid)}`);
+  }
+  assert.deepEqual(wrong, []);
+  assert.equal(checked, 110);
+});
+
+function ednFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...ednFiles(path));
+    else if (entry.name.endsWith('.edn')) out.push(path);
+  }
+  return out;
+}
+
+// Completion index of the op the analysis must fail at: Knossos' tests (EXPECTED.md), plus the two our
+// checker and the independent one in EXPECTED.md agree on.
+const failingIndex: { [file: string]: number } = {
+  'cas-register/bad/bad-analysis.edn': 14,
+  'cas-register/bad/cas-failure.edn': 491,
+  'cas-register/bad/immediate-failure.edn': 3,
+  'cas-register/bad/rethink-fail-minimal.edn': 4,
+  'cas-register/bad/rethink-fail-smaller.edn': 217,
+  'cas-register/bad/rethink-fail.edn': 217,
+  'cas-register/bad/mongodb-v0-ack-rollback-6.edn': 811,
+  'mutex/bad/etcd.edn': 1119,
+};
+
+test('all 122 Knossos verdicts (directory name) and the asserted failing ops', async () => {
+  const dir = join(root, 'knossos');
+  const files = ednFiles(dir);
+  assert.equal(files.length, 122);
+  const wrong: string[] = [];
+  for (const path of files) {
+    const rel = path.slice(dir.length + 1);
+    const loaded = loadForCheck(path, budget);
+    const r = await runChecker(loaded, 'linearizable', budget);
+    const expected = rel.includes('/good/');
+    if (r.valid !== expected) {
+      wrong.push(`${rel}: expected ${expected}, got ${r.valid} ${r.reason ?? ''}`);
+      continue;
+    }
+    const want = failingIndex[rel];
+    if (want === undefined) continue;
+    const detail = r.anomalies[0]?.detail as { failedOp: number } | undefined;
+    const op = loaded.operations.find((o) => o.id === detail?.failedOp);
+    if (op?.completeIndex !== want)
+      wrong.push(`${rel}: expected failing op at index ${want}, got ${op?.completeIndex}`);
+  }
+  assert.deepEqual(wrong, []);
+});
+
+test('cas-failure.edn: the failing read 0 met the register holding 2', async () => {
+  const loaded = loadForCheck(join(root, 'knossos/cas-register/bad/cas-failure.edn'), budget);
+  const r = await runChecker(loaded, 'linearizable', budget);
+  assert.equal(exitCodeFor([r]), 1);
+  assert.match(r.anomalies[0]?.explanation ?? '', /process 70, read 0/);
+  assert.match(r.anomalies[0]?.explanation ?? '', /state was 2/);
+});
+
+test('model inference: Knossos multi-register and mutex files get their models', () => {
+  const multi = loadForCheck(join(root, 'knossos/multi-register/good/multi-register.edn'));
+  assert.deepEqual(multi.model, { name: 'multi-register', options: { initial: { x: 0, y: 0 } } });
+  assert.equal(loadForCheck(join(root, 'knossos/mutex/bad/etcd.edn')).model.name, 'mutex');
+  assert.equal(
+    loadForCheck(join(root, 'porcupine/kv/c01-ok.txt'), { model: 'kv', modelOptions: { partitioned: false } }).model
+      .options?.partitioned,
+    false,
+  );
+});
