@@ -1,0 +1,198 @@
+// The store's index.html: every run under store/<campaign>/<timestamp>/ with its verdicts, filterable and
+// sortable, plus a per-campaign tally. Runs without a readable results.json are listed as incomplete, not
+// hidden: a crashed run is exactly the one someone wants to find.
+import { lstatSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Verdict } from '../../checkers/result.ts';
+import { browserBundle } from '../browserBundle.ts';
+import type { SafeHtml } from '../html.ts';
+import { html, rawHtml, scriptText } from '../html.ts';
+import { formatDuration, modelRank, verdictWord } from '../report/format.ts';
+import { contentSecurityPolicyMeta } from '../report/renderReport.ts';
+import { writeFileAtomic } from '../report/writeRunReport.ts';
+import { parseRunResults } from '../run-results.ts';
+
+const indexCssPath = fileURLToPath(new URL('./storeIndex.css', import.meta.url));
+
+export interface StoreRun {
+  /** The run directory relative to the store, with '/' separators: `<campaign>/<timestamp>`. */
+  path: string;
+  campaign: string;
+  timestamp: string;
+  state: 'complete' | 'incomplete' | 'unreadable';
+  problem?: string;
+  system?: string;
+  startedAt?: string;
+  durationMs?: number;
+  opCounts?: { ok: number; fail: number; info: number };
+  checks: { checker: string; model: string; valid: Verdict }[];
+  hasReport: boolean;
+  hasHistory: boolean;
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    // lstat: `latest` symlinks would list a run twice, and the server never follows links either.
+    return lstatSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function exists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Every run in a store, newest first. */
+export function scanStore(storeDir: string): StoreRun[] {
+  const runs: StoreRun[] = [];
+  let campaigns: string[];
+  try {
+    campaigns = readdirSync(storeDir);
+  } catch {
+    return runs;
+  }
+  for (const campaign of campaigns) {
+    const campaignDir = join(storeDir, campaign);
+    if (campaign.startsWith('.') || !isDirectory(campaignDir)) continue;
+    for (const timestamp of readdirSync(campaignDir)) {
+      const dir = join(campaignDir, timestamp);
+      if (timestamp.startsWith('.') || !isDirectory(dir)) continue;
+      const run: StoreRun = {
+        path: `${campaign}/${timestamp}`,
+        campaign,
+        timestamp,
+        state: 'incomplete',
+        checks: [],
+        hasReport: exists(join(dir, 'report.html')),
+        hasHistory: exists(join(dir, 'history.jsonl')),
+      };
+      if (!exists(join(dir, 'results.json'))) {
+        if (!run.hasHistory && !exists(join(dir, 'campaign.yaml'))) continue; // not a run directory
+        run.problem = 'no results.json: the run did not finish';
+      } else {
+        try {
+          const r = parseRunResults(readFileSync(join(dir, 'results.json'), 'utf8'), `${run.path}/results.json`);
+          run.state = 'complete';
+          run.campaign = r.campaign;
+          run.system = r.system;
+          run.startedAt = r.startedAt;
+          run.durationMs = r.durationMs;
+          run.opCounts = r.opCounts;
+          if (r.harness !== undefined && r.harness.status !== 'passed') {
+            run.problem = [`the harness ${r.harness.status}`, ...r.harness.errors].join(': ');
+          }
+          run.checks = r.checks
+            .map((c) => ({ checker: c.checker, model: c.model, valid: c.valid }))
+            .sort((a, b) => modelRank(a.checker, a.model) - modelRank(b.checker, b.model));
+        } catch (e) {
+          run.state = 'unreadable';
+          run.problem = e instanceof Error ? e.message : String(e);
+        }
+      }
+      runs.push(run);
+    }
+  }
+  return runs.sort((a, b) => runTime(b) - runTime(a) || b.path.localeCompare(a.path));
+}
+
+/** When a run started, ms since the epoch: from results.json, else from its directory name (20261123T200000.123). */
+export function runTime(run: StoreRun): number {
+  const fromResults = run.startedAt === undefined ? NaN : Date.parse(run.startedAt);
+  if (!Number.isNaN(fromResults)) return fromResults;
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(\.\d+)?(Z|[+-]\d{4})?/.exec(run.timestamp);
+  if (m === null) return 0;
+  const zone = m[8] === undefined || m[8] === 'Z' ? 'Z' : `${m[8].slice(0, 3)}:${m[8].slice(3)}`;
+  const parsed = Date.parse(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}${m[7] ?? ''}${zone}`);
+  return Number.isNaN(parsed) ? 0 : parsed;
+}
+
+function shorten(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, ' ');
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+function formatStarted(run: StoreRun): string {
+  const t = runTime(run);
+  return t === 0 ? run.timestamp : new Date(t).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+}
+
+/** The run's overall verdict: violated if any model is, then unknown, then valid. */
+export function runVerdict(run: StoreRun): 'valid' | 'violated' | 'unknown' | 'incomplete' {
+  if (run.state !== 'complete') return 'incomplete';
+  if (run.checks.some((c) => c.valid === false)) return 'violated';
+  if (run.checks.some((c) => c.valid === 'unknown') || run.checks.length === 0) return 'unknown';
+  return 'valid';
+}
+
+const verdictSymbols = { valid: '✓', violated: '✗', unknown: '?', incomplete: '…' } as const;
+
+function runRow(run: StoreRun): SafeHtml {
+  const verdict = runVerdict(run);
+  const href = (file: string) => `${run.path.split('/').map(encodeURIComponent).join('/')}/${file}`;
+  const total = run.opCounts === undefined ? 0 : run.opCounts.ok + run.opCounts.fail + run.opCounts.info;
+  return html`<tr data-verdict="${verdict}" data-path="${run.path}">
+    <td data-sort="${runTime(run)}"><a href="${href(run.hasReport ? 'report.html' : '')}">${formatStarted(run)}</a></td>
+    <td>${run.campaign}</td><td>${run.system ?? '–'}</td>
+    <td data-sort="${run.durationMs ?? -1}">${run.durationMs === undefined ? '–' : formatDuration(run.durationMs)}</td>
+    <td data-sort="${total}">${run.opCounts === undefined ? '–' : html`${total} <span class="muted">(${run.opCounts.info} info)</span>`}</td>
+    <td data-sort="${verdict}"><span class="verdict verdict-${verdict}">${verdictSymbols[verdict]} ${verdict}</span></td>
+    <td><div class="models">${run.checks.map(
+      (c) => html`<span class="model model-${verdictWord(c.valid)}" title="${c.model}: ${verdictWord(c.valid)}">${verdictSymbols[verdictWord(c.valid)]} ${c.checker}</span>`,
+    )}</div>${run.problem === undefined ? '' : html`<div class="problem" title="${run.problem}">${shorten(run.problem, 160)}</div>`}</td>
+    <td class="links">${run.hasReport ? html`<a href="${href('report.html')}">report</a>` : ''}
+      ${run.hasHistory ? html`<a href="${href('history.jsonl')}">history</a>` : ''}
+      ${run.state === 'incomplete' ? '' : html`<a href="${href('results.json')}">results</a>`}</td>
+  </tr>`;
+}
+
+function tally(runs: readonly StoreRun[]): SafeHtml {
+  const byCampaign = new Map<string, Record<ReturnType<typeof runVerdict>, number>>();
+  for (const run of runs) {
+    const counts = byCampaign.get(run.campaign) ?? { valid: 0, violated: 0, unknown: 0, incomplete: 0 };
+    counts[runVerdict(run)]++;
+    byCampaign.set(run.campaign, counts);
+  }
+  return html`<table class="tally"><thead><tr><th>Campaign</th><th>Runs</th><th>✓ valid</th><th>✗ violated</th><th>? unknown</th><th>… incomplete</th></tr></thead><tbody>
+    ${[...byCampaign].map(
+      ([campaign, c]) => html`<tr><td><a href="#" data-campaign="${campaign}">${campaign}</a></td><td>${c.valid + c.violated + c.unknown + c.incomplete}</td>
+      <td>${c.valid}</td><td class="${c.violated > 0 ? 'bad' : ''}">${c.violated}</td><td>${c.unknown}</td><td>${c.incomplete}</td></tr>`,
+    )}</tbody></table>`;
+}
+
+export function renderStoreIndex(runs: readonly StoreRun[], script: string, css: string): string {
+  return html`<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+${contentSecurityPolicyMeta}
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>faultline: runs</title><style>${rawHtml(css)}</style></head>
+<body><header class="top"><div class="brand">faultline</div><h1>Runs in this store</h1></header>
+<main>
+${runs.length === 0 ? html`<p>No runs yet. <code>faultline run CAMPAIGN</code> writes one here.</p>` : html`
+<section><h2>By campaign</h2>${tally(runs)}</section>
+<section><div class="toolbar">
+  <input type="search" id="filter" placeholder="Filter by campaign, system, model, date…" aria-label="Filter runs">
+  <select id="verdict-filter" aria-label="Verdict"><option value="">all verdicts</option><option>valid</option><option>violated</option><option>unknown</option><option>incomplete</option></select>
+  <span id="run-count" class="muted">${runs.length} runs</span></div>
+<table id="runs"><thead><tr>
+  <th data-sort-type="number" aria-sort="descending">Started</th><th data-sort-type="text">Campaign</th><th data-sort-type="text">System</th>
+  <th data-sort-type="number">Duration</th><th data-sort-type="number">Ops</th><th data-sort-type="text">Verdict</th><th>Models</th><th>Files</th>
+</tr></thead><tbody>${runs.map(runRow)}</tbody></table></section>`}
+</main><script>${scriptText(script)}</script></body></html>
+`.html;
+}
+
+/** Writes store/index.html (atomically) and returns its path. */
+export async function writeStoreIndex(storeDir: string): Promise<string> {
+  const runs = scanStore(storeDir);
+  const page = renderStoreIndex(runs, await browserBundle('storeIndex'), readFileSync(indexCssPath, 'utf8'));
+  const out = join(storeDir, 'index.html');
+  writeFileAtomic(out, page);
+  return out;
+}
