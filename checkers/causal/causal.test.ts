@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 // Tests read the reference history from disk and use the lead's dbcop reader; the checkers themselves stay pure.
- 
+
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import type { HistoryOp } from '../history.ts';
@@ -12,7 +12,7 @@ import { causalMemoryChecker } from './causalMemory.ts';
 import { historyFromSessions } from '../simulations/sessionNotation.ts';
 import { causalByDefinition } from '../simulations/definitionOracles.ts';
 import { renderSmallHistory, showSmallHistory, smallHistoryArbitrary } from '../simulations/smallHistories.ts';
- 
+
 import { parseDbcopYamlEvents as parseDbcopYaml } from '../../harness/history/formats/dbcop.ts';
 
 async function run(
