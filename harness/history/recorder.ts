@@ -2,7 +2,8 @@
 // fd, so a SIGKILLed harness loses nothing that was recorded (the page cache survives the process) and can
 // at worst tear the line being written. fdatasync is group-committed on a timer and at flush/close, so a
 // machine crash loses at most the last unsynced batch. The invoke is recorded before the request is sent.
-import { closeSync, fdatasyncSync, openSync, writeSync } from 'node:fs';
+// The timer's fdatasync runs on libuv's thread pool, so it never stalls the clients' event loop.
+import { closeSync, fdatasync, fdatasyncSync, openSync, writeSync } from 'node:fs';
 import type { HistoryOp } from '../../checkers/history.ts';
 
 export type RecordInput = Omit<HistoryOp, 'index' | 'time'> & { time?: number };
@@ -19,6 +20,8 @@ export class HistoryRecorder {
   private fd: number | null;
   private nextIndex = 0;
   private dirty = false;
+  private syncInFlight = false;
+  private closeWhenSynced = false;
   private timer: NodeJS.Timeout | null = null;
   private readonly clock: () => number;
   private readonly listeners: ((op: HistoryOp) => void)[] = [];
@@ -30,7 +33,7 @@ export class HistoryRecorder {
     this.clock = options.clock ?? (() => Number(process.hrtime.bigint() - origin));
     const interval = options.syncIntervalMs ?? 100;
     this.timer = setInterval(() => {
-      this.sync();
+      this.syncInBackground();
     }, interval);
     this.timer.unref();
   }
@@ -72,19 +75,35 @@ export class HistoryRecorder {
     return this.nextIndex;
   }
 
-  /** Forces written ops to disk (fdatasync). Cheap when nothing is dirty. */
+  /** Forces written ops to disk (fdatasync) now, e.g. at a phase boundary. Cheap when nothing is dirty. */
   sync(): void {
     if (this.fd === null || !this.dirty) return;
     fdatasyncSync(this.fd);
     this.dirty = false;
   }
 
+  private syncInBackground(): void {
+    const fd = this.fd;
+    if (fd === null || !this.dirty || this.syncInFlight) return;
+    this.dirty = false;
+    this.syncInFlight = true;
+    fdatasync(fd, (err) => {
+      this.syncInFlight = false;
+      // A failed background sync leaves the data dirty, so the next sync (or close) tries again.
+      if (err !== null) this.dirty = true;
+      if (this.closeWhenSynced) closeSync(fd);
+    });
+  }
+
+  /** Syncs and closes. The fd stays open until a background sync in flight finishes with it. */
   close(): void {
-    if (this.fd === null) return;
+    const fd = this.fd;
+    if (fd === null) return;
     if (this.timer !== null) clearInterval(this.timer);
     this.timer = null;
     this.sync();
-    closeSync(this.fd);
     this.fd = null;
+    if (this.syncInFlight) this.closeWhenSynced = true;
+    else closeSync(fd);
   }
 }
