@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { findHistoryProblems, pairOperations, type HistoryOp } from '../../checkers/history.ts';
 import type { RecordInput } from '../history/recorder.ts';
 import type { Client, ClientOp, Completion, NodeInfo } from '../plugin.ts';
-import { ClientPool } from './clientPool.ts';
+import { ClientPool, failBackoffMs } from './clientPool.ts';
 
 const nodes: NodeInfo[] = [
   { name: 'n1', address: '127.0.0.1' },
@@ -179,4 +179,8 @@ test('final reads retry until ok on every worker', async () => {
   const ok = pairOperations(rec.ops).filter((o) => o.status === 'ok');
   assert.equal(ok.length, 2);
   assert.ok(ok.every((o) => o.output === 5 && o.key === 'k0'));
+});
+
+test('the backoff after consecutive definite failures doubles from 10 ms to at most 500 ms', () => {
+  assert.deepEqual([0, 1, 2, 3, 6, 7, 8, 50].map(failBackoffMs), [0, 10, 20, 40, 320, 500, 500, 500]);
 });

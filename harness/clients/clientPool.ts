@@ -31,6 +31,13 @@ interface Slot {
   node: NodeInfo;
   client: Client | null;
   opsSinceYield: number;
+  /** Definite failures in a row: a node that refuses everything (killed, partitioned) is retried with backoff. */
+  failsInARow: number;
+}
+
+/** Backoff after consecutive fails: 10 ms doubling to 500 ms, so a dead node does not flood the history. */
+export function failBackoffMs(failsInARow: number): number {
+  return failsInARow === 0 ? 0 : Math.min(500, 10 * 2 ** Math.min(failsInARow - 1, 6));
 }
 
 export interface PoolCounts {
@@ -57,6 +64,7 @@ export class ClientPool {
       node: options.nodes[index % options.nodes.length]!,
       client: null,
       opsSinceYield: 0,
+      failsInARow: 0,
     }));
   }
 
@@ -102,7 +110,10 @@ export class ClientPool {
       if (slot.client === null && !(await this._open(slot, stop))) continue;
       const op = nextOp(slot.process);
       if (op === undefined) return;
-      await this._perform(slot, op, stop);
+      const outcome = await this._perform(slot, op, stop);
+      slot.failsInARow = outcome === 'fail' ? slot.failsInARow + 1 : 0;
+      const backoff = failBackoffMs(slot.failsInARow);
+      if (backoff > 0) await sleep(backoff, stop);
       if (meanGapMs > 0) {
         // Uniform in [0, 2*mean]: the total rate is right on average, and workers do not march in step.
         const gap = rng !== undefined ? (uniformIndex(rng, 2001) / 1000) * meanGapMs : meanGapMs;
