@@ -46,6 +46,8 @@ export interface ConsistencyChecker {
   /** One line for `faultline list` and --help. */
   description: string;
   check(operations: readonly Operation[], options?: CheckOptions): CheckResult | Promise<CheckResult>;
+  /** Whether the checker applies to this history's shape (e.g. transactions or single ops); default yes. */
+  appliesTo?(operations: readonly Operation[]): boolean;
 }
 
 /** Op ids and the history indices behind them, for an anomaly's `indices`. */

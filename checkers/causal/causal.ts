@@ -2,6 +2,7 @@
 // patterns of Bouajjani et al. (POPL'17) found with vector clocks in O(n·k·log n) (checking.md §3.3, §3.5).
 import type { Operation } from '../history.ts';
 import { registerChecker } from '../registry.ts';
+import { isSingleOpHistory } from './registerHistory.ts';
 import type { CheckOptions, CheckResult, ConsistencyChecker } from '../result.ts';
 import type { CausalOrder } from './causalOrder.ts';
 import {
@@ -142,6 +143,7 @@ export function checkCausalVariant(
 }
 
 export const causalChecker: ConsistencyChecker = {
+  appliesTo: isSingleOpHistory,
   name: 'causal-cc',
   model: 'causal consistency (CC)',
   description:
@@ -155,6 +157,7 @@ export const causalChecker: ConsistencyChecker = {
 };
 
 export const causalConvergenceChecker: ConsistencyChecker = {
+  appliesTo: isSingleOpHistory,
   name: 'causal-ccv',
   model: 'causal convergence (CCv)',
   description:

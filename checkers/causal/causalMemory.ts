@@ -5,6 +5,7 @@
 // along a session, so the last op decides for the whole session.
 import type { Operation } from '../history.ts';
 import { registerChecker } from '../registry.ts';
+import { isSingleOpHistory } from './registerHistory.ts';
 import type { CheckResult, ConsistencyChecker } from '../result.ts';
 import type { CausalCheckOptions } from './causal.ts';
 import { findCausalReadAnomalies } from './causal.ts';
@@ -160,6 +161,7 @@ export function checkCausalMemory(operations: readonly Operation[], options: Cau
 }
 
 export const causalMemoryChecker: ConsistencyChecker = {
+  appliesTo: isSingleOpHistory,
   name: 'causal-cm',
   model: 'causal memory (CM)',
   description:

@@ -210,3 +210,8 @@ export function prepareRegisterHistory(
     },
   };
 }
+
+/** The register checkers take single read/write ops; transaction histories go to causal-tx. */
+export function isSingleOpHistory(operations: readonly { f: string }[]): boolean {
+  return !operations.some((op) => op.f === 'txn');
+}

@@ -336,4 +336,5 @@ registerChecker({
   description:
     'Causal consistency for read/write transactions (Biswas & Enea): dbcop, Plume and Elle rw-register histories.',
   check: checkTransactionalCausal,
+  appliesTo: (operations) => operations.some((op) => op.f === 'txn'),
 });

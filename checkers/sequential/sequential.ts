@@ -5,6 +5,7 @@
 // (coherence of every key, causal convergence), then the exact frontier search under a budget.
 import type { Operation } from '../history.ts';
 import { registerChecker } from '../registry.ts';
+import { isSingleOpHistory } from '../causal/registerHistory.ts';
 import type { Anomaly, CheckOptions, CheckResult, ConsistencyChecker } from '../result.ts';
 import { findCausalReadAnomalies, findConvergenceCycle } from '../causal/causal.ts';
 import { computeCausalOrder } from '../causal/causalOrder.ts';
@@ -128,6 +129,7 @@ function constraintCycleAnomaly(h: RegisterHistory, before: readonly number[]): 
 }
 
 export const sequentialChecker: ConsistencyChecker = {
+  appliesTo: isSingleOpHistory,
   name,
   model,
   description:

@@ -1,6 +1,7 @@
 // The session-guarantee checkers as the registry lists them: one per guarantee, and 'session' for all four
 // together (which is stronger than the four verdicts apart: their constraints can close a cycle jointly).
 import { registerChecker } from '../registry.ts';
+import { isSingleOpHistory } from '../causal/registerHistory.ts';
 import type { ConsistencyChecker } from '../result.ts';
 import type { SessionGuarantee } from './sessionGuarantees.ts';
 import { SESSION_GUARANTEES, checkSessionGuarantees, guaranteeNames } from './sessionGuarantees.ts';
@@ -14,6 +15,7 @@ const descriptions: Record<SessionGuarantee, string> = {
 };
 
 export const sessionGuaranteeCheckers: ConsistencyChecker[] = SESSION_GUARANTEES.map((g) => ({
+  appliesTo: isSingleOpHistory,
   name: g,
   model: guaranteeNames[g],
   description: descriptions[g],
@@ -22,6 +24,7 @@ export const sessionGuaranteeCheckers: ConsistencyChecker[] = SESSION_GUARANTEES
 }));
 
 export const sessionChecker: ConsistencyChecker = {
+  appliesTo: isSingleOpHistory,
   name: 'session',
   model: 'session guarantees (MR + MW + RYW + WFR)',
   description:

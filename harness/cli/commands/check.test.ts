@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { exitCodeFor, loadForCheck, runChecker } from './check.ts';
+import { applyModelHierarchy, exitCodeFor, loadForCheck, runChecker } from './check.ts';
+import type { CheckResult } from '../../../checkers/result.ts';
 import type { CheckFileOptions } from './check.ts';
 
 const root = new URL('../../../../shared/reference-histories/', import.meta.url).pathname;
@@ -105,4 +106,26 @@ test('model inference: Knossos multi-register and mutex files get their models',
       .options?.partitioned,
     false,
   );
+});
+
+test('--all settles unknown verdicts the model hierarchy decides, and names contradictions', () => {
+  const result = (checker: string, valid: CheckResult['valid']): CheckResult => ({
+    checker,
+    model: checker,
+    valid,
+    anomalies: [],
+    stats: { ops: 0, timeMs: 0 },
+  });
+  const results = [result('linearizable', true), result('sequential', 'unknown'), result('causal-cc', 'unknown')];
+  assert.deepEqual(applyModelHierarchy(results), []);
+  assert.deepEqual(
+    results.map((r) => r.valid),
+    [true, true, 'unknown'],
+  );
+  assert.match(results[1]!.reason ?? '', /implied by linearizable/);
+  const upward = [result('session', 'unknown'), result('monotonic-reads', false)];
+  applyModelHierarchy(upward);
+  assert.equal(upward[0]!.valid, false);
+  const contradictory = [result('sequential', true), result('causal-cm', false)];
+  assert.deepEqual(applyModelHierarchy(contradictory), ['sequential holds but causal-cm is reported violated']);
 });

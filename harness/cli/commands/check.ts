@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import pc from 'picocolors';
 import { parse as parseYaml } from 'yaml';
 import '../../../checkers/all.ts';
+import { modelImplications } from '../../../checkers/profile.ts';
 import { findHistoryProblems, pairOperations } from '../../../checkers/history.ts';
 import type { Operation, Value } from '../../../checkers/history.ts';
 import { checkLinearizable, inferModelSpec } from '../../../checkers/linearizable/index.ts';
@@ -272,7 +273,14 @@ export function registerCheck(program: Command): void {
           );
         }
       }
-      const names = opts.all === true ? listCheckers().map((c) => c.name) : [options.checker ?? 'linearizable'];
+      const names =
+        opts.all === true
+          ? listCheckers()
+              .filter((c) => c.appliesTo?.(file.operations) ?? true)
+              // Formats that record no real time cannot be judged for linearizability.
+              .filter((c) => c.name !== 'linearizable' || !formatsWithoutRealTime.has(file.format))
+              .map((c) => c.name)
+          : [options.checker ?? 'linearizable'];
       const results: CheckResult[] = [];
       for (const name of names) {
         try {
@@ -290,6 +298,8 @@ export function registerCheck(program: Command): void {
           });
         }
       }
+      const contradictions = opts.all === true ? applyModelHierarchy(results) : [];
+      for (const c of contradictions) process.stderr.write(pc.red(`checker contradiction (a bug): ${c}\n`));
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(opts.all === true ? results : results[0], null, 2)}\n`);
       } else if (opts.all === true) {
@@ -299,4 +309,34 @@ export function registerCheck(program: Command): void {
       }
       process.exitCode = exitCodeFor(results);
     });
+}
+
+const formatsWithoutRealTime = new Set<HistoryFormat>(['dbcop', 'plume-text']);
+
+/**
+ * Settles 'unknown' verdicts the model hierarchy decides (a model implied by one that holds holds; one
+ * implying a violated model is violated), and returns the pairs where checkers contradict it.
+ */
+export function applyModelHierarchy(results: CheckResult[]): string[] {
+  const byName = new Map(results.map((r) => [r.checker, r]));
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const [strong, weak] of modelImplications) {
+      const s = byName.get(strong);
+      const w = byName.get(weak);
+      if (s === undefined || w === undefined) continue;
+      if (s.valid === true && w.valid === 'unknown') {
+        w.valid = true;
+        w.reason = `implied by ${strong}, which holds (${w.reason ?? 'its own check was undecided'})`;
+        changed = true;
+      } else if (w.valid === false && s.valid === 'unknown') {
+        s.valid = false;
+        s.reason = `implied by ${weak}, which is violated (${s.reason ?? 'its own check was undecided'})`;
+        changed = true;
+      }
+    }
+  }
+  return modelImplications
+    .filter(([strong, weak]) => byName.get(strong)?.valid === true && byName.get(weak)?.valid === false)
+    .map(([strong, weak]) => `${strong} holds but ${weak} is reported violated`);
 }
