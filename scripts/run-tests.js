@@ -24,9 +24,13 @@ function findTests(dir, out) {
   return out;
 }
 
+// Tests match the CLI's words; picocolors colours output whenever CI is set, so ask for plain text.
+const testEnv = { ...process.env, NO_COLOR: '1' };
+delete testEnv.FORCE_COLOR;
+
 function step(title, cmd, cmdArgs) {
   process.stdout.write(`\n== ${title}: ${cmd} ${cmdArgs.join(' ')}\n`);
-  const r = spawnSync(cmd, cmdArgs, { cwd: root, stdio: 'inherit' });
+  const r = spawnSync(cmd, cmdArgs, { cwd: root, stdio: 'inherit', env: testEnv });
   return r.status ?? 1;
 }
 
