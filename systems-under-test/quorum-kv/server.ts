@@ -4,11 +4,12 @@
 // in ABD mode, from a query phase (highest tag of R replicas, plus one); ABD reads also write back what they
 // return to W replicas before answering. The coordinator counts itself first, so R=1 reads are local.
 // Run as: node server.mjs '<config JSON>' (see QuorumKvConfig); replica state is kept in ./state.json.
+import { randomBytes } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { Value } from '../../harness/plugin.ts';
 import { requestJson, serveJson } from '../common/jsonHttp.ts';
 import type { Tag, Versioned } from './versionedStore.ts';
-import { gatherQuorum, newest, storeIfNewer } from './versionedStore.ts';
+import { gatherQuorum, newest, storeIfNewer, writerIds } from './versionedStore.ts';
 
 export interface QuorumKvConfig {
   name: string;
@@ -29,6 +30,7 @@ type Completion = { type: 'ok'; value: Value } | { type: 'fail'; error: string }
 
 const config = JSON.parse(process.argv[2] ?? '{}') as QuorumKvConfig;
 const self = config.name;
+const nextWriterId = writerIds(self, randomBytes(4).toString('hex'));
 const stateFile = 'state.json';
 const store = loadStore();
 let lastMs = 0;
@@ -96,11 +98,11 @@ async function putQuorum(key: string, versioned: Versioned): Promise<boolean> {
 async function write(key: string, value: Value): Promise<Completion> {
   let tag: Tag;
   if (config.clock === 'wall') {
-    tag = [wallStamp(), self];
+    tag = [wallStamp(), nextWriterId()];
   } else {
     const current = await getQuorum(key);
     if (current === undefined) return { type: 'fail', error: `no read quorum (R=${config.r}) for the version query` };
-    tag = [(current?.tag[0] ?? 0) + 1, self];
+    tag = [(current?.tag[0] ?? 0) + 1, nextWriterId()];
   }
   if (await putQuorum(key, { value, tag })) return { type: 'ok', value };
   // The value is stored here and maybe elsewhere: a later read may well return it.

@@ -57,3 +57,14 @@ export function gatherQuorum<T>(calls: readonly Promise<T | undefined>[], needed
     }
   });
 }
+
+/**
+ * Writer ids for tags: unique per write, not per node. Two concurrent writes through one coordinator read
+ * the same highest version; with the node's name alone they got equal tags, replicas kept whichever
+ * arrived first, and reads disagreed forever (found by the verdict matrix). `boot` keeps ids unique across
+ * restarts of the same node.
+ */
+export function writerIds(node: string, boot: string): () => string {
+  let seq = 0;
+  return () => `${node}/${boot}/${++seq}`;
+}
