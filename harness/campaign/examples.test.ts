@@ -9,13 +9,12 @@ import { builtInSystemNames } from '../../systems-under-test/index.ts';
 const examples = fileURLToPath(new URL('../../examples/', import.meta.url));
 
 test('every example campaign is valid and names a system that exists', () => {
-  const files = [
-    ...readdirSync(examples).filter((f) => f.endsWith('.yaml')),
-    ...readdirSync(join(examples, 'tutorial-kv'))
+  const files = ['.', 'tutorial-kv', 'matrix'].flatMap((dir) =>
+    readdirSync(join(examples, dir))
       .filter((f) => f.endsWith('.yaml'))
-      .map((f) => join('tutorial-kv', f)),
-  ];
-  assert.ok(files.length >= 6, files.join(', '));
+      .map((f) => join(dir, f)),
+  );
+  assert.ok(files.length >= 15, files.join(', '));
   for (const f of files) {
     const { campaign } = loadCampaign(join(examples, f));
     const system = typeof campaign.system === 'string' ? campaign.system : campaign.system.name;
