@@ -1,7 +1,9 @@
 // `faultline clean`: remove what runs left behind on the engine (containers and networks labelled
 // faultline.run=...), and with --images the node images no longer current.
 import type { Command } from '@commander-js/extra-typings';
-import { removeRunResources } from '../../remote/cluster.ts';
+import { healAll, healedCleanly } from '../../../nemesis/healAll.ts';
+import { attachDockerCluster, removeRunResources } from '../../remote/cluster.ts';
+import { ExitCode, UserError } from '../errors.ts';
 import { connectEngine } from '../../remote/docker-engine.ts';
 import { NODE_IMAGE_REPOSITORY, currentNodeImage } from '../../remote/node-image.ts';
 
@@ -12,7 +14,21 @@ export function registerClean(program: Command): void {
     .option('--run <id>', 'only this run, live or not (default: every run whose controller is gone)')
     .option('--all', 'also runs whose controller process still runs on this machine')
     .option('--images', `also remove ${NODE_IMAGE_REPOSITORY} images other than the current one`)
+    .option(
+      '--heal',
+      'with --run: heal the faults a crashed run left on its nodes (partitions, packet faults, paused processes, clock offsets) and keep the nodes',
+    )
     .action(async (opts) => {
+      if (opts.heal === true) {
+        if (opts.run === undefined)
+          throw new UserError(
+            '--heal needs --run <id>',
+            'List runs and their nodes with: faultline cluster ls',
+            ExitCode.usage,
+          );
+        await healRun(opts.run);
+        return;
+      }
       const removed = await removeRunResources(
         opts.run !== undefined ? { runId: opts.run } : { includeLive: opts.all === true },
       );
@@ -44,4 +60,22 @@ export function registerClean(program: Command): void {
         process.stdout.write(`nothing left behind${opts.run !== undefined ? ` by run '${opts.run}'` : ''}\n`);
       }
     });
+}
+
+/** Heals every fault faultline could have left on a run's nodes, as a crashed harness's teardown would have. */
+async function healRun(runId: string): Promise<void> {
+  const cluster = await attachDockerCluster(runId);
+  if (cluster === undefined) {
+    throw new UserError(
+      `no nodes of run '${runId}' were found`,
+      'List runs with: faultline cluster ls',
+      ExitCode.usage,
+    );
+  }
+  const reports = await healAll(cluster.nodes);
+  for (const r of reports) {
+    process.stdout.write(`${r.node}: ${r.healed.length > 0 ? `healed ${r.healed.join(', ')}` : 'nothing to heal'}\n`);
+    for (const e of r.errors) process.stderr.write(`${r.node}: could not heal: ${e}\n`);
+  }
+  if (!healedCleanly(reports)) process.exitCode = ExitCode.harnessError;
 }

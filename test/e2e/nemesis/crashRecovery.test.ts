@@ -2,7 +2,7 @@
 // nodes. healAll on the run's nodes found again by run id (what `faultline clean` and the next run do)
 // removes every one of them, shown by traffic, process state and the faketime offset.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { attachDockerCluster, type DockerCluster } from '../../../harness/remote/cluster.ts';
@@ -20,6 +20,7 @@ import {
 announceSkip('nemesis crash recovery e2e');
 const skip = skipReason;
 const port = 7421;
+const cli = fileURLToPath(new URL('../../../bin/faultline.js', import.meta.url));
 
 function runCrashingHarness(runId: string): Promise<{ kill: () => Promise<void> }> {
   const script = fileURLToPath(new URL('./crashingHarness.ts', import.meta.url));
@@ -61,7 +62,7 @@ describe('healing after a crashed harness', { skip }, () => {
     await cluster?.destroy();
   });
 
-  test('faults left by a SIGKILLed harness are all removed by healAll on the re-attached nodes', async () => {
+  test('faults left by a SIGKILLed harness are all removed by `faultline clean --heal`', async () => {
     const [n1, n2, n3] = cluster.nodes as [
       DockerCluster['nodes'][number],
       DockerCluster['nodes'][number],
@@ -75,14 +76,17 @@ describe('healing after a crashed harness', { skip }, () => {
     assert.equal(await hostReaches(n3.address, port, 800), false, 'the paused process is still stopped');
     assert.equal((await n1.readFile(defaultClockFile)).toString().trim(), '+45');
 
-    const found = await attachDockerCluster(cluster.runId);
-    assert.ok(found !== undefined);
-    const reports = await healAll(found.nodes);
-    assert.ok(healedCleanly(reports), JSON.stringify(reports));
-    const healed = Object.fromEntries(reports.map((r) => [r.node, r.healed.sort()]));
-    assert.deepEqual(healed.n1, ['clock', 'partition']);
-    assert.deepEqual(healed.n2, ['partition']);
-    assert.deepEqual(healed.n3, ['partition', 'pause']);
+    const clean = spawnSync(process.execPath, [cli, 'clean', '--heal', '--run', cluster.runId], {
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    assert.equal(clean.status, 0, clean.stderr);
+    const healed = new Map(
+      [...clean.stdout.matchAll(/^(n\d): healed (.+)$/gm)].map((m) => [m[1], m[2]!.split(', ').sort()] as const),
+    );
+    assert.deepEqual(healed.get('n1'), ['clock', 'partition']);
+    assert.deepEqual(healed.get('n2'), ['partition']);
+    assert.deepEqual(healed.get('n3'), ['partition', 'pause']);
 
     assert.ok(await tcpReaches(n1, n2, port), 'traffic flows again');
     assert.ok(await tcpReaches(n2, n3, port), 'traffic flows again');
@@ -92,6 +96,8 @@ describe('healing after a crashed harness', { skip }, () => {
       assert.doesNotMatch((await n.exec(['iptables', '-w', '-S'])).stdout, /FAULTLINE/, `rules left on ${n.name}`);
     }
     // Healing again finds nothing and fails nothing.
+    const found = await attachDockerCluster(cluster.runId);
+    assert.ok(found !== undefined, 'clean --heal keeps the nodes');
     const again = await healAll(found.nodes);
     assert.ok(healedCleanly(again));
     assert.ok(again.every((r) => r.healed.length === 0));
