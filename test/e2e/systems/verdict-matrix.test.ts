@@ -49,7 +49,7 @@ const matrix: MatrixRow[] = [
     claims: [],
     violates: ['linearizable'],
     minOk: 300,
-    todo: 'reads going back in time are caught in only about 2 of 3 campaigns of 32 s (missed once in CI); see docs/verdict-matrix.md',
+    todo: 'reads going back in time are caught in only about half of the 32 s campaigns (missed twice in CI); see docs/verdict-matrix.md',
   },
   { system: 'primary-backup-primary-reads', claims: ['linearizable', 'sequential'], violates: [], minOk: 200 },
 ];
