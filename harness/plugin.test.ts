@@ -6,7 +6,13 @@ import * as plugin from './plugin.ts';
 import { systemDefinitionProblems } from './run/resolveSystem.ts';
 
 test('the runtime exports of harness/plugin.ts', () => {
-  assert.deepEqual(Object.keys(plugin).sort(), ['RemoteCommandError', 'defineSystem', 'execOrThrow', 'shellQuote']);
+  assert.deepEqual(Object.keys(plugin).sort(), [
+    'RemoteCommandError',
+    'defineSystem',
+    'execOrThrow',
+    'freePorts',
+    'shellQuote',
+  ]);
 });
 
 test('defineSystem returns its definition, which the loader accepts', () => {

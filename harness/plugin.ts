@@ -6,6 +6,7 @@ import type { Remote } from './remote/remote.ts';
 
 export type { Remote, ExecResult, ExecOptions, DaemonSpec, DaemonHandle } from './remote/remote.ts';
 export { execOrThrow, shellQuote, RemoteCommandError } from './remote/remote.ts';
+export { freePorts } from './run/freePorts.ts';
 export type { Value } from '../checkers/history.ts';
 
 export interface NodeInfo {

@@ -8,9 +8,9 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { chmod, copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import { dirname, join } from 'node:path';
 import type { DaemonHandle, DaemonSpec, ExecOptions, ExecResult, Remote } from '../remote/remote.ts';
+import { freePorts } from './freePorts.ts';
 
 const mappedRoots = ['/opt/', '/var/', '/etc/', '/srv/', '/data/'];
 // Commands that would change this machine's network or clock rather than a node's: refused, so a heal or a
@@ -219,23 +219,4 @@ export async function createLocalCluster(root: string, count: number): Promise<L
       if (options.keepFiles !== true) await rm(root, { recursive: true, force: true });
     },
   };
-}
-
-async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: count },
-      () =>
-        new Promise<net.Server>((resolve, reject) => {
-          const server = net.createServer();
-          server.once('error', reject);
-          server.listen(0, '127.0.0.1', () => {
-            resolve(server);
-          });
-        }),
-    ),
-  );
-  const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-  return ports;
 }

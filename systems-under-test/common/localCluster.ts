@@ -5,10 +5,9 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { openSync, closeSync, readFileSync } from 'node:fs';
 import { mkdtemp, mkdir, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import type { NodeInfo } from '../../harness/plugin.ts';
+import { freePorts, type NodeInfo } from '../../harness/plugin.ts';
 import { bundleServer } from './bundleServer.ts';
 import { requestJson } from './jsonHttp.ts';
 
@@ -46,25 +45,7 @@ export interface LocalCluster {
   stop(): Promise<void>;
 }
 
-/** Free TCP ports on 127.0.0.1 (the kernel picks them; a tiny race with other programs remains). */
-export async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: count },
-      () =>
-        new Promise<net.Server>((resolve, reject) => {
-          const server = net.createServer();
-          server.once('error', reject);
-          server.listen(0, '127.0.0.1', () => {
-            resolve(server);
-          });
-        }),
-    ),
-  );
-  const ports = servers.map((server) => (server.address() as net.AddressInfo).port);
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
-  return ports;
-}
+export { freePorts };
 
 export async function launchLocalCluster(spec: LocalClusterSpec): Promise<LocalCluster> {
   const bundle = await bundleServer(spec.entry);
