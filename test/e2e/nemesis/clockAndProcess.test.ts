@@ -9,18 +9,9 @@ import type { DockerCluster } from '../../../harness/remote/cluster.ts';
 import type { Remote } from '../../../harness/remote/remote.ts';
 import { applyClockFault, clockEnv, resetClock } from '../../../nemesis/faults/clock.ts';
 import { killNodes, pauseNodes, processHooksFor, restartNodes, resumeNodes } from '../../../nemesis/faults/process.ts';
-import {
-  announceSkip,
-  eventually,
-  hostRead,
-  hostReaches,
-  nemesisCluster,
-  scriptDir,
-  skipReason,
-} from './nemesisCluster.ts';
+import { dockerSkip, eventually, hostRead, hostReaches, nemesisCluster, scriptDir } from './nemesisCluster.ts';
 
-announceSkip('nemesis clock/process e2e');
-const skip = skipReason;
+const skip = dockerSkip('nemesis clock/process e2e');
 const timePort = 7411;
 const echoPort = 7412;
 

@@ -8,17 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { attachDockerCluster, type DockerCluster } from '../../../harness/remote/cluster.ts';
 import { defaultClockFile } from '../../../nemesis/faults/clock.ts';
 import { healAll, healedCleanly } from '../../../nemesis/healAll.ts';
-import {
-  announceSkip,
-  hostReaches,
-  nemesisCluster,
-  skipReason,
-  startEchoServers,
-  tcpReaches,
-} from './nemesisCluster.ts';
+import { dockerSkip, hostReaches, nemesisCluster, startEchoServers, tcpReaches } from './nemesisCluster.ts';
 
-announceSkip('nemesis crash recovery e2e');
-const skip = skipReason;
+const skip = dockerSkip('nemesis crash recovery e2e');
 const port = 7421;
 const cli = fileURLToPath(new URL('../../../bin/faultline.js', import.meta.url));
 

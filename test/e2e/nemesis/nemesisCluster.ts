@@ -4,16 +4,10 @@
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import { createDockerCluster, type DockerCluster } from '../../../harness/remote/cluster.ts';
-import { engineAnswers } from '../../../harness/remote/docker-engine.ts';
 import type { Remote } from '../../../harness/remote/remote.ts';
+import { eventually } from '../dockerEngine.ts';
 
-export const skipReason = (await engineAnswers())
-  ? false
-  : 'no Docker engine answers (start one as root: bash docker/ensure-engine.sh)';
-
-export function announceSkip(suite: string): void {
-  if (skipReason !== false) process.stdout.write(`skipping ${suite}: ${skipReason}\n`);
-}
+export { dockerSkip, eventually } from '../dockerEngine.ts';
 
 export async function nemesisCluster(kind: string, nodes = 3): Promise<DockerCluster> {
   const cluster = await createDockerCluster({
@@ -99,16 +93,6 @@ export function hostRead(address: string, port: number, timeoutMs = 3000): Promi
       reject(e);
     });
   });
-}
-
-export async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }
 
 /** Starts the echo server on every node. */

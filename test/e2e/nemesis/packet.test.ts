@@ -9,10 +9,9 @@ import { probeKernelFeatures } from '../../../harness/remote/features.ts';
 import type { Remote } from '../../../harness/remote/remote.ts';
 import { faultAvailability, kernelFeaturesFromProbe, type KernelFeatures } from '../../../nemesis/faultAvailability.ts';
 import { applyPacketFault, healPacketFault } from '../../../nemesis/faults/packet.ts';
-import { announceSkip, nemesisCluster, scriptDir, skipReason, startEchoServers } from './nemesisCluster.ts';
+import { dockerSkip, nemesisCluster, scriptDir, startEchoServers } from './nemesisCluster.ts';
 
-announceSkip('nemesis packet e2e');
-const skip = skipReason;
+const skip = dockerSkip('nemesis packet e2e');
 const udpPort = 7431;
 const bulkPort = 7432;
 const echoPort = 7433;

@@ -10,18 +10,16 @@ import { applyGrudge, healPartition } from '../../../nemesis/faults/partition.ts
 import { explicitGrudge } from '../../../nemesis/grudge.ts';
 import { isolateNode } from '../../../nemesis/topologies.ts';
 import {
-  announceSkip,
+  dockerSkip,
   eventually,
   hostReaches,
   nemesisCluster,
   scriptDir,
-  skipReason,
   startEchoServers,
   tcpReaches,
 } from './nemesisCluster.ts';
 
-announceSkip('nemesis partition e2e');
-const skip = skipReason;
+const skip = dockerSkip('nemesis partition e2e');
 const port = 7401;
 
 describe('partitions on containers', { skip }, () => {

@@ -17,18 +17,9 @@ import { clockEnv, defaultClockFile } from '../../../nemesis/faults/clock.ts';
 import { processHooksFor } from '../../../nemesis/faults/process.ts';
 import { runNemesisSchedule } from '../../../nemesis/nemesisRunner.ts';
 import { planSchedule, type ScheduleSpec } from '../../../nemesis/schedule.ts';
-import {
-  announceSkip,
-  eventually,
-  hostReaches,
-  nemesisCluster,
-  scriptDir,
-  skipReason,
-  tcpReaches,
-} from './nemesisCluster.ts';
+import { dockerSkip, eventually, hostReaches, nemesisCluster, scriptDir, tcpReaches } from './nemesisCluster.ts';
 
-announceSkip('nemesis schedule e2e');
-const skip = skipReason;
+const skip = dockerSkip('nemesis schedule e2e');
 const port = 7441;
 const features: KernelFeatures = {
   netem: false,

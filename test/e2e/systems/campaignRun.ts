@@ -1,6 +1,6 @@
 // Running a campaign through the whole harness from an end-to-end test: `bin/faultline.js run` on a campaign
 // file (or campaign text written to a temp dir), into a store of its own, and reading back the run's
-// results.json. Shared by raft-kv-campaigns, etcd-campaigns and verdict-matrix tests.
+// results.json. Shared by the linearizable-campaigns and verdict-matrix tests.
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';

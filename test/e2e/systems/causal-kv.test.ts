@@ -2,54 +2,22 @@
 // client on n1 and one on n2 each write and then miss the other's write: causally consistent, not
 // sequentially consistent; after healing, the replicas converge. Skips when no Docker engine answers.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
-import type { Client, NodeContext, NodeInfo } from '../../../harness/plugin.ts';
-import { createDockerCluster } from '../../../harness/remote/cluster.ts';
-import { engineAnswers } from '../../../harness/remote/docker-engine.ts';
 import { applyGrudge, healPartition } from '../../../nemesis/faults/partition.ts';
 import causalKv from '../../../systems-under-test/causal-kv/index.ts';
 import { RecordedHistory, verdictOf } from '../../../systems-under-test/primary-backup/recordedHistory.ts';
+import { dockerSkip, eventually } from '../dockerEngine.ts';
+import { bringUpSystem, systemCluster } from './systemCluster.ts';
 
-const engine = await engineAnswers();
-const skip = engine ? false : 'no Docker engine answers (start one: docker/ensure-engine.sh)';
-if (skip !== false) process.stdout.write(`skipping causal-kv e2e: ${skip}\n`);
-
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
+const skip = dockerSkip('causal-kv e2e');
 
 test(
   'causal-kv on three containers: a partition shows it is causal but not sequential; it converges after',
   { skip },
   async (t) => {
-    const cluster = await createDockerCluster({
-      runId: `fl-sys2-causal-${randomBytes(3).toString('hex')}`,
-      nodes: 3,
-      namePrefix: 'fl-sys2',
-    });
+    const cluster = await systemCluster('causal');
     t.after(() => cluster.destroy());
-    const nodes: NodeInfo[] = cluster.nodes.map((n) => ({ name: n.name, address: n.address }));
-    const ctx = (name: string): NodeContext => ({
-      node: cluster.nodes.find((n) => n.name === name)!,
-      nodes,
-      options: {},
-      clockEnv: {},
-      dataDir: '/var/lib/faultline/causal-kv',
-      log: () => undefined,
-    });
-    await Promise.all(nodes.map((n) => causalKv.install!(ctx(n.name))));
-    await Promise.all(nodes.map((n) => causalKv.start(ctx(n.name))));
-    for (const n of nodes)
-      await eventually(`${n.name} ready`, async () => ((await causalKv.ready!(ctx(n.name))) ? true : undefined));
-    const client = (name: string): Promise<Client> =>
-      causalKv.client({ node: nodes.find((n) => n.name === name)!, nodes, options: {} });
+    const { client } = await bringUpSystem(cluster, causalKv, { dataDir: '/var/lib/faultline/causal-kv' });
     const [a, b] = [await client('n1'), await client('n2')];
 
     const h = new RecordedHistory();

@@ -1,41 +1,14 @@
 // etcd on real containers through the plug-in API: the cluster forms, writes are read back from every node,
 // cas has compare-and-set semantics, and a killed member rejoins. Skips when no Docker engine answers.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
-import type { Client, ClientOp, NodeContext, NodeInfo, Remote } from '../../../harness/plugin.ts';
-import { createDockerCluster } from '../../../harness/remote/cluster.ts';
-import type { DockerCluster } from '../../../harness/remote/cluster.ts';
-import { engineAnswers } from '../../../harness/remote/docker-engine.ts';
+import type { Client, ClientOp } from '../../../harness/plugin.ts';
 import etcd from '../../../systems-under-test/etcd/index.ts';
+import { dockerSkip, eventually } from '../dockerEngine.ts';
+import { bringUpSystem, systemCluster } from './systemCluster.ts';
 
-const engine = await engineAnswers();
-const skip = engine ? false : 'no Docker engine answers (start one: docker/ensure-engine.sh)';
-if (skip !== false) process.stdout.write(`skipping etcd e2e: ${skip}\n`);
-
+const skip = dockerSkip('etcd e2e');
 const options: Record<string, unknown> = {};
-const infos = (cluster: DockerCluster): NodeInfo[] => cluster.nodes.map((n) => ({ name: n.name, address: n.address }));
-
-function contextFor(cluster: DockerCluster, node: Remote): NodeContext {
-  return {
-    node,
-    nodes: infos(cluster),
-    options,
-    clockEnv: {},
-    dataDir: '/var/lib/faultline/etcd',
-    log: () => undefined,
-  };
-}
-
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 const invoke = (client: Client, op: ClientOp) => client.invoke(op, AbortSignal.timeout(10_000));
 
@@ -43,26 +16,13 @@ test(
   'etcd on three containers: forms a cluster, reads its writes everywhere, cas semantics, rejoin',
   { skip },
   async (t) => {
-    const cluster = await createDockerCluster({
-      runId: `fl-sys1-etcd-${randomBytes(3).toString('hex')}`,
-      nodes: 3,
-      namePrefix: 'fl-sys1',
-    });
+    const cluster = await systemCluster('etcd', 3, 'fl-sys1');
     t.after(() => cluster.destroy());
-    const ctx = (name: string): NodeContext =>
-      contextFor(
-        cluster,
-        cluster.nodes.find((n) => n.name === name)!,
-      );
-    const names = cluster.nodes.map((n) => n.name);
-    const client = (name: string): Promise<Client> =>
-      etcd.client({ node: infos(cluster).find((n) => n.name === name)!, nodes: infos(cluster), options });
-
-    await Promise.all(names.map((n) => etcd.install!(ctx(n))));
-    await Promise.all(names.map((n) => etcd.start(ctx(n))));
-    for (const n of names)
-      await eventually(`${n} healthy`, async () => ((await etcd.ready!(ctx(n))) ? true : undefined));
-    const leader = await eventually('a leader', () => etcd.primary!(infos(cluster), options));
+    const { ctx, names, infos, client, readyOn } = await bringUpSystem(cluster, etcd, {
+      dataDir: '/var/lib/faultline/etcd',
+      options,
+    });
+    const leader = await eventually('a leader', () => etcd.primary!(infos, options), 30_000);
     assert.ok(names.includes(leader));
 
     const c1 = await client('n1');
@@ -96,9 +56,7 @@ test(
     });
     assert.deepEqual(await invoke(viaSurvivor, { f: 'read', value: null }), { type: 'ok', value: '2-1' });
     await etcd.start(ctx(leader));
-    await eventually('the killed member serving again', async () =>
-      (await etcd.ready!(ctx(leader))) ? true : undefined,
-    );
+    await readyOn(leader);
     // Once it has caught up with the leader, a linearizable read through it sees the write made while it was down.
     const rejoined = await client(leader);
     const afterRead = await eventually('a read through the rejoined member', async () => {

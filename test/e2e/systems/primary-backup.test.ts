@@ -3,54 +3,15 @@
 // linearizability is violated while sequential consistency holds. Asynchronous mode: kill -9 of the primary
 // right after an acknowledged write loses it. Skips when no Docker engine answers.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
-import type { Client, ClientOp, NodeContext, NodeInfo, SystemDefinition } from '../../../harness/plugin.ts';
-import { createDockerCluster } from '../../../harness/remote/cluster.ts';
-import type { DockerCluster } from '../../../harness/remote/cluster.ts';
-import { engineAnswers } from '../../../harness/remote/docker-engine.ts';
+import type { ClientOp } from '../../../harness/plugin.ts';
 import { applyGrudge, healPartition } from '../../../nemesis/faults/partition.ts';
 import { primaryBackupAsync, primaryBackupLocalReads } from '../../../systems-under-test/primary-backup/index.ts';
 import { RecordedHistory, verdictOf } from '../../../systems-under-test/primary-backup/recordedHistory.ts';
+import { dockerSkip, eventually } from '../dockerEngine.ts';
+import { bringUpSystem, systemCluster } from './systemCluster.ts';
 
-const engine = await engineAnswers();
-const skip = engine ? false : 'no Docker engine answers (start one: docker/ensure-engine.sh)';
-if (skip !== false) process.stdout.write(`skipping primary-backup e2e: ${skip}\n`);
-
-const infos = (cluster: DockerCluster): NodeInfo[] => cluster.nodes.map((n) => ({ name: n.name, address: n.address }));
-
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
-async function bringUp(
-  cluster: DockerCluster,
-  system: SystemDefinition,
-  dataDir: string,
-  options: Record<string, unknown>,
-): Promise<{ ctx: (name: string) => NodeContext; client: (name: string) => Promise<Client> }> {
-  const ctx = (name: string): NodeContext => ({
-    node: cluster.nodes.find((n) => n.name === name)!,
-    nodes: infos(cluster),
-    options,
-    clockEnv: {},
-    dataDir,
-    log: () => undefined,
-  });
-  const names = cluster.nodes.map((n) => n.name);
-  await Promise.all(names.map((n) => system.install!(ctx(n))));
-  await Promise.all(names.map((n) => system.start(ctx(n))));
-  for (const n of names) await eventually(`${n} ready`, async () => ((await system.ready!(ctx(n))) ? true : undefined));
-  const client = (name: string): Promise<Client> =>
-    system.client({ node: infos(cluster).find((n) => n.name === name)!, nodes: infos(cluster), options });
-  return { ctx, client };
-}
+const skip = dockerSkip('primary-backup e2e');
 
 const op = (f: string, value: ClientOp['value']): ClientOp => ({ f, key: 'x', value });
 
@@ -58,15 +19,13 @@ test(
   'primary-backup on three containers: sync local reads under a partition, async failover after kill -9',
   { skip },
   async (t) => {
-    const cluster = await createDockerCluster({
-      runId: `fl-sys2-pb-${randomBytes(3).toString('hex')}`,
-      nodes: 3,
-      namePrefix: 'fl-sys2',
-    });
+    const cluster = await systemCluster('pb');
     t.after(() => cluster.destroy());
 
-    const sync = await bringUp(cluster, primaryBackupLocalReads, '/var/lib/faultline/primary-backup-sync', {});
-    assert.equal(await primaryBackupLocalReads.primary!(infos(cluster), {}), 'n1');
+    const sync = await bringUpSystem(cluster, primaryBackupLocalReads, {
+      dataDir: '/var/lib/faultline/primary-backup-sync',
+    });
+    assert.equal(await primaryBackupLocalReads.primary!(sync.infos, {}), 'n1');
     const h = new RecordedHistory();
     const [c1, c2, c3] = [await sync.client('n1'), await sync.client('n2'), await sync.client('n3')];
     assert.equal((await h.run(c2, 1, op('write', 1), 'n2')).type, 'ok');
@@ -88,16 +47,16 @@ test(
     });
     await Promise.all(cluster.nodes.map((n) => primaryBackupLocalReads.stop(sync.ctx(n.name))));
 
-    const async = await bringUp(cluster, primaryBackupAsync, '/var/lib/faultline/primary-backup-async', {
-      replicationDelayMs: 2000,
-      failoverMs: 1000,
+    const async = await bringUpSystem(cluster, primaryBackupAsync, {
+      dataDir: '/var/lib/faultline/primary-backup-async',
+      options: { replicationDelayMs: 2000, failoverMs: 1000 },
     });
     const lost = new RecordedHistory();
     assert.deepEqual(await lost.run(await async.client('n1'), 1, op('write', 10), 'n1'), { type: 'ok', value: 10 });
     await primaryBackupAsync.kill(async.ctx('n1'));
     // Normally n2, the lowest-named survivor; n3 may claim it too when heartbeats are slow.
     await eventually('a backup to take over', async () => {
-      const primary = await primaryBackupAsync.primary!(infos(cluster), {});
+      const primary = await primaryBackupAsync.primary!(async.infos, {});
       return primary !== undefined && primary !== 'n1' ? true : undefined;
     });
     assert.deepEqual(await lost.run(await async.client('n2'), 2, op('read', null), 'n2'), { type: 'ok', value: null });

@@ -1,49 +1,15 @@
 // raft-kv on real containers through the full plug-in lifecycle: bundle + upload, start as a daemon, ready,
 // replicate, kill -9 the leader, pause a leader, restart from disk. Skips when no Docker engine answers.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
-import type { Client, NodeContext, NodeInfo, Remote } from '../../../harness/plugin.ts';
-import { createDockerCluster } from '../../../harness/remote/cluster.ts';
-import type { DockerCluster } from '../../../harness/remote/cluster.ts';
-import { engineAnswers } from '../../../harness/remote/docker-engine.ts';
+import type { Client } from '../../../harness/plugin.ts';
 import { clockEnv, defaultClockFile } from '../../../nemesis/faults/clock.ts';
 import raftKv from '../../../systems-under-test/raft-kv/index.ts';
+import { dockerSkip, eventually } from '../dockerEngine.ts';
+import { bringUpSystem, systemCluster } from './systemCluster.ts';
 
-const engine = await engineAnswers();
-const skip = engine ? false : 'no Docker engine answers (start one: docker/ensure-engine.sh)';
-if (skip !== false) process.stdout.write(`skipping raft-kv e2e: ${skip}\n`);
-
+const skip = dockerSkip('raft-kv e2e');
 const options: Record<string, unknown> = {};
-
-function contextFor(cluster: DockerCluster, node: Remote): NodeContext {
-  return {
-    node,
-    nodes: infos(cluster),
-    options,
-    // Under libfaketime as in a run with clock faults, so the servers are known to work there.
-    clockEnv: clockEnv(),
-    dataDir: '/var/lib/faultline/raft-kv',
-    log: () => undefined,
-  };
-}
-
-const infos = (cluster: DockerCluster): NodeInfo[] => cluster.nodes.map((n) => ({ name: n.name, address: n.address }));
-
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
-async function clientFor(cluster: DockerCluster, name: string): Promise<Client> {
-  const node = infos(cluster).find((n) => n.name === name)!;
-  return raftKv.client({ node, nodes: infos(cluster), options });
-}
 
 /** Retries an op through a client until it is ok (each attempt a fresh, bounded invoke). */
 async function okVia(client: Client, op: Parameters<Client['invoke']>[0]): Promise<unknown> {
@@ -54,55 +20,49 @@ async function okVia(client: Client, op: Parameters<Client['invoke']>[0]): Promi
 }
 
 test('raft-kv on three containers: replicates, survives kill -9 and pause of the leader', { skip }, async (t) => {
-  const cluster = await createDockerCluster({
-    runId: `fl-sys1-raft-${randomBytes(3).toString('hex')}`,
-    nodes: 3,
-    namePrefix: 'fl-sys1',
-  });
+  const cluster = await systemCluster('raft', 3, 'fl-sys1');
   t.after(() => cluster.destroy());
-  const ctx = (name: string): NodeContext =>
-    contextFor(
-      cluster,
-      cluster.nodes.find((n) => n.name === name)!,
-    );
-  const names = cluster.nodes.map((n) => n.name);
-
-  await Promise.all(names.map((n) => raftKv.install!(ctx(n))));
   // n1's clock runs an hour ahead from the start; the others' are real.
   await Promise.all(cluster.nodes.map((n) => n.writeFile(defaultClockFile, n.name === 'n1' ? '+3600\n' : '+0\n')));
-  await Promise.all(names.map((n) => raftKv.start(ctx(n))));
-  for (const n of names) await eventually(`${n} ready`, async () => ((await raftKv.ready!(ctx(n))) ? true : undefined));
-  const leader = await eventually('a leader', () => raftKv.primary!(infos(cluster), options));
+  // Under libfaketime as in a run with clock faults, so the servers are known to work there.
+  const raft = await bringUpSystem(cluster, raftKv, {
+    dataDir: '/var/lib/faultline/raft-kv',
+    options,
+    clockEnv: clockEnv(),
+  });
+  const { ctx, names, infos } = raft;
+  const clientFor = raft.client;
+  const leader = await eventually('a leader', () => raftKv.primary!(infos, options));
   const follower = names.find((n) => n !== leader)!;
-  const viaFollower = await clientFor(cluster, follower);
+  const viaFollower = await clientFor(follower);
   assert.deepEqual(await okVia(viaFollower, { f: 'write', value: 'v1' }), 'v1');
-  assert.deepEqual(await okVia(await clientFor(cluster, leader), { f: 'read', value: null }), 'v1');
+  assert.deepEqual(await okVia(await clientFor(leader), { f: 'read', value: null }), 'v1');
 
   // kill -9 the leader: a new one takes over and the acknowledged write is still there.
   await raftKv.kill(ctx(leader));
   const second = await eventually('a new leader', async () => {
-    const now = await raftKv.primary!(infos(cluster), options);
+    const now = await raftKv.primary!(infos, options);
     return now !== undefined && now !== leader ? now : undefined;
   });
-  const viaSecond = await clientFor(cluster, second);
+  const viaSecond = await clientFor(second);
   assert.deepEqual(await okVia(viaSecond, { f: 'read', value: null }), 'v1');
   assert.deepEqual(await okVia(viaSecond, { f: 'cas', value: ['v1', 'v2'] }), ['v1', 'v2']);
 
   // The killed node restarts from its disk and catches up.
   await raftKv.start(ctx(leader));
-  await eventually('restarted node ready', async () => ((await raftKv.ready!(ctx(leader))) ? true : undefined));
-  assert.deepEqual(await okVia(await clientFor(cluster, leader), { f: 'read', value: null }), 'v2');
+  await raft.readyOn(leader);
+  assert.deepEqual(await okVia(await clientFor(leader), { f: 'read', value: null }), 'v2');
 
   // SIGSTOP the current leader: the others elect a new one; after SIGCONT the old one follows again.
   await raftKv.pause(ctx(second));
   const third = await eventually('a leader while paused', async () => {
-    const others = infos(cluster).filter((n) => n.name !== second);
+    const others = infos.filter((n) => n.name !== second);
     return raftKv.primary!(others, options);
   });
   assert.notEqual(third, second);
-  assert.deepEqual(await okVia(await clientFor(cluster, third), { f: 'write', value: 'v3' }), 'v3');
+  assert.deepEqual(await okVia(await clientFor(third), { f: 'write', value: 'v3' }), 'v3');
   await raftKv.resume(ctx(second));
-  assert.deepEqual(await okVia(await clientFor(cluster, second), { f: 'read', value: null }), 'v3');
+  assert.deepEqual(await okVia(await clientFor(second), { f: 'read', value: null }), 'v3');
 
   // The daemon log is where logFiles says, and says what happened.
   const [logFile] = raftKv.logFiles!(ctx(leader));
