@@ -4,6 +4,7 @@
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import {
   faultAvailability,
+  kernelFeaturesFromProbe,
   type FaultAvailability,
   type FaultName,
   type KernelFeatures,
@@ -19,7 +20,7 @@ import type { RecordInput } from '../history/recorder.ts';
 import type { NodeContext, SystemDefinition } from '../plugin.ts';
 import type { Remote } from '../remote/remote.ts';
 import { noFaults, type FaultDriver } from './faultDriver.ts';
-import { probeKernelFeatures } from './probeKernelFeatures.ts';
+import { probeKernelFeatures } from '../remote/features.ts';
 import type { ProvisionedNodes } from './provisionNodes.ts';
 
 export interface FaultDriverOptions {
@@ -77,7 +78,8 @@ export async function createFaultDriver(o: FaultDriverOptions): Promise<FaultDri
   const requested = o.campaign.nemesis.faults;
   if (requested.length === 0) return noFaults();
   const { remotes, infos, backend } = o.nodes;
-  const features = backend === 'local' ? localFeatures : await probeKernelFeatures(remotes[0]!);
+  const features =
+    backend === 'local' ? localFeatures : kernelFeaturesFromProbe(await probeKernelFeatures(remotes[0]!));
   const availability = new Map<FaultName, FaultAvailability>(
     faultAvailability(features, requested.flatMap(namesFor), { backend: backend === 'ssh' ? 'ssh' : 'docker' }).map(
       (a) => [a.fault, a],
