@@ -67,5 +67,20 @@ export default defineConfig(
       ],
     },
   },
+  {
+    // The report reads runs as data (architecture.md): checkers' and history types only, never the harness.
+    files: ['results/**/*.ts'],
+    ignores: ['**/*.test.ts', 'results/testing/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/harness/**', '**/nemesis/**'], message: 'results/ may not import the harness or nemesis.' },
+          ],
+        },
+      ],
+    },
+  },
   { files: ['**/*.js'], extends: [tseslint.configs.disableTypeChecked], languageOptions: { globals: globals.node } },
 );

@@ -4,7 +4,7 @@ import { existsSync, readFileSync, readdirSync, renameSync, writeFileSync } from
 import { basename, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { HistoryOp } from '../../checkers/history.ts';
-import { readHistoryJsonl } from '../../harness/history/jsonl.ts';
+import { parseHistoryJsonl } from '../../checkers/historyJsonl.ts';
 import { browserBundle, uplotCss } from '../browserBundle.ts';
 import type { RunResults } from '../run-results.ts';
 import { parseRunResults } from '../run-results.ts';
@@ -68,7 +68,7 @@ function readHistory(runDir: string, notices: string[]): readonly HistoryOp[] {
     return [];
   }
   try {
-    const parsed = readHistoryJsonl(path);
+    const parsed = parseHistoryJsonl(readFileSync(path, 'utf8'), path);
     if (parsed.tornTail) {
       notices.push('The last line of history.jsonl was torn (the harness was killed mid-write); it was left out.');
     }
