@@ -8,6 +8,7 @@ import { getChecker } from './registry.ts';
 import type { Anomaly, CheckOptions, CheckResult, Verdict } from './result.ts';
 import { inferModelSpec } from './linearizable/index.ts';
 import './all.ts';
+import { modelImplications, profileCheckers } from './modelHierarchy.ts';
 
 export interface ProfileRow {
   checker: string;
@@ -37,34 +38,6 @@ export interface ProfileOptions extends CheckOptions {
   /** Skip a checker whose verdict the hierarchy already implies (e.g. SC's search when linearizable holds). Default true. */
   skipImplied?: boolean;
 }
-
-/** Profile rows, strongest first. */
-export const profileCheckers = [
-  'linearizable',
-  'sequential',
-  'causal-ccv',
-  'causal-cm',
-  'causal-cc',
-  'session',
-  'monotonic-reads',
-  'monotonic-writes',
-  'read-your-writes',
-  'writes-follow-reads',
-] as const;
-
-/** [stronger, weaker]: the first implies the second. */
-export const modelImplications: readonly (readonly [string, string])[] = [
-  ['linearizable', 'sequential'],
-  ['sequential', 'causal-ccv'],
-  ['sequential', 'causal-cm'],
-  ['causal-ccv', 'causal-cc'],
-  ['causal-cm', 'causal-cc'],
-  ['causal-ccv', 'session'],
-  ['session', 'monotonic-reads'],
-  ['session', 'monotonic-writes'],
-  ['session', 'read-your-writes'],
-  ['session', 'writes-follow-reads'],
-];
 
 /** Cheap checkers first, so their verdicts can spare the expensive ones (SC's search, linearizability). */
 const runOrder = [

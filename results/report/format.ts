@@ -1,4 +1,5 @@
 // Formatting shared by the Node renderer and the browser code, so a duration reads the same everywhere.
+import { profileCheckers } from '../../checkers/modelHierarchy.ts';
 import type { Verdict } from '../../checkers/result.ts';
 
 /** 0.42 ms, 12.3 ms, 4.56 s, 3 min 20 s, 1 h 02 min. */
@@ -24,20 +25,6 @@ export function verdictWord(valid: Verdict): 'valid' | 'violated' | 'unknown' {
   return valid === true ? 'valid' : valid === false ? 'violated' : 'unknown';
 }
 
-/** The consistency profile's order, strongest first (as checkers/profile.ts lists it). */
-const checkerOrder = [
-  'linearizable',
-  'sequential',
-  'causal-ccv',
-  'causal-cm',
-  'causal-cc',
-  'session',
-  'monotonic-reads',
-  'monotonic-writes',
-  'read-your-writes',
-  'writes-follow-reads',
-];
-
 // For checkers named otherwise (plugins, older results), the model's name places them.
 const modelOrder: [RegExp, number][] = [
   [/strict|linearizab/i, 0],
@@ -54,8 +41,8 @@ const modelOrder: [RegExp, number][] = [
 
 /** Orders checks strongest model first: linearizable, sequential, causal, then the session guarantees. */
 export function modelRank(checker: string, model: string): number {
-  const known = checkerOrder.indexOf(checker);
+  const known = (profileCheckers as readonly string[]).indexOf(checker);
   if (known >= 0) return known;
   for (const [pattern, rank] of modelOrder) if (pattern.test(model) || pattern.test(checker)) return rank + 0.5;
-  return checkerOrder.length;
+  return profileCheckers.length;
 }

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import pc from 'picocolors';
 import { parse as parseYaml } from 'yaml';
 import '../../../checkers/all.ts';
-import { modelImplications } from '../../../checkers/profile.ts';
+import { modelImplications } from '../../../checkers/modelHierarchy.ts';
 import { findHistoryProblems, pairOperations } from '../../../checkers/history.ts';
 import type { Operation, Value } from '../../../checkers/history.ts';
 import { checkLinearizable, inferModelSpec } from '../../../checkers/linearizable/index.ts';
