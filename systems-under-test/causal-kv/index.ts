@@ -3,7 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import type { NodeInfo } from '../../harness/plugin.ts';
 import { defineSystem } from '../../harness/plugin.ts';
-import { httpOpClient, nodePort, nodeUrl, serverLifecycle } from '../common/index.ts';
+import { httpOpClient, nodeUrl, peerServerConfig, positiveOption, serverLifecycle } from '../common/index.ts';
 import type { CausalKvConfig } from './server.ts';
 
 export const causalKvPort = 7400;
@@ -11,13 +11,9 @@ export const causalKvEntry = fileURLToPath(new URL('./server.ts', import.meta.ur
 
 /** The server's command line on one node. Options: port/ports, antiEntropyMs (default 100). */
 export function causalKvArgs(node: NodeInfo, nodes: readonly NodeInfo[], options: Record<string, unknown>): string[] {
-  const interval = options['antiEntropyMs'];
   const config: CausalKvConfig = {
-    name: node.name,
-    host: node.address,
-    port: nodePort(node.name, options, causalKvPort),
-    nodes: nodes.map((peer) => ({ name: peer.name, url: nodeUrl(peer, options, causalKvPort) })),
-    antiEntropyMs: typeof interval === 'number' && interval > 0 ? interval : 100,
+    ...peerServerConfig(node, nodes, options, causalKvPort),
+    antiEntropyMs: positiveOption(options, 'antiEntropyMs', 100),
   };
   return [JSON.stringify(config)];
 }

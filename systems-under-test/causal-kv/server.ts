@@ -5,14 +5,11 @@
 import { appendFileSync, readFileSync } from 'node:fs';
 import type { Value } from '../../harness/plugin.ts';
 import { requestJson, serveJson } from '../common/jsonHttp.ts';
+import type { PeerServerConfig } from '../common/serverLifecycle.ts';
 import type { Update, VectorClock } from './causalReplica.ts';
 import { CausalReplica } from './causalReplica.ts';
 
-export interface CausalKvConfig {
-  name: string;
-  host: string;
-  port: number;
-  nodes: { name: string; url: string }[];
+export interface CausalKvConfig extends PeerServerConfig {
   /** How often each replica offers peers what they lack (besides pushing every write at once). */
   antiEntropyMs: number;
 }

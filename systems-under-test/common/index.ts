@@ -6,9 +6,23 @@
 export type { ServerBundle } from './bundleServer.ts';
 export type { JsonReply, JsonRoute, RequestOptions } from './jsonHttp.ts';
 export type { LocalCluster, LocalClusterSpec } from './localCluster.ts';
-export type { DaemonLifecycle, DaemonProgram, ServerLifecycle, ServerProgram } from './serverLifecycle.ts';
+export type {
+  DaemonLifecycle,
+  DaemonProgram,
+  PeerServerConfig,
+  ServerLifecycle,
+  ServerProgram,
+} from './serverLifecycle.ts';
 export { bundleServer } from './bundleServer.ts';
 export { completionFromReply, httpOpClient, parseCompletion } from './httpOpClient.ts';
 export { JsonStatus, requestJson, serveJson } from './jsonHttp.ts';
 export { freePorts, launchLocalCluster } from './localCluster.ts';
-export { daemonLifecycle, nodePort, nodeUrl, serverLifecycle, serverPaths } from './serverLifecycle.ts';
+export {
+  daemonLifecycle,
+  nodePort,
+  nodeUrl,
+  peerServerConfig,
+  positiveOption,
+  serverLifecycle,
+  serverPaths,
+} from './serverLifecycle.ts';

@@ -41,6 +41,34 @@ export function nodeUrl(node: NodeInfo, options: Record<string, unknown>, defaul
   return `http://${node.address}:${nodePort(node.name, options, defaultPort)}`;
 }
 
+/** Where a peer-to-peer server listens and whom it talks to: the part of its config every such system shares. */
+export interface PeerServerConfig {
+  name: string;
+  host: string;
+  port: number;
+  nodes: { name: string; url: string }[];
+}
+
+export function peerServerConfig(
+  node: NodeInfo,
+  nodes: readonly NodeInfo[],
+  options: Record<string, unknown>,
+  defaultPort: number,
+): PeerServerConfig {
+  return {
+    name: node.name,
+    host: node.address,
+    port: nodePort(node.name, options, defaultPort),
+    nodes: nodes.map((peer) => ({ name: peer.name, url: nodeUrl(peer, options, defaultPort) })),
+  };
+}
+
+/** options[key] when it is a positive number, else the default (campaign options arrive untyped). */
+export function positiveOption(options: Record<string, unknown>, key: string, defaultValue: number): number {
+  const value = options[key];
+  return typeof value === 'number' && value > 0 ? value : defaultValue;
+}
+
 /** Where a system's files live on a node. */
 export function serverPaths(system: string): { dir: string; script: string; pidFile: string; logFile: string } {
   return {

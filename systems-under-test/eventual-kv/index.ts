@@ -3,7 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import type { Client, NodeInfo } from '../../harness/plugin.ts';
 import { defineSystem } from '../../harness/plugin.ts';
-import { httpOpClient, nodePort, nodeUrl, serverLifecycle } from '../common/index.ts';
+import { httpOpClient, nodeUrl, peerServerConfig, positiveOption, serverLifecycle } from '../common/index.ts';
 import type { EventualKvConfig } from './server.ts';
 
 export const eventualKvPort = 7500;
@@ -11,13 +11,9 @@ export const eventualKvEntry = fileURLToPath(new URL('./server.ts', import.meta.
 
 /** The server's command line on one node. Options: port/ports, gossipMs (default 500). */
 export function eventualKvArgs(node: NodeInfo, nodes: readonly NodeInfo[], options: Record<string, unknown>): string[] {
-  const interval = options['gossipMs'];
   const config: EventualKvConfig = {
-    name: node.name,
-    host: node.address,
-    port: nodePort(node.name, options, eventualKvPort),
-    nodes: nodes.map((peer) => ({ name: peer.name, url: nodeUrl(peer, options, eventualKvPort) })),
-    gossipMs: typeof interval === 'number' && interval > 0 ? interval : 500,
+    ...peerServerConfig(node, nodes, options, eventualKvPort),
+    gossipMs: positiveOption(options, 'gossipMs', 500),
   };
   return [JSON.stringify(config)];
 }

@@ -5,14 +5,11 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { Value } from '../../harness/plugin.ts';
 import { requestJson, serveJson } from '../common/jsonHttp.ts';
+import type { PeerServerConfig } from '../common/serverLifecycle.ts';
 import type { LwwStore } from './lwwStore.ts';
 import { isNewer, mergeInto } from './lwwStore.ts';
 
-export interface EventualKvConfig {
-  name: string;
-  host: string;
-  port: number;
-  nodes: { name: string; url: string }[];
+export interface EventualKvConfig extends PeerServerConfig {
   gossipMs: number;
 }
 
