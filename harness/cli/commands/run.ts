@@ -114,6 +114,13 @@ export function registerRun(program: Command): void {
       }
       process.exitCode = combineExitCodes(codes);
       // Bounded exit: a plugin's stray socket or timer must not keep the CLI alive after the run is stored.
-      setTimeout(() => process.exit(), 3000).unref();
+      // Unref'd, so it only fires when something else still holds the event loop; say what, for plugin authors.
+      setTimeout(() => {
+        const open = process.getActiveResourcesInfo().filter((r) => r !== 'Timeout');
+        process.stderr.write(
+          `faultline: the run is stored, but ${open.join(', ') || 'a handle'} still open after 3 s (a plugin's client not closed?); exiting\n`,
+        );
+        process.exit();
+      }, 3000).unref();
     });
 }
