@@ -1,16 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeUnavailable, faultAvailability, faultNames, type KernelFeatures } from './faultAvailability.ts';
+import { describeUnavailable, faultAvailability, faultNames } from './faultAvailability.ts';
+import { kernelWithoutNetem } from './testing/kernels.ts';
 
-const thisKernel: KernelFeatures = {
-  netem: false,
-  tbf: true,
-  htb: true,
-  iptables: true,
-  statistic: true,
-  conntrack: true,
-  faketime: true,
-};
+const thisKernel = kernelWithoutNetem;
 
 test('on this kernel: loss and rate fall back, delay/duplicate/corrupt/reorder are unavailable with the reason', () => {
   const a = faultAvailability(thisKernel, [...faultNames]);

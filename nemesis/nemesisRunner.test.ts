@@ -2,21 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { faultWindows, type HistoryOp } from '../checkers/history.ts';
 import type { RecordInput } from '../harness/history/recorder.ts';
-import type { KernelFeatures } from './faultAvailability.ts';
 import type { ProcessHooks } from './faults/process.ts';
 import { ScriptedRemote } from './_internals/scriptedRemote.ts';
 import { runNemesisSchedule } from './nemesisRunner.ts';
 import type { ScheduledEvent } from './schedule.ts';
+import { kernelWithoutNetem } from './testing/kernels.ts';
 
-const features: KernelFeatures = {
-  netem: false,
-  tbf: true,
-  htb: true,
-  iptables: true,
-  statistic: true,
-  conntrack: true,
-  faketime: true,
-};
+const features = kernelWithoutNetem;
 
 function cluster() {
   // iptables -C (is the jump there?) and -F of a missing chain answer 1, as the real tool does.

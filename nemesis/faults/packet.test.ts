@@ -15,16 +15,9 @@ import {
   routeDevice,
   tcShapeCommands,
 } from './packet.ts';
+import { kernelWithoutNetem } from '../testing/kernels.ts';
 
-const thisKernel: KernelFeatures = {
-  netem: false,
-  tbf: true,
-  htb: true,
-  iptables: true,
-  statistic: true,
-  conntrack: true,
-  faketime: true,
-};
+const thisKernel = kernelWithoutNetem;
 const withNetem: KernelFeatures = { ...thisKernel, netem: true };
 
 describe('packet faults', () => {

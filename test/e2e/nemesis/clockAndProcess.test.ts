@@ -4,37 +4,26 @@
 // killed node's process is gone and restarts; a paused one does not answer, and answers after resume.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { NodeContext, NodeInfo, SystemDefinition } from '../../../harness/plugin.ts';
+import type { NodeContext, NodeInfo } from '../../../harness/plugin.ts';
 import type { DockerCluster } from '../../../harness/remote/cluster.ts';
 import type { Remote } from '../../../harness/remote/remote.ts';
 import { applyClockFault, clockEnv, resetClock } from '../../../nemesis/faults/clock.ts';
 import { killNodes, pauseNodes, processHooksFor, restartNodes, resumeNodes } from '../../../nemesis/faults/process.ts';
-import { dockerSkip, eventually, hostRead, hostReaches, nemesisCluster, scriptDir } from './nemesisCluster.ts';
+import {
+  dockerSkip,
+  echoDaemonSystem,
+  eventually,
+  hostRead,
+  hostReaches,
+  nemesisCluster,
+  scriptDir,
+} from './nemesisCluster.ts';
 
 const skip = dockerSkip('nemesis clock/process e2e');
 const timePort = 7411;
 const echoPort = 7412;
 
-/** The "system": one TCP echo server per node, as a daemon, with the default pidfile-based hooks. */
-const echoSystem: Pick<SystemDefinition, 'start' | 'ready' | 'kill' | 'pause' | 'resume'> = {
-  async start(ctx) {
-    await ctx.node.startDaemon({
-      name: 'fl-nem-sys',
-      argv: ['node', `${scriptDir}/echo.js`, String(echoPort)],
-      env: ctx.clockEnv,
-    });
-  },
-  ready: (ctx) => hostReaches(ctx.node.address, echoPort, 500),
-  async kill(ctx) {
-    await ctx.node.signalDaemon('fl-nem-sys', 'SIGKILL');
-  },
-  async pause(ctx) {
-    await ctx.node.signalDaemon('fl-nem-sys', 'SIGSTOP');
-  },
-  async resume(ctx) {
-    await ctx.node.signalDaemon('fl-nem-sys', 'SIGCONT');
-  },
-};
+const echoSystem = echoDaemonSystem(echoPort);
 
 async function skewOf(node: Remote): Promise<number> {
   const before = Date.now();

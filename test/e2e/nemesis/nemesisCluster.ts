@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import { createDockerCluster, type DockerCluster } from '../../../harness/remote/cluster.ts';
+import type { SystemDefinition } from '../../../harness/plugin.ts';
 import type { Remote } from '../../../harness/remote/remote.ts';
 import { eventually } from '../dockerEngine.ts';
 
@@ -105,4 +106,26 @@ export async function startEchoServers(nodes: readonly Remote[], port: number): 
       eventually(`echo on ${n.name}`, async () => ((await hostReaches(n.address, port)) ? true : undefined)),
     ),
   );
+}
+
+/** A "system" of one TCP echo server per node, run as a daemon (under the clock hook), with pidfile-based hooks. */
+export function echoDaemonSystem(
+  port: number,
+): Pick<SystemDefinition, 'start' | 'ready' | 'kill' | 'pause' | 'resume'> {
+  const name = 'fl-nem-sys';
+  return {
+    async start(ctx) {
+      await ctx.node.startDaemon({ name, argv: ['node', `${scriptDir}/echo.js`, String(port)], env: ctx.clockEnv });
+    },
+    ready: (ctx) => hostReaches(ctx.node.address, port, 500),
+    async kill(ctx) {
+      await ctx.node.signalDaemon(name, 'SIGKILL');
+    },
+    async pause(ctx) {
+      await ctx.node.signalDaemon(name, 'SIGSTOP');
+    },
+    async resume(ctx) {
+      await ctx.node.signalDaemon(name, 'SIGCONT');
+    },
+  };
 }

@@ -10,46 +10,20 @@ import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { faultWindows } from '../../../checkers/history.ts';
 import { readHistoryJsonl } from '../../../harness/history/jsonl.ts';
 import { HistoryRecorder } from '../../../harness/history/recorder.ts';
-import type { NodeContext, NodeInfo, SystemDefinition } from '../../../harness/plugin.ts';
+import type { NodeContext, NodeInfo } from '../../../harness/plugin.ts';
 import type { DockerCluster } from '../../../harness/remote/cluster.ts';
-import type { KernelFeatures } from '../../../nemesis/faultAvailability.ts';
 import { clockEnv, defaultClockFile } from '../../../nemesis/faults/clock.ts';
 import { processHooksFor } from '../../../nemesis/faults/process.ts';
 import { runNemesisSchedule } from '../../../nemesis/nemesisRunner.ts';
 import { planSchedule, type ScheduleSpec } from '../../../nemesis/schedule.ts';
-import { dockerSkip, eventually, hostReaches, nemesisCluster, scriptDir, tcpReaches } from './nemesisCluster.ts';
+import { dockerSkip, echoDaemonSystem, eventually, hostReaches, nemesisCluster, tcpReaches } from './nemesisCluster.ts';
+import { kernelWithoutNetem } from '../../../nemesis/testing/kernels.ts';
 
 const skip = dockerSkip('nemesis schedule e2e');
 const port = 7441;
-const features: KernelFeatures = {
-  netem: false,
-  tbf: true,
-  htb: true,
-  iptables: true,
-  statistic: true,
-  conntrack: true,
-  faketime: true,
-};
+const features = kernelWithoutNetem;
 
-const echoSystem: Pick<SystemDefinition, 'start' | 'ready' | 'kill' | 'pause' | 'resume'> = {
-  async start(ctx) {
-    await ctx.node.startDaemon({
-      name: 'fl-nem-sys',
-      argv: ['node', `${scriptDir}/echo.js`, String(port)],
-      env: ctx.clockEnv,
-    });
-  },
-  ready: (ctx) => hostReaches(ctx.node.address, port, 500),
-  async kill(ctx) {
-    await ctx.node.signalDaemon('fl-nem-sys', 'SIGKILL');
-  },
-  async pause(ctx) {
-    await ctx.node.signalDaemon('fl-nem-sys', 'SIGSTOP');
-  },
-  async resume(ctx) {
-    await ctx.node.signalDaemon('fl-nem-sys', 'SIGCONT');
-  },
-};
+const echoSystem = echoDaemonSystem(port);
 
 const spec: ScheduleSpec = {
   faults: [
