@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { pairOperations } from './history.ts';
 import type { ConsistencyProfile } from './profile.ts';
-import { modelImplications, profileCheckers } from './modelHierarchy.ts';
+import { claimVerdict, impliedModels, modelImplications, profileCheckers } from './modelHierarchy.ts';
 import { checkConsistencyProfile } from './profile.ts';
 import { historyFromSessions } from './simulations/sessionNotation.ts';
 import { renderSmallHistory, showSmallHistory, smallHistoryArbitrary } from './simulations/smallHistories.ts';
@@ -136,4 +136,14 @@ test('laws for every checker here: zero budget never passes, input untouched, de
     assert.ok(checker.description.length > 20 && checker.model.length > 0, name);
   }
   assert.equal(JSON.stringify(operations), frozen);
+});
+
+test('claims are closed under implication, and a violated claimed model is a broken claim', () => {
+  assert.deepEqual([...impliedModels(['linearizable'])].sort(), [...profileCheckers].sort());
+  assert.deepEqual([...impliedModels(['causal-cm'])].sort(), ['causal-cc', 'causal-cm']);
+  assert.equal(claimVerdict('sequential', false, ['linearizable']), 'claim broken');
+  assert.equal(claimVerdict('linearizable', false, ['sequential']), 'unclaimed');
+  assert.equal(claimVerdict('monotonic-reads', true, ['causal-ccv']), 'claim held');
+  assert.equal(claimVerdict('causal-cc', 'unknown', ['causal-cm']), 'claim undecided');
+  assert.equal(claimVerdict('linearizable', false, undefined), undefined);
 });

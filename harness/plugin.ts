@@ -67,7 +67,10 @@ export interface ClientContext {
 export interface SystemDefinition {
   name: string;
   description: string;
-  /** Models the system claims (e.g. ['linearizable']); the report compares the verdicts against these. */
+  /**
+   * Models the system claims (e.g. ['linearizable']); the weaker models they imply are claimed too. The run's
+   * summary and report flag a claimed model found violated as a broken claim.
+   */
   guarantees?: string[];
   /** Once per node, before start: upload binaries, write config. */
   install?(ctx: NodeContext): Promise<void>;

@@ -6,6 +6,8 @@ import type { CheckResult } from '../checkers/result.ts';
 export interface RunResults {
   campaign: string;
   system: string;
+  /** The models the system claims, as its definition declares them (weaker models implied). Absent: no claim declared. */
+  guarantees?: string[];
   nodes: string[];
   seed: number;
   /** ISO 8601. */
@@ -43,6 +45,7 @@ const checkResultSchema = z.object({
 export const runResultsSchema = z.object({
   campaign: z.string(),
   system: z.string(),
+  guarantees: z.array(z.string()).optional(),
   nodes: z.array(z.string()),
   seed: z.number(),
   startedAt: z.string(),

@@ -1,5 +1,6 @@
 // The report's server-rendered sections: summary, consistency profile, explanations, fault windows,
 // latency percentiles and files. Every value from the run goes through the escaping html template.
+import { claimVerdict } from '../../checkers/modelHierarchy.ts';
 import type { CheckResult } from '../../checkers/result.ts';
 import type { SafeHtml } from '../html.ts';
 import { html } from '../html.ts';
@@ -51,8 +52,18 @@ export function summary(page: ReportPage): SafeHtml {
   const harnessTrouble =
     harness !== undefined &&
     (harness.status !== 'passed' || harness.errors.length > 0 || harness.softErrors.length > 0);
+  const broken = r.checks.filter((c) => claimVerdict(c.checker, c.valid, r.guarantees) === 'claim broken');
   return html`<section id="summary">
     <h2>Summary</h2>
+    ${
+      broken.length === 0
+        ? ''
+        : html`<div class="notice claim-broken">
+            ${r.system} claims ${broken.map((c) => c.model).join(', ')}, and the checker found
+            ${broken.length === 1 ? 'it' : 'them'} violated: a bug in the system (or in the checker). See the anomalies
+            below.
+          </div>`
+    }
     ${
       harnessTrouble
         ? html`<div class="notice">
@@ -66,9 +77,9 @@ export function summary(page: ReportPage): SafeHtml {
     <table class="facts">
       ${row('Campaign', r.campaign)}
       ${r.workload === undefined ? '' : row('Workload', `${r.workload.name} (${r.workload.model})`)}
-      ${row('System', r.system)} ${row('Nodes', r.nodes.join(', ') || 'none')}
-      ${row('Seed', html`<code>${r.seed}</code>`)} ${row('Started', r.startedAt)}
-      ${row('Duration', formatDuration(r.durationMs))}
+      ${row('System', r.system)} ${r.guarantees === undefined ? '' : row('Claims', claimsText(r.guarantees))}
+      ${row('Nodes', r.nodes.join(', ') || 'none')} ${row('Seed', html`<code>${r.seed}</code>`)}
+      ${row('Started', r.startedAt)} ${row('Duration', formatDuration(r.durationMs))}
       ${row('Faults applied', r.faults.applied.length === 0 ? 'none' : r.faults.applied.join(', '))}
       ${row(
         'Faults unavailable',
@@ -86,6 +97,26 @@ export function summary(page: ReportPage): SafeHtml {
       )}
     </table>
   </section>`;
+}
+
+function claimsText(guarantees: readonly string[]): string {
+  if (guarantees.length === 0) return 'none (the system claims no consistency model)';
+  return `${guarantees.join(', ')}, and every weaker model they imply`;
+}
+
+function claimCell(claim: ReturnType<typeof claimVerdict>): SafeHtml | string {
+  switch (claim) {
+    case undefined:
+      return html`<span class="muted">no claims declared</span>`;
+    case 'unclaimed':
+      return 'no';
+    case 'claim held':
+      return 'yes, held';
+    case 'claim broken':
+      return html`<b class="st-fail">yes, broken</b>`;
+    case 'claim undecided':
+      return 'yes, undecided';
+  }
 }
 
 function sortedChecks(checks: readonly CheckResult[]): CheckResult[] {
@@ -111,6 +142,7 @@ export function profile(page: ReportPage): SafeHtml {
           <th>Model</th>
           <th>Checker</th>
           <th>Verdict</th>
+          <th>Claimed?</th>
           <th>Anomalies</th>
           <th>Notes</th>
           <th></th>
@@ -123,6 +155,7 @@ export function profile(page: ReportPage): SafeHtml {
               <td>${c.model}</td>
               <td><code>${c.checker}</code></td>
               <td class="verdict-cell">${verdictBadge(c.valid)}</td>
+              <td>${claimCell(claimVerdict(c.checker, c.valid, page.results?.guarantees))}</td>
               <td>${c.anomalies.length}</td>
               <td>
                 ${c.reason === undefined ? '' : html`<div>${c.reason}</div>`}

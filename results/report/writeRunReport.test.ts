@@ -56,6 +56,26 @@ test('writes a self-contained report.html with the summary, the profile and the 
   );
 });
 
+test('a violated model the system claims is called out as a broken claim; an unclaimed one is not', async () => {
+  const history = knownBadHistory();
+  const claiming = await writeRunReport(
+    writeSampleRun(
+      join(root, 'claims'),
+      history,
+      sampleResults(history, knownBadChecks(), { guarantees: ['sequential'] }),
+    ),
+  );
+  const page = readFileSync(claiming, 'utf8');
+  // sequential (claimed) holds; monotonic-reads (implied by the claim) is violated; linearizable is not claimed.
+  assert.match(page, /lww-register claims monotonic reads[^<]*, and the checker found\s+it violated/);
+  assert.match(page, /<tr data-checker="monotonic-reads"[\s\S]*?yes, broken/);
+  assert.match(page, /<tr data-checker="linearizable"[\s\S]*?<td>no<\/td>/);
+  assert.match(page, /<tr data-checker="sequential"[\s\S]*?yes, held/);
+  const silent = readFileSync(await writeRunReport(knownBadRun('no-claims')), 'utf8');
+  assert.doesNotMatch(silent, /and the checker found/);
+  assert.match(silent, /no claims declared/);
+});
+
 test('values a system returned never appear as markup', async () => {
   const page = readFileSync(await writeRunReport(knownBadRun('hostile')), 'utf8');
   assert.ok(!page.includes(hostileValue), 'the raw <script> value must not appear anywhere');

@@ -3,6 +3,7 @@
 import { Option, type Command } from '@commander-js/extra-typings';
 import { resolve } from 'node:path';
 import pc from 'picocolors';
+import { claimVerdict } from '../../../checkers/modelHierarchy.ts';
 import { CampaignError, loadCampaign } from '../../campaign/loadCampaign.ts';
 import { runCampaign, type RunOutcome } from '../../run/runCampaign.ts';
 import { SigIntWatcher } from '../../run/sigIntWatcher.ts';
@@ -34,7 +35,14 @@ function summarize(outcome: RunOutcome, campaignFile: string, reporter: RunRepor
     const verdict =
       check.valid === true ? pc.green('valid') : check.valid === false ? pc.red('INVALID') : pc.yellow('unknown');
     const why = check.valid === 'unknown' && check.reason !== undefined ? ` (${check.reason})` : '';
-    reporter.line(`  ${check.checker.padEnd(16)} ${verdict}${why}`);
+    const claim = claimVerdict(check.checker, check.valid, results.guarantees);
+    const claimNote =
+      claim === 'claim broken'
+        ? pc.red(` (${results.system} claims this model: a bug in the system, or in the checker)`)
+        : claim === 'unclaimed' && check.valid === false
+          ? ` (not claimed by ${results.system})`
+          : '';
+    reporter.line(`  ${check.checker.padEnd(16)} ${verdict}${why}${claimNote}`);
     for (const a of check.anomalies.slice(0, 3)) reporter.line(`    ${a.type}: ${a.explanation}`);
   }
   if (results.checks.length === 0) reporter.line(pc.yellow('  no checker ran: nothing was verified'));
