@@ -5,37 +5,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import {
-  copyFileSync,
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  realpathSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { findHistoryProblems } from '../../../checkers/history.ts';
 import { readHistoryJsonl } from '../../../harness/history/jsonl.ts';
 import { removeRunResources } from '../../../harness/remote/cluster.ts';
 import { dockerClient, engineAnswers, RUN_LABEL } from '../../../harness/remote/docker-engine.ts';
 import { toRunResults } from '../../../results/run-results.ts';
+import { repo, tutorialProject } from './tutorialProject.ts';
 
-const repo = fileURLToPath(new URL('../../../', import.meta.url));
 const cli = join(repo, 'bin', 'faultline.js');
 const noEngine = (await engineAnswers()) ? false : 'no Docker engine answers (run `bash docker/ensure-engine.sh`)';
 if (noEngine !== false) process.stdout.write(`# skipping docker run tests: ${noEngine}\n`);
 
-function tutorialDir(campaign: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'faultline-e2e-run-'));
-  for (const f of ['server.mjs', 'system.ts', 'package.json'])
-    copyFileSync(join(repo, 'examples', 'tutorial-kv', f), join(dir, f));
-  writeFileSync(join(dir, 'campaign.yaml'), campaign);
-  return dir;
-}
+const tutorialDir = (campaign: string): string => tutorialProject('faultline-e2e-run-', campaign);
 
 const campaignText = (name: string, faults: string): string =>
   `name: ${name}\nsystem: ./system.ts\nnodes: {backend: docker, count: 3}\nworkload: {name: register}\n` +

@@ -3,34 +3,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import {
-  copyFileSync,
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  realpathSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const repo = fileURLToPath(new URL('../../../', import.meta.url));
+import { repo, tutorialProject } from './tutorialProject.ts';
 
 test('the first Ctrl-C tears the run down, checks what was recorded and exits 255', { timeout: 120_000 }, async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'faultline-e2e-interrupt-'));
-  t.after(() => {
-    rmSync(dir, { recursive: true, force: true });
-  });
-  for (const f of ['server.mjs', 'system.ts', 'package.json'])
-    copyFileSync(join(repo, 'examples', 'tutorial-kv', f), join(dir, f));
-  writeFileSync(
-    join(dir, 'campaign.yaml'),
+  const dir = tutorialProject(
+    'faultline-e2e-interrupt-',
     'name: interrupt-me\nsystem: ./system.ts\nnodes: {backend: local, count: 3}\nworkload: {name: register}\n' +
       'phases: {warmup: 60s, faults: 60s}\ncheckers: [linearizable]\n',
   );
+  t.after(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
   const child = spawn(
     process.execPath,
     [join(repo, 'bin', 'faultline.js'), 'run', 'campaign.yaml', '--progress', 'plain'],
