@@ -35,12 +35,29 @@ const systemSpec = z.union([
   }),
 ]);
 
+// Connection settings an ssh host may set for itself; given on `nodes`, they apply to every host that does not.
+// Relative paths are relative to the campaign file; ~/ is the home directory.
+const sshSettings = {
+  user: z.string().min(1).optional().describe('Login user; default root. Any other user needs NOPASSWD sudo'),
+  privateKeyPath: z.string().min(1).optional().describe('Default ~/.ssh/id_ed25519, then ~/.ssh/id_rsa'),
+  knownHostsPath: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("The hosts' keys are checked against this file; default ~/.ssh/known_hosts"),
+  acceptNewHostKeys: z
+    .boolean()
+    .optional()
+    .describe(
+      "Trust a host key never seen before and record it in known_hosts (ssh's StrictHostKeyChecking=accept-new); a changed key is always refused. Default false",
+    ),
+};
+
 const sshHost = z.strictObject({
-  host: z.string().min(1).describe('Host name or address'),
+  host: z.string().min(1).describe('Host name or address, as this machine and the other nodes reach it'),
   name: z.string().optional().describe('Node name in the history and report; default n1, n2, ...'),
   port: z.number().int().min(1).max(65535).default(22),
-  user: z.string().default('root'),
-  privateKeyPath: z.string().optional().describe('Default ~/.ssh/id_ed25519, then ~/.ssh/id_rsa'),
+  ...sshSettings,
 });
 
 const nodesSpec = z.discriminatedUnion('backend', [
@@ -57,6 +74,7 @@ const nodesSpec = z.discriminatedUnion('backend', [
   z.strictObject({
     backend: z.literal('ssh').describe('Real machines reached over SSH with key auth'),
     hosts: z.array(sshHost).min(1),
+    ...sshSettings,
   }),
 ]);
 
@@ -135,6 +153,12 @@ export const faultSpec = z.discriminatedUnion('kind', [
       .min(1)
       .optional(),
     maxOffset: duration.optional().describe('Largest clock offset; default 60s'),
+    realClock: z
+      .boolean()
+      .default(false)
+      .describe(
+        "ssh hosts only: move the hosts' real clocks (date -s, bump only; running time sync services are stopped meanwhile and restarted at heal) instead of skewing the system's processes with libfaketime",
+      ),
   }),
   z.strictObject({ kind: z.literal('kill'), targets }),
   z.strictObject({ kind: z.literal('pause'), targets }),

@@ -41,6 +41,26 @@ export function checkCampaignSemantics(c: CampaignSpec, file: string, locate: Lo
       }
     });
   }
+  const clockFaults = c.nemesis.faults.flatMap((f, i) => (f.kind === 'clock' ? [{ f, i }] : []));
+  for (const { f, i } of clockFaults.filter(({ f }) => f.realClock)) {
+    const at = { file, ...locate(['nemesis', 'faults', i, 'realClock']) };
+    const field = `nemesis.faults.${i}.realClock`;
+    if (c.nodes.backend !== 'ssh')
+      problems.push({
+        message: `the real clock can only be moved on ssh hosts, not on ${c.nodes.backend} nodes`,
+        field,
+        location: at,
+        hint: "containers and local nodes share this machine's clock; leave realClock out to use libfaketime",
+      });
+    if (f.modes !== undefined && f.modes.some((m) => m !== 'bump'))
+      problems.push({ message: 'the real clock is only bumped', field, location: at, hint: 'use modes: [bump]' });
+    if (clockFaults.some(({ f: other }) => !other.realClock))
+      problems.push({
+        message: 'every clock fault of a campaign moves the real clock, or none does',
+        field,
+        location: at,
+      });
+  }
   if (c.nodes.backend === 'ssh') {
     const names = c.nodes.hosts.map((h, i) => h.name ?? `n${i + 1}`);
     names.forEach((name, i) => {

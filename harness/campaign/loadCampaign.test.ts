@@ -85,3 +85,53 @@ test('campaign.schema.json is current (regenerate: node --import tsx harness/cam
   const stored: unknown = JSON.parse(readFileSync(campaignJsonSchemaPath, 'utf8'));
   assert.deepEqual(stored, JSON.parse(campaignJsonSchemaText()));
 });
+
+test('realClock clock faults: ssh hosts only, bump only, and all clock faults or none', () => {
+  const campaign = (nodes: string, faults: string) =>
+    `name: x\nsystem: raft-kv\nnodes: ${nodes}\nworkload: {name: register}\nnemesis: {faults: [${faults}]}\n`;
+  const ssh = '{backend: ssh, hosts: [{host: 192.0.2.1}]}';
+  assert.doesNotThrow(() => parseCampaign(campaign(ssh, '{kind: clock, realClock: true}'), 'c.yaml'));
+  assert.match(problems(campaign('{backend: docker}', '{kind: clock, realClock: true}')).join('\n'), /only.*ssh hosts/);
+  assert.match(problems(campaign(ssh, '{kind: clock, realClock: true, modes: [drift]}')).join('\n'), /only bumped/);
+  assert.match(problems(campaign(ssh, '{kind: clock, realClock: true}, {kind: clock}')).join('\n'), /or none does/);
+});
+
+test("ssh settings given on nodes are every host's defaults; relative paths are the campaign file's", async () => {
+  const { sshHostConfigs } = await import('../run/sshHosts.ts');
+  const { campaign } = parseCampaign(
+    [
+      'name: x',
+      'system: raft-kv',
+      'nodes:',
+      '  backend: ssh',
+      '  user: admin',
+      '  privateKeyPath: keys/id',
+      '  acceptNewHostKeys: true',
+      '  hosts:',
+      '    - { host: 192.0.2.1 }',
+      '    - { host: 192.0.2.2, name: b, user: root, port: 2222, knownHostsPath: /etc/kh, acceptNewHostKeys: false }',
+      'workload: {name: register}',
+    ].join('\n'),
+    '/campaigns/c.yaml',
+  );
+  assert.ok(campaign.nodes.backend === 'ssh');
+  assert.deepEqual(sshHostConfigs(campaign.nodes, '/campaigns/c.yaml'), [
+    {
+      host: '192.0.2.1',
+      port: 22,
+      user: 'admin',
+      name: 'n1',
+      privateKeyPath: '/campaigns/keys/id',
+      acceptNewHostKeys: true,
+    },
+    {
+      host: '192.0.2.2',
+      port: 2222,
+      user: 'root',
+      name: 'b',
+      privateKeyPath: '/campaigns/keys/id',
+      knownHostsPath: '/etc/kh',
+      acceptNewHostKeys: false,
+    },
+  ]);
+});

@@ -149,7 +149,7 @@ export class SshRemote implements Remote {
       } catch (e) {
         throw new UserError(
           `Cannot read the ssh key ${keyPath} for ${user}@${config.host}: ${e instanceof Error ? e.message : String(e)}`,
-          'Set the key path in the campaign (ssh.privateKeyPath) or create one with ssh-keygen -t ed25519.',
+          'Set the key path in the campaign (nodes.privateKeyPath, or privateKeyPath on the host) or create one with ssh-keygen -t ed25519.',
         );
       }
     }
@@ -212,7 +212,7 @@ export class SshRemote implements Remote {
             hostKeyProblem = new UserError(
               `The host key of ${config.host}:${port} is not in ${knownHostsPath}.`,
               `Add it after checking it (ssh-keyscan -p ${port} ${config.host} >> ${knownHostsPath}), or accept new keys ` +
-                'with acceptNewHostKeys / --accept-new-host-keys.',
+                'with acceptNewHostKeys: true in the campaign (nodes or the host).',
             );
             return false;
           }

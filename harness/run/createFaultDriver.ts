@@ -56,6 +56,8 @@ function toPlan(f: FaultSpec): FaultPlan {
         ...(f.targets !== undefined && { targets: f.targets }),
         ...(f.modes !== undefined && { modes: f.modes }),
         ...(f.maxOffset !== undefined && { maxOffsetMs: durationMs(f.maxOffset) }),
+        // The real clock is only bumped (checked when the campaign is loaded).
+        ...(f.realClock && f.modes === undefined && { modes: ['bump' as const] }),
       };
     case 'kill':
     case 'pause':
@@ -80,10 +82,13 @@ export async function createFaultDriver(o: FaultDriverOptions): Promise<FaultDri
   const { remotes, infos, backend } = o.nodes;
   const features =
     backend === 'local' ? localFeatures : kernelFeaturesFromProbe(await probeKernelFeatures(remotes[0]!));
+  // Clock faults move the real clock only when the campaign asks (ssh hosts only, checked at load); otherwise
+  // they use libfaketime on ssh hosts too, so they need it there.
+  const realClock = requested.some((f) => f.kind === 'clock' && f.realClock);
   const availability = new Map<FaultName, FaultAvailability>(
-    faultAvailability(features, requested.flatMap(namesFor), { backend: backend === 'ssh' ? 'ssh' : 'docker' }).map(
-      (a) => [a.fault, a],
-    ),
+    faultAvailability(features, requested.flatMap(namesFor), {
+      backend: backend === 'ssh' && realClock ? 'ssh' : 'docker',
+    }).map((a) => [a.fault, a]),
   );
   const unavailable: { fault: string; reason: string }[] = [];
   for (const a of availability.values()) {
@@ -92,7 +97,7 @@ export async function createFaultDriver(o: FaultDriverOptions): Promise<FaultDri
   }
   const usable = requested.filter((f) => namesFor(f).every((n) => availability.get(n)?.available === true));
   if (usable.length === 0) return noFaults(unavailable);
-  const usesClock = usable.some((f) => f.kind === 'clock');
+  const usesFaketime = usable.some((f) => f.kind === 'clock' && !f.realClock);
   const byName = new Map(remotes.map((r) => [r.name, r]));
   const hooks = processHooksFor(
     o.system,
@@ -105,7 +110,7 @@ export async function createFaultDriver(o: FaultDriverOptions): Promise<FaultDri
   return {
     applied: [...new Set(usable.map((f) => f.kind))],
     unavailable,
-    ...(usesClock && { clockEnv: clockEnv() }),
+    ...(usesFaketime && { clockEnv: clockEnv() }),
     active: () => [...active.entries()].filter(([, n]) => n > 0).map(([k]) => k),
     async run(signal) {
       const windowMs = durationMs(o.campaign.phases.faults);
@@ -135,6 +140,7 @@ export async function createFaultDriver(o: FaultDriverOptions): Promise<FaultDri
         },
         features,
         processes: hooks,
+        ...(realClock && { clock: { mode: 'system-clock' as const } }),
         signal,
       });
       for (const e of summary.errors) o.log(`fault ${e.action} of ${e.kind} failed: ${e.message}`);

@@ -7,6 +7,7 @@ import type { CampaignSpec } from '../campaign/campaignSchema.ts';
 import type { NodeInfo } from '../plugin.ts';
 import type { Remote } from '../remote/remote.ts';
 import { createLocalCluster } from './localNodes.ts';
+import type { StoredSshHost } from './sshHosts.ts';
 
 export interface ProvisionedNodes {
   backend: CampaignSpec['nodes']['backend'];
@@ -22,7 +23,11 @@ export interface ProvisionedNodes {
 
 export interface ProvisionOptions {
   runId: string;
+  /** The ssh backend's hosts with every setting resolved (sshHostConfigs). */
+  sshHosts?: readonly StoredSshHost[];
   log(message: string): void;
+  /** What the user must see, such as a host key accepted unchecked. Default: log. */
+  warn?(message: string): void;
   signal: AbortSignal;
 }
 
@@ -68,24 +73,17 @@ export async function provisionNodes(
       };
     }
     case 'ssh': {
-      const { connectSsh } = await import('../remote/ssh.ts');
-      const remotes: Remote[] = [];
-      try {
-        for (const [i, h] of spec.hosts.entries()) {
-          remotes.push(
-            await connectSsh({
-              host: h.host,
-              port: h.port,
-              user: h.user,
-              name: h.name ?? `n${i + 1}`,
-              ...(h.privateKeyPath !== undefined && { privateKeyPath: h.privateKeyPath }),
-            }),
-          );
-        }
-      } catch (e) {
-        await release(remotes)();
-        throw e;
-      }
+      if (options.sshHosts === undefined) throw new Error('provisioning ssh nodes needs their resolved settings');
+      const { connectSshCluster } = await import('../remote/cluster.ts');
+      const cluster = await connectSshCluster(
+        options.sshHosts.map((h) => ({
+          ...h,
+          onWarning: (m: string) => {
+            (options.warn ?? options.log)(m);
+          },
+        })),
+      );
+      const remotes: Remote[] = cluster.nodes;
       // Real machines are not ours to remove: "destroy" only disconnects.
       return {
         backend: 'ssh',

@@ -4,8 +4,8 @@
 // read; the nemesis writes an offset into that file. Bump = a fixed offset, strobe = the offset flips between
 // 0 and delta every period, drift = the offset grows at (rate - 1) seconds per second, reset = '+0'. Strobe
 // and drift run as a tiny sh loop on the node (a daemon, so heal can stop it even after a harness crash).
-// On ssh hosts the real clock may be set instead (`backend: 'system-clock'`); its offset is kept in a file on
-// the node so a later heal can restore it.
+// On ssh hosts the real clock may be set instead (the nemesis runner's clock mode 'system-clock'); its offset
+// is kept in a file on the node so a later heal can restore it.
 import type { Remote } from '../../harness/remote/remote.ts';
 import { mustExec, tryExec } from '../_internals/exec.ts';
 
@@ -135,32 +135,87 @@ export async function resetClock(remote: Remote, options: ClockOptions = {}): Pr
   return looping || skewed;
 }
 
-/** ssh hosts only: moves the real clock by `offsetMs`, remembering the total so heal can undo it. */
+// The real clock (ssh hosts only; never in containers, which share the host's clock). Each step is one
+// constant script run as root on the node, values as positional arguments: reading the clock and setting it in
+// one process keeps the ssh round trip out of the offset, and the total offset is recorded only once `date -s`
+// succeeded, so a heal never "undoes" a move that did not happen. A time sync daemon would fight the fault (and
+// then a heal would subtract an offset the daemon already removed): the first bump stops the running ones,
+// noting them (each as soon as it is stopped), and the restore starts them again, which also resyncs the clock.
+const SET_CLOCK = 'set_clock() { date -s "@$(($1 / 1000)).$(printf %03d $(($1 % 1000)))" >/dev/null; }';
+const BUMP_SYSTEM_CLOCK = [
+  'offset=$1; file=$2; syncfile=$3; shift 3',
+  SET_CLOCK,
+  'if [ ! -f "$syncfile" ]; then',
+  '  mkdir -p "$(dirname "$syncfile")" && : >"$syncfile" || exit 1',
+  '  if command -v systemctl >/dev/null 2>&1; then',
+  '    for unit in "$@"; do',
+  '      if systemctl is-active --quiet "$unit"; then',
+  '        systemctl stop "$unit" || exit 1',
+  '        echo "$unit" >>"$syncfile"',
+  '      fi',
+  '    done',
+  '  fi',
+  'fi',
+  'before=0',
+  'if [ -f "$file" ]; then before=$(cat "$file"); fi',
+  'case $before in ""|-|*[!0-9-]*) echo "unreadable clock offset in $file: $before" >&2; exit 1;; esac',
+  'now=$(date +%s%N) || exit 1',
+  'set_clock $((now / 1000000 + offset)) || exit 1',
+  'mkdir -p "$(dirname "$file")" && echo $((before + offset)) >"$file"',
+].join('\n');
+const RESTORE_SYSTEM_CLOCK = [
+  'file=$1; syncfile=$2; moved=0',
+  SET_CLOCK,
+  'if [ -f "$file" ]; then',
+  '  offset=$(cat "$file")',
+  '  case $offset in ""|-|*[!0-9-]*) echo "unreadable clock offset in $file: $offset" >&2; exit 1;; esac',
+  '  if [ "$offset" -ne 0 ]; then',
+  '    now=$(date +%s%N) || exit 1',
+  '    set_clock $((now / 1000000 - offset)) || exit 1',
+  '  fi',
+  '  rm -f "$file"; moved=1',
+  'fi',
+  'if [ -f "$syncfile" ]; then',
+  '  for unit in $(cat "$syncfile"); do systemctl start "$unit" || exit 1; done',
+  '  rm -f "$syncfile"; moved=1',
+  'fi',
+  'echo "$moved"',
+].join('\n');
+
+/** On ssh hosts with the real clock moved: the time sync services faultline stopped, to start again at heal. */
+export const stoppedTimeSyncFile = '/var/lib/faultline/clock-sync-stopped';
+/** The systemd units of the usual time sync daemons (Debian/Ubuntu and RHEL names). */
+export const timeSyncUnits = ['chrony', 'chronyd', 'systemd-timesyncd', 'ntp', 'ntpd', 'ntpsec', 'openntpd'];
+
+/** The argv that moves the real clock by offsetMs (pure, so tests can check values go only as arguments). */
+export function bumpSystemClockArgv(offsetMs: number): string[] {
+  if (!Number.isFinite(offsetMs)) throw new RangeError(`clock offset must be finite, got ${offsetMs}`);
+  return [
+    'sh',
+    '-c',
+    BUMP_SYSTEM_CLOCK,
+    'faultline-clock-bump',
+    String(Math.round(offsetMs)),
+    systemClockOffsetFile,
+    stoppedTimeSyncFile,
+    ...timeSyncUnits,
+  ];
+}
+
+/** The argv that moves the real clock back by the recorded offset and restarts stopped time sync services. */
+export function restoreSystemClockArgv(): string[] {
+  return ['sh', '-c', RESTORE_SYSTEM_CLOCK, 'faultline-clock-restore', systemClockOffsetFile, stoppedTimeSyncFile];
+}
+
+/**
+ * ssh hosts only: moves the real clock by `offsetMs` (adding to any move not yet restored), after stopping the
+ * time sync services that would undo it; restoreSystemClock undoes both.
+ */
 export async function bumpSystemClock(remote: Remote, offsetMs: number): Promise<void> {
-  const before = await readSystemClockOffset(remote);
-  const nowNs = BigInt((await mustExec(remote, ['date', '+%s%N'])).trim());
-  const target = nowNs / 1_000_000n + BigInt(Math.round(offsetMs));
-  await mustExec(remote, ['mkdir', '-p', '/var/lib/faultline']);
-  await remote.writeFile(systemClockOffsetFile, `${before + Math.round(offsetMs)}\n`);
-  await mustExec(remote, ['date', '-s', `@${target / 1000n}.${String(target % 1000n).padStart(3, '0')}`]);
+  await mustExec(remote, bumpSystemClockArgv(offsetMs));
 }
 
-async function readSystemClockOffset(remote: Remote): Promise<number> {
-  const shown = await tryExec(remote, ['cat', systemClockOffsetFile]);
-  const n = Number(shown.stdout.trim());
-  return shown.exitCode === 0 && Number.isFinite(n) ? n : 0;
-}
-
-/** ssh hosts only: moves the real clock back by what faultline moved it; nothing when it never did. */
+/** ssh hosts only: moves the real clock back by what faultline moved it; whether anything was to restore. */
 export async function restoreSystemClock(remote: Remote): Promise<boolean> {
-  const shown = await tryExec(remote, ['cat', systemClockOffsetFile]);
-  if (shown.exitCode !== 0) return false;
-  const offset = Number(shown.stdout.trim());
-  if (Number.isFinite(offset) && offset !== 0) {
-    const nowNs = BigInt((await mustExec(remote, ['date', '+%s%N'])).trim());
-    const target = nowNs / 1_000_000n - BigInt(Math.round(offset));
-    await mustExec(remote, ['date', '-s', `@${target / 1000n}.${String(target % 1000n).padStart(3, '0')}`]);
-  }
-  await mustExec(remote, ['rm', '-f', systemClockOffsetFile]);
-  return true;
+  return (await mustExec(remote, restoreSystemClockArgv())).trim() === '1';
 }

@@ -1,17 +1,30 @@
 // `faultline clean`: remove what runs left behind on the engine (containers and networks labelled
-// faultline.run=...), and with --images the node images no longer current.
+// faultline.run=...), and with --images the node images no longer current. With --heal --run, heal the faults a
+// crashed run left on its nodes and keep them: a Docker run's containers found by label, an ssh run's hosts
+// found in its run directory (ssh-hosts.json) and reached over ssh again.
 import type { Command } from '@commander-js/extra-typings';
+import { existsSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { healAll, healedCleanly } from '../../../nemesis/healAll.ts';
 import { attachDockerCluster, removeRunResources } from '../../remote/cluster.ts';
 import { ExitCode, UserError } from '../errors.ts';
-import { connectEngine } from '../../remote/docker-engine.ts';
+import { connectEngine, engineAnswers } from '../../remote/docker-engine.ts';
 import { NODE_IMAGE_REPOSITORY, currentNodeImage } from '../../remote/node-image.ts';
+import type { Remote } from '../../remote/remote.ts';
+import { connectSsh } from '../../remote/ssh.ts';
+import { readSshHosts, sshHostsFileName } from '../../run/sshHosts.ts';
+import { runFiles } from '../../store/runStore.ts';
+import type { NodeHealReport } from '../../../nemesis/healAll.ts';
 
 export function registerClean(program: Command): void {
   program
     .command('clean')
     .description('Remove what crashed runs left behind: containers and networks labelled by faultline')
-    .option('--run <id>', 'only this run, live or not (default: every run whose controller is gone)')
+    .option(
+      '--run <id>',
+      'only this run, live or not (default: every run whose controller is gone); with --heal also a run directory',
+    )
+    .option('--store <dir>', 'with --heal: where runs are stored, to find an ssh run by its id', 'store')
     .option('--all', 'also runs whose controller process still runs on this machine')
     .option('--images', `also remove ${NODE_IMAGE_REPOSITORY} images other than the current one`)
     .option(
@@ -26,7 +39,7 @@ export function registerClean(program: Command): void {
             'List runs and their nodes with: faultline cluster ls',
             ExitCode.usage,
           );
-        await healRun(opts.run);
+        await healRun(opts.run, opts.store);
         return;
       }
       const removed = await removeRunResources(
@@ -62,20 +75,74 @@ export function registerClean(program: Command): void {
     });
 }
 
-/** Heals every fault faultline could have left on a run's nodes, as a crashed harness's teardown would have. */
-async function healRun(runId: string): Promise<void> {
-  const cluster = await attachDockerCluster(runId);
-  if (cluster === undefined) {
-    throw new UserError(
-      `no nodes of run '${runId}' were found`,
-      'List runs with: faultline cluster ls',
-      ExitCode.usage,
-    );
-  }
-  const reports = await healAll(cluster.nodes);
+/**
+ * The run directory `run` names: a directory itself, or a run id `<campaign>-<timestamp>` (as on a Docker run's
+ * labels) under the store. Undefined when there is none.
+ */
+function findRunDir(run: string, storeDir: string): string | undefined {
+  const isRunDir = (dir: string): boolean => existsSync(join(dir, runFiles.campaign)) && statSync(dir).isDirectory();
+  if (isRunDir(run)) return resolve(run);
+  const id = /^(.+)-(\d{8}T\d{6}Z-[0-9a-f]{4})$/.exec(run);
+  if (id === null) return undefined;
+  const dir = join(storeDir, id[1]!, id[2]!);
+  return isRunDir(dir) ? resolve(dir) : undefined;
+}
+
+function printHealReports(reports: readonly NodeHealReport[]): void {
   for (const r of reports) {
     process.stdout.write(`${r.node}: ${r.healed.length > 0 ? `healed ${r.healed.join(', ')}` : 'nothing to heal'}\n`);
     for (const e of r.errors) process.stderr.write(`${r.node}: could not heal: ${e}\n`);
   }
+}
+
+/** Heals every fault faultline could have left on a run's nodes, as a crashed harness's teardown would have. */
+async function healRun(run: string, storeDir: string): Promise<void> {
+  const runDir = findRunDir(run, storeDir);
+  const sshHosts = runDir === undefined ? undefined : readSshHosts(runDir);
+  if (sshHosts !== undefined) {
+    // Every reachable host is healed even when another cannot be reached; the unreachable ones fail the command.
+    const connected = await Promise.allSettled(
+      sshHosts.map((h) =>
+        connectSsh({
+          ...h,
+          onWarning: (m) => {
+            process.stderr.write(`${m}\n`);
+          },
+        }),
+      ),
+    );
+    const remotes: Remote[] = connected.flatMap((c) => (c.status === 'fulfilled' ? [c.value] : []));
+    try {
+      const reports = await healAll(remotes, { backend: 'ssh' });
+      printHealReports(reports);
+      connected.forEach((c, i) => {
+        if (c.status === 'rejected')
+          process.stderr.write(
+            `${sshHosts[i]!.name}: could not connect, nothing healed there: ${c.reason instanceof Error ? c.reason.message : String(c.reason)}\n`,
+          );
+      });
+      if (!healedCleanly(reports) || remotes.length < sshHosts.length) process.exitCode = ExitCode.harnessError;
+    } finally {
+      await Promise.all(remotes.map((r) => r.close()));
+    }
+    return;
+  }
+  // Not an ssh run: a Docker run's containers, when an engine answers (an ssh user may have none).
+  // A Docker run's id is <campaign>-<run dir name> (runCampaign), so a run directory names it too.
+  const runId = runDir === undefined ? run : runDir.split('/').slice(-2).join('-');
+  const cluster = (await engineAnswers()) ? await attachDockerCluster(runId) : undefined;
+  if (cluster === undefined) {
+    const where =
+      runDir !== undefined
+        ? `its run directory ${runDir} lists no ssh hosts (${sshHostsFileName})`
+        : `no run directory for it under ${resolve(storeDir)}`;
+    throw new UserError(
+      `no nodes of run '${run}' were found: no Docker containers labelled with it, and ${where}`,
+      'List Docker runs with: faultline cluster ls. For an ssh run, give its run directory, or its id with --store <dir>.',
+      ExitCode.usage,
+    );
+  }
+  const reports = await healAll(cluster.nodes);
+  printHealReports(reports);
   if (!healedCleanly(reports)) process.exitCode = ExitCode.harnessError;
 }
