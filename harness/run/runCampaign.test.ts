@@ -77,6 +77,8 @@ test('a stale register is caught: exit 1 with the anomaly in results.json', asyn
   assert.equal(outcome.exitCode, 1);
   assert.equal(outcome.results.checks[0]?.valid, false);
   assert.ok(outcome.results.checks[0].anomalies.length > 0);
+  // The system claims linearizability: results.json says so, for the report to call the claim broken.
+  assert.deepEqual(outcome.results.guarantees, ['linearizable']);
 });
 
 test('a start that throws fails the run (255) and still stops the system and takes the nodes down', async (t) => {

@@ -19,6 +19,7 @@ import { createFaultDriver } from './createFaultDriver.ts';
 import type { FaultDriver } from './faultDriver.ts';
 import { provisionNodes, removeLeftovers, type ProvisionedNodes } from './provisionNodes.ts';
 import { resolveSystem } from './resolveSystem.ts';
+import { sshHostConfigs, writeSshHosts } from './sshHosts.ts';
 import { defaultCheckers, overallVerdict, runChecks } from './runChecks.ts';
 import { runPhases } from './runPhases.ts';
 import { silentReporter, type RunReporter } from './statusLine.ts';
@@ -83,6 +84,9 @@ export async function runCampaign(options: RunCampaignOptions): Promise<RunOutco
   const systemSpec = typeof campaign.system === 'string' ? { name: campaign.system, options: {} } : campaign.system;
   const ctx: RunContext = { systemOptions: { ...systemSpec.options }, clockEnv: {}, phase: 'setup' };
   const keep = options.keepNodes === true;
+  // Stored before connecting, so `faultline clean --heal --run` finds the hosts even if this process dies.
+  const sshHosts = campaign.nodes.backend === 'ssh' ? sshHostConfigs(campaign.nodes, file) : undefined;
+  if (sshHosts !== undefined) writeSshHosts(runDir, sshHosts);
 
   const nodeContext = (node: ProvisionedNodes['remotes'][number]): NodeContext => ({
     node,
@@ -126,9 +130,11 @@ export async function runCampaign(options: RunCampaignOptions): Promise<RunOutco
         say(`provisioning ${campaign.nodes.backend} nodes`);
         c.nodes = await provisionNodes(campaign.nodes, {
           runId,
+          ...(sshHosts !== undefined && { sshHosts }),
           log: (m) => {
             log.write(m);
           },
+          warn: say,
           signal,
         });
         Object.assign(c.systemOptions, c.nodes.extraOptions);
@@ -257,6 +263,7 @@ export async function runCampaign(options: RunCampaignOptions): Promise<RunOutco
   const results: RunResults = {
     campaign: campaign.name,
     system: ctx.system?.name ?? systemSpec.name,
+    ...(ctx.system?.guarantees !== undefined && { guarantees: [...ctx.system.guarantees] }),
     nodes: ctx.nodes?.infos.map((n) => n.name) ?? [],
     seed,
     startedAt: startedAt.toISOString(),
