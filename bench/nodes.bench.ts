@@ -1,6 +1,6 @@
 // Nodes: time from `cluster up` to five ready nodes with a cached image (target < 5 s), teardown (< 3 s),
-// exec round-trip latency on docker (target < 50 ms median) and over ssh (reported). Needs a Docker engine;
-// without one it says so and exits 0.
+// exec round-trip latency on docker through the exec agent (target < 50 ms median), through the engine's exec
+// alone, and over ssh (reported). Needs a Docker engine; without one it says so and exits 0.
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
@@ -9,6 +9,7 @@ import ssh2 from 'ssh2';
 import { createDockerCluster, removeRunResources } from '../harness/remote/cluster.ts';
 import type { DockerCluster } from '../harness/remote/cluster.ts';
 import { dockerClient, engineAnswers } from '../harness/remote/docker-engine.ts';
+import { DockerRemote } from '../harness/remote/docker.ts';
 import { ensureNodeImage } from '../harness/remote/node-image.ts';
 import { execOrThrow } from '../harness/remote/remote.ts';
 import type { Remote } from '../harness/remote/remote.ts';
@@ -55,12 +56,37 @@ if (!(await engineAnswers())) {
     const up = (performance.now() - t) / 1000;
     line('cluster up, 5 ready nodes', `${up.toFixed(2)} s`, '< 5 s', up < 5);
 
-    const docker = await execLatency(cluster.nodes[0]!, 50);
+    // Commands go through each node's resident exec agent once it is up (it starts lazily, after the first exec).
+    const n1 = cluster.nodes[0]!;
+    t = performance.now();
+    const agentUp = await n1.startExecAgent();
+    line(
+      'exec agent ready',
+      agentUp ? `${(performance.now() - t).toFixed(0)} ms` : `no: ${n1.lastAgentProblem ?? '?'}`,
+    );
+    const docker = await execLatency(n1, 200);
     line(
       'docker exec round trip (median, p95)',
-      `${docker.median.toFixed(1)} ms, ${docker.p95.toFixed(1)} ms`,
+      `${docker.median.toFixed(1)} ms, ${docker.p95.toFixed(1)} ms (${n1.execCounts.agent} via the agent)`,
       '< 50 ms',
       docker.median < 50,
+    );
+    t = performance.now();
+    await Promise.all(Array.from({ length: 20 }, () => execOrThrow(n1, ['true'])));
+    line('docker exec, 20 at once (all done)', `${(performance.now() - t).toFixed(1)} ms`);
+
+    // The same node with every command an engine exec: the way without the agent, and its fallback.
+    const engineOnly = new DockerRemote({
+      docker: engine,
+      container: n1.containerName,
+      name: n1.name,
+      address: n1.address,
+      execAgent: false,
+    });
+    const viaEngine = await execLatency(engineOnly, 50);
+    line(
+      'docker exec round trip, engine only',
+      `${viaEngine.median.toFixed(1)} ms, ${viaEngine.p95.toFixed(1)} ms (median, p95)`,
     );
 
     // The engine's own floor: create + start + drain + inspect with nothing of ours around it.

@@ -1,6 +1,7 @@
-// The docker backend of Remote: one container per node, commands via the Engine API's exec, files via its
+// The docker backend of Remote: one container per node, commands via the node's resident exec agent
+// (exec-agent.ts, a few ms each) or, when it is not up, the Engine API's exec (50-100 ms each), files via its
 // archive endpoints. See libraries.md §2.1 for the pitfalls this code steps around (demuxing, exit codes read
-// after the stream ends, no hijacked stdin, a per-call abortSignal).
+// after the stream ends, hijacked stdin only for the agent's never half-closed channel, a per-call abortSignal).
 import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname, posix } from 'node:path';
@@ -8,8 +9,9 @@ import { PassThrough, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type Docker from 'dockerode';
 import { extract, pack } from 'tar-stream';
+import { ExecAgent } from './exec-agent.ts';
 import { NOT_RUNNING_EXIT, daemonPaths, killCommandArgv, signalDaemonArgv, startDaemonArgv } from './daemon-scripts.ts';
-import { RemoteCommandError } from './remote.ts';
+import { RemoteCommandError, shellQuote } from './remote.ts';
 import type { DaemonHandle, DaemonSpec, ExecOptions, ExecResult, Remote } from './remote.ts';
 
 const DEFAULT_TIMEOUT_MS = 60_000;
@@ -25,7 +27,12 @@ export interface DockerRemoteOptions {
   name: string;
   /** Its address on the run's network. */
   address: string;
+  /** Run commands through a resident agent in the container (default true); false: every command is an engine exec. */
+  execAgent?: boolean;
 }
+
+// After a failed agent start, commands use the engine's exec for this long before the next try.
+const AGENT_RETRY_MS = 10_000;
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -73,7 +80,16 @@ export class DockerRemote implements Remote {
   readonly address: string;
   readonly containerName: string;
   readonly docker: Docker;
+  /** How many commands went each way: through the agent, or one engine exec each. */
+  readonly execCounts = { agent: 0, engine: 0 };
   private readonly container: Docker.Container;
+  private readonly useAgent: boolean;
+  private agent: ExecAgent | undefined;
+  private agentStarting: Promise<boolean> | undefined;
+  private agentRetryAt = 0;
+  private closed = false;
+  /** Why the agent last failed to start or went away, for diagnostics. */
+  lastAgentProblem: string | undefined;
 
   constructor(options: DockerRemoteOptions) {
     this.docker = options.docker;
@@ -81,10 +97,88 @@ export class DockerRemote implements Remote {
     this.name = options.name;
     this.address = options.address;
     this.container = options.docker.getContainer(options.container);
+    this.useAgent = options.execAgent ?? true;
   }
 
   async exec(argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
     if (argv.length === 0) throw new Error('exec needs a command');
+    const agent = this.agentIfUp();
+    if (agent !== undefined) {
+      const outcome = await agent.run(argv, {
+        timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+        ...(options.env ? { env: options.env } : {}),
+        ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      if (outcome.kind === 'done') {
+        this.execCounts.agent++;
+        return outcome.result;
+      }
+      this.forgetAgent(agent);
+      // The command may still run with nobody to report it: kill it, as a timeout would.
+      if (outcome.kind === 'lost') await this.killGroup(outcome.pid).catch(() => undefined);
+      if (outcome.timedOut) return { exitCode: null, signal: 'SIGKILL', stdout: '', stderr: '', timedOut: true };
+      if (outcome.kind === 'lost') {
+        throw new Error(
+          `on ${this.name}: the exec agent went away (${outcome.reason}) while \`${argv.map(shellQuote).join(' ')}\` ` +
+            'ran; it was killed and whether it took effect is unknown',
+        );
+      }
+      // Not started: it never ran, so the engine's exec runs it instead.
+    }
+    this.execCounts.engine++;
+    return this.engineExec(argv, options);
+  }
+
+  /**
+   * Starts the node's exec agent unless it is up; resolves whether it is. exec starts it lazily on its own
+   * (using the engine's exec meanwhile); call this to have it ready before timing-sensitive work.
+   */
+  startExecAgent(): Promise<boolean> {
+    if (!this.useAgent || this.closed) return Promise.resolve(false);
+    if (this.agent?.alive === true) return Promise.resolve(true);
+    this.agentStarting ??= (async () => {
+      try {
+        const agent = await ExecAgent.start(this.docker, this.container);
+        if (this.closed) {
+          agent.close();
+          return false;
+        }
+        this.agent = agent;
+        return true;
+      } catch (e) {
+        this.lastAgentProblem = e instanceof Error ? e.message : String(e);
+        this.agentRetryAt = Date.now() + AGENT_RETRY_MS;
+        return false;
+      } finally {
+        this.agentStarting = undefined;
+      }
+    })();
+    return this.agentStarting;
+  }
+
+  /** The agent if it is up; otherwise undefined, having retired a dead one and started a new one lazily. */
+  private agentIfUp(): ExecAgent | undefined {
+    if (!this.useAgent || this.closed) return undefined;
+    const agent = this.agent;
+    if (agent?.alive === true) return agent;
+    if (agent !== undefined) this.forgetAgent(agent);
+    if (this.agentStarting === undefined && Date.now() >= this.agentRetryAt) void this.startExecAgent();
+    return undefined;
+  }
+
+  /** Drops an agent that went away (once), killing it if it may still be there, stopped or stuck. */
+  private forgetAgent(agent: ExecAgent): void {
+    if (this.agent !== agent) return;
+    this.agent = undefined;
+    this.lastAgentProblem = agent.endedBecause ?? 'it went away';
+    const pid = agent.pid;
+    if (agent.mayLinger && pid !== undefined)
+      void this.engineExec(['kill', '-s', 'KILL', String(pid)], { timeoutMs: 10_000 }).catch(() => undefined);
+  }
+
+  /** One engine exec per command: the way when the agent is not up (or not wanted). */
+  private async engineExec(argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     // Ends our side of the streams if the process cannot be killed in time.
     const local = new AbortController();
@@ -285,6 +379,11 @@ export class DockerRemote implements Remote {
   }
 
   async close(): Promise<void> {
-    // The engine client is shared by the process; nothing per node to release.
+    // The engine client is shared by the process; the agent is this node's own. Later commands (if any) use
+    // the engine's exec.
+    this.closed = true;
+    this.agent?.close();
+    this.agent = undefined;
+    await this.agentStarting;
   }
 }
