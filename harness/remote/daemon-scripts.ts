@@ -1,6 +1,7 @@
 // The argv that start and signal daemons on a node, shared by the docker and ssh backends. The shell snippets
 // are constants; every value reaches them as a positional argument, never spliced into the script.
-import type { DaemonSpec } from './remote.ts';
+import { RemoteCommandError } from './remote.ts';
+import type { DaemonHandle, DaemonSpec, Remote } from './remote.ts';
 
 export function daemonPaths(spec: { name: string; pidFile?: string; logFile?: string }): {
   pidFile: string;
@@ -69,4 +70,28 @@ const KILL_GROUP = [
 /** The argv that kills a command (started by an exec that reported its pid) with its children. */
 export function killCommandArgv(pid: number): string[] {
   return ['sh', '-c', KILL_GROUP, 'faultline-kill', String(pid)];
+}
+
+/** Remote.startDaemon for backends that run commands on the node (docker, ssh): one exec of the start script. */
+export async function startDaemonByExec(node: Pick<Remote, 'name' | 'exec'>, spec: DaemonSpec): Promise<DaemonHandle> {
+  const argv = startDaemonArgv(spec);
+  const result = await node.exec(argv, { timeoutMs: 30_000 });
+  const pid = Number(result.stdout.trim().split('\n').pop());
+  if (result.exitCode !== 0 || !Number.isInteger(pid) || pid <= 0)
+    throw new RemoteCommandError(node.name, argv, result);
+  return { name: spec.name, pid, ...daemonPaths(spec) };
+}
+
+/** Remote.signalDaemon for backends that run commands on the node: false when the daemon is not running. */
+export async function signalDaemonByExec(
+  node: Pick<Remote, 'name' | 'exec'>,
+  name: string,
+  signal: NodeJS.Signals,
+  options: { pidFile?: string } = {},
+): Promise<boolean> {
+  const argv = signalDaemonArgv(daemonPaths({ name, ...options }).pidFile, signal);
+  const result = await node.exec(argv, { timeoutMs: 10_000 });
+  if (result.exitCode === NOT_RUNNING_EXIT) return false;
+  if (result.exitCode !== 0) throw new RemoteCommandError(node.name, argv, result);
+  return true;
 }

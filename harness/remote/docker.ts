@@ -10,7 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import type Docker from 'dockerode';
 import { extract, pack } from 'tar-stream';
 import { ExecAgent } from './exec-agent.ts';
-import { NOT_RUNNING_EXIT, daemonPaths, killCommandArgv, signalDaemonArgv, startDaemonArgv } from './daemon-scripts.ts';
+import { killCommandArgv, signalDaemonByExec, startDaemonByExec } from './daemon-scripts.ts';
 import { RemoteCommandError, shellQuote } from './remote.ts';
 import type { DaemonHandle, DaemonSpec, ExecOptions, ExecResult, Remote } from './remote.ts';
 
@@ -360,22 +360,12 @@ export class DockerRemote implements Remote {
     await this.readInto(remotePath, () => createWriteStream(localPath));
   }
 
-  async startDaemon(spec: DaemonSpec): Promise<DaemonHandle> {
-    const argv = startDaemonArgv(spec);
-    const result = await this.exec(argv, { timeoutMs: 30_000 });
-    const pid = Number(result.stdout.trim().split('\n').pop());
-    if (result.exitCode !== 0 || !Number.isInteger(pid) || pid <= 0) {
-      throw new RemoteCommandError(this.name, argv, result);
-    }
-    return { name: spec.name, pid, ...daemonPaths(spec) };
+  startDaemon(spec: DaemonSpec): Promise<DaemonHandle> {
+    return startDaemonByExec(this, spec);
   }
 
-  async signalDaemon(name: string, signal: NodeJS.Signals, options: { pidFile?: string } = {}): Promise<boolean> {
-    const argv = signalDaemonArgv(daemonPaths({ name, ...options }).pidFile, signal);
-    const result = await this.exec(argv, { timeoutMs: 10_000 });
-    if (result.exitCode === NOT_RUNNING_EXIT) return false;
-    if (result.exitCode !== 0) throw new RemoteCommandError(this.name, argv, result);
-    return true;
+  signalDaemon(name: string, signal: NodeJS.Signals, options: { pidFile?: string } = {}): Promise<boolean> {
+    return signalDaemonByExec(this, name, signal, options);
   }
 
   async close(): Promise<void> {

@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { chmod, copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { daemonPaths } from '../remote/daemon-scripts.ts';
 import type { DaemonHandle, DaemonSpec, ExecOptions, ExecResult, Remote } from '../remote/remote.ts';
 import { freePorts } from './freePorts.ts';
 
@@ -107,8 +108,7 @@ export class LocalRemote implements Remote {
   }
 
   async startDaemon(spec: DaemonSpec): Promise<DaemonHandle> {
-    const pidFile = spec.pidFile ?? `/var/run/faultline/${spec.name}.pid`;
-    const logFile = spec.logFile ?? `/var/log/faultline/${spec.name}.log`;
+    const { pidFile, logFile } = daemonPaths(spec);
     const running = await this._pid(pidFile);
     if (running !== null && alive(running)) return { name: spec.name, pid: running, pidFile, logFile };
     await mkdir(dirname(this.hostPath(pidFile)), { recursive: true });
@@ -138,7 +138,7 @@ export class LocalRemote implements Remote {
   }
 
   async signalDaemon(name: string, signal: NodeJS.Signals, options: { pidFile?: string } = {}): Promise<boolean> {
-    const pid = await this._pid(options.pidFile ?? `/var/run/faultline/${name}.pid`);
+    const pid = await this._pid(daemonPaths({ name, ...options }).pidFile);
     if (pid === null) return false;
     try {
       process.kill(pid, signal);
