@@ -2,6 +2,7 @@
 // unique-value register history. Prints time and verdict counts per family; parsing is not timed.
 // Porcupine (Go, same machine): etcd suite 0.55-0.66 s, partitioned kv 0.17 s, unpartitioned c10 2-3 s each,
 // unpartitioned c50 no verdict within 60 s.
+// BENCH_ONLY=etcd,partitioned,c10,c50,1m (any of them, matched against the labels) runs only those families.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pairOperations } from '../checkers/history.ts';
@@ -48,6 +49,7 @@ async function family(
   let bestCpu = Infinity;
   let counts = '';
   let wrong: string[] = [];
+  let failing = '';
   for (let rep = 0; rep < reps; rep++) {
     const tally = new Map<string, number>();
     wrong = [];
@@ -57,6 +59,8 @@ async function family(
       const r = await checkLinearizable(c.ops, model, { timeBudgetMs });
       tally.set(word(r), (tally.get(word(r)) ?? 0) + 1);
       if (word(r) !== c.expected) wrong.push(`${c.file}: ${word(r)} (expected ${c.expected})`);
+      const detail = r.anomalies[0]?.detail as { failedOp?: number } | undefined;
+      if (cases.length === 1 && detail?.failedOp !== undefined) failing = `; failing op ${detail.failedOp}`;
     }
     best = Math.min(best, performance.now() - t);
     const used = process.cpuUsage(cpu);
@@ -65,8 +69,8 @@ async function family(
   }
   const agree = wrong.length === 0 ? 'all as expected' : `DISAGREE: ${wrong.join('; ')}`;
   console.log(
-    `${name.padEnd(34)} ${(best / 1000).toFixed(3).padStart(8)} s wall ${(bestCpu / 1000).toFixed(3).padStart(8)} s cpu   ` +
-      `${cases.length} files: ${counts}; ${agree}`,
+    `${name.padEnd(50)} ${(best / 1000).toFixed(3).padStart(8)} s wall ${(bestCpu / 1000).toFixed(3).padStart(8)} s cpu   ` +
+      `${cases.length} files: ${counts}; ${agree}${failing}`,
   );
 }
 
@@ -75,12 +79,16 @@ function pick(filter: (r: [string, string, string, string]) => boolean): Case[] 
 }
 
 const reps = Number(process.env.BENCH_REPS ?? 3);
+const only = process.env.BENCH_ONLY?.toLowerCase().split(',');
+const want = (label: string): boolean => only === undefined || only.some((w) => label.toLowerCase().includes(w));
+// The unpartitioned kv model declares one commutation class per key: the search stays one search over the
+// whole store, but tries ops on different keys in one order only and backjumps over other keys' steps.
+const oneStore = 'kv one store, POR+backjump by key';
 console.log(
   `linearizability checker; best of ${reps} (c50 unpartitioned: 1 run, 60 s budget). ` +
     "cpu = this process's CPU time (worker threads included), steadier than wall time on a shared machine.",
 );
-// BENCH_ONLY=1m skips the Porcupine families (the c50 runs take a minute each).
-if (process.env.BENCH_ONLY !== '1m') {
+if (want('etcd suite (102 logs)')) {
   await family(
     'etcd suite (102 logs)',
     pick((r) => r[1] === 'etcd'),
@@ -88,6 +96,8 @@ if (process.env.BENCH_ONLY !== '1m') {
     reps,
     60_000,
   );
+}
+if (want('kv partitioned (6 files)')) {
   await family(
     'kv partitioned (6 files)',
     pick((r) => r[2] === 'kv-partitioned'),
@@ -95,21 +105,23 @@ if (process.env.BENCH_ONLY !== '1m') {
     reps,
     60_000,
   );
-  for (const f of ['kv/c10-ok.txt', 'kv/c10-bad.txt']) {
-    await family(
-      `kv unpartitioned ${f}`,
-      pick((r) => r[0] === f && r[2] === 'kv-nopartition'),
-      kvOne,
-      reps,
-      60_000,
-    );
-  }
-  for (const [f, expected] of [
-    ['kv/c50-ok.txt', 'Ok'],
-    ['kv/c50-bad.txt', 'Illegal'],
-  ] as const) {
-    await family(`kv unpartitioned ${f}`, [{ file: f, expected, ops: load(f) }], kvOne, 1, 60_000);
-  }
+}
+for (const f of ['kv/c10-ok.txt', 'kv/c10-bad.txt']) {
+  if (!want(`${oneStore} ${f}`)) continue;
+  await family(
+    `${oneStore} ${f}`,
+    pick((r) => r[0] === f && r[2] === 'kv-nopartition'),
+    kvOne,
+    reps,
+    60_000,
+  );
+}
+for (const [f, expected] of [
+  ['kv/c50-ok.txt', 'Ok'],
+  ['kv/c50-bad.txt', 'Illegal'],
+] as const) {
+  if (!want(`${oneStore} ${f}`)) continue;
+  await family(`${oneStore} ${f}`, [{ file: f, expected, ops: load(f) }], kvOne, 1, 60_000);
 }
 
 // A 1,000,000-op register history with unique written values, from a simulated linearizable register:
@@ -161,6 +173,7 @@ for (const [label, corruptAt] of [
   ['1M-op unique-value register (valid)', null],
   ['1M-op register, one stale read', 500_000],
 ] as const) {
+  if (!want(label)) continue;
   const events = generateRegisterHistory(1_000_000, corruptAt);
   const t0 = performance.now();
   const ops = pairOperations(events);
@@ -170,7 +183,7 @@ for (const [label, corruptAt] of [
   const t2 = performance.now();
   const used = process.cpuUsage(cpu);
   console.log(
-    `${label.padEnd(34)} ${((t2 - t1) / 1000).toFixed(3).padStart(8)} s wall ${((used.user + used.system) / 1e6).toFixed(3).padStart(8)} s cpu   ` +
+    `${label.padEnd(50)} ${((t2 - t1) / 1000).toFixed(3).padStart(8)} s wall ${((used.user + used.system) / 1e6).toFixed(3).padStart(8)} s cpu   ` +
       `${ops.length} ops: ${word(r)} ` +
       `(zone partitions ${r.stats.zonePartitions ?? 0}; pairing the events took ${((t1 - t0) / 1000).toFixed(3)} s)`,
   );

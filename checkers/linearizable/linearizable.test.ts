@@ -70,6 +70,16 @@ interface ModelCase {
 
 const small = fc.integer({ min: 0, max: 2 });
 
+const kvInvoke = fc
+  .tuple(fc.constantFrom('a', 'b', 'c'), fc.constantFrom('get', 'put', 'append', 'cas'), fc.constantFrom('x', 'y'))
+  .map(([key, f, v]) => ({
+    f,
+    key,
+    value: f === 'get' ? null : f === 'cas' ? [v === 'x' ? '' : 'x', v] : v,
+  }));
+const kvResult = (f: string, input: Value): fc.Arbitrary<Value> =>
+  f === 'get' ? fc.constantFrom('', 'x', 'y', 'xy', 'yx') : fc.constant(input);
+
 const cases: ModelCase[] = [
   {
     name: 'register',
@@ -108,6 +118,14 @@ const cases: ModelCase[] = [
       .tuple(fc.constantFrom('a', 'b'), fc.constantFrom('get', 'put', 'append'), fc.constantFrom('x', 'y'))
       .map(([key, f, v]) => ({ f, key, value: f === 'get' ? null : v })),
     result: (f, input) => (f === 'get' ? fc.constantFrom('', 'x', 'y', 'xy', 'yx') : fc.constant(input)),
+  },
+  {
+    // One search over the whole store, with the model's commutation classes (keys): partial-order
+    // reduction and backjumping in the search, checked here against the oracle's plain enumeration.
+    name: 'kv, one store (commutation classes)',
+    model: () => createModel({ name: 'kv', options: { initial: '', partitioned: false } }),
+    invoke: kvInvoke,
+    result: kvResult,
   },
   {
     name: 'multi-register',
@@ -292,6 +310,31 @@ for (const c of cases) {
     );
   });
 }
+
+// ---- commutation classes: the reduced search decides exactly as the plain one -------------------------
+
+test('commutation classes change no verdict and no failing op: kv store, reduced vs plain search', () => {
+  const model = createModel({ name: 'kv', options: { initial: '', partitioned: false } });
+  assert.ok(model.commutationClass !== undefined);
+  const plain: Model = { ...model };
+  delete plain.commutationClass;
+  const c: ModelCase = { name: 'kv', model: () => model, invoke: kvInvoke, result: kvResult };
+  let invalid = 0;
+  fc.assert(
+    fc.property(concurrentHistory(c, 24), (ops) => {
+      const included = ops.filter((o) => modelIncludes(model, o) && !(o.status === 'info' && o.f === 'get'));
+      const reduced = checkPartition(model, included);
+      const full = checkPartition(plain, included);
+      assert.equal(reduced.valid, full.valid);
+      if (reduced.valid === false && full.valid === false) {
+        invalid++;
+        assert.equal(reduced.failedOp, full.failedOp);
+      }
+    }),
+    { numRuns: 400 },
+  );
+  assert.ok(invalid > 0, 'no invalid history was generated');
+});
 
 // ---- the unique-value fast path agrees with the search ------------------------------------------------
 

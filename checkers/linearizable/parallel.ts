@@ -14,7 +14,8 @@ export async function decideInWorkers(
   spec: ModelSpec,
   partitions: readonly Partition[],
   budget: { deadline: number; memoryBytes: number },
-  graceAfterViolationMs: number,
+  /** The deadline for the rest once a violation is found at `now`. */
+  graceDeadline: (now: number, deadline: number) => number,
 ): Promise<{ reports: PartitionReport[]; workers: number } | null> {
   const count = Math.min(availableParallelism(), partitions.length, 8);
   if (count < 2) return null;
@@ -77,10 +78,13 @@ export async function decideInWorkers(
         reports[msg.index] = msg.report;
         done++;
         if (msg.report.valid === false && graceTimer === undefined) {
-          deadline = Math.min(deadline, performance.now() + graceAfterViolationMs);
-          graceTimer = setTimeout(() => {
-            finish(undecidedRest());
-          }, graceAfterViolationMs + 200);
+          deadline = graceDeadline(performance.now(), deadline);
+          graceTimer = setTimeout(
+            () => {
+              finish(undecidedRest());
+            },
+            Math.max(0, deadline - performance.now()) + 200,
+          );
         }
         if (done === partitions.length) finish(undecidedRest());
         else send(w);

@@ -68,10 +68,13 @@ export function checkPartition<S>(
 
 function search<S>(
   model: Model<S>,
-  ops: readonly Operation[],
+  given: readonly Operation[],
   budget: SearchBudget,
   record: boolean,
 ): PartitionOutcome {
+  // Numbered in call order, which the cache's compact bitsets rely on to stay short (not for correctness).
+  const inCallOrder = given.every((op, i) => i === 0 || given[i - 1]!.call <= op.call);
+  const ops = inCallOrder ? given : [...given].sort((a, b) => a.call - b.call);
   const n = ops.length;
   const stats: SearchStats = { ops: n, cached: 0, backtracks: 0 };
   if (n === 0) return { valid: true, stats };
@@ -119,15 +122,56 @@ function search<S>(
   // Ops that change no state in any state (reads): the search may place them eagerly, see below.
   const readOnly = new Uint8Array(n);
   if (model.readOnly !== undefined) for (let i = 0; i < n; i++) readOnly[i] = model.readOnly(ops[i]!) ? 1 : 0;
-  // (set, op) -> next set, or -1 when illegal: the search re-steps the same pairs many times. One map per
-  // op keyed by set id keeps the keys small integers, which V8's maps handle fastest.
-  const transitions = new Array<Map<number, number> | undefined>(n);
+  // (set, op) -> next set, or -1 when illegal: the search re-steps the same pairs many times. Open
+  // addressing over one interleaved typed array, (set, op, next, unused) per slot: one cache line a lookup.
+  let memoCapacity = 1 << 12;
+  let memo = new Int32Array(memoCapacity * 4).fill(-1);
   let transitionCount = 0;
+  const memoSlot = (setId: number, i: number): number => {
+    const mask = memoCapacity - 1;
+    // Mixed down to the low bits: a plain product's low bits depend only on the factors' low bits.
+    let h = Math.imul(setId, 0x9e3779b1) ^ Math.imul(i + 1, 0x85ebca6b);
+    h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d);
+    let slot = (h ^ (h >>> 13)) & mask;
+    for (;;) {
+      const at = memo[slot * 4]!;
+      if (at === -1 || (at === setId && memo[slot * 4 + 1] === i)) return slot;
+      slot = (slot + 1) & mask;
+    }
+  };
+  const growMemo = (): void => {
+    const old = memo;
+    memoCapacity <<= 1;
+    memo = new Int32Array(memoCapacity * 4).fill(-1);
+    for (let k = 0; k < old.length; k += 4) {
+      if (old[k] === -1) continue;
+      const at = memoSlot(old[k]!, old[k + 1]!) * 4;
+      memo[at] = old[k]!;
+      memo[at + 1] = old[k + 1]!;
+      memo[at + 2] = old[k + 2]!;
+    }
+  };
+  // Worth it only while it hits: on a search that mostly meets new states (a big store, long values) the
+  // lookups and inserts cost more than they save, so the memo switches itself off after a trial.
+  const memoTrial = 1 << 12;
+  let memoMisses = 0;
+  let memoHits = 0;
+  let memoOn = true;
   const stepSet = (setId: number, i: number): number => {
-    let memo = transitions[i];
-    if (memo === undefined) transitions[i] = memo = new Map();
-    const known = memo.get(setId);
-    if (known !== undefined) return known;
+    let slot = -1;
+    if (memoOn) {
+      slot = memoSlot(setId, i);
+      if (memo[slot * 4] === setId) {
+        memoHits++;
+        return memo[slot * 4 + 2]!;
+      }
+      if (++memoMisses === memoTrial && memoHits * 3 < memoMisses + memoHits) {
+        memoOn = false;
+        memo = new Int32Array(0);
+        memoCapacity = 0;
+        slot = -1;
+      }
+    }
     const op = modelOps[i]!;
     const members = sets[setId]!;
     let result: number;
@@ -139,8 +183,12 @@ function search<S>(
       for (const sid of members) for (const next of model.step(states[sid]!, op)) out.add(internState(next));
       result = out.size === 0 ? -1 : internSet([...out]);
     }
-    memo.set(setId, result);
-    transitionCount++;
+    if (slot >= 0) {
+      memo[slot * 4] = setId;
+      memo[slot * 4 + 1] = i;
+      memo[slot * 4 + 2] = result;
+      if (++transitionCount * 2 >= memoCapacity) growMemo();
+    }
     return result;
   };
 
@@ -177,6 +225,31 @@ function search<S>(
     next[prev[call]!] = call;
   };
 
+  // --- partial-order reduction over model.commutationClass. Let r be the first return entry not yet
+  // lifted and k its op's class. Every completion must place r's op; the first class-k op b it places is a
+  // candidate here (b precedes r's op, so b's call precedes r), and b commutes with every op placed before
+  // it (other classes, all still pending at r, so real time allows b first). Hence some completion starts
+  // with a class-k candidate: trying only those loses no verdict, and which configurations fail does not
+  // depend on the path, so Lowe's cache stays sound. Without this, a failure on one class is re-derived for
+  // every combination of choices made meanwhile on the others.
+  const classOf = new Int32Array(n);
+  const reduce = model.commutationClass !== undefined;
+  if (reduce) {
+    const classIds = new Map<string, number>();
+    for (let i = 0; i < n; i++) {
+      const c = model.commutationClass!(ops[i]!);
+      let id = classIds.get(c);
+      if (id === undefined) classIds.set(c, (id = classIds.size));
+      classOf[i] = id;
+    }
+  }
+  /** The first return entry still in the list, or -1. */
+  const firstReturn = (): number => {
+    let r = next[head]!;
+    while (r >= 0 && (r & 1) === 0) r = next[r]!;
+    return r;
+  };
+
   // --- Lowe's cache of (linearized set, state set), Zobrist-hashed.
   const words = (n + 31) >>> 5;
   const linearized = new Uint32Array(words);
@@ -196,68 +269,91 @@ function search<S>(
   let hashLo = 0;
   let hashHi = 0;
   // Open addressing over flat typed arrays: a typed-array allocation per entry would dominate the search.
+  // An entry keeps only the middle of its linearized bitset: ops are numbered in call order, so the words
+  // below the first op not yet placed are all ones and the words above the last placed op all zeros. On a
+  // long history that middle is a few words where the whole set would be hundreds.
+  // The table holds (entry index + 1, low hash) pairs so a probe reads one place; an entry's other fields
+  // are interleaved (high hash, state, failure class, first word, arena offset, word count) for the same
+  // reason: with millions of entries every separate array is another cache miss.
   let capacity = 1 << 12;
-  let table = new Int32Array(capacity); // entry index + 1; 0 = empty
+  let table = new Int32Array(capacity * 2); // [entry index + 1 (0 = empty), low hash] per slot
   let entryCount = 0;
-  let entryLo = new Int32Array(capacity >> 1);
-  let entryHi = new Int32Array(capacity >> 1);
-  let entryState = new Int32Array(capacity >> 1);
-  let arena = new Uint32Array((capacity >> 1) * words);
-  const entryBytes = words * 4 + 20;
+  const stride = 6;
+  const failAt = 2; // the class a failed configuration failed for (see the backjumping below); -1 unknown
+  let entries = new Int32Array((capacity >> 1) * stride);
+  let arena = new Uint32Array(capacity);
+  let arenaUsed = 0;
+  const entryBytes = stride * 4;
   const grow = (): void => {
     capacity <<= 1;
-    table = new Int32Array(capacity);
+    const old = table;
+    table = new Int32Array(capacity * 2);
     const mask = capacity - 1;
-    for (let k = 0; k < entryCount; k++) {
-      let slot = entryLo[k]! & mask;
-      while (table[slot] !== 0) slot = (slot + 1) & mask;
-      table[slot] = k + 1;
+    for (let s = 0; s < old.length; s += 2) {
+      if (old[s] === 0) continue;
+      let slot = old[s + 1]! & mask;
+      while (table[slot * 2] !== 0) slot = (slot + 1) & mask;
+      table[slot * 2] = old[s]!;
+      table[slot * 2 + 1] = old[s + 1]!;
     }
-    const size = capacity >> 1;
-    const lo = new Int32Array(size);
-    lo.set(entryLo);
-    entryLo = lo;
-    const hi = new Int32Array(size);
-    hi.set(entryHi);
-    entryHi = hi;
-    const st = new Int32Array(size);
-    st.set(entryState);
-    entryState = st;
-    const ar = new Uint32Array(size * words);
-    ar.set(arena);
-    arena = ar;
+    const wider = new Int32Array((capacity >> 1) * stride);
+    wider.set(entries);
+    entries = wider;
   };
-  /** Adds (linearized, state) to the cache; false when it was already there. */
-  const cacheAdd = (state: number): boolean => {
+  /** Adds (linearized, state) to the cache: its entry index, or -1 - index when it was already there. */
+  const cacheAdd = (state: number): number => {
     const lo = hashLo ^ Math.imul(state + 1, 0x9e3779b1);
     const hi = hashHi ^ Math.imul(state + 1, 0x85ebca6b);
+    let from = 0;
+    while (from < words && linearized[from] === 0xffffffff) from++;
+    let to = words;
+    while (to > from && linearized[to - 1] === 0) to--;
+    const length = to - from;
     const mask = capacity - 1;
     let slot = lo & mask;
     for (;;) {
-      const k = table[slot]! - 1;
+      const k = table[slot * 2]! - 1;
       if (k < 0) break;
-      if (entryLo[k] === lo && entryHi[k] === hi && entryState[k] === state) {
-        const base = k * words;
+      const at = k * stride;
+      if (
+        table[slot * 2 + 1] === lo &&
+        entries[at] === hi &&
+        entries[at + 1] === state &&
+        entries[at + 3] === from &&
+        entries[at + 5] === length
+      ) {
+        const base = entries[at + 4]! - from;
         let same = true;
-        for (let w = 0; w < words; w++) {
+        for (let w = from; w < to; w++) {
           if (arena[base + w] !== linearized[w]) {
             same = false;
             break;
           }
         }
-        if (same) return false;
+        if (same) return -1 - k;
       }
       slot = (slot + 1) & mask;
     }
+    if (arenaUsed + length > arena.length) {
+      const bigger = new Uint32Array(Math.max(arena.length * 2, arenaUsed + length));
+      bigger.set(arena);
+      arena = bigger;
+    }
+    arena.set(linearized.subarray(from, to), arenaUsed);
     const k = entryCount++;
-    table[slot] = k + 1;
-    entryLo[k] = lo;
-    entryHi[k] = hi;
-    entryState[k] = state;
-    arena.set(linearized, k * words);
+    table[slot * 2] = k + 1;
+    table[slot * 2 + 1] = lo;
+    const at = k * stride;
+    entries[at] = hi;
+    entries[at + 1] = state;
+    entries[at + failAt] = -1;
+    entries[at + 3] = from;
+    entries[at + 4] = arenaUsed;
+    entries[at + 5] = length;
+    arenaUsed += length;
     stats.cached++;
     if (entryCount * 2 >= capacity) grow();
-    return true;
+    return k;
   };
 
   // --- the search
@@ -266,6 +362,9 @@ function search<S>(
   const stackCall: number[] = [];
   const stackBefore: number[] = [];
   const stackForced: boolean[] = [];
+  const stackBlocked: number[] = [];
+  const stackFirstTry: boolean[] = [];
+  const stackEntry: number[] = [];
   let furthestBlocked = -1;
   let furthestRet = -Infinity;
   const deepest: Array<Array<[op: number, stateSet: number]>> = [];
@@ -274,34 +373,107 @@ function search<S>(
   let stateSeen = initial;
   let stateSeenDepth = -1;
   let iterations = 0;
-  let e = next[head]!;
+  // In each configuration the op of the first return (the one that must be placed soonest) is tried first,
+  // then the other candidates in list order (Lowe's order). Trying it first places nothing it does not
+  // need, so a wrong guess dies at once instead of after a tower of concurrent ops.
+  let blockedCall = -1; // call entry of the first return's op in this configuration, -1 when none
+  let active = -1; // the commutation class candidates are restricted to, -1 for none
+  let firstTry = false; // e is blockedCall, tried before the scan from the head
+  const enter = (): number => {
+    const r = firstReturn();
+    blockedCall = r < 0 ? -1 : r - 1;
+    active = reduce && r >= 0 ? classOf[r >> 1]! : -1;
+    firstTry = r >= 0;
+    return firstTry ? blockedCall : next[head]!;
+  };
+  const afterFailedTry = (tried: number): number => {
+    if (firstTry) {
+      firstTry = false;
+      return next[head]!;
+    }
+    return next[tried]!;
+  };
+  const searchExhausted = -2;
+  // Undoes steps after the configuration on top failed, and returns the entry to try next there.
+  // A read-only op that was legal where it was placed loses nothing by being placed that early (moving it
+  // forward keeps real-time order and every other op's state): if no completion exists after placing it,
+  // none exists without it either, so its alternatives need no trying.
+  // Backjumping (model.commutationClass): every failed configuration is failed FOR a class k, meaning its
+  // class-k part cannot be completed: the class-k ops placed, the part of the state they own, and the
+  // class-k ops still to place under real time (a completion of the whole would complete it). Blocked at
+  // a class-k return with every class-k candidate illegal or failed for k, it fails for k: a completion of
+  // the class-k part would start with a class-k candidate, as above. A step of another class leaves that
+  // part as it was, so the configuration before such a step fails for k too, alternatives untried; and a
+  // child (placed or found in the cache) failed for another class j makes this configuration fail for j.
+  // Each cache entry keeps its class.
+  const backjump = (failClass: number): number => {
+    while (stackCall.length > 0) {
+      stats.backtracks++;
+      const c = stackCall.pop()!;
+      state = stackBefore.pop()!;
+      const forced = stackForced.pop()!;
+      blockedCall = stackBlocked.pop()!;
+      firstTry = stackFirstTry.pop()!;
+      entries[stackEntry.pop()! * stride + failAt] = failClass;
+      active = reduce ? classOf[blockedCall >> 1]! : -1;
+      const i = c >> 1;
+      linearized[i >>> 5]! &= ~(1 << (i & 31));
+      hashLo ^= zobLo[i]!;
+      hashHi ^= zobHi[i]!;
+      unlift(c);
+      if (forced || (reduce && active !== failClass)) continue;
+      return afterFailedTry(c);
+    }
+    return searchExhausted;
+  };
+  let e = enter();
   while (e >= 0) {
     if ((++iterations & 4095) === 0) {
       if (performance.now() > budget.deadline) return { valid: 'unknown', reason: 'time', stats };
-      const memory = capacity * 4 + (capacity >> 1) * entryBytes + (transitionCount + states.length + sets.length) * 48;
+      const memory =
+        capacity * 8 +
+        (capacity >> 1) * entryBytes +
+        arena.length * 4 +
+        memoCapacity * 16 +
+        (states.length + sets.length) * 48;
       if (memory > budget.memoryBytes) return { valid: 'unknown', reason: 'memory', stats };
     }
     if ((e & 1) === 0) {
       const i = e >> 1;
+      if ((active >= 0 && classOf[i] !== active) || (e === blockedCall && !firstTry)) {
+        e = next[e]!;
+        continue;
+      }
       const s2 = stepSet(state, i);
       if (s2 >= 0) {
         linearized[i >>> 5]! |= 1 << (i & 31);
         hashLo ^= zobLo[i]!;
         hashHi ^= zobHi[i]!;
-        if (cacheAdd(s2)) {
+        const entry = cacheAdd(s2);
+        if (entry >= 0) {
+          stackEntry.push(entry);
           stackCall.push(e);
           stackBefore.push(state);
           stackForced.push(s2 === state && readOnly[i] === 1);
+          stackBlocked.push(blockedCall);
+          stackFirstTry.push(firstTry);
           state = s2;
           lift(e);
-          e = next[head]!;
+          e = enter();
           continue;
         }
         linearized[i >>> 5]! &= ~(1 << (i & 31));
         hashLo ^= zobLo[i]!;
         hashHi ^= zobHi[i]!;
+        const failedFor = entries[(-1 - entry) * stride + failAt]!;
+        if (reduce && failedFor >= 0 && failedFor !== active) {
+          // Placing a class-`active` op left the other class's part as it was: this configuration fails too.
+          e = backjump(failedFor);
+          if (e === searchExhausted) break;
+          continue;
+        }
       }
-      e = next[e]!;
+      e = afterFailedTry(e);
       continue;
     }
     // A return whose call is not linearized yet: this branch is stuck.
@@ -337,27 +509,10 @@ function search<S>(
         }
       }
     }
-    // Undo steps. A read-only op that was legal where it was placed loses nothing by being placed that
-    // early (moving it forward keeps real-time order and every other op's state): if no completion exists
-    // after placing it, none exists without it either, so its alternatives need no trying.
-    let c = -1;
-    while (stackCall.length > 0) {
-      stats.backtracks++;
-      c = stackCall.pop()!;
-      state = stackBefore.pop()!;
-      const forced = stackForced.pop()!;
-      const i = c >> 1;
-      linearized[i >>> 5]! &= ~(1 << (i & 31));
-      hashLo ^= zobLo[i]!;
-      hashHi ^= zobHi[i]!;
-      unlift(c);
-      if (!forced) break;
-      c = -1;
-    }
-    if (c < 0) break;
-    e = next[c]!;
+    e = backjump(active);
+    if (e === searchExhausted) break;
   }
-  if (e < 0) return { valid: true, stats };
+  if (e !== searchExhausted) return { valid: true, stats };
 
   const distinct = record
     ? [...new Set(longestOf.filter((s) => s !== undefined))].sort((a, b) => b.length - a.length)

@@ -86,10 +86,16 @@ function partitionedKv(initial: Value, nilWildcard: boolean): Model<Value> {
   };
 }
 
-/** The whole store as one state: key index -> value id, both interned, so a state's key is a short string. */
-interface StoreState {
-  ids: readonly number[];
-  key: string;
+/**
+ * The whole store as one state: key index -> value id, both interned, packed two UTF-16 units per key (high
+ * and low half of the id) into a string that is its own canonical key. Keys holding the initial value (id 0)
+ * at the end are left out. One small string per state keeps millions of search states cheap to make, hash
+ * and hold.
+ */
+type StoreState = string;
+
+function valueIdAt(state: StoreState, i: number): number {
+  return 2 * i + 1 < state.length ? (state.charCodeAt(2 * i) << 16) | state.charCodeAt(2 * i + 1) : 0;
 }
 
 /**
@@ -111,7 +117,7 @@ function unpartitionedKv(initial: Value, nilWildcard: boolean): Model<StoreState
     }
     return id;
   };
-  const initialId = valueId(initial);
+  valueId(initial); // id 0
   const indexOf = (k: string): number => {
     let i = keyIndex.get(k);
     if (i === undefined) {
@@ -121,27 +127,47 @@ function unpartitionedKv(initial: Value, nilWildcard: boolean): Model<StoreState
     }
     return i;
   };
-  const make = (ids: number[]): StoreState => ({ ids, key: ids.join(',') });
+  // (op, value id) -> next value id, -1 when illegal: a search steps the same op from the same key value in
+  // many store states, and appending then re-interning a long string is the dear part of a step.
+  const valueSteps = new WeakMap<ModelOp, Map<number, number>>();
+  const stepValueId = (current: number, op: ModelOp): number => {
+    let memo = valueSteps.get(op);
+    if (memo === undefined) valueSteps.set(op, (memo = new Map<number, number>()));
+    let nextId = memo.get(current);
+    if (nextId === undefined) {
+      const next = stepValue(values[current] ?? null, op, nilWildcard);
+      nextId = next === undefined ? -1 : readFs.has(op.f) ? current : valueId(next);
+      memo.set(current, nextId);
+    }
+    return nextId;
+  };
   return {
     name: 'kv',
-    init: () => make([]),
+    init: () => '',
     step(state, op) {
       const i = indexOf(op.key ?? '');
-      const current = state.ids[i] ?? initialId;
-      const next = stepValue(values[current] ?? null, op, nilWildcard);
-      if (next === undefined) return [];
-      if (readFs.has(op.f)) return [state];
-      const nextId = valueId(next);
+      const current = valueIdAt(state, i);
+      const nextId = stepValueId(current, op);
+      if (nextId < 0) return [];
       if (nextId === current) return [state];
-      const ids = state.ids.slice();
-      while (ids.length < i) ids.push(initialId);
-      ids[i] = nextId;
-      return [make(ids)];
+      const padded = state.length >= 2 * i ? state : state.padEnd(2 * i, '\u0000');
+      let next = `${padded.slice(0, 2 * i)}${String.fromCharCode(nextId >>> 16, nextId & 0xffff)}${padded.slice(2 * i + 2)}`;
+      let end = next.length;
+      while (end >= 2 && next.charCodeAt(end - 1) === 0 && next.charCodeAt(end - 2) === 0) end -= 2;
+      if (end < next.length) next = next.slice(0, end);
+      return [next];
     },
-    key: (state) => state.key,
+    key: (state) => state,
+    // An op reads and writes only its own key's register, so ops on different keys commute.
+    commutationClass: opKey,
     readOnly: (op) => readFs.has(op.f),
-    describeState: (state) =>
-      `{${state.ids.map((id, i) => `${keyNames[i] ?? ''}: ${describeValue(values[id] ?? null)}`).join(', ')}}`,
+    describeState: (state) => {
+      const shown: string[] = [];
+      for (let i = 0; 2 * i < state.length; i++) {
+        shown.push(`${keyNames[i] ?? ''}: ${describeValue(values[valueIdAt(state, i)] ?? null)}`);
+      }
+      return `{${shown.join(', ')}}`;
+    },
     describeOperation: describeKvOp,
   };
 }

@@ -52,6 +52,15 @@ export interface Model<S = unknown> {
    * no information and is dropped up front; an ok one is placed eagerly by the search.
    */
   readOnly?(op: Operation): boolean;
+  /**
+   * Declared independence, used inside ONE search over the whole state (the history is not split): the
+   * state is made of one part per class, and an op's legality and effect depend only on its own class's
+   * part and change no other part. Ops of different classes then commute, so the search tries them in one
+   * order only (partial-order reduction) and, when one class's part cannot be completed, skips the
+   * alternatives of other classes' steps (backjumping). Must return a class for every op. Example: the
+   * unpartitioned kv store, one class per key.
+   */
+  commutationClass?(op: Operation): string;
   /** When set, the unique-value fast path is tried: the initial value and each op's read/write view. */
   register?: { initial: Value; view: (op: Operation) => RegisterView | null };
   describeState?(state: S): string;
