@@ -54,6 +54,20 @@ export interface ReportPerf {
   latency: LatencySeries[];
 }
 
+/**
+ * Jepsen's clock plot: the clock offset faultline applied to each node it skewed (what the nemesis set, not a
+ * measurement). Sampled for uPlot: one x array shared by every node, with a time repeated where a line jumps
+ * (first every node's value just before it, then at it), and straight lines between samples.
+ */
+export interface ReportClockOffsets {
+  /** Seconds since the run started, as ReportPerf.t; from 0 to the end of the run. */
+  t: number[];
+  /** One per node ever skewed, by name; offsetMs[i] is the offset at t[i]. */
+  nodes: { node: string; offsetMs: number[] }[];
+  /** What the plot could not show as recorded: failed resets, unknown fault shapes, strobes drawn coarser. */
+  notes: string[];
+}
+
 /** A Porcupine-style counterexample: the longest partial linearizations and the op that could not follow. */
 export interface LinearizationView {
   key: string;
@@ -88,6 +102,8 @@ export interface ReportData {
   /** The end of the time axis, ms. */
   endMs: number;
   perf: ReportPerf;
+  /** Null when no clock offset was applied: the report then has no clock plot. */
+  clockOffsets: ReportClockOffsets | null;
   anomalies: ReportAnomaly[];
 }
 
@@ -97,5 +113,6 @@ export const reportElementIds = {
   dataGzip: 'faultline-data-gz',
   timeline: 'timeline',
   perf: 'perf',
+  clockOffsets: 'clock-offsets',
   table: 'history-table',
 } as const;

@@ -9,6 +9,7 @@ import type { ReportData } from './model.ts';
 import { reportElementIds } from './model.ts';
 import {
   anomalies,
+  clockOffsetsSection,
   faultTable,
   logs,
   perfTable,
@@ -59,6 +60,8 @@ export function renderReport(page: ReportPage): string {
   const r = page.results;
   const title = r === null ? page.runName : `${r.campaign} · ${r.system} · ${r.startedAt}`;
   const overall = worstVerdict(r?.checks ?? []);
+  // The clock plot exists only for runs that skewed clocks.
+  const clockLink = page.data.clockOffsets === null ? '' : html`<a href="#clock">Clocks</a>`;
   const doc = html`<!doctype html>
     <html lang="en">
       <head>
@@ -77,8 +80,8 @@ export function renderReport(page: ReportPage): string {
           ${overall === null ? '' : verdictBadge(overall)}
           <nav>
             <a href="#summary">Summary</a><a href="#profile">Profile</a><a href="#timeline-section">Timeline</a
-            ><a href="#perf">Performance</a><a href="#anomalies">Explanations</a><a href="#history">History</a
-            ><a href="#logs">Logs</a><a href="../../index.html">All runs</a>
+            ><a href="#perf">Performance</a>${clockLink}<a href="#anomalies">Explanations</a
+            ><a href="#history">History</a><a href="#logs">Logs</a><a href="../../index.html">All runs</a>
           </nav>
         </header>
         <main>
@@ -101,7 +104,7 @@ export function renderReport(page: ReportPage): string {
             <h3>Latency percentiles of ok ops, by operation</h3>
             ${perfTable(page.data)}
           </section>
-          ${anomalies(page)}
+          ${clockOffsetsSection(page.data)} ${anomalies(page)}
           <section id="history">
             <h2>History</h2>
             <div id="${reportElementIds.table}"></div>

@@ -1,8 +1,10 @@
 // Builds the report's data contract from a history and the run's results: pairing, fault windows, latency
-// percentiles and throughput per time bucket, anomalies with their Porcupine-style views.
+// percentiles and throughput per time bucket, the clock offsets the nemesis applied, anomalies with their
+// Porcupine-style views.
 import type { HistoryOp, Operation, Value } from '../../checkers/history.ts';
 import { faultWindows, pairOperations } from '../../checkers/history.ts';
 import type { CheckResult } from '../../checkers/result.ts';
+import { clockOffsets } from './clockOffsets.ts';
 import type { LatencySeries, LinearizationView, ReportAnomaly, ReportData, ReportOps, ReportPerf } from './model.ts';
 import { opStatusCodes } from './model.ts';
 
@@ -235,6 +237,7 @@ export function buildReportData(history: readonly HistoryOp[], checks: readonly 
     faults,
     endMs,
     perf: buildPerf(ops, fNames, Math.max(endMs, 1)),
+    clockOffsets: clockOffsets(history, endMs),
     anomalies: buildAnomalies(checks, operations),
   };
 }

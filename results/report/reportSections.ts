@@ -1,12 +1,12 @@
 // The report's server-rendered sections: summary, consistency profile, explanations, fault windows,
-// latency percentiles and files. Every value from the run goes through the escaping html template.
+// latency percentiles, the clock plot's frame and files. Every value from the run goes through the escaping html template.
 import { claimVerdict } from '../../checkers/modelHierarchy.ts';
 import type { CheckResult } from '../../checkers/result.ts';
 import type { SafeHtml } from '../html.ts';
 import { html } from '../html.ts';
 import { formatDuration, formatRunTime, modelRank, verdictWord } from './format.ts';
 import type { ReportData } from './model.ts';
-import { opStatusCodes } from './model.ts';
+import { opStatusCodes, reportElementIds } from './model.ts';
 import { percentile } from './reportData.ts';
 import type { ReportPage } from './renderReport.ts';
 
@@ -247,6 +247,21 @@ export function faultTable(data: ReportData): SafeHtml {
       </tbody>
     </table>
   </details>`;
+}
+
+/** The clock plot's frame, only for a run that skewed clocks; the page's script draws the chart in it. */
+export function clockOffsetsSection(data: ReportData): SafeHtml {
+  const offsets = data.clockOffsets;
+  if (offsets === null) return html``;
+  return html`<section id="clock">
+    <h2>Clock offsets</h2>
+    <p class="muted">
+      The clock offset faultline's nemesis applied to each node (ms ahead of true time; a bump is a step, a strobe a
+      square wave, a drift a ramp), as recorded in the history: what it set, not a measurement of the node's clock.
+    </p>
+    <div id="${reportElementIds.clockOffsets}"></div>
+    ${offsets.notes.map((note) => html`<p class="muted small">${note}</p>`)}
+  </section>`;
 }
 
 export function perfTable(data: ReportData): SafeHtml {

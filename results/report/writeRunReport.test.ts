@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import {
+  clockFaultHistory,
   hostileExplanation,
   hostileValue,
   knownBadChecks,
@@ -74,6 +75,22 @@ test('a violated model the system claims is called out as a broken claim; an unc
   const silent = readFileSync(await writeRunReport(knownBadRun('no-claims')), 'utf8');
   assert.doesNotMatch(silent, /and the checker found/);
   assert.match(silent, /no claims declared/);
+});
+
+test('a run that skewed clocks gets a clock offsets section and nav link; one that did not gets neither', async () => {
+  const history = clockFaultHistory();
+  history.find((op) => op.f === 'stop-clock')!.error = hostileValue;
+  const page = readFileSync(
+    await writeRunReport(writeSampleRun(join(root, 'clock'), history, sampleResults(history, []))),
+    'utf8',
+  );
+  assert.match(page, /<section id="clock">\s*<h2>Clock offsets<\/h2>/);
+  assert.match(page, /<a href="#clock">Clocks<\/a>/);
+  assert.match(page, /<div id="clock-offsets"><\/div>/);
+  // a failed reset's note, with the error escaped
+  assert.match(page, /Resetting the clock of n1 failed at 0\.052 s \(&lt;script&gt;alert\(1\)&lt;\/script&gt;\)/);
+  const plain = readFileSync(await writeRunReport(knownBadRun('no-clock')), 'utf8');
+  assert.doesNotMatch(plain, /id="clock|href="#clock"/);
 });
 
 test('values a system returned never appear as markup', async () => {

@@ -11,9 +11,33 @@ export const hostileExplanation = 'the system returned <img src=x onerror="windo
 
 const ms = 1e6;
 
-/** Builds history ops from [time ms, type, process, f, value] rows, numbering them. */
-function ops(rows: [number, HistoryOp['type'], ProcessId, string, Value][]): HistoryOp[] {
-  return rows.map(([time, type, process, f, value], index) => ({ index, time: time * ms, type, process, f, value }));
+/** One history op as [time ms, type, process, f, value]. */
+export type HistoryRow = [number, HistoryOp['type'], ProcessId, string, Value];
+
+/** Builds history ops from rows, numbering them in time order (rows at the same time keep their order). */
+export function historyFromRows(rows: readonly HistoryRow[]): HistoryOp[] {
+  return [...rows]
+    .sort((a, b) => a[0] - b[0])
+    .map(([time, type, process, f, value], index) => ({ index, time: time * ms, type, process, f, value }));
+}
+
+/**
+ * A clock fault's start as nemesis/nemesisRunner.ts records it: `{ nodes, clock, via }`, where `clock` is one of
+ * nemesis/faults/clock.ts's ClockFault shapes (bump { offsetMs }, strobe { deltaMs, periodMs, durationMs },
+ * drift { rate }).
+ */
+export function clockStartRow(
+  timeMs: number,
+  nodes: string[],
+  clock: Value,
+  via: 'faketime' | 'system-clock' = 'faketime',
+): HistoryRow {
+  return [timeMs, 'info', 'nemesis', 'start-clock', { nodes, clock, via }];
+}
+
+/** A clock fault's stop (its nodes' offsets reset to 0), as the nemesis runner records it: `{ nodes }`. */
+export function clockStopRow(timeMs: number, nodes: string[]): HistoryRow {
+  return [timeMs, 'info', 'nemesis', 'stop-clock', { nodes }];
 }
 
 /**
@@ -22,7 +46,11 @@ function ops(rows: [number, HistoryOp['type'], ProcessId, string, Value][]): His
  * from 15 ms to 55 ms. Op ids: 0 w1 · 1 w3 (info) · 2 w2 · 3 r→1 · 4 r→2 · 5 w<script> · 6 r→<script> · 7 r→1.
  */
 export function knownBadHistory(): HistoryOp[] {
-  return ops([
+  return historyFromRows(knownBadRows());
+}
+
+function knownBadRows(): HistoryRow[] {
+  return [
     [0, 'invoke', 0, 'write', 1],
     [5, 'invoke', 3, 'write', 3],
     [10, 'ok', 0, 'write', 1],
@@ -41,6 +69,22 @@ export function knownBadHistory(): HistoryOp[] {
     [80, 'info', 3, 'write', 3],
     [80, 'invoke', 0, 'read', null],
     [88, 'ok', 0, 'read', 1],
+  ];
+}
+
+/**
+ * The known-bad register history's client ops under clock faults instead of a partition: n1 bumped +250 ms from
+ * 12 to 52 ms; n2 strobed between 0 and 100 ms every 10 ms from 20 ms, for 30 ms, stopped at 70 ms; n3
+ * drifting at twice real time from 30 ms, never stopped. Its indices differ from knownBadHistory's.
+ */
+export function clockFaultHistory(): HistoryOp[] {
+  return historyFromRows([
+    ...knownBadRows().filter((row) => row[2] !== 'nemesis'),
+    clockStartRow(12, ['n1'], { kind: 'bump', offsetMs: 250 }),
+    clockStopRow(52, ['n1']),
+    clockStartRow(20, ['n2'], { kind: 'strobe', deltaMs: 100, periodMs: 10, durationMs: 30 }),
+    clockStopRow(70, ['n2']),
+    clockStartRow(30, ['n3'], { kind: 'drift', rate: 2 }),
   ]);
 }
 

@@ -1,6 +1,7 @@
 // The report's in-page entry point: reads the data island and draws the interactive parts. The summary,
 // profile and explanations are already in the page as static HTML; this wires them to the timeline.
 import { reportElementIds } from '../model.ts';
+import { renderClockChart } from './clockChart.ts';
 import { el } from './element.ts';
 import { HistoryTable } from './historyTable.ts';
 import { renderLinearization } from './linearizationView.ts';
@@ -36,6 +37,7 @@ async function start(): Promise<void> {
   }
   performance.mark('faultline:timeline');
   renderPerfCharts(section(reportElementIds.perf), data);
+  if (data.clockOffsets !== null) renderClockChart(section(reportElementIds.clockOffsets), data, data.clockOffsets);
   performance.mark('faultline:charts');
   new HistoryTable(section(reportElementIds.table), data, selection);
   performance.mark('faultline:table');

@@ -7,7 +7,7 @@ import { faultColor, withAlpha } from './faultColors.ts';
 
 const opColors = ['#3457d5', '#9b51e0', '#0f9d9a', '#b5651d', '#e0569b', '#5f6b7a'];
 
-function faultBands(data: ReportData): uPlot.Plugin {
+export function faultBands(data: ReportData): uPlot.Plugin {
   const names = [...new Set(data.faults.map((f) => f.fault))];
   return {
     hooks: {
@@ -36,11 +36,55 @@ function faultBands(data: ReportData): uPlot.Plugin {
   };
 }
 
-function chartWidth(container: HTMLElement): number {
+export function chartWidth(container: HTMLElement): number {
   return Math.max(320, container.clientWidth - 8);
 }
 
-const axisValues = (_u: uPlot, ticks: number[]) => ticks.map((t) => `${t} s`);
+export const timeAxisValues = (_u: uPlot, ticks: number[]) => ticks.map((t) => `${t} s`);
+
+/**
+ * The x scale every time chart shares: the whole run, 0 to endMs, so the charts line up one above the other
+ * (uPlot would stop each at its last sample, the latency chart at its last bucket's start). uPlot calls this
+ * with its data's first and last x when it autoscales, and with the chosen span when the reader zooms.
+ */
+function wholeRunScale(data: ReportData): uPlot.Scale {
+  const endS = data.endMs / 1000;
+  return {
+    time: false,
+    range: (u, min, max) => {
+      const xs = u.data[0];
+      return min === xs[0] && max === xs[xs.length - 1] ? [0, Math.max(endS, max)] : [min, max];
+    },
+  };
+}
+
+/** The setup every time chart shares: width, fault bands, the run's time axis, drag to zoom, live legend. */
+export function timeChartOptions(
+  root: HTMLElement,
+  data: ReportData,
+  bands: uPlot.Plugin,
+  height: number,
+): Omit<uPlot.Options, 'series'> {
+  return {
+    width: chartWidth(root),
+    height,
+    plugins: [bands],
+    scales: { x: wholeRunScale(data) },
+    cursor: { drag: { x: true, y: false } },
+    legend: { live: true },
+  };
+}
+
+/** Keeps the charts as wide as their container. */
+export function resizeWithWindow(root: HTMLElement, charts: readonly uPlot[]): void {
+  let pending = 0;
+  window.addEventListener('resize', () => {
+    cancelAnimationFrame(pending);
+    pending = requestAnimationFrame(() => {
+      for (const chart of charts) chart.setSize({ width: chartWidth(root), height: chart.height });
+    });
+  });
+}
 
 export function renderPerfCharts(root: HTMLElement, data: ReportData): void {
   const { perf } = data;
@@ -88,19 +132,12 @@ export function renderPerfCharts(root: HTMLElement, data: ReportData): void {
     add(`${s.f} p99`, s.p99, [2, 3], 1.5, true);
     add(`${s.f} max`, s.max, [1, 4], 1, false);
   });
-  const common = (height: number): Omit<uPlot.Options, 'series'> => ({
-    width: chartWidth(root),
-    height,
-    plugins: [bands],
-    scales: { x: { time: false } },
-    cursor: { drag: { x: true, y: false } },
-    legend: { live: true },
-  });
+  const common = (height: number) => timeChartOptions(root, data, bands, height);
   const latency = new uPlot(
     {
       ...common(260),
       series: latencySeries,
-      axes: [{ values: axisValues }, { label: 'ms', size: 60 }],
+      axes: [{ values: timeAxisValues }, { label: 'ms', size: 60 }],
     },
     latencyData as uPlot.AlignedData,
     latencyBox,
@@ -114,16 +151,10 @@ export function renderPerfCharts(root: HTMLElement, data: ReportData): void {
         { label: 'fail/s', stroke: '#d8453b', width: 1.5 },
         { label: 'info/s', stroke: '#e39b12', width: 1.5 },
       ],
-      axes: [{ values: axisValues }, { label: 'ops/s', size: 60 }],
+      axes: [{ values: timeAxisValues }, { label: 'ops/s', size: 60 }],
     },
     [perf.t, perf.throughput.ok, perf.throughput.fail, perf.throughput.info],
     throughputBox,
   );
-  let pending = 0;
-  window.addEventListener('resize', () => {
-    cancelAnimationFrame(pending);
-    pending = requestAnimationFrame(() => {
-      for (const chart of [latency, throughput]) chart.setSize({ width: chartWidth(root), height: chart.height });
-    });
-  });
+  resizeWithWindow(root, [latency, throughput]);
 }

@@ -1,6 +1,6 @@
 // The run report in a real browser: it renders with no errors and no network requests, shows the right
 // verdicts for a known-bad history, highlights an anomaly's ops when it is clicked, escapes what systems
-// returned, and loads a 100,000-op history in under 3 s.
+// returned, plots clock offsets only for a run that skewed clocks, and loads a 100,000-op history in under 3 s.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { writeRunReport } from '../../../results/report/writeRunReport.ts';
 import {
+  clockFaultHistory,
   hostileValue,
   knownBadChecks,
   knownBadHistory,
@@ -23,11 +24,23 @@ describe('run report in Chromium', { skip: skipReason }, () => {
   let browser: Browser;
   let smallReport: string;
   let bigReport: string;
+  let clockReport: string;
 
   before(async () => {
     const history = knownBadHistory();
     smallReport = await writeRunReport(
       writeSampleRun(join(root, 'store', 'register', 'bad'), history, sampleResults(history, knownBadChecks())),
+    );
+    const clocks = clockFaultHistory();
+    clockReport = await writeRunReport(
+      writeSampleRun(
+        join(root, 'store', 'register', 'clock'),
+        clocks,
+        sampleResults(clocks, knownBadChecks().slice(1, 2), {
+          campaign: 'register-clock',
+          faults: { applied: ['clock'], unavailable: [] },
+        }),
+      ),
     );
     const big = syntheticRegisterHistory(100_000, 10);
     bigReport = await writeRunReport(
@@ -90,8 +103,11 @@ describe('run report in Chromium', { skip: skipReason }, () => {
       async () => (await page.locator('#timeline').getAttribute('data-highlighted')) === '4,7',
     );
     assert.match((await card.getAttribute('class')) ?? '', /selected/);
-    const highlightedRows = await attributeValues(page, '.history-row.highlighted', 'data-op');
-    assert.deepEqual(highlightedRows, ['4', '7']);
+    // The table redraws on the next animation frame, after the timeline has taken the selection.
+    await poll(
+      'rows 4 and 7 to be highlighted in the table',
+      async () => (await attributeValues(page, '.history-row.highlighted', 'data-op')).join(',') === '4,7',
+    );
     await page.waitForTimeout(100); // one animation frame for the canvas
     const after = await canvasPixels(page, '#timeline canvas');
     assert.notEqual(after, before, 'the timeline is redrawn with the ops highlighted');
@@ -137,6 +153,37 @@ describe('run report in Chromium', { skip: skipReason }, () => {
     assert.match((await page.locator('details pre').textContent()) ?? '', /<script>alert\(1\)<\/script>/);
     assert.deepEqual(errors, []);
     await page.close();
+  });
+
+  test('a run with clock faults plots one offset line per skewed node; a run without has no clock plot', async () => {
+    const { page, errors, external } = await openPage(browser, clockReport);
+    assert.deepEqual(errors, []);
+    assert.deepEqual(external, []);
+    const section = page.locator('section#clock');
+    assert.equal(await section.locator('h2').innerText(), 'Clock offsets');
+    assert.match(await section.locator('p').first().innerText(), /not a measurement/);
+    assert.equal(await section.locator('.uplot').count(), 1);
+    // uPlot's legend: the time column, then one entry per node
+    const legend = (await section.locator('.u-legend .u-series .u-label').allInnerTexts()).map((l) => l.trim());
+    assert.deepEqual(legend, ['time', 'n1', 'n2', 'n3']);
+    // hovering 35 ms into the 88 ms run reads n1's bump (+250 ms from 12 to 52 ms) off the legend
+    await section.scrollIntoViewIfNeeded();
+    const plot = (await section.locator('.u-over').boundingBox())!;
+    await page.mouse.move(plot.x + (plot.width * 35) / 88, plot.y + plot.height / 2);
+    await poll(
+      "the legend to show n1's offset",
+      async () => (await section.locator('.u-legend .u-series').nth(1).locator('.u-value').innerText()) === '250.0 ms',
+    );
+    assert.equal(await page.locator('header nav a[href="#clock"]').count(), 1);
+    await screenshot(page, 'clock-offsets', 'section#clock');
+    await page.close();
+
+    const plain = await openPage(browser, smallReport);
+    assert.deepEqual(plain.errors, []);
+    assert.equal(await plain.page.locator('section#clock').count(), 0);
+    assert.equal(await plain.page.locator('#clock-offsets').count(), 0);
+    assert.equal(await plain.page.locator('header nav a[href="#clock"]').count(), 0);
+    await plain.page.close();
   });
 
   test('a 100,000-op report loads in under 3 s and stays usable', async () => {
