@@ -7,16 +7,19 @@ import type { CheckOptions, CheckResult, ConsistencyChecker } from '../result.ts
 import type { CausalOrder } from './causalOrder.ts';
 import {
   READS_FROM,
+  addPathEdges,
   causalEdges,
   causalPath,
   causallyBefore,
   computeCausalOrder,
+  cycleGraph,
   describeCycle,
   describePath,
   lastWriteUpTo,
 } from './causalOrder.ts';
 import { AnomalyCollector, checkResult } from './checkResult.ts';
 import { buildDigraph, findCycle } from './digraph.ts';
+import { AnomalyGraphBuilder } from '../anomalyGraph.ts';
 import type { RegisterHistory, RegisterHistoryOptions } from './registerHistory.ts';
 import { anomalyOf, describeOp, prepareRegisterHistory, showValue } from './registerHistory.ts';
 
@@ -51,10 +54,13 @@ function initReadAnomaly(c: CausalOrder, w: number, r: number): ReturnType<typeo
   const h = c.h;
   const path = causalPath(c, w, r);
   const read = h.ops[r]!;
+  const graph = new AnomalyGraphBuilder();
+  addPathEdges(graph, h, path);
   return anomalyOf(
     'WriteCOInitRead',
     path.map((o) => h.ops[o]!),
     `${describeOp(read)}, the initial value, although it causally follows a write of ${read.key ?? 'the register'}: ${describePath(c, path)}. Once a process has seen (directly or through others) a write, it may not read the initial value again.`,
+    graph.detail(),
   );
 }
 
@@ -64,10 +70,15 @@ function staleReadAnomaly(c: CausalOrder, src: number, w: number, r: number): Re
   const after = causalPath(c, w, r).slice(1);
   const ops = [...before, ...after].map((o) => h.ops[o]!);
   const read = h.ops[r]!;
+  // src ⇝ w ⇝ r along CO, and r read src: the read missed the overwrite it causally saw.
+  const graph = new AnomalyGraphBuilder();
+  addPathEdges(graph, h, [...before, ...after]);
+  graph.edge(h.ops[src]!.id, read.id, 'rf');
   return anomalyOf(
     'WriteCORead',
     ops,
     `${describeOp(read)}, but that value was causally overwritten before the read: ${describePath(c, [...before, ...after])}. The read causally follows the write of ${showValue(h.ops[w]!.input)}, which causally follows the write of ${showValue(read.output)} it returned.`,
+    graph.detail(),
   );
 }
 
@@ -95,6 +106,7 @@ export function findConvergenceCycle(
     'CyclicCF',
     ops,
     `no single order of the writes explains every read (causal convergence), since it would need a cycle: ${text}`,
+    cycleGraph(h, cycle).detail(),
   );
 }
 

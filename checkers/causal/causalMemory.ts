@@ -10,7 +10,8 @@ import type { CheckResult, ConsistencyChecker } from '../result.ts';
 import type { CausalCheckOptions } from './causal.ts';
 import { findCausalReadAnomalies } from './causal.ts';
 import type { CausalOrder } from './causalOrder.ts';
-import { causalEdges, computeCausalOrder, describeCycle, lastWriteUpTo } from './causalOrder.ts';
+import { causalEdges, computeCausalOrder, cycleGraph, describeCycle, lastWriteUpTo } from './causalOrder.ts';
+import { AnomalyGraphBuilder } from '../anomalyGraph.ts';
 import { AnomalyCollector, checkResult } from './checkResult.ts';
 import { EdgeList, buildDigraph, findCycle, topologicalOrder } from './digraph.ts';
 import { anomalyOf, describeOp, prepareRegisterHistory } from './registerHistory.ts';
@@ -63,6 +64,7 @@ function checkSessionView(c: CausalOrder, s: number, hb: Int32Array, deadline: n
           'CyclicHB',
           ops,
           `process ${p} cannot see its causal past in any one order that explains its own reads (causal memory), since it would need a cycle: ${text}`,
+          cycleGraph(h, cycle, { relation: 'ww', seen: 'hb' }).detail(),
         ),
         rounds,
       };
@@ -103,6 +105,7 @@ function checkSessionView(c: CausalOrder, s: number, hb: Int32Array, deadline: n
             'WriteHBInitRead',
             [h.ops[w]!, h.ops[r]!],
             `${describeOp(h.ops[r]!)}, the initial value, but in every order of its causal past that explains process ${h.ops[r]!.process}'s reads, ${describeOp(h.ops[w]!)} comes before that read (causal memory)`,
+            new AnomalyGraphBuilder().edge(h.ops[w]!.id, h.ops[r]!.id, 'hb').detail(),
           ),
           rounds,
         };

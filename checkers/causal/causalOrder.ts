@@ -1,6 +1,7 @@
 // The causal order CO = (po ∪ rf)+ of a register history, as vector clocks (checking.md §3.5): one row of
 // k entries per op, so "a CO b" is one comparison and "the last write of session s on x that r causally
 // knows" is one binary search.
+import { AnomalyGraphBuilder } from '../anomalyGraph.ts';
 import type { Operation } from '../history.ts';
 import type { Anomaly } from '../result.ts';
 import type { CycleStep, Digraph } from './digraph.ts';
@@ -60,6 +61,41 @@ export function describeCycle(
   return parts.join('; ');
 }
 
+/**
+ * A cycle of the po ∪ rf graph (plus forced edges) as an anomaly graph over op ids. A forced step (label = the
+ * read r that forced "from before to") also shows why: to -rf-> r, and from -`seen`-> r (r causally saw from).
+ */
+export function cycleGraph(
+  h: RegisterHistory,
+  cycle: readonly CycleStep[],
+  forced: { relation: string; seen: string } = { relation: 'ww', seen: 'co' },
+): AnomalyGraphBuilder {
+  const g = new AnomalyGraphBuilder();
+  const id = (o: number): number => h.ops[o]!.id;
+  cycle.forEach((step, i) => {
+    const from = step.node;
+    const to = cycle[(i + 1) % cycle.length]!.node;
+    if (step.label === PROGRAM_ORDER) g.edge(id(from), id(to), 'po');
+    else if (step.label === READS_FROM) g.edge(id(from), id(to), 'rf');
+    else {
+      g.edge(id(from), id(to), forced.relation);
+      const r = step.label;
+      if (h.src[r] === to) g.edge(id(to), id(r), 'rf');
+      g.edge(id(from), id(r), forced.seen);
+    }
+  });
+  return g;
+}
+
+/** A causal path (causalPath) as edges: po within a process, rf where it crosses to a reader. */
+export function addPathEdges(g: AnomalyGraphBuilder, h: RegisterHistory, path: readonly number[]): void {
+  for (let i = 1; i < path.length; i++) {
+    const a = path[i - 1]!;
+    const b = path[i]!;
+    g.edge(h.ops[a]!.id, h.ops[b]!.id, h.session[a] === h.session[b] ? 'po' : 'rf');
+  }
+}
+
 export function computeCausalOrder(h: RegisterHistory): CausalOrderResult {
   const n = h.ops.length;
   const k = h.sessions.length;
@@ -80,6 +116,7 @@ export function computeCausalOrder(h: RegisterHistory): CausalOrderResult {
         'CyclicCO',
         ops,
         `the causal order (program order plus reads-from) has a cycle, so some op depends on its own future: ${describeCycle(h, cycle, () => '')}`,
+        cycleGraph(h, cycle).detail(),
       ),
     };
   }

@@ -7,6 +7,7 @@
 //
 // A transaction is an op with f 'txn' whose value lists micro-ops [f, key, value], f 'r' or 'w' (Elle's
 // rw-register shape; dbcop and Plume histories are read into it). Written values must be unique per key.
+import { AnomalyGraphBuilder } from '../anomalyGraph.ts';
 import type { Operation, Value } from '../history.ts';
 import { historyIndices, type Anomaly, type CheckOptions, type CheckResult } from '../result.ts';
 import { registerChecker } from '../registry.ts';
@@ -62,7 +63,7 @@ export function checkTransactionalCausal(operations: readonly Operation[], optio
   });
   const txns: Txn[] = [];
   const anomalies: Anomaly[] = [];
-  const anomaly = (type: string, involved: Txn[], explanation: string, key?: string) => {
+  const anomaly = (type: string, involved: Txn[], explanation: string, key?: string, path?: PathGraph) => {
     const ops = involved.map((t) => t.op);
     anomalies.push({
       type,
@@ -70,6 +71,7 @@ export function checkTransactionalCausal(operations: readonly Operation[], optio
       indices: historyIndices(ops),
       explanation,
       ...(key !== undefined && { key }),
+      ...(path !== undefined && { detail: pathGraph(path, txns, edgeRelation) }),
     });
   };
 
@@ -133,10 +135,13 @@ export function checkTransactionalCausal(operations: readonly Operation[], optio
   const index = new Map(txns.map((t, i) => [t, i]));
   const succ: number[][] = txns.map(() => []);
   const edgeKind = new Map<string, string>();
-  const addEdge = (a: number, b: number, kind: string) => {
+  // The short name of each edge's relation (so, wr, ww) for the report's diagram.
+  const edgeRelation = new Map<string, string>();
+  const addEdge = (a: number, b: number, kind: string, relation: string) => {
     if (a === b || edgeKind.has(`${a},${b}`)) return;
     succ[a]!.push(b);
     edgeKind.set(`${a},${b}`, kind);
+    edgeRelation.set(`${a},${b}`, relation);
   };
   // Session order: each process's txns in invoke order.
   const lastOfProcess = new Map<number, number>();
@@ -145,7 +150,7 @@ export function checkTransactionalCausal(operations: readonly Operation[], optio
     .sort((a, b) => a[0].op.invokeIndex - b[0].op.invokeIndex)
     .forEach(([t, i]) => {
       const prev = lastOfProcess.get(t.op.process);
-      if (prev !== undefined) addEdge(prev, i, 'is followed in its session by');
+      if (prev !== undefined) addEdge(prev, i, 'is followed in its session by', 'so');
       lastOfProcess.set(t.op.process, i);
     });
   // Write-read: who each external read read from.
@@ -166,7 +171,7 @@ export function checkTransactionalCausal(operations: readonly Operation[], optio
           key,
         );
       else if (w !== undefined) {
-        addEdge(index.get(w)!, i, `wrote ${showKey(key)} = ${showValue(value)}, read by`);
+        addEdge(index.get(w)!, i, `wrote ${showKey(key)} = ${showValue(value)}, read by`, 'wr');
         readsFrom.push({ reader: i, key, value, from: index.get(w)! });
       } else if (overwritten.has(k)) {
         const by = overwritten.get(k)!;
@@ -201,6 +206,8 @@ export function checkTransactionalCausal(operations: readonly Operation[], optio
       'CyclicCO',
       cycle.map((i) => txns[i]!),
       `Causal order has a cycle: ${explainPath(cycle, txns, edgeKind, true)}. No order of these transactions can respect both each process's order and what each read.`,
+      undefined,
+      { path: cycle, cycle: true },
     );
     return result(false, anomalies);
   }
@@ -230,6 +237,7 @@ export function checkTransactionalCausal(operations: readonly Operation[], optio
           path.map((i) => txns[i]!),
           `${describeTxn(txns[reader]!)} read ${showKey(key)} = the initial value, but it causally follows ${describeTxn(w)}, which wrote ${showKey(key)} = ${showValue(w.writes.get(key)!)}: ${explainPath(path, txns, edgeKind)}.`,
           key,
+          { path, cycle: false },
         );
       } else if (!derived[t2]!.includes(from)) {
         derived[t2]!.push(from);
@@ -237,6 +245,7 @@ export function checkTransactionalCausal(operations: readonly Operation[], optio
           `${t2},${from}`,
           `must commit before (both wrote ${showKey(key)}, and ${describeTxn(txns[reader]!)} read the latter's value after causally seeing the former)`,
         );
+        edgeRelation.set(`${t2},${from}`, 'ww');
       }
     }
   }
@@ -247,6 +256,8 @@ export function checkTransactionalCausal(operations: readonly Operation[], optio
       'CyclicCF',
       conflict.map((i) => txns[i]!),
       `No commit order explains what was read: ${explainPath(conflict, txns, edgeKind, true)}.`,
+      undefined,
+      { path: conflict, cycle: true },
     );
   }
   return result(anomalies.length === 0, anomalies);
@@ -317,6 +328,22 @@ function hbPath(a: number, b: number, succ: number[][]): number[] {
   const path = [b];
   while (path[0] !== a) path.unshift(from.get(path[0]!)!);
   return path;
+}
+
+interface PathGraph {
+  path: number[];
+  cycle: boolean;
+}
+
+/** A path or cycle of txns as an anomaly graph, each edge named by the relation that put it in hb (or ww). */
+function pathGraph({ path, cycle }: PathGraph, txns: Txn[], edgeRelation: Map<string, string>) {
+  const g = new AnomalyGraphBuilder();
+  const nodes = cycle ? [...path, path[0]!] : path;
+  for (let i = 1; i < nodes.length; i++) {
+    const relation = edgeRelation.get(`${nodes[i - 1]},${nodes[i]}`);
+    if (relation !== undefined) g.edge(txns[nodes[i - 1]!]!.op.id, txns[nodes[i]!]!.op.id, relation);
+  }
+  return g.detail();
 }
 
 /** "A, which <edge> B, which <edge> C"; for a cycle, the edge back to A closes it. */

@@ -2,6 +2,7 @@
 // sequential order each value's write and its reads form a contiguous block, the initial value's block
 // first, so SC ⟺ the blocks can be ordered consistently with program order ⟺ the block graph is acyclic.
 // Run per key on a multi-key history it checks coherence, a necessary condition for SC.
+import { AnomalyGraphBuilder } from '../anomalyGraph.ts';
 import type { Anomaly } from '../result.ts';
 import type { CycleStep } from '../causal/digraph.ts';
 import { EdgeList, buildDigraph, findCycle } from '../causal/digraph.ts';
@@ -45,6 +46,10 @@ export function blockOrder(h: RegisterHistory): BlockOrder {
           'ReadOwnFutureWrite',
           [h.ops[a]!, h.ops[b]!],
           `${describeOp(h.ops[a]!)} before its own process wrote that value: ${describeOp(h.ops[b]!)}`,
+          new AnomalyGraphBuilder()
+            .edge(h.ops[a]!.id, h.ops[b]!.id, 'po')
+            .edge(h.ops[b]!.id, h.ops[a]!.id, 'rf')
+            .detail(),
         );
         return { anomaly, before };
       }
@@ -68,22 +73,36 @@ function blockCycleAnomaly(
 ): Anomaly {
   const ops = new Set<number>();
   const parts: string[] = [];
+  const n = h.ops.length;
+  // Diagram: each program-order pair, and how consecutive pairs meet in one block (a write and its reads).
+  const graph = new AnomalyGraphBuilder();
+  const initialBefore: number[] = [];
   cycle.forEach((step, i) => {
     const next = cycle[(i + 1) % cycle.length]!.node;
     const order = `so ${blockName(h, step.node)} came before ${blockName(h, next)}`;
     if (step.label < 0) {
       parts.push(`${blockName(h, step.node)} is first, before every write`);
+      initialBefore.push(next);
       return;
     }
     const [a, b] = pairs[step.label]!;
     ops.add(a).add(b);
+    graph.edge(h.ops[a]!.id, h.ops[b]!.id, 'po');
     parts.push(`${describeOp(h.ops[a]!)} and then ${describeOp(h.ops[b]!).replace(/^process \d+ /, '')}, ${order}`);
   });
+  for (const o of ops) {
+    if (h.isWrite[o]) continue;
+    const src = h.src[o]!;
+    if (src >= 0) graph.edge(h.ops[src]!.id, h.ops[o]!.id, 'rf');
+    // A read of the initial value precedes every write the cycle puts after the initial block.
+    else for (const w of initialBefore) if (w < n) graph.edge(h.ops[o]!.id, h.ops[w]!.id, 'rw');
+  }
   const key = h.keys[h.keyOf[cycle.find((s) => s.node < h.ops.length)?.node ?? 0] ?? 0] ?? '';
   const a = anomalyOf(
     'IncoherentKey',
     [...ops].map((o) => h.ops[o]!),
     `no single sequential order of ${key === '' ? 'the register' : `key ${key}`} explains every process's reads and writes in program order: ${parts.join('; ')}; a cycle`,
+    graph.detail(),
   );
   if (key !== '') a.key = key;
   return a;

@@ -3,6 +3,7 @@
 // (no real-time constraint). One key: exact in O(n) by blocks (registerClusters.ts). Several keys: SC is not
 // compositional and is NP-complete even with unique values, so first the fast necessary conditions
 // (coherence of every key, causal convergence), then the exact frontier search under a budget.
+import { AnomalyGraphBuilder } from '../anomalyGraph.ts';
 import type { Operation } from '../history.ts';
 import { registerChecker } from '../registry.ts';
 import { isSingleOpHistory } from '../causal/registerHistory.ts';
@@ -105,6 +106,9 @@ export function checkSequential(operations: readonly Operation[], options: Seque
   return checkResult({ ...base, valid: false, anomalies, extra: reached });
 }
 
+/** The relation of each constraint label, as the diagram names it: rw is "read before the overwrite". */
+const constraintRelations = ['po', 'rf', 'ww', 'rw', 'rw'];
+
 const constraintReasons = [
   'program order',
   'it reads that write',
@@ -121,10 +125,16 @@ function constraintCycleAnomaly(h: RegisterHistory, before: readonly number[]): 
     return `${describeOp(h.ops[step.node]!)} precedes ${describeOp(h.ops[next]!)} (${constraintReasons[step.label] ?? 'required'})`;
   });
   if (cycle.length > 12) steps.push(`... (${cycle.length - 12} more steps)`);
+  const graph = new AnomalyGraphBuilder();
+  cycle.forEach((step, i) => {
+    const next = cycle[(i + 1) % cycle.length]!.node;
+    graph.edge(h.ops[step.node]!.id, h.ops[next]!.id, constraintRelations[step.label] ?? 'precedes');
+  });
   return anomalyOf(
     'NoSequentialOrder',
     cycle.map((s) => h.ops[s.node]!),
     `no single order of all ops keeps every process's program order and explains every read, because these orders form a cycle: ${steps.join('; ')}`,
+    graph.detail(),
   );
 }
 

@@ -3,6 +3,7 @@
 // They hold iff some per-key write order satisfies every "a before b" they force; the constraints form a
 // graph whose edges mean "≤", and the history violates them iff a strongly connected component holds two
 // different writes. Virtual chain nodes keep the "every earlier A before this B" constraints linear.
+import { AnomalyGraphBuilder } from '../anomalyGraph.ts';
 import type { Operation } from '../history.ts';
 import type { Anomaly, CheckOptions, CheckResult } from '../result.ts';
 import { AnomalyCollector, checkResult } from '../causal/checkResult.ts';
@@ -57,16 +58,25 @@ function buildConstraints(h: RegisterHistory, enabled: ReadonlySet<SessionGuaran
     reasons.push({ guarantee, first, second });
     return reasons.length - 1;
   };
-  const violation = (guarantee: SessionGuarantee, ops: number[], text: string): void => {
+  // `edges` are [from, to, relation] over node ids: the pattern behind the violation, for the diagram.
+  const violation = (
+    guarantee: SessionGuarantee,
+    ops: number[],
+    text: string,
+    pattern: [number, number, string][],
+  ): void => {
     if (!anomalies.wantsMore) {
       anomalies.count++;
       return;
     }
+    const graph = new AnomalyGraphBuilder();
+    for (const [a, b, relation] of pattern) graph.edge(h.ops[a]!.id, h.ops[b]!.id, relation);
     anomalies.add(
       anomalyOf(
         guarantee,
         ops.map((o) => h.ops[o]!),
         `${text} (${guaranteeNames[guarantee]})`,
+        graph.detail(),
       ),
     );
   };
@@ -104,6 +114,10 @@ function buildConstraints(h: RegisterHistory, enabled: ReadonlySet<SessionGuaran
             'monotonic-reads',
             [st.lastRead, o, st.lastReadSource],
             `${describeOp(op)}, the initial value, after the same process ${describeOp(h.ops[st.lastRead]!).replace(/^process \d+ /, '')}, written by process ${h.ops[st.lastReadSource]!.process} (index ${h.ops[st.lastReadSource]!.invokeIndex})`,
+            [
+              [st.lastReadSource, st.lastRead, 'rf'],
+              [st.lastRead, o, 'po'],
+            ],
           );
         }
         if (enabled.has('read-your-writes') && st.wrote) {
@@ -111,6 +125,7 @@ function buildConstraints(h: RegisterHistory, enabled: ReadonlySet<SessionGuaran
             'read-your-writes',
             [st.lastWrite, o],
             `${describeOp(op)}, the initial value, after the same process ${describeOp(h.ops[st.lastWrite]!).replace(/^process \d+ /, '')}`,
+            [[st.lastWrite, o, 'po']],
           );
         }
         continue;
@@ -120,6 +135,10 @@ function buildConstraints(h: RegisterHistory, enabled: ReadonlySet<SessionGuaran
           'writes-follow-reads',
           [o, src],
           `${describeOp(op)}, a value its own process only wrote later: ${describeOp(h.ops[src]!)}`,
+          [
+            [o, src, 'po'],
+            [src, o, 'rf'],
+          ],
         );
       }
       if (enabled.has('monotonic-reads')) {
@@ -145,6 +164,43 @@ function buildConstraints(h: RegisterHistory, enabled: ReadonlySet<SessionGuaran
 
 function writeName(op: Operation): string {
   return `the write of ${op.key === undefined ? '' : `${op.key}=`}${showValue(op.input)} (index ${op.invokeIndex})`;
+}
+
+const guaranteeAbbreviations: Record<SessionGuarantee, string> = {
+  'monotonic-reads': 'MR',
+  'monotonic-writes': 'MW',
+  'read-your-writes': 'RYW',
+  'writes-follow-reads': 'WFR',
+};
+
+/**
+ * The diagram's edges for one explained step: the write order the guarantee forces, and the program-order and
+ * reads-from facts that forced it (reads-from only where the read really returned that write).
+ */
+function stepEdges(h: RegisterHistory, reason: EdgeReason, from: number, to: number): [number, number, string][] {
+  const out: [number, number, string][] = [[from, to, `before (${guaranteeAbbreviations[reason.guarantee]})`]];
+  const rf = (w: number, r: number): void => {
+    if (r >= 0 && !h.isWrite[r] && h.src[r] === w) out.push([w, r, 'rf']);
+  };
+  switch (reason.guarantee) {
+    case 'monotonic-reads':
+      out.push([reason.first, reason.second, 'po']);
+      rf(from, reason.first);
+      rf(to, reason.second);
+      break;
+    case 'monotonic-writes':
+      out.push([from, to, 'po']);
+      break;
+    case 'read-your-writes':
+      out.push([from, reason.second, 'po']);
+      rf(to, reason.second);
+      break;
+    case 'writes-follow-reads':
+      rf(from, reason.first);
+      out.push([reason.first, to, 'po']);
+      break;
+  }
+  return out.filter(([a, b]) => a >= 0 && b >= 0);
 }
 
 function explainEdge(
@@ -180,6 +236,7 @@ function explainCycle(h: RegisterHistory, cycle: readonly CycleStep[], reasons: 
   const steps = [...cycle.slice(startAt), ...cycle.slice(0, startAt)];
   const texts: string[] = [];
   const ops: number[] = [];
+  const graph = new AnomalyGraphBuilder();
   const used = new Set<SessionGuarantee>();
   let from = steps[0]!.node;
   let first = -1;
@@ -198,11 +255,12 @@ function explainCycle(h: RegisterHistory, cycle: readonly CycleStep[], reasons: 
     const explained = explainEdge(h, merged, from, next);
     texts.push(explained.text);
     ops.push(...explained.ops);
+    for (const [a, b, relation] of stepEdges(h, merged, from, next)) graph.edge(h.ops[a]!.id, h.ops[b]!.id, relation);
     used.add(reason.guarantee);
     from = next;
     first = -1;
   }
-  return { text: texts.join('; '), ops: [...new Set(ops)], used };
+  return { text: texts.join('; '), ops: [...new Set(ops)], used, graph };
 }
 
 export function checkSessionGuarantees(
@@ -262,7 +320,7 @@ function cycleAnomaly(
   const b = there[there.length - 1]!.node;
   const back = shortestPath(graph, b, (v) => v === a, inside)!;
   const cycle = [...there.slice(0, -1), ...back.slice(0, -1)];
-  const { text, ops, used } = explainCycle(h, cycle, reasons);
+  const { text, ops, used, graph: pattern } = explainCycle(h, cycle, reasons);
   const type = used.size === 1 ? [...used][0]! : 'session-guarantees';
   const names = [...used].map((g) => guaranteeNames[g]).join(', ');
   const key = h.keys[h.keyOf[a]!]!;
@@ -270,5 +328,6 @@ function cycleAnomaly(
     type,
     ops.map((o) => h.ops[o]!),
     `no order of the writes${key === '' ? '' : ` of ${key}`} satisfies ${names}: ${text}; these orders form a cycle`,
+    pattern.detail(),
   );
 }

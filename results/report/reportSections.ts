@@ -1,9 +1,11 @@
 // The report's server-rendered sections: summary, consistency profile, explanations, fault windows,
 // latency percentiles, the clock plot's frame and files. Every value from the run goes through the escaping html template.
+import { readAnomalyGraph } from '../../checkers/anomalyGraph.ts';
 import { claimVerdict } from '../../checkers/modelHierarchy.ts';
 import type { CheckResult } from '../../checkers/result.ts';
 import type { SafeHtml } from '../html.ts';
 import { html } from '../html.ts';
+import { anomalyGraphFigure } from './anomalyGraphSvg.ts';
 import { formatDuration, formatRunTime, modelRank, verdictWord } from './format.ts';
 import type { ReportData } from './model.ts';
 import { opStatusCodes, reportElementIds } from './model.ts';
@@ -210,6 +212,7 @@ export function anomalies(page: ReportPage): SafeHtml {
               </div>
               <p class="explanation">${a.explanation}</p>
               <p class="muted">Ops: ${opList(a.ops)}</p>
+              ${graphFigure(a.detail, page.data, base + i)}
               <div class="linearization" data-linearization="${base + i}"></div>
             </div>`,
         )}
@@ -217,6 +220,12 @@ export function anomalies(page: ReportPage): SafeHtml {
       </article>`;
     })}
   </section>`;
+}
+
+/** The cycle or pattern a causal, sequential or session checker attached, drawn; nothing for other anomalies. */
+function graphFigure(detail: CheckResult['anomalies'][number]['detail'], data: ReportData, id: number): SafeHtml {
+  const graph = readAnomalyGraph(detail);
+  return graph === null ? html`` : anomalyGraphFigure(graph, data, id);
 }
 
 export function faultTable(data: ReportData): SafeHtml {

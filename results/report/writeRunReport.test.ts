@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import {
+  causalCycleChecks,
   clockFaultHistory,
   hostileExplanation,
   hostileValue,
@@ -155,6 +156,58 @@ test("the real checkers' results render, the linearizability counterexample with
   const data = JSON.parse(island ?? '{}') as { anomalies: { checker: string; linearization?: { failedOp: number } }[] };
   const linearizable = data.anomalies.find((a) => a.checker === 'linearizable');
   assert.equal(linearizable?.linearization?.failedOp, 3);
+});
+
+test("a causal anomaly's cycle is drawn as inline SVG: one box per op, one arrow per edge, values escaped", async () => {
+  const history = knownBadHistory();
+  const checks = causalCycleChecks();
+  // An edge to an op the history does not have is left out rather than drawn to nowhere.
+  const graph = (checks[0]!.anomalies[0]!.detail as { graph: { edges: unknown[] } }).graph;
+  graph.edges.push({ from: 0, to: 99, relation: 'po' });
+  const dir = writeSampleRun(join(root, 'causal-cycle'), history, sampleResults(history, checks));
+  const page = readFileSync(await writeRunReport(dir), 'utf8');
+  const figure = /<figure class="anomaly-graph" data-graph="0">([\s\S]*?)<\/figure>/.exec(page)?.[1];
+  assert.ok(figure, 'the anomaly has a diagram');
+  assert.match(figure, /<svg[^>]*viewBox="0 0 \d+ \d+"/);
+  assert.equal(figure.match(/<g class="ag-node"/g)?.length, 4);
+  assert.equal(figure.match(/<g class="ag-edge/g)?.length, 6);
+  assert.equal(figure.match(/marker-end="url\(#ag-arrow-0\)"/g)?.length, 6);
+  for (const relation of ['ww', 'rf', 'co']) assert.match(figure, new RegExp(`data-relation="${relation}"`));
+  // ops in history order: w1 (op 0) first, r→1 (op 7) last
+  const order = [...figure.matchAll(/<g class="ag-node" data-op="(\d+)"/g)].map((m) => Number(m[1]));
+  assert.deepEqual(order, [0, 5, 6, 7]);
+  assert.match(figure, /#6 · p0/);
+  assert.ok(!figure.includes('<script>'), 'the written value is escaped in the labels');
+  assert.match(figure, /write\(&lt;script&gt;alert…\)/);
+  // anomalies without a graph (the hand-made linearizability one keeps its own view) get no figure
+  const plain = readFileSync(await writeRunReport(knownBadRun('no-graph')), 'utf8');
+  assert.doesNotMatch(plain, /class="anomaly-graph"/);
+});
+
+test('a graph of more than 12 ops draws the first 12 and says how many it left out', async () => {
+  const history = knownBadHistory();
+  const checks = causalCycleChecks();
+  const nodes = Array.from({ length: 8 }, (_, i) => i);
+  checks[0]!.anomalies[0]!.detail = {
+    graph: { nodes: [...nodes, ...nodes], edges: nodes.slice(1).map((i) => ({ from: i - 1, to: i, relation: 'po' })) },
+  };
+  const dir = writeSampleRun(join(root, 'graph-dedupe'), history, sampleResults(history, checks));
+  const page = readFileSync(await writeRunReport(dir), 'utf8');
+  assert.equal(page.match(/<g class="ag-node"/g)?.length, 8, 'duplicate nodes are drawn once');
+  assert.doesNotMatch(page, /more ops \(and their edges\) not drawn/);
+  const big = syntheticRegisterHistory(40, 4);
+  const many = Array.from({ length: 20 }, (_, i) => i);
+  const bigChecks = causalCycleChecks();
+  bigChecks[0]!.anomalies[0]!.detail = {
+    graph: { nodes: many, edges: many.slice(1).map((i) => ({ from: i - 1, to: i, relation: 'po' })) },
+  };
+  const bigPage = readFileSync(
+    await writeRunReport(writeSampleRun(join(root, 'graph-cap'), big, sampleResults(big, bigChecks))),
+    'utf8',
+  );
+  assert.equal(bigPage.match(/<g class="ag-node"/g)?.length, 12);
+  assert.equal(bigPage.match(/<g class="ag-edge/g)?.length, 11);
+  assert.match(bigPage, /8 more ops \(and their edges\) not drawn/);
 });
 
 test('how the harness fared is shown: an interrupted run says so', async () => {

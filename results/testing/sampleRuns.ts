@@ -154,6 +154,43 @@ export function knownBadChecks(): CheckResult[] {
   ];
 }
 
+/**
+ * The causal-convergence check of knownBadHistory as the real checker reports it (copied by hand): a CyclicCF
+ * anomaly whose detail.graph is the cycle, 4 ops and 6 edges: w1 (op 0) and w<script> (op 5) must each be
+ * ordered before the other, because p0 read each (ops 6 and 7) after causally seeing the other.
+ */
+export function causalCycleChecks(): CheckResult[] {
+  return [
+    {
+      checker: 'causal-ccv',
+      model: 'causal convergence (CCv)',
+      valid: false,
+      anomalies: [
+        {
+          type: 'CyclicCF',
+          ops: [0, 6, 5, 7],
+          indices: [0, 2, 13, 14, 11, 12, 16, 17],
+          explanation: `no single order of the writes explains every read (causal convergence), since it would need a cycle: process 0 wrote 1 (index 0) must be ordered before process 1 wrote ${hostileValue} (index 11), because process 0 read ${hostileValue} (index 13) returned the latter after causally seeing the former; process 1 wrote ${hostileValue} (index 11) must be ordered before process 0 wrote 1 (index 0), because process 0 read 1 (index 16) returned the latter after causally seeing the former`,
+          detail: {
+            graph: {
+              nodes: [0, 5, 6, 7],
+              edges: [
+                { from: 0, to: 5, relation: 'ww' },
+                { from: 5, to: 6, relation: 'rf' },
+                { from: 0, to: 6, relation: 'co' },
+                { from: 5, to: 0, relation: 'ww' },
+                { from: 0, to: 7, relation: 'rf' },
+                { from: 5, to: 7, relation: 'co' },
+              ],
+            },
+          },
+        },
+      ],
+      stats: { ops: 8, timeMs: 1 },
+    },
+  ];
+}
+
 export function sampleResults(
   history: readonly HistoryOp[],
   checks: CheckResult[],

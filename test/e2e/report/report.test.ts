@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { writeRunReport } from '../../../results/report/writeRunReport.ts';
 import {
+  causalCycleChecks,
   clockFaultHistory,
   hostileValue,
   knownBadChecks,
@@ -25,11 +26,15 @@ describe('run report in Chromium', { skip: skipReason }, () => {
   let smallReport: string;
   let bigReport: string;
   let clockReport: string;
+  let causalReport: string;
 
   before(async () => {
     const history = knownBadHistory();
     smallReport = await writeRunReport(
       writeSampleRun(join(root, 'store', 'register', 'bad'), history, sampleResults(history, knownBadChecks())),
+    );
+    causalReport = await writeRunReport(
+      writeSampleRun(join(root, 'store', 'register', 'causal'), history, sampleResults(history, causalCycleChecks())),
     );
     const clocks = clockFaultHistory();
     clockReport = await writeRunReport(
@@ -139,6 +144,39 @@ describe('run report in Chromium', { skip: skipReason }, () => {
     assert.equal(new URL(page.url()).hash, '#anomaly-1');
     assert.equal(await page.locator('#anomaly-1 .anomaly-type').innerText(), 'nonlinearizable');
     await screenshot(page, 'linearization', '#anomalies');
+    await page.close();
+  });
+
+  test("a causal anomaly's cycle is drawn as an SVG diagram of its ops and relations", async () => {
+    const { page, errors, external } = await openPage(browser, causalReport);
+    const figure = page.locator('.anomaly', { hasText: 'CyclicCF' }).locator('figure.anomaly-graph');
+    await figure.scrollIntoViewIfNeeded();
+    assert.equal(await figure.locator('svg g.ag-node').count(), 4);
+    assert.equal(await figure.locator('svg g.ag-edge').count(), 6);
+    // each op's box is laid out in history order, left to right, and labelled
+    const xs: number[] = [];
+    for (const op of ['0', '5', '6', '7']) {
+      const box = await figure.locator(`g.ag-node[data-op="${op}"] rect`).boundingBox();
+      assert.ok(box !== null && box.width > 100 && box.height > 30, `op ${op} is drawn`);
+      xs.push(box.x);
+    }
+    assert.deepEqual(
+      xs,
+      [...xs].sort((a, b) => a - b),
+    );
+    assert.equal(await figure.locator('g.ag-node[data-op="6"] text').nth(1).textContent(), 'read() → <script>alert…');
+    // every edge is a visible arc with an arrowhead and its relation as a label
+    for (let i = 0; i < 6; i++) {
+      const edge = figure.locator('g.ag-edge').nth(i);
+      const box = await edge.locator('path').boundingBox();
+      assert.ok(box !== null && box.width > 50 && box.height > 10, `edge ${i} is drawn`);
+      assert.match((await edge.locator('text').textContent()) ?? '', /^(ww|rf|co)$/);
+    }
+    assert.equal(await figure.locator('marker#ag-arrow-0').count(), 1);
+    assert.equal(await page.locator('img').count(), 0);
+    assert.deepEqual(errors, []);
+    assert.deepEqual(external, []);
+    await screenshot(page, 'causal-cycle-graph', '.anomaly');
     await page.close();
   });
 
