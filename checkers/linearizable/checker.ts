@@ -6,7 +6,7 @@ import type { Model, ModelSpec } from '../models/model.ts';
 import { createModel } from '../models/registry.ts';
 import type { Anomaly, CheckOptions, CheckResult } from '../result.ts';
 import { historyIndices } from '../result.ts';
-import { decidePartition, partitionHistory } from './partition.ts';
+import { partitionHistory, startDecision } from './partition.ts';
 import type { Partition, PartitionReport } from './partition.ts';
 
 export interface LinearizableOptions extends CheckOptions {
@@ -21,7 +21,7 @@ export const defaultMemoryBudgetBytes = 1024 * 1024 * 1024;
 
 /**
  * The first time slice each partition gets before the others have had theirs. Small, so a partition that
- * fails fast is found before the hard ones have used much time; doubling slices cost at most twice the work.
+ * fails fast is found before the hard ones have used much time; paused searches resume, so slicing repeats no work.
  */
 const firstSliceMs = 4;
 
@@ -77,7 +77,9 @@ export function checkLinearizableSync(
   const budget = budgetFor(options, started);
   const reports = new Array<PartitionReport | undefined>(partitions.length);
   // Round-robin with doubling time slices, so one partition whose search explodes cannot hide a violation
-  // in another (Porcupine gets this from running them all at once). Retrying costs at most twice the work.
+  // in another (Porcupine gets this from running them all at once). A paused search resumes where it
+  // stopped; the paused ones' memory counts against the budget of the one running.
+  const decisions = partitions.map((p) => startDecision(model, p));
   let pending = partitions.map((_, i) => i);
   let slice = firstSliceMs;
   let violated = false;
@@ -85,10 +87,12 @@ export function checkLinearizableSync(
     const undecided: number[] = [];
     for (const i of pending) {
       const now = performance.now();
-      // A partition left on its own needs no slicing: retrying it would only repeat work.
+      // A partition left on its own needs no slicing.
       const sliceEnd = pending.length === 1 ? budget.deadline : now + slice;
       const deadline = Math.min(budget.deadline, sliceEnd);
-      const r = decidePartition(model, partitions[i]!, { deadline, memoryBytes: budget.memoryBytes });
+      let held = 0;
+      for (const j of pending) if (j !== i) held += decisions[j]!.bytes;
+      const r = decisions[i]!.run({ deadline, memoryBytes: budget.memoryBytes - held });
       reports[i] = r;
       if (r.valid === false && !violated) {
         violated = true;

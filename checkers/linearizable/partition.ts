@@ -3,8 +3,8 @@
 import type { Operation } from '../history.ts';
 import { canonicalKey, modelIncludes } from '../models/model.ts';
 import type { Model } from '../models/model.ts';
-import { checkPartition } from './wgl.ts';
-import type { LinearizationStep, SearchBudget } from './wgl.ts';
+import { checkPartition, startPartitionSearch } from './wgl.ts';
+import type { LinearizationStep, PartitionSearch, SearchBudget } from './wgl.ts';
 import { checkUniqueValueRegister } from './zones.ts';
 
 export interface Partition {
@@ -72,48 +72,78 @@ export function partitionHistory(model: Model, operations: readonly Operation[])
 
 /** Decides one partition within the budget. Never throws for a well-formed model. */
 export function decidePartition(model: Model, partition: Partition, budget: SearchBudget): PartitionReport {
-  const started = performance.now();
+  return startDecision(model, partition).run(budget);
+}
+
+/** A partition's decision that can run in slices: a 'time' unknown from run() means call it again. */
+export interface PartitionDecision {
+  run(budget: SearchBudget): PartitionReport;
+  /** Approximate bytes a paused search holds. */
+  readonly bytes: number;
+}
+
+export function startDecision(model: Model, partition: Partition): PartitionDecision {
   const { key, ops } = partition;
-  const elapsed = (): number => performance.now() - started;
-  if (model.register !== undefined) {
-    const zones = checkUniqueValueRegister(
-      ops,
-      model.register.initial,
-      model.register.view,
-      new Set(partition.failedWrites),
-    );
-    if (zones?.valid === true)
-      return { key, valid: true, algorithm: 'zones', ops: ops.length, timeMs: elapsed(), cached: 0 };
-    if (zones !== null && !zones.valid) {
-      // The zones prove the violation; the search, when affordable, adds the partial linearizations the
-      // report draws. A thin-air or aborted read is already explained fully.
-      const simple = zones.kind === 'thin-air-read' || zones.kind === 'aborted-read';
-      const detail = !simple && ops.length <= maxOpsForSearchDetail ? checkPartition(model, ops, budget) : undefined;
-      return {
-        key,
-        valid: false,
-        algorithm: 'zones',
-        ops: ops.length,
-        timeMs: elapsed(),
-        cached: detail?.stats.cached ?? 0,
-        failedOp: detail?.valid === false ? detail.failedOp : zones.ops[0]!,
-        involved: zones.ops,
-        longest: detail?.valid === false ? detail.longest : [],
-        why: zones.explanation,
-      };
+  let spentMs = 0;
+  let search: PartitionSearch | undefined;
+  const decide = (budget: SearchBudget): PartitionReport => {
+    const started = performance.now();
+    const elapsed = (): number => spentMs + performance.now() - started;
+    if (search === undefined && model.register !== undefined) {
+      const zones = checkUniqueValueRegister(
+        ops,
+        model.register.initial,
+        model.register.view,
+        new Set(partition.failedWrites),
+      );
+      if (zones?.valid === true)
+        return { key, valid: true, algorithm: 'zones', ops: ops.length, timeMs: elapsed(), cached: 0 };
+      if (zones !== null && !zones.valid) {
+        // The zones prove the violation; the search, when affordable, adds the partial linearizations the
+        // report draws. A thin-air or aborted read is already explained fully.
+        const simple = zones.kind === 'thin-air-read' || zones.kind === 'aborted-read';
+        const detail = !simple && ops.length <= maxOpsForSearchDetail ? checkPartition(model, ops, budget) : undefined;
+        return {
+          key,
+          valid: false,
+          algorithm: 'zones',
+          ops: ops.length,
+          timeMs: elapsed(),
+          cached: detail?.stats.cached ?? 0,
+          failedOp: detail?.valid === false ? detail.failedOp : zones.ops[0]!,
+          involved: zones.ops,
+          longest: detail?.valid === false ? detail.longest : [],
+          why: zones.explanation,
+        };
+      }
     }
-  }
-  const outcome = checkPartition(model, ops, budget);
-  const base = { key, algorithm: 'search' as const, ops: ops.length, cached: outcome.stats.cached };
-  if (outcome.valid === true) return { ...base, valid: true, timeMs: elapsed() };
-  if (outcome.valid === 'unknown') return { ...base, valid: 'unknown', reason: outcome.reason, timeMs: elapsed() };
+    search ??= startPartitionSearch(model, ops);
+    const outcome = search.run(budget);
+    const base = { key, algorithm: 'search' as const, ops: ops.length, cached: outcome.stats.cached };
+    if (outcome.valid === true) return { ...base, valid: true, timeMs: elapsed() };
+    if (outcome.valid === 'unknown') return { ...base, valid: 'unknown', reason: outcome.reason, timeMs: elapsed() };
+    return {
+      ...base,
+      valid: false,
+      timeMs: elapsed(),
+      failedOp: outcome.failedOp,
+      involved: [outcome.failedOp],
+      longest: outcome.longest,
+      why: `at the furthest point the search reached, the state was ${outcome.stateSeen}, which does not allow it`,
+    };
+  };
+  let done: PartitionReport | undefined;
   return {
-    ...base,
-    valid: false,
-    timeMs: elapsed(),
-    failedOp: outcome.failedOp,
-    involved: [outcome.failedOp],
-    longest: outcome.longest,
-    why: `at the furthest point the search reached, the state was ${outcome.stateSeen}, which does not allow it`,
+    get bytes() {
+      return done === undefined && search !== undefined ? search.bytes : 0;
+    },
+    run(budget) {
+      if (done !== undefined) return done;
+      const started = performance.now();
+      const report = decide(budget);
+      spentMs += performance.now() - started;
+      if (report.valid !== 'unknown' || report.reason !== 'time') done = report;
+      return report;
+    },
   };
 }

@@ -56,22 +56,68 @@ export function checkPartition<S>(
   ops: readonly Operation[],
   budget: SearchBudget = noBudget,
 ): PartitionOutcome {
-  const started = performance.now();
-  const first = search(model, ops, budget, false);
-  if (first.valid !== false || performance.now() - started > perOpRerunMs) return first;
-  // Porcupine-style partial linearizations (the longest one through EACH op) cost O(depth) per backtrack,
-  // so only a failing search that was quick pays for them, in a second identical run. The first run
-  // already kept the deepest prefixes, which is what a slow failing search reports.
-  const detailed = search(model, ops, budget, true);
-  return detailed.valid === false ? detailed : first;
+  return startPartitionSearch(model, ops).run(budget);
 }
 
-function search<S>(
+/** A partition's search that can be paused at a deadline and resumed where it stopped. */
+export interface PartitionSearch {
+  /** Searches on until a verdict or the budget's deadline ('unknown', reason 'time': call again to go on). */
+  run(budget: SearchBudget): PartitionOutcome;
+  /** Approximate bytes the paused search holds. */
+  readonly bytes: number;
+}
+
+/**
+ * Starts a resumable search. The checker time-slices partitions round-robin; resuming instead of starting
+ * again keeps a slow partition's slices from repeating its own work (they were up to half of it).
+ */
+export function startPartitionSearch<S>(model: Model<S>, ops: readonly Operation[]): PartitionSearch {
+  // The search reads its budget through this object, which each run() updates.
+  const live: SearchBudget = { deadline: Infinity, memoryBytes: Infinity };
+  const first = search(model, ops, live, false);
+  let spentMs = 0;
+  let bytes = 0;
+  let done: PartitionOutcome | undefined;
+  return {
+    get bytes() {
+      return done === undefined ? bytes : 0;
+    },
+    run(budget) {
+      if (done !== undefined) return done;
+      live.deadline = budget.deadline;
+      live.memoryBytes = budget.memoryBytes;
+      const started = performance.now();
+      const step = first.next();
+      spentMs += performance.now() - started;
+      if (!step.done) {
+        bytes = step.value.bytes;
+        return { valid: 'unknown', reason: 'time', stats: step.value.stats };
+      }
+      done = step.value;
+      if (done.valid !== false || spentMs > perOpRerunMs) return done;
+      // Porcupine-style partial linearizations (the longest one through EACH op) cost O(depth) per
+      // backtrack, so only a failing search that was quick pays for them, in a second identical run. The
+      // first run already kept the deepest prefixes, which is what a slow failing search reports.
+      const detailed = search(model, ops, budget, true).next();
+      if (detailed.done === true && detailed.value.valid === false) done = detailed.value;
+      return done;
+    },
+  };
+}
+
+/** What a search paused at its deadline reports. */
+interface Paused {
+  stats: SearchStats;
+  bytes: number;
+}
+
+/** Yields (pauses) whenever it finds budget.deadline passed; the caller may resume it with a later one. */
+function* search<S>(
   model: Model<S>,
   given: readonly Operation[],
   budget: SearchBudget,
   record: boolean,
-): PartitionOutcome {
+): Generator<Paused, PartitionOutcome, undefined> {
   // Numbered in call order, which the cache's compact bitsets rely on to stay short (not for correctness).
   const inCallOrder = given.every((op, i) => i === 0 || given[i - 1]!.call <= op.call);
   const ops = inCallOrder ? given : [...given].sort((a, b) => a.call - b.call);
@@ -83,9 +129,26 @@ function search<S>(
   // non-deterministic models), interned too. Deterministic models only ever make singleton sets.
   const keyOf = model.key !== undefined ? model.key.bind(model) : (s: S) => JSON.stringify(s);
   const stateIds = new Map<string | number, number>();
+  // Small non-negative integer keys (a model whose states are already interned ids, e.g. kv) are looked up
+  // in a flat array: a Map of hundreds of thousands of numbers was a fifth of such a search.
+  let smallIds = new Int32Array(1 << 10).fill(-1);
   const states: S[] = [];
   const internState = (s: S): number => {
     const k = keyOf(s);
+    if (typeof k === 'number' && k >= 0 && k < 1 << 22 && (k | 0) === k) {
+      if (k >= smallIds.length) {
+        const wider = new Int32Array(Math.max(smallIds.length * 2, k + 1)).fill(-1);
+        wider.set(smallIds);
+        smallIds = wider;
+      }
+      let id = smallIds[k]!;
+      if (id < 0) {
+        id = states.length;
+        smallIds[k] = id;
+        states.push(s);
+      }
+      return id;
+    }
     let id = stateIds.get(k);
     if (id === undefined) {
       id = states.length;
@@ -95,29 +158,35 @@ function search<S>(
     return id;
   };
   const setIds = new Map<string, number>();
-  const sets: number[][] = [];
+  // Set id -> its only state id, or -1 for a set of several (whose members are in `sets`). A singleton
+  // keeps no array: one per new state only fed the garbage collector.
+  const onlyState: number[] = [];
+  const sets: Array<number[] | undefined> = [];
   // Deterministic models only make singleton sets: those are found by state id, without a string key.
   const singleton: number[] = [];
-  const internSet = (members: number[]): number => {
-    if (members.length === 1) {
-      const sid = members[0]!;
-      let id = singleton[sid];
-      if (id === undefined) {
-        id = sets.length;
-        singleton[sid] = id;
-        sets.push(members);
-      }
-      return id;
+  const internSingleton = (sid: number): number => {
+    let id = singleton[sid];
+    if (id === undefined) {
+      id = onlyState.length;
+      singleton[sid] = id;
+      onlyState.push(sid);
+      sets.push(undefined);
     }
+    return id;
+  };
+  const internSet = (members: number[]): number => {
+    if (members.length === 1) return internSingleton(members[0]!);
     const k = members.sort((a, b) => a - b).join(',');
     let id = setIds.get(k);
     if (id === undefined) {
-      id = sets.length;
+      id = onlyState.length;
       setIds.set(k, id);
+      onlyState.push(-1);
       sets.push(members);
     }
     return id;
   };
+  const membersOf = (setId: number): number[] => sets[setId] ?? [onlyState[setId]!];
   const modelOps: ModelOp[] = ops.map(modelOpOf);
   // Ops that change no state in any state (reads): the search may place them eagerly, see below.
   const readOnly = new Uint8Array(n);
@@ -156,7 +225,7 @@ function search<S>(
   const memoTrial = 1 << 12;
   let memoMisses = 0;
   let memoHits = 0;
-  let memoOn = true;
+  let memoOn = model.search?.memoiseSteps ?? true;
   const stepSet = (setId: number, i: number): number => {
     let slot = -1;
     if (memoOn) {
@@ -173,14 +242,14 @@ function search<S>(
       }
     }
     const op = modelOps[i]!;
-    const members = sets[setId]!;
+    const only = onlyState[setId]!;
     let result: number;
-    const first = members.length === 1 ? model.step(states[members[0]!]!, op) : undefined;
+    const first = only >= 0 ? model.step(states[only]!, op) : undefined;
     if (first !== undefined && first.length <= 1) {
-      result = first.length === 0 ? -1 : internSet([internState(first[0]!)]);
+      result = first.length === 0 ? -1 : internSingleton(internState(first[0]!));
     } else {
       const out = new Set<number>();
-      for (const sid of members) for (const next of model.step(states[sid]!, op)) out.add(internState(next));
+      for (const sid of membersOf(setId)) for (const next of model.step(states[sid]!, op)) out.add(internState(next));
       result = out.size === 0 ? -1 : internSet([...out]);
     }
     if (slot >= 0) {
@@ -339,7 +408,7 @@ function search<S>(
       bigger.set(arena);
       arena = bigger;
     }
-    arena.set(linearized.subarray(from, to), arenaUsed);
+    for (let w = from; w < to; w++) arena[arenaUsed + w - from] = linearized[w]!; // no subarray view to allocate
     const k = entryCount++;
     table[slot * 2] = k + 1;
     table[slot * 2 + 1] = lo;
@@ -376,14 +445,17 @@ function search<S>(
   // In each configuration the op of the first return (the one that must be placed soonest) is tried first,
   // then the other candidates in list order (Lowe's order). Trying it first places nothing it does not
   // need, so a wrong guess dies at once instead of after a tower of concurrent ops.
+  // model.search.order 'list' drops the first try (Porcupine's order), unless the commutation classes are
+  // in use: their reduction and backjumping are stated for the first return's class.
+  const listOrder = model.search?.order === 'list' && !reduce;
   let blockedCall = -1; // call entry of the first return's op in this configuration, -1 when none
   let active = -1; // the commutation class candidates are restricted to, -1 for none
   let firstTry = false; // e is blockedCall, tried before the scan from the head
   const enter = (): number => {
     const r = firstReturn();
-    blockedCall = r < 0 ? -1 : r - 1;
+    blockedCall = r < 0 || listOrder ? -1 : r - 1;
     active = reduce && r >= 0 ? classOf[r >> 1]! : -1;
-    firstTry = r >= 0;
+    firstTry = blockedCall >= 0;
     return firstTry ? blockedCall : next[head]!;
   };
   const afterFailedTry = (tried: number): number => {
@@ -429,14 +501,15 @@ function search<S>(
   let e = enter();
   while (e >= 0) {
     if ((++iterations & 4095) === 0) {
-      if (performance.now() > budget.deadline) return { valid: 'unknown', reason: 'time', stats };
       const memory =
         capacity * 8 +
         (capacity >> 1) * entryBytes +
         arena.length * 4 +
         memoCapacity * 16 +
-        (states.length + sets.length) * 48;
+        smallIds.length * 4 +
+        (states.length + onlyState.length) * 48;
       if (memory > budget.memoryBytes) return { valid: 'unknown', reason: 'memory', stats };
+      if (performance.now() > budget.deadline) yield { stats, bytes: memory };
     }
     if ((e & 1) === 0) {
       const i = e >> 1;
@@ -503,7 +576,7 @@ function search<S>(
         if (have === undefined || have.length < depth) {
           seq ??= stackCall.map((c, j) => ({
             op: ops[c >> 1]!.id,
-            state: describeSet(model, states, sets[j + 1 < depth ? stackBefore[j + 1]! : state]!),
+            state: describeSet(model, states, membersOf(j + 1 < depth ? stackBefore[j + 1]! : state)),
           }));
           longestOf[id] = seq;
         }
@@ -516,12 +589,14 @@ function search<S>(
 
   const distinct = record
     ? [...new Set(longestOf.filter((s) => s !== undefined))].sort((a, b) => b.length - a.length)
-    : deepest.map((seq) => seq.map(([i, set]) => ({ op: ops[i]!.id, state: describeSet(model, states, sets[set]!) })));
+    : deepest.map((seq) =>
+        seq.map(([i, set]) => ({ op: ops[i]!.id, state: describeSet(model, states, membersOf(set)) })),
+      );
   return {
     valid: false,
     failedOp: ops[furthestBlocked]!.id,
     longest: distinct.slice(0, maxLongest),
-    stateSeen: describeSet(model, states, sets[stateSeen]!),
+    stateSeen: describeSet(model, states, membersOf(stateSeen)),
     stats,
   };
 }

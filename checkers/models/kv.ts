@@ -3,6 +3,8 @@
 import type { Operation, Value } from '../history.ts';
 import { canonicalKey, describeValue, sameValue } from './model.ts';
 import type { Model, ModelOp, RegisterView } from './model.ts';
+import { createValueTable } from './values.ts';
+import type { Suffix, ValueTable } from './values.ts';
 
 export interface KvOptions {
   /** Every key's value before any write. Default null; Porcupine's kv logs use "". */
@@ -53,14 +55,14 @@ function describeKvOp(op: ModelOp): string {
   return `${f} ${describeValue(op.input)}${unknown}`;
 }
 
-export function kvModel(options: KvOptions = {}): Model<Value> | Model<StoreState> {
+export function kvModel(options: KvOptions = {}): Model<number> | Model<StoreState> {
   const initial = options.initial ?? null;
   const nilWildcard = options.nilReadIsWildcard ?? false;
   return (options.partitioned ?? true) ? partitionedKv(initial, nilWildcard) : unpartitionedKv(initial, nilWildcard);
 }
 
 /** Porcupine's kvModel: each key checked on its own. */
-function partitionedKv(initial: Value, nilWildcard: boolean): Model<Value> {
+function partitionedKv(initial: Value, nilWildcard: boolean): Model<number> {
   const view = (op: Operation): RegisterView | null => {
     if (op.f === 'put' || op.f === 'write') return { kind: 'write', value: op.input };
     if (readFs.has(op.f)) {
@@ -69,21 +71,89 @@ function partitionedKv(initial: Value, nilWildcard: boolean): Model<Value> {
     }
     return null;
   };
+  // A state is a value id (values.ts): a new appended string costs O(suffix), not a copy and a full hash.
+  const table = createValueTable();
+  const initialId = table.idOf(initial);
+  const nullId = table.idOf(null);
+  const plans = new WeakMap<ModelOp, Plan>();
+  const planOf = (op: ModelOp): Plan => {
+    let plan = plans.get(op);
+    if (plan === undefined) plans.set(op, (plan = makePlan(table, op, nilWildcard)));
+    return plan;
+  };
   return {
     name: 'kv',
-    init: () => initial,
+    init: () => initialId,
     step(state, op) {
-      const next = stepValue(state, op, nilWildcard);
-      return next === undefined ? [] : [next];
+      const plan = planOf(op);
+      switch (plan.kind) {
+        case 'any':
+          return [state];
+        case 'read':
+          return plan.id === state ? [state] : [];
+        case 'write':
+          return [plan.id];
+        case 'cas':
+          return plan.from === state ? [plan.to] : [];
+        case 'append': {
+          // '' + suffix when nil: append() treats a nil current value as the empty string.
+          const next =
+            state === nullId && plan.suffix !== null
+              ? table.idOf(plan.suffix.text)
+              : plan.suffix !== null
+                ? table.appendString(state, plan.suffix)
+                : -1;
+          return [next >= 0 ? next : table.idOf(append(table.value(state), plan.input))];
+        }
+        case 'illegal':
+          return [];
+      }
     },
-    // Strings and numbers key themselves (a Map tells "1" from 1); anything else gets a \u0000 prefix.
-    key: (s) => (typeof s === 'number' || typeof s === 'string' ? s : `\u0000${canonicalKey(s)}`),
+    key: (s) => s,
+    // Measured on Porcupine's kv logs: list order explores a third of the configurations of urgent order
+    // (c50-ok key 4: 62k vs 185k), and a step on value ids is cheaper than the step memo's lookup.
+    search: { order: 'list', memoiseSteps: false },
     partition: opKey,
     readOnly: (op) => readFs.has(op.f),
     register: { initial, view },
-    describeState: describeValue,
+    describeState: (s) => describeValue(table.value(s)),
     describeOperation: describeKvOp,
   };
+}
+
+/** What an op does to a value id, worked out once per op. */
+type Plan =
+  | { kind: 'any' }
+  | { kind: 'read'; id: number }
+  | { kind: 'write'; id: number }
+  | { kind: 'cas'; from: number; to: number }
+  /** suffix: the appended text when appending to a string makes a string; null for a list append. */
+  | { kind: 'append'; input: Value; suffix: Suffix | null }
+  | { kind: 'illegal' };
+
+function makePlan(table: ValueTable, op: ModelOp, nilWildcard: boolean): Plan {
+  switch (op.f) {
+    case 'get':
+    case 'read':
+      if (op.status !== 'ok' || (op.output === null && nilWildcard)) return { kind: 'any' };
+      return { kind: 'read', id: table.idOf(op.output) };
+    case 'put':
+    case 'write':
+      return { kind: 'write', id: table.idOf(op.input) };
+    case 'append':
+      return {
+        kind: 'append',
+        input: op.input,
+        suffix: Array.isArray(op.input)
+          ? null
+          : table.suffix(typeof op.input === 'string' ? op.input : JSON.stringify(op.input)),
+      };
+    case 'cas':
+      if (!Array.isArray(op.input) || op.input.length !== 2) return { kind: 'illegal' };
+      return { kind: 'cas', from: table.idOf(op.input[0] ?? null), to: table.idOf(op.input[1] ?? null) };
+    default:
+      return { kind: 'illegal' };
+  }
 }
 
 /**

@@ -61,10 +61,26 @@ export interface Model<S = unknown> {
    * unpartitioned kv store, one class per key.
    */
   commutationClass?(op: Operation): string;
+  /** Tuning for the WGL search (checking.md §1.3); neither changes a verdict. */
+  search?: SearchHints;
   /** When set, the unique-value fast path is tried: the initial value and each op's read/write view. */
   register?: { initial: Value; view: (op: Operation) => RegisterView | null };
   describeState?(state: S): string;
   describeOperation?(op: ModelOp): string;
+}
+
+export interface SearchHints {
+  /**
+   * Candidate order in each configuration. 'urgent' (default): the op of the first return first, then the
+   * rest in list order, so a wrong guess dies at once (fewest configurations on the etcd logs). 'list':
+   * Porcupine's plain list order, which explores about a third as many on its appending kv logs.
+   */
+  order?: 'urgent' | 'list';
+  /**
+   * Default true: memoise (state, op) -> next state while that hits. false when a step costs no more than
+   * the lookup, e.g. states that are interned ids.
+   */
+  memoiseSteps?: boolean;
 }
 
 /** Default: ok and info ops take part; failed ops did not happen (Knossos semantics). */
