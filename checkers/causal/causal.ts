@@ -18,6 +18,7 @@ import {
   lastWriteUpTo,
 } from './causalOrder.ts';
 import { AnomalyCollector, checkResult } from './checkResult.ts';
+import type { ResultParts } from './checkResult.ts';
 import { buildDigraph, findCycle } from './digraph.ts';
 import { AnomalyGraphBuilder } from '../anomalyGraph.ts';
 import type { RegisterHistory, RegisterHistoryOptions } from './registerHistory.ts';
@@ -110,6 +111,31 @@ export function findConvergenceCycle(
   );
 }
 
+/**
+ * What every causal register check starts with: the history prepared (its read anomalies collected) and its
+ * causal order computed, or the result when that already decides: an unsupported history is unknown, a cycle
+ * in the causal order a violation.
+ */
+export function startCausalCheck(
+  operations: readonly Operation[],
+  options: CausalCheckOptions,
+  base: Omit<ResultParts, 'valid'>,
+): { decided: CheckResult } | { h: RegisterHistory; order: CausalOrder; anomalies: AnomalyCollector } {
+  const prepared = prepareRegisterHistory(operations, options);
+  if (!prepared.ok) return { decided: checkResult({ ...base, valid: 'unknown', reason: prepared.reason }) };
+  const h = prepared.history;
+  const anomalies = new AnomalyCollector();
+  for (const a of h.readAnomalies) anomalies.add(a);
+  const co = computeCausalOrder(h);
+  if (!co.ok && 'reason' in co)
+    return { decided: checkResult({ ...base, valid: 'unknown', reason: co.reason, anomalies }) };
+  if (!co.ok) {
+    anomalies.add(co.anomaly);
+    return { decided: checkResult({ ...base, valid: false, anomalies }) };
+  }
+  return { h, order: co.order, anomalies };
+}
+
 export interface CausalVariantSpec {
   checker: string;
   model: string;
@@ -122,7 +148,6 @@ export function checkCausalVariant(
   options: CausalCheckOptions = {},
 ): CheckResult {
   const started = Date.now();
-  const prepared = prepareRegisterHistory(operations, options);
   const base = {
     checker: spec.checker,
     model: spec.model,
@@ -130,18 +155,11 @@ export function checkCausalVariant(
     started,
     budgetMs: options.timeBudgetMs,
   };
-  if (!prepared.ok) return checkResult({ ...base, valid: 'unknown', reason: prepared.reason });
-  const h = prepared.history;
-  const anomalies = new AnomalyCollector();
-  for (const a of h.readAnomalies) anomalies.add(a);
-  const co = computeCausalOrder(h);
-  if (!co.ok && 'reason' in co) return checkResult({ ...base, valid: 'unknown', reason: co.reason, anomalies });
-  if (!co.ok) {
-    anomalies.add(co.anomaly);
-    return checkResult({ ...base, valid: false, anomalies });
-  }
+  const start = startCausalCheck(operations, options, base);
+  if ('decided' in start) return start.decided;
+  const { h, order, anomalies } = start;
   const cf: number[] | undefined = spec.convergence ? [] : undefined;
-  findCausalReadAnomalies(co.order, anomalies, cf);
+  findCausalReadAnomalies(order, anomalies, cf);
   if (cf !== undefined) {
     const cycle = findConvergenceCycle(h, cf);
     if (cycle !== null) anomalies.add(cycle);

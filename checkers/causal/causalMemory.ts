@@ -8,13 +8,13 @@ import { registerChecker } from '../registry.ts';
 import { isSingleOpHistory } from './registerHistory.ts';
 import type { CheckResult, ConsistencyChecker } from '../result.ts';
 import type { CausalCheckOptions } from './causal.ts';
-import { findCausalReadAnomalies } from './causal.ts';
+import { findCausalReadAnomalies, startCausalCheck } from './causal.ts';
 import type { CausalOrder } from './causalOrder.ts';
-import { causalEdges, computeCausalOrder, cycleGraph, describeCycle, lastWriteUpTo } from './causalOrder.ts';
+import { causalEdges, cycleGraph, describeCycle, lastWriteUpTo } from './causalOrder.ts';
 import { AnomalyGraphBuilder } from '../anomalyGraph.ts';
-import { AnomalyCollector, checkResult } from './checkResult.ts';
+import { checkResult } from './checkResult.ts';
 import { EdgeList, buildDigraph, findCycle, topologicalOrder } from './digraph.ts';
-import { anomalyOf, describeOp, prepareRegisterHistory } from './registerHistory.ts';
+import { anomalyOf, describeOp } from './registerHistory.ts';
 
 interface SessionVerdict {
   anomaly: ReturnType<typeof anomalyOf> | null;
@@ -125,25 +125,17 @@ export function checkCausalMemory(operations: readonly Operation[], options: Cau
     started,
     budgetMs: options.timeBudgetMs,
   };
-  const prepared = prepareRegisterHistory(operations, options);
-  if (!prepared.ok) return checkResult({ ...base, valid: 'unknown', reason: prepared.reason });
-  const h = prepared.history;
-  const anomalies = new AnomalyCollector();
-  for (const a of h.readAnomalies) anomalies.add(a);
-  const co = computeCausalOrder(h);
-  if (!co.ok && 'reason' in co) return checkResult({ ...base, valid: 'unknown', reason: co.reason, anomalies });
-  if (!co.ok) {
-    anomalies.add(co.anomaly);
-    return checkResult({ ...base, valid: false, anomalies });
-  }
+  const start = startCausalCheck(operations, options, base);
+  if ('decided' in start) return start.decided;
+  const { h, order, anomalies } = start;
   // CM ⇒ CC: a CC bad pattern already decides, and is the simpler story to tell.
-  findCausalReadAnomalies(co.order, anomalies);
+  findCausalReadAnomalies(order, anomalies);
   if (anomalies.count > 0) return checkResult({ ...base, valid: false, anomalies });
-  const hb = new Int32Array(h.ops.length * co.order.k);
+  const hb = new Int32Array(h.ops.length * order.k);
   let maxRounds = 0;
   for (let s = 0; s < h.sessions.length; s++) {
     if (h.sessions[s]!.length === 0) continue;
-    const verdict = checkSessionView(co.order, s, hb, deadline);
+    const verdict = checkSessionView(order, s, hb, deadline);
     if (verdict === 'timeout') {
       return checkResult({
         ...base,
