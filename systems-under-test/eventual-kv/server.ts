@@ -5,6 +5,7 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { Value } from '../../harness/plugin.ts';
 import { requestJson, serveJson } from '../common/jsonHttp.ts';
+import { wallStampSource } from '../common/wallStamp.ts';
 import type { PeerServerConfig } from '../common/serverLifecycle.ts';
 import type { LwwStore } from './lwwStore.ts';
 import { isNewer, mergeInto } from './lwwStore.ts';
@@ -20,19 +21,7 @@ const self = config.name;
 const peers = config.nodes.filter((node) => node.name !== self);
 const stateFile = 'state.json';
 const store = loadStore();
-let lastMs = 0;
-let inSameMs = 0;
-
-/**
- * Date.now() in thousandths of a millisecond, counting writes within one millisecond so two writes here never
- * share a stamp. It follows the (skewable) clock wherever it goes, backwards too: that is the mode's point.
- */
-function wallStamp(): number {
-  const now = Date.now();
-  inSameMs = now === lastMs ? inSameMs + 1 : 0;
-  lastMs = now;
-  return now * 1000 + Math.min(inSameMs, 999);
-}
+const wallStamp = wallStampSource();
 
 function loadStore(): LwwStore {
   try {

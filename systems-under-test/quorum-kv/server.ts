@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { Value } from '../../harness/plugin.ts';
 import { requestJson, serveJson } from '../common/jsonHttp.ts';
+import { wallStampSource } from '../common/wallStamp.ts';
 import type { Tag, Versioned } from './versionedStore.ts';
 import { gatherQuorum, newest, storeIfNewer, writerIds } from './versionedStore.ts';
 
@@ -33,19 +34,7 @@ const self = config.name;
 const nextWriterId = writerIds(self, randomBytes(4).toString('hex'));
 const stateFile = 'state.json';
 const store = loadStore();
-let lastMs = 0;
-let inSameMs = 0;
-
-/**
- * Date.now() in thousandths of a millisecond, counting writes within one millisecond so two writes here never
- * share a stamp. It follows the (skewable) clock wherever it goes, backwards too: that is the mode's point.
- */
-function wallStamp(): number {
-  const now = Date.now();
-  inSameMs = now === lastMs ? inSameMs + 1 : 0;
-  lastMs = now;
-  return now * 1000 + Math.min(inSameMs, 999);
-}
+const wallStamp = wallStampSource();
 
 function loadStore(): Record<string, Versioned> {
   try {
