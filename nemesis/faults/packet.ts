@@ -81,40 +81,25 @@ export function netemArgs(b: PacketBehaviors): string[] {
 
 /** The tc commands that shape traffic on `dev` to `destinations` with `leaf` (a netem or tbf qdisc spec). */
 export function tcShapeCommands(dev: string, destinations: readonly string[], leaf: readonly string[]): string[][] {
+  // Both classes are unlimited: the shaping is done by the leaf qdisc under fa1:2 only.
+  const unlimited = ['rate', '10gbit', 'quantum', '200000'];
+  const htbClass = (classid: string): string[] => [
+    'tc',
+    'class',
+    'add',
+    'dev',
+    dev,
+    'parent',
+    qdiscHandle,
+    'classid',
+    classid,
+    'htb',
+    ...unlimited,
+  ];
   const cmds: string[][] = [
     ['tc', 'qdisc', 'add', 'dev', dev, 'root', 'handle', qdiscHandle, 'htb', 'default', '1'],
-    [
-      'tc',
-      'class',
-      'add',
-      'dev',
-      dev,
-      'parent',
-      qdiscHandle,
-      'classid',
-      'fa1:1',
-      'htb',
-      'rate',
-      '10gbit',
-      'quantum',
-      '200000',
-    ],
-    [
-      'tc',
-      'class',
-      'add',
-      'dev',
-      dev,
-      'parent',
-      qdiscHandle,
-      'classid',
-      'fa1:2',
-      'htb',
-      'rate',
-      '10gbit',
-      'quantum',
-      '200000',
-    ],
+    htbClass('fa1:1'),
+    htbClass('fa1:2'),
     ['tc', 'qdisc', 'add', 'dev', dev, 'parent', 'fa1:2', 'handle', 'fa2:', ...leaf],
   ];
   for (const d of destinations) {
