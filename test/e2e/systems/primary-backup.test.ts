@@ -49,7 +49,8 @@ test(
 
     const async = await bringUpSystem(cluster, primaryBackupAsync, {
       dataDir: '/var/lib/faultline/primary-backup-async',
-      options: { replicationDelayMs: 2000, failoverMs: 1000 },
+      // Long enough that the acknowledged write cannot ship before the kill, however loaded the machine.
+      options: { replicationDelayMs: 30_000, failoverMs: 1000 },
     });
     const lost = new RecordedHistory();
     assert.deepEqual(await lost.run(await async.client('n1'), 1, op('write', 10), 'n1'), { type: 'ok', value: 10 });
