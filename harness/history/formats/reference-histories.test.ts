@@ -1,11 +1,11 @@
-// Every history in ../shared/reference-histories parses, with the op counts their EXPECTED.md tables give.
+// Every history in test/fixtures/reference-histories parses, with the op counts their EXPECTED.md tables give.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { HistoryOp } from '../../../checkers/history.ts';
 import { findHistoryProblems } from '../../../checkers/history.ts';
-import { referenceHistoriesDir as root, referenceHistoriesMissing as skip } from '../../../test/reference-histories.ts';
+import { referenceHistoriesDir as root } from '../../../test/reference-histories.ts';
 import { readAnyHistory } from './index.ts';
 
 function files(dir: string): string[] {
@@ -34,7 +34,7 @@ function tableRows(expectedMd: string): Map<string, string[]> {
 const count = (ops: HistoryOp[], pred: (op: HistoryOp) => boolean) => ops.filter(pred).length;
 const num = (cell: string | undefined) => Number((cell ?? '').replace(/[,*]/g, '').split(' ')[0]);
 
-test('every reference history parses in its inferred format, and is well formed', { skip }, () => {
+test('every reference history parses in its inferred format, and is well formed', () => {
   const histories = files(root).filter((f) => /\.(edn|log|txt|yaml)$/.test(f) && !f.endsWith('README.md'));
   assert.ok(histories.length > 250, `expected the full corpus, found ${histories.length} files`);
   const formats = new Map<string, number>();
@@ -53,7 +53,7 @@ test('every reference history parses in its inferred format, and is well formed'
   });
 });
 
-test('Knossos histories: events and invoke/ok/fail/info counts match EXPECTED.md', { skip }, () => {
+test('Knossos histories: events and invoke/ok/fail/info counts match EXPECTED.md', () => {
   const rows = tableRows(join(root, 'knossos/EXPECTED.md'));
   assert.ok(rows.size >= 120, `read ${rows.size} rows`);
   for (const [file, cells] of rows) {
@@ -66,7 +66,7 @@ test('Knossos histories: events and invoke/ok/fail/info counts match EXPECTED.md
   }
 });
 
-test('Porcupine etcd and kv logs: op counts match EXPECTED.md', { skip }, () => {
+test('Porcupine etcd and kv logs: op counts match EXPECTED.md', () => {
   const rows = tableRows(join(root, 'porcupine/EXPECTED.md'));
   let checked = 0;
   for (const [file, cells] of rows) {
@@ -103,7 +103,7 @@ test('Porcupine etcd and kv logs: op counts match EXPECTED.md', { skip }, () => 
   assert.equal(checked, 102 + 6);
 });
 
-test('Elle and Plume list-append histories: event counts match EXPECTED.md', { skip }, () => {
+test('Elle and Plume list-append histories: event counts match EXPECTED.md', () => {
   for (const dir of ['elle', 'plume-mongodb']) {
     const rows = tableRows(join(root, dir, 'EXPECTED.md'));
     assert.ok(rows.size >= 3, `${dir}: read ${rows.size} rows`);
@@ -116,22 +116,18 @@ test('Elle and Plume list-append histories: event counts match EXPECTED.md', { s
   }
 });
 
-test(
-  'dbcop non_cc.yaml: three sessions of one transaction each; S2 reads x0 initial and x1=1 atomically',
-  { skip },
-  () => {
-    const { ops, format } = readAnyHistory(join(root, 'dbcop/non_cc.yaml'));
-    assert.equal(format, 'dbcop');
-    const s2 = ops.filter((o) => o.process === 2 && o.type === 'ok').map((o) => [o.f, o.value]);
-    assert.deepEqual(s2, [
+test('dbcop non_cc.yaml: three sessions of one transaction each; S2 reads x0 initial and x1=1 atomically', () => {
+  const { ops, format } = readAnyHistory(join(root, 'dbcop/non_cc.yaml'));
+  assert.equal(format, 'dbcop');
+  const s2 = ops.filter((o) => o.process === 2 && o.type === 'ok').map((o) => [o.f, o.value]);
+  assert.deepEqual(s2, [
+    [
+      'txn',
       [
-        'txn',
-        [
-          ['r', 'x0', null],
-          ['r', 'x1', 1],
-        ],
+        ['r', 'x0', null],
+        ['r', 'x1', 1],
       ],
-    ]);
-    assert.equal(new Set(ops.map((o) => o.process)).size, 3);
-  },
-);
+    ],
+  ]);
+  assert.equal(new Set(ops.map((o) => o.process)).size, 3);
+});
