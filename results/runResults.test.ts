@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { knownBadChecks, knownBadHistory, sampleResults } from './testing/sampleRuns.ts';
-import { parseRunResults, RunResultsError } from './run-results.ts';
+import { parseRunResults, RunResultsError } from './runResults.ts';
 
 test('parseRunResults accepts a results file and keeps anomaly details', () => {
   const results = sampleResults(knownBadHistory(), knownBadChecks());

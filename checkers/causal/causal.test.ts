@@ -10,10 +10,10 @@ import { pairOperations } from '../history.ts';
 import type { CheckResult } from '../result.ts';
 import { causalChecker, causalConvergenceChecker } from './causal.ts';
 import { causalMemoryChecker } from './causalMemory.ts';
-import { historyFromSessions } from '../simulations/sessionNotation.ts';
-import { causalByDefinition } from '../simulations/definitionOracles.ts';
-import { renderSmallHistory, showSmallHistory, smallHistoryArbitrary } from '../simulations/smallHistories.ts';
-import { referenceHistoriesDir } from '../../test/reference-histories.ts';
+import { historyFromSessions } from '../testing/sessionNotation.ts';
+import { causalByDefinition } from '../testing/definitionOracles.ts';
+import { renderSmallHistory, showSmallHistory, smallHistoryArbitrary } from '../testing/smallHistories.ts';
+import { referenceHistoriesDir } from '../../test/referenceHistories.ts';
 
 import { parseDbcopYamlEvents as parseDbcopYaml } from '../../harness/history/formats/dbcop.ts';
 

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { pairOperations, type HistoryOp, type Value } from '../history.ts';
 import { checkTransactionalCausal } from './transactionalCausal.ts';
 import { readAnyHistory } from '../../harness/history/formats/index.ts';
-import { referenceHistoriesDir as root } from '../../test/reference-histories.ts';
+import { referenceHistoriesDir as root } from '../../test/referenceHistories.ts';
 
 test('dbcop non_cc.yaml is not causally consistent, with the causal path explained', () => {
   const r = checkTransactionalCausal(pairOperations(readAnyHistory(join(root, 'dbcop/non_cc.yaml')).ops));

@@ -4,9 +4,9 @@ import { readFile } from 'node:fs/promises';
 import type Docker from 'dockerode';
 import { UserError } from '../cli/errors.ts';
 import { hostname } from 'node:os';
-import { NODE_LABEL, OWNER_LABEL, RUN_LABEL, connectEngine } from './docker-engine.ts';
+import { NODE_LABEL, OWNER_LABEL, RUN_LABEL, connectEngine } from './dockerEngine.ts';
 import { DockerRemote } from './docker.ts';
-import { ensureNodeImage } from './node-image.ts';
+import { ensureNodeImage } from './nodeImage.ts';
 import { connectSsh } from './ssh.ts';
 import type { SshHostConfig, SshRemote } from './ssh.ts';
 

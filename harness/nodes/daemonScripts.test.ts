@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { NOT_RUNNING_EXIT, daemonPaths, killCommandArgv, signalDaemonArgv, startDaemonArgv } from './daemon-scripts.ts';
+import { NOT_RUNNING_EXIT, daemonPaths, killCommandArgv, signalDaemonArgv, startDaemonArgv } from './daemonScripts.ts';
 
 function run(argv: string[]): { status: number | null; stdout: string } {
   const r = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8' });

@@ -1,5 +1,5 @@
 // The docker backend of Remote: one container per node, commands via the node's resident exec agent
-// (exec-agent.ts, a few ms each) or, when it is not up, the Engine API's exec (50-100 ms each), files via its
+// (execAgent.ts, a few ms each) or, when it is not up, the Engine API's exec (50-100 ms each), files via its
 // archive endpoints. See libraries.md §2.1 for the pitfalls this code steps around (demuxing, exit codes read
 // after the stream ends, hijacked stdin only for the agent's never half-closed channel, a per-call abortSignal).
 import { createWriteStream } from 'node:fs';
@@ -9,8 +9,8 @@ import { PassThrough, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type Docker from 'dockerode';
 import { extract, pack } from 'tar-stream';
-import { ExecAgent } from './exec-agent.ts';
-import { killCommandArgv, signalDaemonByExec, startDaemonByExec } from './daemon-scripts.ts';
+import { ExecAgent } from './execAgent.ts';
+import { killCommandArgv, signalDaemonByExec, startDaemonByExec } from './daemonScripts.ts';
 import { RemoteCommandError, shellQuote } from './remote.ts';
 import type { DaemonHandle, DaemonSpec, ExecOptions, ExecResult, Remote } from './remote.ts';
 

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { UserError } from '../cli/errors.ts';
 
 process.env.DOCKER_HOST = 'unix:///tmp/faultline-no-engine-here.sock';
-const { connectEngine, engineAnswers } = await import('./docker-engine.ts');
+const { connectEngine, engineAnswers } = await import('./dockerEngine.ts');
 
 describe('an engine that does not answer', () => {
   it('engineAnswers says false', async () => {

@@ -1,4 +1,4 @@
-// The harness's end of a docker node's exec agent (the program is in exec-agent-source.ts): one engine exec,
+// The harness's end of a docker node's exec agent (the program is in execAgentSource.ts): one engine exec,
 // started once, whose hijacked stdin and stdout carry framed JSON requests and replies. Hijacked stdin is
 // safe here because it is never half-closed while in use (the docker-modem #48 pitfall is the half-close);
 // the channel ends only when the agent is retired, and then the agent is meant to exit.
@@ -6,7 +6,7 @@ import { Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import type { Duplex } from 'node:stream';
 import type Docker from 'dockerode';
-import { EXEC_AGENT_SOURCE } from './exec-agent-source.ts';
+import { EXEC_AGENT_SOURCE } from './execAgentSource.ts';
 import type { ExecResult } from './remote.ts';
 
 export interface AgentRunOptions {

@@ -5,8 +5,8 @@ import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { parseAgentMessage } from './exec-agent.ts';
-import { EXEC_AGENT_SOURCE } from './exec-agent-source.ts';
+import { parseAgentMessage } from './execAgent.ts';
+import { EXEC_AGENT_SOURCE } from './execAgentSource.ts';
 
 interface Done {
   exitCode: number | null;

@@ -1,7 +1,7 @@
 // The program of the exec agent: one resident process per docker node that runs the harness's commands, so a
 // command costs a child_process spawn (a few ms) instead of an engine exec (containerd + runc, 50-100 ms). It
 // is started by one long-lived engine exec and talks over that exec's stdin and stdout, never over the
-// container's network, so partitions and iptables rules cannot cut it off. The harness side is exec-agent.ts.
+// container's network, so partitions and iptables rules cannot cut it off. The harness side is execAgent.ts.
 //
 // Protocol, one JSON object per line:
 //   harness -> agent  {"t":"run","id":1,"argv":[...],"timeoutMs":60000,"env":{...}?,"cwd":"/tmp"?}

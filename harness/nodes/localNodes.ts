@@ -9,8 +9,8 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { chmod, copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { daemonPaths } from '../remote/daemon-scripts.ts';
-import type { DaemonHandle, DaemonSpec, ExecOptions, ExecResult, Remote } from '../remote/remote.ts';
+import { daemonPaths } from './daemonScripts.ts';
+import type { DaemonHandle, DaemonSpec, ExecOptions, ExecResult, Remote } from './remote.ts';
 import { freePorts } from './freePorts.ts';
 
 const mappedRoots = ['/opt/', '/var/', '/etc/', '/srv/', '/data/'];

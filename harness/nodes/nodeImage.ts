@@ -9,7 +9,7 @@ import type Docker from 'dockerode';
 import { execa } from 'execa';
 import { pack } from 'tar-stream';
 import { UserError } from '../cli/errors.ts';
-import { connectEngine } from './docker-engine.ts';
+import { connectEngine } from './dockerEngine.ts';
 
 export const NODE_IMAGE_REPOSITORY = 'faultline-node';
 /** The base made by docker/make-base-image.sh when no other base is configured. */

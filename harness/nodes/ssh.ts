@@ -11,7 +11,7 @@ import pLimit from 'p-limit';
 import { Client } from 'ssh2';
 import type { ClientChannel } from 'ssh2';
 import { UserError } from '../cli/errors.ts';
-import { killCommandArgv, signalDaemonByExec, startDaemonByExec } from './daemon-scripts.ts';
+import { killCommandArgv, signalDaemonByExec, startDaemonByExec } from './daemonScripts.ts';
 import { RemoteCommandError, shellQuote } from './remote.ts';
 import type { DaemonHandle, DaemonSpec, ExecOptions, ExecResult, Remote } from './remote.ts';
 

@@ -18,9 +18,9 @@ import type { CampaignSpec, FaultSpec } from '../campaign/campaignSchema.ts';
 import { durationMs } from '../campaign/campaignSchema.ts';
 import type { RecordInput } from '../history/recorder.ts';
 import type { NodeContext, SystemDefinition } from '../plugin.ts';
-import type { Remote } from '../remote/remote.ts';
+import type { Remote } from '../nodes/remote.ts';
 import { noFaults, type FaultDriver } from './faultDriver.ts';
-import { probeKernelFeatures } from '../remote/features.ts';
+import { probeKernelFeatures } from '../nodes/features.ts';
 import type { ProvisionedNodes } from './provisionNodes.ts';
 
 export interface FaultDriverOptions {

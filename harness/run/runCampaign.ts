@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { readHistoryJsonl } from '../history/jsonl.ts';
 import { HistoryRecorder } from '../history/recorder.ts';
 import { pairOperations } from '../../checkers/history.ts';
-import type { RunResults } from '../../results/run-results.ts';
+import type { RunResults } from '../../results/runResults.ts';
 import type { LoadedCampaign } from '../campaign/loadCampaign.ts';
 import { durationMs } from '../campaign/campaignSchema.ts';
 import { ExitCode } from '../cli/errors.ts';

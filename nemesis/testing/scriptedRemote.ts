@@ -1,6 +1,6 @@
 // A Remote for unit tests: records every call and answers exec from a script, so the nemesis's command
 // sequences can be checked without Docker. Not used outside tests.
-import type { DaemonHandle, DaemonSpec, ExecResult, Remote } from '../../harness/remote/remote.ts';
+import type { DaemonHandle, DaemonSpec, ExecResult, Remote } from '../../harness/nodes/remote.ts';
 
 export type ExecAnswer = Partial<ExecResult>;
 

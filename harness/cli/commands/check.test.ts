@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { applyModelHierarchy, exitCodeFor, loadForCheck, runChecker } from './check.ts';
 import type { CheckResult } from '../../../checkers/result.ts';
 import type { CheckFileOptions } from './check.ts';
-import { referenceHistoriesDir } from '../../../test/reference-histories.ts';
+import { referenceHistoriesDir } from '../../../test/referenceHistories.ts';
 
 const root = referenceHistoriesDir;
 const budget = { timeBudgetMs: 30_000 };

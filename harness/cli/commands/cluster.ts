@@ -2,8 +2,8 @@
 // A cluster is named by a run id (default "manual") and stays up until `down` (or `faultline clean`).
 import type { Command } from '@commander-js/extra-typings';
 import pc from 'picocolors';
-import { attachDockerCluster, createDockerCluster, listRuns, removeRunResources } from '../../remote/cluster.ts';
-import type { DockerCluster } from '../../remote/cluster.ts';
+import { attachDockerCluster, createDockerCluster, listRuns, removeRunResources } from '../../nodes/cluster.ts';
+import type { DockerCluster } from '../../nodes/cluster.ts';
 import { ExitCode, UserError } from '../errors.ts';
 
 const DEFAULT_RUN = 'manual';

@@ -5,7 +5,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { HistoryOp } from '../../../checkers/history.ts';
 import { findHistoryProblems } from '../../../checkers/history.ts';
-import { referenceHistoriesDir as root } from '../../../test/reference-histories.ts';
+import { referenceHistoriesDir as root } from '../../../test/referenceHistories.ts';
 import { readAnyHistory } from './index.ts';
 
 function files(dir: string): string[] {

@@ -5,9 +5,9 @@ import { randomBytes } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
-import { removeRunResources } from '../../../harness/remote/cluster.ts';
-import { engineAnswers } from '../../../harness/remote/docker-engine.ts';
-import { ensureNodeImage } from '../../../harness/remote/node-image.ts';
+import { removeRunResources } from '../../../harness/nodes/cluster.ts';
+import { engineAnswers } from '../../../harness/nodes/dockerEngine.ts';
+import { ensureNodeImage } from '../../../harness/nodes/nodeImage.ts';
 
 const skip = (await engineAnswers()) ? false : 'no Docker engine answers (run: bash docker/ensure-engine.sh)';
 if (skip) process.stdout.write(`# skipping cluster CLI tests: ${skip}\n`);

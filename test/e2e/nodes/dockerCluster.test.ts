@@ -4,12 +4,12 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { UserError } from '../../../harness/cli/errors.ts';
-import { createDockerCluster, owner, removeRunResources } from '../../../harness/remote/cluster.ts';
-import type { DockerCluster } from '../../../harness/remote/cluster.ts';
-import { RUN_LABEL, dockerClient, engineAnswers } from '../../../harness/remote/docker-engine.ts';
-import { probeKernelFeatures } from '../../../harness/remote/features.ts';
-import { ensureNodeImage } from '../../../harness/remote/node-image.ts';
-import { remoteConformanceTests } from './remote-conformance.ts';
+import { createDockerCluster, owner, removeRunResources } from '../../../harness/nodes/cluster.ts';
+import type { DockerCluster } from '../../../harness/nodes/cluster.ts';
+import { RUN_LABEL, dockerClient, engineAnswers } from '../../../harness/nodes/dockerEngine.ts';
+import { probeKernelFeatures } from '../../../harness/nodes/features.ts';
+import { ensureNodeImage } from '../../../harness/nodes/nodeImage.ts';
+import { remoteConformanceTests } from './remoteConformance.ts';
 
 const skip = (await engineAnswers()) ? false : 'no Docker engine answers (run: bash docker/ensure-engine.sh)';
 if (skip) process.stdout.write(`# skipping docker cluster tests: ${skip}\n`);

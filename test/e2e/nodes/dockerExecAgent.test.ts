@@ -4,14 +4,14 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { createDockerCluster, removeRunResources } from '../../../harness/remote/cluster.ts';
-import type { DockerCluster } from '../../../harness/remote/cluster.ts';
-import { dockerClient, engineAnswers } from '../../../harness/remote/docker-engine.ts';
-import { DockerRemote } from '../../../harness/remote/docker.ts';
-import { EXEC_AGENT_TITLE } from '../../../harness/remote/exec-agent-source.ts';
-import { ensureNodeImage } from '../../../harness/remote/node-image.ts';
-import { execOrThrow } from '../../../harness/remote/remote.ts';
-import { remoteConformanceTests } from './remote-conformance.ts';
+import { createDockerCluster, removeRunResources } from '../../../harness/nodes/cluster.ts';
+import type { DockerCluster } from '../../../harness/nodes/cluster.ts';
+import { dockerClient, engineAnswers } from '../../../harness/nodes/dockerEngine.ts';
+import { DockerRemote } from '../../../harness/nodes/docker.ts';
+import { EXEC_AGENT_TITLE } from '../../../harness/nodes/execAgentSource.ts';
+import { ensureNodeImage } from '../../../harness/nodes/nodeImage.ts';
+import { execOrThrow } from '../../../harness/nodes/remote.ts';
+import { remoteConformanceTests } from './remoteConformance.ts';
 
 const skip = (await engineAnswers()) ? false : 'no Docker engine answers (run: bash docker/ensure-engine.sh)';
 if (skip) process.stdout.write(`# skipping docker exec agent tests: ${skip}\n`);

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { UserError } from '../../../harness/cli/errors.ts';
-import { dockerClient, engineAnswers } from '../../../harness/remote/docker-engine.ts';
-import { DEFAULT_BASE_IMAGE, ensureNodeImage, nodeImageTag } from '../../../harness/remote/node-image.ts';
+import { dockerClient, engineAnswers } from '../../../harness/nodes/dockerEngine.ts';
+import { DEFAULT_BASE_IMAGE, ensureNodeImage, nodeImageTag } from '../../../harness/nodes/nodeImage.ts';
 
 const skip = (await engineAnswers()) ? false : 'no Docker engine answers (run: bash docker/ensure-engine.sh)';
 if (skip) process.stdout.write(`# skipping node image tests: ${skip}\n`);

@@ -6,7 +6,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
-import type { Remote } from '../../../harness/remote/remote.ts';
+import type { Remote } from '../../../harness/nodes/remote.ts';
 
 /** `remote()` gives the node under test; it is called inside the tests, after the suite's setup. */
 export function remoteConformanceTests(remote: () => Remote): void {

@@ -7,14 +7,14 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import ssh2 from 'ssh2';
 import { UserError } from '../../../harness/cli/errors.ts';
-import { connectSshCluster } from '../../../harness/remote/cluster.ts';
-import type { DockerCluster } from '../../../harness/remote/cluster.ts';
-import { execOrThrow } from '../../../harness/remote/remote.ts';
-import { connectSsh } from '../../../harness/remote/ssh.ts';
-import type { SshRemote } from '../../../harness/remote/ssh.ts';
+import { connectSshCluster } from '../../../harness/nodes/cluster.ts';
+import type { DockerCluster } from '../../../harness/nodes/cluster.ts';
+import { execOrThrow } from '../../../harness/nodes/remote.ts';
+import { connectSsh } from '../../../harness/nodes/ssh.ts';
+import type { SshRemote } from '../../../harness/nodes/ssh.ts';
 import { dockerSkip } from '../dockerEngine.ts';
 import { startSshTestHosts, type SshTestHosts } from '../ssh/sshTestHosts.ts';
-import { remoteConformanceTests } from './remote-conformance.ts';
+import { remoteConformanceTests } from './remoteConformance.ts';
 
 const skip = dockerSkip('ssh host tests');
 

@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
-import { execOrThrow } from '../../../harness/remote/remote.ts';
-import { connectSsh, type SshRemote } from '../../../harness/remote/ssh.ts';
+import { execOrThrow } from '../../../harness/nodes/remote.ts';
+import { connectSsh, type SshRemote } from '../../../harness/nodes/ssh.ts';
 import {
   bumpSystemClock,
   bumpSystemClockArgv,

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { applyGrudge, healPartition } from '../../../nemesis/faults/partition.ts';
 import causalKv from '../../../systems-under-test/causal-kv/index.ts';
-import { RecordedHistory, verdictOf } from '../../../systems-under-test/primary-backup/recordedHistory.ts';
+import { RecordedHistory, verdictOf } from '../../../systems-under-test/testing/recordedHistory.ts';
 import { dockerSkip, eventually } from '../dockerEngine.ts';
 import { bringUpSystem, systemCluster } from './systemCluster.ts';
 

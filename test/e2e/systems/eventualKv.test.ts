@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import eventualKv from '../../../systems-under-test/eventual-kv/index.ts';
-import { RecordedHistory, verdictOf } from '../../../systems-under-test/primary-backup/recordedHistory.ts';
+import { RecordedHistory, verdictOf } from '../../../systems-under-test/testing/recordedHistory.ts';
 import { dockerSkip, eventually } from '../dockerEngine.ts';
 import { bringUpSystem, systemCluster } from './systemCluster.ts';
 

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import type { ClientOp } from '../../../harness/plugin.ts';
 import { applyGrudge, healPartition } from '../../../nemesis/faults/partition.ts';
 import { primaryBackupAsync, primaryBackupLocalReads } from '../../../systems-under-test/primary-backup/index.ts';
-import { RecordedHistory, verdictOf } from '../../../systems-under-test/primary-backup/recordedHistory.ts';
+import { RecordedHistory, verdictOf } from '../../../systems-under-test/testing/recordedHistory.ts';
 import { dockerSkip, eventually } from '../dockerEngine.ts';
 import { bringUpSystem, systemCluster } from './systemCluster.ts';
 

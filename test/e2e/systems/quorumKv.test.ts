@@ -7,7 +7,7 @@ import { checkLinearizableSync } from '../../../checkers/linearizable/index.ts';
 import type { ClientOp } from '../../../harness/plugin.ts';
 import { clockEnv, defaultClockFile, formatOffset } from '../../../nemesis/faults/clock.ts';
 import { quorumKvAbd, quorumKvLww } from '../../../systems-under-test/quorum-kv/index.ts';
-import { RecordedHistory } from '../../../systems-under-test/primary-backup/recordedHistory.ts';
+import { RecordedHistory } from '../../../systems-under-test/testing/recordedHistory.ts';
 import { dockerSkip } from '../dockerEngine.ts';
 import { bringUpSystem, systemCluster } from './systemCluster.ts';
 

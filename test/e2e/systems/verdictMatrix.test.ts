@@ -3,7 +3,7 @@
 //  - pass every model it claims: valid === true ('unknown' fails too: a budget that ran out proves nothing);
 //  - have its claimed weakness caught: the named model reported violated, with at least one anomaly;
 //  - leave no container or network labelled with its run behind.
-// raft-kv and etcd have their own campaigns in linearizable-campaigns.test.ts.
+// raft-kv and etcd have their own campaigns in linearizableCampaigns.test.ts.
 // Skips when no Docker engine answers. Each campaign's phases add up to 32 s (quorum-kv-no-write-back's to 47 s).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
