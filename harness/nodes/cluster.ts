@@ -2,7 +2,7 @@
 // with a fixed address), find it again later by its run id, tear it down, and remove what crashed runs left.
 import { readFile } from 'node:fs/promises';
 import type Docker from 'dockerode';
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
 import { hostname } from 'node:os';
 import { NODE_LABEL, OWNER_LABEL, RUN_LABEL, connectEngine } from './dockerEngine.ts';
 import { DockerRemote } from './docker.ts';

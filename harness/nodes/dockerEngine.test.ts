@@ -1,7 +1,7 @@
 // Runs in its own process (node:test gives each file one), so pointing DOCKER_HOST nowhere affects only it.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
 
 process.env.DOCKER_HOST = 'unix:///tmp/faultline-no-engine-here.sock';
 const { connectEngine, engineAnswers } = await import('./dockerEngine.ts');

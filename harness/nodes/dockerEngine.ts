@@ -1,6 +1,6 @@
 // Connecting to the Docker engine, with an error a user can act on when none answers.
 import Docker from 'dockerode';
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
 
 /** The label every container and network of a run carries; `faultline clean` finds leftovers by it. */
 export const RUN_LABEL = 'faultline.run';

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type Docker from 'dockerode';
 import { execa } from 'execa';
 import { pack } from 'tar-stream';
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
 import { connectEngine } from './dockerEngine.ts';
 
 export const NODE_IMAGE_REPOSITORY = 'faultline-node';

@@ -10,7 +10,7 @@ import type { Readable } from 'node:stream';
 import pLimit from 'p-limit';
 import { Client } from 'ssh2';
 import type { ClientChannel } from 'ssh2';
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
 import { killCommandArgv, signalDaemonByExec, startDaemonByExec } from './daemonScripts.ts';
 import { RemoteCommandError, shellQuote } from './remote.ts';
 import type { DaemonHandle, DaemonSpec, ExecOptions, ExecResult, Remote } from './remote.ts';

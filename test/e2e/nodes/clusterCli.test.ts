@@ -18,12 +18,15 @@ const entry = `
 import { Command } from '@commander-js/extra-typings';
 import { registerClean } from './harness/cli/commands/clean.ts';
 import { registerCluster } from './harness/cli/commands/cluster.ts';
-import { UserError } from './harness/cli/errors.ts';
+import { UserError } from './harness/errors.ts';
 const program = new Command().name('faultline');
-registerCluster(program);
-registerClean(program);
+let code = 0;
+const requestExit = (r) => { code = r.code; };
+registerCluster(program, requestExit);
+registerClean(program, requestExit);
 try {
   await program.parseAsync(process.argv.slice(1), { from: 'user' });
+  process.exitCode = code;
 } catch (e) {
   process.stderr.write('error: ' + (e instanceof Error ? e.message : String(e)) + '\\n');
   process.exitCode = e instanceof UserError ? e.exitCode : 255;

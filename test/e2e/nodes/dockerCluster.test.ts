@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { UserError } from '../../../harness/cli/errors.ts';
+import { UserError } from '../../../harness/errors.ts';
 import { createDockerCluster, owner, removeRunResources } from '../../../harness/nodes/cluster.ts';
 import type { DockerCluster } from '../../../harness/nodes/cluster.ts';
 import { RUN_LABEL, dockerClient, engineAnswers } from '../../../harness/nodes/dockerEngine.ts';

@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { UserError } from '../../../harness/cli/errors.ts';
+import { UserError } from '../../../harness/errors.ts';
 import { dockerClient, engineAnswers } from '../../../harness/nodes/dockerEngine.ts';
 import { DEFAULT_BASE_IMAGE, ensureNodeImage, nodeImageTag } from '../../../harness/nodes/nodeImage.ts';
 

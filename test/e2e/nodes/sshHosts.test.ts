@@ -6,7 +6,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import ssh2 from 'ssh2';
-import { UserError } from '../../../harness/cli/errors.ts';
+import { UserError } from '../../../harness/errors.ts';
 import { connectSshCluster } from '../../../harness/nodes/cluster.ts';
 import type { DockerCluster } from '../../../harness/nodes/cluster.ts';
 import { execOrThrow } from '../../../harness/nodes/remote.ts';
