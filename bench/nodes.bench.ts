@@ -123,6 +123,9 @@ if (!(await engineAnswers())) {
       host: n2.address,
       privateKeyPath: join(dir, 'key'),
       knownHostsPath: join(dir, 'known_hosts'),
+      onWarning: (m) => {
+        process.stderr.write(`${m}\n`);
+      },
     });
     line('ssh connect', `${(performance.now() - t).toFixed(0)} ms`);
     const sshLatency = await execLatency(ssh, 50);

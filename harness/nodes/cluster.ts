@@ -8,7 +8,7 @@ import { NODE_LABEL, OWNER_LABEL, RUN_LABEL, connectEngine } from './dockerEngin
 import { DockerRemote } from './docker.ts';
 import { ensureNodeImage } from './nodeImage.ts';
 import { connectSsh } from './ssh.ts';
-import type { SshHostConfig, SshRemote } from './ssh.ts';
+import type { SshConnectConfig, SshHostConfig, SshRemote } from './ssh.ts';
 
 export interface DockerClusterOptions {
   /** Names the run: labels, container and network names carry it. Letters, digits, '_', '.', '-'. */
@@ -420,9 +420,11 @@ export interface SshCluster {
  */
 export async function connectSshCluster(
   hosts: readonly SshHostConfig[],
-  defaults: Omit<Partial<SshHostConfig>, 'host'> = {},
+  defaults: Omit<Partial<SshHostConfig>, 'host'> & Pick<SshConnectConfig, 'onWarning'>,
 ): Promise<SshCluster> {
-  const settled = await Promise.allSettled(hosts.map((h) => connectSsh({ ...defaults, ...h })));
+  const settled = await Promise.allSettled(
+    hosts.map((h) => connectSsh({ ...defaults, ...h, onWarning: h.onWarning ?? defaults.onWarning })),
+  );
   const nodes = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
   const failed = settled.find((s) => s.status === 'rejected');
   if (failed !== undefined) {

@@ -40,9 +40,12 @@ export interface SshHostConfig {
   maxChannels?: number;
   /** Default 10 s. */
   connectTimeoutMs?: number;
-  /** Where loud warnings go. Default: stderr. */
+  /** Where loud warnings go (a node backend prints nothing itself); connectSsh requires it. */
   onWarning?: (message: string) => void;
 }
+
+/** What connectSsh needs: a host, and where its warnings (a newly trusted host key) go. */
+export type SshConnectConfig = SshHostConfig & { onWarning: (message: string) => void };
 
 const DEFAULT_TIMEOUT_MS = 60_000;
 // As in the docker backend: the wrapper shell reports its pid on stderr, then becomes the command, so a
@@ -132,7 +135,7 @@ export class SshRemote implements Remote {
   }
 
   /** Connects, checking the host key; errors say which host, user and key, and what to do. */
-  static async connect(config: SshHostConfig): Promise<SshRemote> {
+  static async connect(config: SshConnectConfig): Promise<SshRemote> {
     const port = config.port ?? 22;
     const user = config.user ?? 'root';
     const keyPath =
@@ -156,7 +159,7 @@ export class SshRemote implements Remote {
     const knownHostsPath = expandHome(config.knownHostsPath ?? '~/.ssh/known_hosts');
     const knownHosts = await readFile(knownHostsPath, 'utf8').catch(() => '');
     const known = knownKeysFor(knownHosts, config.host, port);
-    const warn = config.onWarning ?? ((m: string) => process.stderr.write(`${m}\n`));
+    const warn = config.onWarning;
     let hostKeyProblem: UserError | undefined;
     let newKey: string | undefined;
 
@@ -418,6 +421,6 @@ export class SshRemote implements Remote {
 }
 
 /** Connects to one ssh host (see SshHostConfig). */
-export function connectSsh(config: SshHostConfig): Promise<SshRemote> {
+export function connectSsh(config: SshConnectConfig): Promise<SshRemote> {
   return SshRemote.connect(config);
 }

@@ -75,14 +75,11 @@ export async function provisionNodes(
     case 'ssh': {
       if (options.sshHosts === undefined) throw new Error('provisioning ssh nodes needs their resolved settings');
       const { connectSshCluster } = await import('../nodes/cluster.ts');
-      const cluster = await connectSshCluster(
-        options.sshHosts.map((h) => ({
-          ...h,
-          onWarning: (m: string) => {
-            (options.warn ?? options.log)(m);
-          },
-        })),
-      );
+      const cluster = await connectSshCluster(options.sshHosts, {
+        onWarning: (m: string) => {
+          (options.warn ?? options.log)(m);
+        },
+      });
       const remotes: Remote[] = cluster.nodes;
       // Real machines are not ours to remove: "destroy" only disconnects.
       return {

@@ -17,6 +17,10 @@ import { startSshTestHosts, type SshTestHosts } from '../ssh/sshTestHosts.ts';
 import { remoteConformanceTests } from './remoteConformance.ts';
 
 const skip = dockerSkip('ssh host tests');
+// The host keys are recorded beforehand, so no warning is expected; one would show in the test's output.
+const onWarning = (m: string): void => {
+  process.stderr.write(`${m}\n`);
+};
 
 describe('ssh hosts (sshd in node containers)', { skip, timeout: 600_000 }, () => {
   let hosts: SshTestHosts | undefined;
@@ -45,7 +49,14 @@ describe('ssh hosts (sshd in node containers)', { skip, timeout: 600_000 }, () =
     ] as const) {
       const node = cluster.nodes[i]!;
       remotes.push(
-        await connectSsh({ host: node.address, user, privateKeyPath: keyPath, knownHostsPath, name: node.name }),
+        await connectSsh({
+          host: node.address,
+          user,
+          privateKeyPath: keyPath,
+          knownHostsPath,
+          name: node.name,
+          onWarning,
+        }),
       );
     }
   });
@@ -66,7 +77,7 @@ describe('ssh hosts (sshd in node containers)', { skip, timeout: 600_000 }, () =
     const empty = join(dir, 'known_hosts_empty');
     await writeFile(empty, '');
     await assert.rejects(
-      connectSsh({ host: cluster!.nodes[0]!.address, privateKeyPath: keyPath, knownHostsPath: empty }),
+      connectSsh({ host: cluster!.nodes[0]!.address, privateKeyPath: keyPath, knownHostsPath: empty, onWarning }),
       (e: unknown) => e instanceof UserError && /not in/.test(e.message) && /ssh-keyscan/.test(e.hint ?? ''),
     );
   });
@@ -98,6 +109,7 @@ describe('ssh hosts (sshd in node containers)', { skip, timeout: 600_000 }, () =
         privateKeyPath: keyPath,
         knownHostsPath: wrong,
         acceptNewHostKeys: true,
+        onWarning,
       }),
       (e: unknown) => e instanceof UserError && /CHANGED/.test(e.message),
     );
@@ -107,17 +119,20 @@ describe('ssh hosts (sshd in node containers)', { skip, timeout: 600_000 }, () =
     const otherKey = join(dir, 'other_key');
     await writeFile(otherKey, ssh2.utils.generateKeyPairSync('ed25519').private, { mode: 0o600 });
     const host = cluster!.nodes[0]!.address;
-    await assert.rejects(connectSsh({ host, user: 'root', privateKeyPath: otherKey, knownHostsPath }), (e: unknown) => {
-      assert.ok(e instanceof UserError);
-      assert.match(e.message, new RegExp(`root@${host.replaceAll('.', '\\.')}:22`));
-      assert.ok(e.message.includes(otherKey));
-      return true;
-    });
+    await assert.rejects(
+      connectSsh({ host, user: 'root', privateKeyPath: otherKey, knownHostsPath, onWarning }),
+      (e: unknown) => {
+        assert.ok(e instanceof UserError);
+        assert.match(e.message, new RegExp(`root@${host.replaceAll('.', '\\.')}:22`));
+        assert.ok(e.message.includes(otherKey));
+        return true;
+      },
+    );
   });
 
   it('connectSshCluster connects to every host with shared defaults, and fails whole when one fails', async () => {
     const hosts = cluster!.nodes.map((n) => ({ host: n.address, name: n.name }));
-    const ssh = await connectSshCluster(hosts, { privateKeyPath: keyPath, knownHostsPath });
+    const ssh = await connectSshCluster(hosts, { privateKeyPath: keyPath, knownHostsPath, onWarning });
     try {
       const names = await Promise.all(ssh.nodes.map(async (n) => (await execOrThrow(n, ['hostname'])).trim()));
       assert.deepEqual(names, ['n1', 'n2']);
@@ -130,6 +145,7 @@ describe('ssh hosts (sshd in node containers)', { skip, timeout: 600_000 }, () =
       connectSshCluster([hosts[0]!, { ...hosts[1]!, knownHostsPath: empty }], {
         privateKeyPath: keyPath,
         knownHostsPath,
+        onWarning,
       }),
       (e: unknown) => e instanceof UserError && e.message.includes(hosts[1]!.host),
     );

@@ -50,6 +50,9 @@ describe(
         user: 'faultline',
         privateKeyPath: hosts.keyPath,
         knownHostsPath,
+        onWarning: (m) => {
+          process.stderr.write(`${m}\n`);
+        },
         name: 'n1',
       });
       const found = await execOrThrow(remote, ['sh', '-c', 'command -v date; command -v systemctl']);

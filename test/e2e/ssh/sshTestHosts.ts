@@ -67,7 +67,12 @@ export async function startSshTestHosts(label: string, count = 3): Promise<SshTe
       containers.nodes.map(async (node) => {
         for (let attempt = 0; ; attempt++) {
           try {
-            await (await connectSsh({ host: node.address, privateKeyPath: keyPath, knownHostsPath })).close();
+            const onWarning = (m: string): void => {
+              process.stderr.write(`${m}\n`);
+            };
+            await (
+              await connectSsh({ host: node.address, privateKeyPath: keyPath, knownHostsPath, onWarning })
+            ).close();
             return;
           } catch (e) {
             if (attempt >= 40) throw e;
