@@ -3,17 +3,18 @@
 // healAll. Faults the nodes cannot do are dropped from the schedule and reported as unavailable with why.
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import {
+  clockEnv,
   faultAvailability,
+  healAll,
   kernelFeaturesFromProbe,
+  planSchedule,
+  processHooksFor,
+  runNemesisSchedule,
   type FaultAvailability,
   type FaultName,
+  type FaultPlan,
   type KernelFeatures,
-} from '../../nemesis/faultAvailability.ts';
-import { clockEnv } from '../../nemesis/faults/clock.ts';
-import { processHooksFor } from '../../nemesis/faults/process.ts';
-import { healAll } from '../../nemesis/healAll.ts';
-import { runNemesisSchedule } from '../../nemesis/nemesisRunner.ts';
-import { planSchedule, type FaultPlan } from '../../nemesis/schedule.ts';
+} from '../../nemesis/index.ts';
 import type { CampaignSpec, FaultSpec } from '../campaign/campaignSchema.ts';
 import { durationMs } from '../campaign/campaignSchema.ts';
 import type { RecordInput } from '../history/recorder.ts';

@@ -5,7 +5,7 @@
 import type { Command } from '@commander-js/extra-typings';
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { healAll, healedCleanly } from '../../../nemesis/healAll.ts';
+import { healAll, healedCleanly } from '../../../nemesis/index.ts';
 import { attachDockerCluster, removeRunResources } from '../../nodes/cluster.ts';
 import { ExitCode, UserError } from '../../errors.ts';
 import type { RequestExit } from '../exitRequest.ts';
@@ -15,7 +15,7 @@ import type { Remote } from '../../nodes/remote.ts';
 import { connectSsh } from '../../nodes/ssh.ts';
 import { readSshHosts, sshHostsFileName } from '../../run/sshHosts.ts';
 import { runFiles } from '../../store/runStore.ts';
-import type { NodeHealReport } from '../../../nemesis/healAll.ts';
+import type { NodeHealReport } from '../../../nemesis/index.ts';
 
 export function registerClean(program: Command, requestExit: RequestExit): void {
   program
