@@ -6,8 +6,8 @@ import { pairOperations } from '../checkers/history.ts';
 import type { Operation } from '../checkers/history.ts';
 import { getChecker } from '../checkers/registry.ts';
 import { checkSequential } from '../checkers/sequential/sequential.ts';
-import { simulateStore } from '../checkers/simulations/stores.ts';
-import type { StoreDesign } from '../checkers/simulations/stores.ts';
+import { simulateStore } from '../checkers/testing/stores.ts';
+import type { StoreDesign } from '../checkers/testing/stores.ts';
 import '../checkers/all.ts';
 
 const ops = Number(process.argv[2] ?? 100_000);

@@ -11,8 +11,9 @@ import { checkLinearizable } from '../checkers/linearizable/index.ts';
 import type { ModelSpec } from '../checkers/models/model.ts';
 import type { CheckResult } from '../checkers/result.ts';
 import { readAnyHistory } from '../harness/history/formats/index.ts';
+import { referenceHistoriesDir } from '../test/referenceHistories.ts';
 
-const root = new URL('../../shared/reference-histories/porcupine/', import.meta.url).pathname;
+const root = join(referenceHistoriesDir, 'porcupine');
 const rows = readFileSync(join(root, 'expected.tsv'), 'utf8')
   .trim()
   .split('\n')

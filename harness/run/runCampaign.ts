@@ -7,10 +7,10 @@ import { writeFileSync } from 'node:fs';
 import { readHistoryJsonl } from '../history/jsonl.ts';
 import { HistoryRecorder } from '../history/recorder.ts';
 import { pairOperations } from '../../checkers/history.ts';
-import type { RunResults } from '../../results/run-results.ts';
+import type { RunResults } from '../../results/runResults.ts';
 import type { LoadedCampaign } from '../campaign/loadCampaign.ts';
 import { durationMs } from '../campaign/campaignSchema.ts';
-import { ExitCode } from '../cli/errors.ts';
+import { exitCodeForRun } from '../errors.ts';
 import type { ClientContext, NodeContext, SystemDefinition } from '../plugin.ts';
 import { createRunDir, HarnessLog, runFiles, writeJsonAtomic } from '../store/runStore.ts';
 import { getWorkload } from '../workloads/index.ts';
@@ -284,14 +284,7 @@ export async function runCampaign(options: RunCampaignOptions): Promise<RunOutco
     },
   });
   const verdict = overallVerdict(checks);
-  const exitCode =
-    run.status !== 'passed'
-      ? ExitCode.harnessError
-      : verdict === false
-        ? ExitCode.invalid
-        : verdict === 'unknown'
-          ? ExitCode.unknown
-          : ExitCode.valid;
+  const exitCode = exitCodeForRun(run.status, checks);
   log.write(`done: status ${run.status}, verdict ${String(verdict)}, exit ${exitCode}`);
   return { runDir, results, status: run.status, errors: run.errors, softErrors: run.softErrors, exitCode };
 }

@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { CampaignSpec } from '../campaign/campaignSchema.ts';
-import type { SshHostConfig } from '../remote/ssh.ts';
+import type { SshHostConfig } from '../nodes/ssh.ts';
 
 export type SshNodesSpec = Extract<CampaignSpec['nodes'], { backend: 'ssh' }>;
 

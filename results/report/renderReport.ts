@@ -4,7 +4,7 @@
 import { gzipSync } from 'node:zlib';
 import type { SafeHtml } from '../html.ts';
 import { html, jsonForScript, rawHtml, scriptText } from '../html.ts';
-import type { RunResults } from '../run-results.ts';
+import type { RunResults } from '../runResults.ts';
 import type { ReportData } from './model.ts';
 import { reportElementIds } from './model.ts';
 import {

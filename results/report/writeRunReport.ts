@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 import type { HistoryOp } from '../../checkers/history.ts';
 import { parseHistoryJsonl } from '../../checkers/historyJsonl.ts';
 import { browserBundle, uplotCss } from '../browserBundle.ts';
-import type { RunResults } from '../run-results.ts';
-import { parseRunResults } from '../run-results.ts';
+import type { RunResults } from '../runResults.ts';
+import { parseRunResults } from '../runResults.ts';
 import { buildReportData } from './reportData.ts';
 import { renderReport } from './renderReport.ts';
 

@@ -11,7 +11,7 @@ import { html, rawHtml, scriptText } from '../html.ts';
 import { formatDuration, modelRank, verdictWord } from '../report/format.ts';
 import { contentSecurityPolicyMeta } from '../report/renderReport.ts';
 import { writeFileAtomic } from '../report/writeRunReport.ts';
-import { parseRunResults } from '../run-results.ts';
+import { parseRunResults } from '../runResults.ts';
 
 const indexCssPath = fileURLToPath(new URL('./storeIndex.css', import.meta.url));
 

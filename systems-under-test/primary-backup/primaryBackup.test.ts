@@ -10,7 +10,7 @@ import { launchLocalCluster, requestJson } from '../common/index.ts';
 import type { LocalCluster } from '../common/index.ts';
 import { definePrimaryBackup, primaryBackupArgs, primaryBackupEntry } from './index.ts';
 import type { PrimaryBackupMode } from './index.ts';
-import { RecordedHistory, concurrentSessions, verdictOf } from './recordedHistory.ts';
+import { RecordedHistory, concurrentSessions, verdictOf } from '../testing/recordedHistory.ts';
 
 async function cluster(mode: PrimaryBackupMode, extra: Record<string, unknown> = {}): Promise<LocalCluster> {
   return launchLocalCluster({

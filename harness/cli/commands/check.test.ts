@@ -7,8 +7,9 @@ import { join } from 'node:path';
 import { applyModelHierarchy, exitCodeFor, loadForCheck, runChecker } from './check.ts';
 import type { CheckResult } from '../../../checkers/result.ts';
 import type { CheckFileOptions } from './check.ts';
+import { referenceHistoriesDir } from '../../../test/referenceHistories.ts';
 
-const root = new URL('../../../../shared/reference-histories/', import.meta.url).pathname;
+const root = referenceHistoriesDir;
 const budget = { timeBudgetMs: 30_000 };
 
 function verdictOf(valid: boolean | 'unknown'): string {

@@ -16,7 +16,8 @@ import { getChecker, listCheckers } from '../../../checkers/registry.ts';
 import type { CheckResult } from '../../../checkers/result.ts';
 import { readAnyHistory } from '../../history/formats/index.ts';
 import type { HistoryFormat } from '../../history/formats/index.ts';
-import { ExitCode, UserError } from '../errors.ts';
+import { UserError, exitCodeForChecks } from '../../errors.ts';
+import type { RequestExit } from '../exitRequest.ts';
 
 /** Per checker, unless --time-budget says otherwise: a hard history must end in `unknown`, not hang. */
 export const defaultTimeBudgetMs = 120_000;
@@ -100,14 +101,14 @@ export function loadForCheck(path: string, options: CheckFileOptions = {}): Chec
     throw new UserError(
       `no such file or directory: ${path}`,
       'Give a run directory, a history.jsonl, a Porcupine log or a Jepsen/Knossos .edn file.',
-      ExitCode.usage,
+      'usage',
     );
   }
   if (statSync(path).isDirectory() && !existsSync(join(path, 'history.jsonl'))) {
     throw new UserError(
       `${path} is a directory without a history.jsonl`,
       'Point at a run directory (store/<campaign>/<run>) or at a history file.',
-      ExitCode.usage,
+      'usage',
     );
   }
   let loaded;
@@ -117,7 +118,7 @@ export function loadForCheck(path: string, options: CheckFileOptions = {}): Chec
     throw new UserError(
       `could not read the history in ${path}: ${e instanceof Error ? e.message : String(e)}`,
       'Supported: faultline history.jsonl, Jepsen/Knossos EDN, Porcupine etcd and kv logs.',
-      ExitCode.harnessError,
+      'harness',
     );
   }
   const operations = pairOperations(loaded.ops);
@@ -136,7 +137,7 @@ export function loadForCheck(path: string, options: CheckFileOptions = {}): Chec
       `Known models: ${listModels()
         .map((m) => m.name)
         .join(', ')}.`,
-      ExitCode.usage,
+      'usage',
     );
   }
   const problems = findHistoryProblems(loaded.ops).map((p) => `index ${p.index}: ${p.message}`);
@@ -157,16 +158,14 @@ export async function runChecker(file: CheckedFile, name: string, options: Check
       `Known checkers: ${listCheckers()
         .map((c) => c.name)
         .join(', ')}.`,
-      ExitCode.usage,
+      'usage',
     );
   }
   return checker.check(file.operations, { ...budgets, model: file.model } as Parameters<typeof checker.check>[1]);
 }
 
 export function exitCodeFor(results: readonly CheckResult[]): number {
-  if (results.some((r) => r.valid === false)) return ExitCode.invalid;
-  if (results.some((r) => r.valid === 'unknown')) return ExitCode.unknown;
-  return ExitCode.valid;
+  return exitCodeForChecks(results);
 }
 
 function verdictWord(r: CheckResult): string {
@@ -206,12 +205,12 @@ function parsePositive(name: string, scale: number) {
   return (v: string): number => {
     const n = Number(v);
     if (!Number.isFinite(n) || n <= 0)
-      throw new UserError(`${name} must be a positive number, got '${v}'`, undefined, ExitCode.usage);
+      throw new UserError(`${name} must be a positive number, got '${v}'`, undefined, 'usage');
     return n * scale;
   };
 }
 
-export function registerCheck(program: Command): void {
+export function registerCheck(program: Command, requestExit: RequestExit): void {
   program
     .command('check')
     .description(
@@ -257,7 +256,7 @@ export function registerCheck(program: Command): void {
           throw new UserError(
             '--model-options must be a JSON object',
             'For example: --model-options \'{"initial":0}\'',
-            ExitCode.usage,
+            'usage',
           );
         }
         options.modelOptions = parsed as { [option: string]: Value };
@@ -307,7 +306,7 @@ export function registerCheck(program: Command): void {
       } else {
         for (const r of results) process.stdout.write(`${resultText(file, r)}\n`);
       }
-      process.exitCode = exitCodeFor(results);
+      requestExit({ code: exitCodeFor(results) });
     });
 }
 
