@@ -31,7 +31,7 @@ const boundaries = [
   { area: 'harness/errors.ts', may: [], typesFrom: ['checkers/result.ts'] },
   // Node backends (docker, ssh, local) know nothing of the CLI, the run or the nemesis.
   { area: 'harness/nodes/', may: ['harness/errors.ts'] },
-  { area: 'harness/history/', may: ['checkers/', 'harness/errors.ts'] },
+  { area: 'harness/history/', may: ['checkers/', 'harness/errors.ts', 'results/runDirectory.ts'] },
   { area: 'harness/store/', may: ['harness/errors.ts', 'results/'] },
   { area: 'harness/workloads/', may: ['harness/plugin.ts', 'checkers/'] },
   { area: 'harness/clients/', may: ['harness/plugin.ts', 'harness/history/', 'harness/workloads/', 'checkers/'] },

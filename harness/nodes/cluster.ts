@@ -7,8 +7,6 @@ import { hostname } from 'node:os';
 import { NODE_LABEL, OWNER_LABEL, RUN_LABEL, connectEngine } from './dockerEngine.ts';
 import { DockerRemote } from './docker.ts';
 import { ensureNodeImage } from './nodeImage.ts';
-import { connectSsh } from './ssh.ts';
-import type { SshConnectConfig, SshHostConfig, SshRemote } from './ssh.ts';
 
 export interface DockerClusterOptions {
   /** Names the run: labels, container and network names carry it. Letters, digits, '_', '.', '-'. */
@@ -405,39 +403,4 @@ export async function listRuns(): Promise<string[]> {
     if (id !== undefined) ids.add(id);
   }
   return [...ids].sort();
-}
-
-export interface SshCluster {
-  /** In the order the hosts were given. */
-  nodes: SshRemote[];
-  /** Closes the connections (the machines stay as they are). Safe to call more than once. */
-  destroy(): Promise<void>;
-}
-
-/**
- * Connects to real machines over ssh, in parallel; `defaults` (user, key, known_hosts, ...) apply to every
- * host that does not set its own. If any host fails, the others are closed and the first error is thrown.
- */
-export async function connectSshCluster(
-  hosts: readonly SshHostConfig[],
-  defaults: Omit<Partial<SshHostConfig>, 'host'> & Pick<SshConnectConfig, 'onWarning'>,
-): Promise<SshCluster> {
-  const settled = await Promise.allSettled(
-    hosts.map((h) => connectSsh({ ...defaults, ...h, onWarning: h.onWarning ?? defaults.onWarning })),
-  );
-  const nodes = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
-  const failed = settled.find((s) => s.status === 'rejected');
-  if (failed !== undefined) {
-    await Promise.all(nodes.map((n) => n.close()));
-    throw failed.reason;
-  }
-  let closed = false;
-  return {
-    nodes,
-    destroy: async () => {
-      if (closed) return;
-      closed = true;
-      await Promise.all(nodes.map((n) => n.close()));
-    },
-  };
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { knownKeysFor } from './ssh.ts';
+import { knownKeysFor } from './knownHosts.ts';
 
 function hashed(name: string, salt: Buffer): string {
   return `|1|${salt.toString('base64')}|${createHmac('sha1', salt).update(name).digest('base64')}`;

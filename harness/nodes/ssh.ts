@@ -1,7 +1,6 @@
 // The ssh backend of Remote, on ssh2: one connection per host, commands as exec channels (at most 8 open at once:
 // OpenSSH refuses the 11th session on a connection), files through the channel's stdin and stdout, `sudo -n`
 // when the user is not root, and host keys checked against known_hosts unless the user accepts new ones.
-import { createHmac } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { appendFile, mkdir, readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
@@ -12,6 +11,7 @@ import { Client } from 'ssh2';
 import type { ClientChannel } from 'ssh2';
 import { UserError } from '../errors.ts';
 import { killCommandArgv, signalDaemonByExec, startDaemonByExec } from './daemonScripts.ts';
+import { keyType, knownHostsName, knownKeysFor } from './knownHosts.ts';
 import { RemoteCommandError, shellQuote } from './remote.ts';
 import type { DaemonHandle, DaemonSpec, ExecOptions, ExecResult, Remote } from './remote.ts';
 
@@ -51,46 +51,6 @@ const DEFAULT_TIMEOUT_MS = 60_000;
 // As in the docker backend: the wrapper shell reports its pid on stderr, then becomes the command, so a
 // timeout can kill the command's process group.
 const PID_PREFIX = 'echo "$$" >&2; exec "$@"';
-
-function keyType(blob: Buffer): string {
-  const length = blob.readUInt32BE(0);
-  return blob.subarray(4, 4 + length).toString('latin1');
-}
-
-/** The known_hosts host field for host and port, as OpenSSH writes it. */
-function knownHostsName(host: string, port: number): string {
-  return port === 22 ? host : `[${host}]:${port}`;
-}
-
-function hostMatches(field: string, name: string): boolean {
-  for (const pattern of field.split(',')) {
-    if (pattern.startsWith('|1|')) {
-      const [, , salt = '', hash = ''] = pattern.split('|');
-      const mac = createHmac('sha1', Buffer.from(salt, 'base64')).update(name).digest('base64');
-      if (mac === hash) return true;
-    } else if (pattern === name) {
-      return true;
-    }
-  }
-  return false;
-}
-
-/** The keys known_hosts lists for host:port (exported for tests): [type, base64 blob][]. */
-export function knownKeysFor(knownHosts: string, host: string, port: number): [string, string][] {
-  const name = knownHostsName(host, port);
-  const keys: [string, string][] = [];
-  for (const raw of knownHosts.split('\n')) {
-    const line = raw.trim();
-    if (!line || line.startsWith('#')) continue;
-    const fields = line.split(/\s+/);
-    // An optional marker (@cert-authority, @revoked) comes first; neither is supported, so skip those lines.
-    if (fields[0]?.startsWith('@')) continue;
-    const [hosts, type, blob] = fields;
-    if (hosts !== undefined && type !== undefined && blob !== undefined && hostMatches(hosts, name))
-      keys.push([type, blob]);
-  }
-  return keys;
-}
 
 /** Paths from campaign files may start with ~/. */
 function expandHome(path: string): string {

@@ -74,7 +74,7 @@ export async function provisionNodes(
     }
     case 'ssh': {
       if (options.sshHosts === undefined) throw new Error('provisioning ssh nodes needs their resolved settings');
-      const { connectSshCluster } = await import('../nodes/cluster.ts');
+      const { connectSshCluster } = await import('../nodes/sshCluster.ts');
       const cluster = await connectSshCluster(options.sshHosts, {
         onWarning: (m: string) => {
           (options.warn ?? options.log)(m);

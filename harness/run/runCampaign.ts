@@ -12,6 +12,7 @@ import type { LoadedCampaign } from '../campaign/loadCampaign.ts';
 import { durationMs } from '../campaign/campaignSchema.ts';
 import { exitCodeForRun } from '../errors.ts';
 import type { ClientContext, NodeContext, SystemDefinition } from '../plugin.ts';
+import { runIdOf } from '../../results/runDirectory.ts';
 import { createRunDir, HarnessLog, runFiles, writeJsonAtomic } from '../store/runStore.ts';
 import { getWorkload } from '../workloads/index.ts';
 import { collectNodeLogs } from './collectNodeLogs.ts';
@@ -71,7 +72,7 @@ export async function runCampaign(options: RunCampaignOptions): Promise<RunOutco
   const seed = options.seed ?? campaign.seed ?? randomSeed();
   const startedAt = new Date();
   const runDir = createRunDir(options.storeDir, campaign.name, startedAt);
-  const runId = runDir.split('/').slice(-2).join('-');
+  const runId = runIdOf(runDir);
   writeFileSync(`${runDir}/${runFiles.campaign}`, source);
   writeFileSync(`${runDir}/${runFiles.seed}`, `${seed}\n`);
   const log = new HarnessLog(`${runDir}/${runFiles.harnessLog}`);

@@ -12,6 +12,7 @@ import { formatDuration, modelRank, verdictWord } from '../report/format.ts';
 import { contentSecurityPolicyMeta } from '../report/renderReport.ts';
 import { writeFileAtomic } from '../report/writeRunReport.ts';
 import { parseRunResults } from '../runResults.ts';
+import { runFiles, storeFiles } from '../runDirectory.ts';
 
 const indexCssPath = fileURLToPath(new URL('./storeIndex.css', import.meta.url));
 
@@ -70,15 +71,15 @@ export function scanStore(storeDir: string): StoreRun[] {
         timestamp,
         state: 'incomplete',
         checks: [],
-        hasReport: exists(join(dir, 'report.html')),
-        hasHistory: exists(join(dir, 'history.jsonl')),
+        hasReport: exists(join(dir, runFiles.report)),
+        hasHistory: exists(join(dir, runFiles.history)),
       };
-      if (!exists(join(dir, 'results.json'))) {
-        if (!run.hasHistory && !exists(join(dir, 'campaign.yaml'))) continue; // not a run directory
+      if (!exists(join(dir, runFiles.results))) {
+        if (!run.hasHistory && !exists(join(dir, runFiles.campaign))) continue; // not a run directory
         run.problem = 'no results.json: the run did not finish';
       } else {
         try {
-          const r = parseRunResults(readFileSync(join(dir, 'results.json'), 'utf8'), `${run.path}/results.json`);
+          const r = parseRunResults(readFileSync(join(dir, runFiles.results), 'utf8'), `${run.path}/${runFiles.results}`);
           run.state = 'complete';
           run.campaign = r.campaign;
           run.system = r.system;
@@ -192,7 +193,7 @@ ${runs.length === 0 ? html`<p>No runs yet. <code>faultline run CAMPAIGN</code> w
 export async function writeStoreIndex(storeDir: string): Promise<string> {
   const runs = scanStore(storeDir);
   const page = renderStoreIndex(runs, await browserBundle('storeIndex'), readFileSync(indexCssPath, 'utf8'));
-  const out = join(storeDir, 'index.html');
+  const out = join(storeDir, storeFiles.index);
   writeFileAtomic(out, page);
   return out;
 }

@@ -18,6 +18,7 @@ import { readAnyHistory } from '../../history/formats/index.ts';
 import type { HistoryFormat } from '../../history/formats/index.ts';
 import { UserError, exitCodeForChecks } from '../../errors.ts';
 import type { RequestExit } from '../exitRequest.ts';
+import { runFiles } from '../../../results/runDirectory.ts';
 
 /** Per checker, unless --time-budget says otherwise: a hard history must end in `unknown`, not hang. */
 export const defaultTimeBudgetMs = 120_000;
@@ -85,7 +86,7 @@ export function inferModel(format: HistoryFormat, operations: readonly Operation
 
 /** The workload named in the campaign.yaml stored next to a run's history, if any. */
 function recordedWorkload(historyPath: string): string | undefined {
-  const campaign = join(dirname(historyPath), 'campaign.yaml');
+  const campaign = join(dirname(historyPath), runFiles.campaign);
   if (!existsSync(campaign)) return undefined;
   try {
     const doc = parseYaml(readFileSync(campaign, 'utf8')) as { workload?: { name?: unknown } } | null;
@@ -104,7 +105,7 @@ export function loadForCheck(path: string, options: CheckFileOptions = {}): Chec
       'usage',
     );
   }
-  if (statSync(path).isDirectory() && !existsSync(join(path, 'history.jsonl'))) {
+  if (statSync(path).isDirectory() && !existsSync(join(path, runFiles.history))) {
     throw new UserError(
       `${path} is a directory without a history.jsonl`,
       'Point at a run directory (store/<campaign>/<run>) or at a history file.',

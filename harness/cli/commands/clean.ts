@@ -13,8 +13,8 @@ import { connectEngine, engineAnswers } from '../../nodes/dockerEngine.ts';
 import { NODE_IMAGE_REPOSITORY, currentNodeImage } from '../../nodes/nodeImage.ts';
 import type { Remote } from '../../nodes/remote.ts';
 import { connectSsh } from '../../nodes/ssh.ts';
-import { readSshHosts, sshHostsFileName } from '../../run/sshHosts.ts';
-import { runFiles } from '../../store/runStore.ts';
+import { readSshHosts } from '../../run/sshHosts.ts';
+import { runFiles, runIdOf } from '../../../results/runDirectory.ts';
 import type { NodeHealReport } from '../../../nemesis/index.ts';
 
 export function registerClean(program: Command, requestExit: RequestExit): void {
@@ -129,13 +129,13 @@ async function healRun(run: string, storeDir: string): Promise<number> {
     }
   }
   // Not an ssh run: a Docker run's containers, when an engine answers (an ssh user may have none).
-  // A Docker run's id is <campaign>-<run dir name> (runCampaign), so a run directory names it too.
-  const runId = runDir === undefined ? run : runDir.split('/').slice(-2).join('-');
+  // A run directory names its run id too (runIdOf).
+  const runId = runDir === undefined ? run : runIdOf(runDir);
   const cluster = (await engineAnswers()) ? await attachDockerCluster(runId) : undefined;
   if (cluster === undefined) {
     const where =
       runDir !== undefined
-        ? `its run directory ${runDir} lists no ssh hosts (${sshHostsFileName})`
+        ? `its run directory ${runDir} lists no ssh hosts (${runFiles.sshHosts})`
         : `no run directory for it under ${resolve(storeDir)}`;
     throw new UserError(
       `no nodes of run '${run}' were found: no Docker containers labelled with it, and ${where}`,

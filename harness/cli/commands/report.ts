@@ -4,11 +4,12 @@ import { basename, dirname, resolve } from 'node:path';
 import { writeRunReport } from '../../../results/report/writeRunReport.ts';
 import { writeStoreIndex } from '../../../results/store/storeIndex.ts';
 import { UserError } from '../../errors.ts';
+import { runFiles, storeFiles } from '../../../results/runDirectory.ts';
 
 /** A run lives at <store>/<campaign>/<timestamp>/; its store is two levels up when that looks like one. */
 function storeOf(runDir: string): string | null {
   const store = dirname(dirname(runDir));
-  return basename(store) === 'store' || existsSync(resolve(store, 'index.html')) ? store : null;
+  return basename(store) === 'store' || existsSync(resolve(store, storeFiles.index)) ? store : null;
 }
 
 export function registerReport(program: Command): void {
@@ -27,7 +28,7 @@ export function registerReport(program: Command): void {
           'usage',
         );
       }
-      if (!existsSync(resolve(runDir, 'history.jsonl')) && !existsSync(resolve(runDir, 'results.json'))) {
+      if (!existsSync(resolve(runDir, runFiles.history)) && !existsSync(resolve(runDir, runFiles.results))) {
         throw new UserError(
           `${runDirArg} has neither history.jsonl nor results.json, so it is not a run directory.`,
           'Pass a run directory such as store/<campaign>/<timestamp>/.',

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import ssh2 from 'ssh2';
 import { UserError } from '../../../harness/errors.ts';
-import { connectSshCluster } from '../../../harness/nodes/cluster.ts';
+import { connectSshCluster } from '../../../harness/nodes/sshCluster.ts';
 import type { DockerCluster } from '../../../harness/nodes/cluster.ts';
 import { execOrThrow } from '../../../harness/nodes/remote.ts';
 import { connectSsh } from '../../../harness/nodes/ssh.ts';
