@@ -1,5 +1,4 @@
 // The checker names a campaign may use: whatever the checker registry holds.
-import '../../checkers/all.ts';
 import { listCheckers } from '../../checkers/registry.ts';
 
 export function knownCheckerNames(): string[] {
