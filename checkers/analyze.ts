@@ -30,6 +30,8 @@ export interface AnalysisOptions extends CheckOptions {
   initialValue?: Value;
   /** What is known of the history beyond its ops; default: real time recorded. */
   shape?: Partial<HistoryShape>;
+  /** The checkers to choose from; default the registered ones (checkers/registry.ts). */
+  available?: readonly ConsistencyChecker[];
   /** Whether linearizability may use worker threads. */
   parallel?: boolean;
   /**
@@ -127,7 +129,7 @@ async function runOne(
       return unknownResult(
         checker.name,
         checker.model,
-        `op ${odd.id} (index ${odd.invokeIndex}) is a '${odd.f}', which the ${model.name} model does not know ` +
+        `op ${odd.id} (index ${odd.invokeIndex}) has f '${odd.f}', which the ${model.name} model does not know ` +
           `(it knows ${(modelFunctions[model.name] ?? []).join(', ')}): linearizability cannot be judged`,
         operations.length,
       );
@@ -224,12 +226,16 @@ export async function analyze(operations: readonly Operation[], options: Analysi
     };
   };
 
+  const available = options.available ?? listCheckers();
   const chosen: { name: string; checker: ConsistencyChecker | undefined }[] = all
-    ? listCheckers()
+    ? available
         .filter((c) => whyNotApplicable(c, operations, shape) === null)
         .sort((a, b) => rank(a.name, profileCheckers) - rank(b.name, profileCheckers))
         .map((checker) => ({ name: checker.name, checker }))
-    : (options.checkers as readonly string[]).map((name) => ({ name, checker: getChecker(name) }));
+    : (options.checkers as readonly string[]).map((name) => ({
+        name,
+        checker: options.available === undefined ? getChecker(name) : available.find((c) => c.name === name),
+      }));
   const empty = nothingObserved(operations);
   if (chosen.length === 0) {
     const why = all

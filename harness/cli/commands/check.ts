@@ -14,11 +14,12 @@ import { getChecker, listCheckers } from '../../../checkers/registry.ts';
 import type { CheckResult, Verdict } from '../../../checkers/result.ts';
 import { ExitCode, UserError } from '../errors.ts';
 import type { CheckedFile, CheckFileOptions } from './checkHistory.ts';
-import { analyzeFile, loadForCheck } from './checkHistory.ts';
+import { analyzeFile, defaultFileCheckers, loadForCheck } from './checkHistory.ts';
 import { expandCheckPaths, recordedCheck } from './checkTargets.ts';
 
-function verdictText(valid: Verdict): string {
-  return valid === true ? pc.green('valid') : valid === false ? pc.red('violated') : pc.yellow('unknown');
+function verdictText(valid: Verdict, width = 0): string {
+  const word = (valid === true ? 'valid' : valid === false ? 'violated' : 'unknown').padEnd(width);
+  return valid === true ? pc.green(word) : valid === false ? pc.red(word) : pc.yellow(word);
 }
 
 function describeModel(spec: ModelSpec): string {
@@ -66,7 +67,7 @@ function historyLine(path: string, analysis: Analysis): string {
       ? ''
       : `${worst.checker}: ${worst.valid === false ? (worst.anomalies[0]?.explanation ?? worst.reason ?? '') : (worst.reason ?? '')}`);
   const checkers = analysis.results.map((r) => r.checker).join(', ');
-  return `${verdictText(analysis.valid).padEnd(18)} ${path}  ${pc.dim(checkers)}${why === '' ? '' : `  ${clip(why, 120)}`}`;
+  return `${verdictText(analysis.valid, 9)} ${path}  ${pc.dim(checkers)}${why === '' ? '' : `  ${clip(why, 120)}`}`;
 }
 
 function parsePositive(name: string, scale: number) {
@@ -118,7 +119,7 @@ async function checkOne(
     ? 'all'
     : choice.checker !== undefined
       ? [choice.checker]
-      : (recorded?.checkers ?? ['linearizable']);
+      : (recorded?.checkers ?? defaultFileCheckers(file));
   const analysis = await analyzeFile(file, checkers, fileOptions);
   return { file, analysis, ...(recorded !== undefined && { repeated: recorded.source }) };
 }
@@ -148,7 +149,8 @@ function printOne(c: Checked, all: boolean): void {
   for (const contradiction of analysis.contradictions)
     process.stderr.write(pc.red(`checker contradiction (a bug): ${contradiction}\n`));
   if (analysis.results.length === 0) process.stdout.write(`${verdictText('unknown')}: ${analysis.reason ?? ''}\n`);
-  for (const r of analysis.results) process.stdout.write(`${all ? profileLine(r) : resultText(file, r)}\n`);
+  const profile = all || analysis.results.length > 1;
+  for (const r of analysis.results) process.stdout.write(`${profile ? profileLine(r) : resultText(file, r)}\n`);
   if (analysis.results.length > 0 && analysis.reason !== undefined && analysis.valid === 'unknown')
     process.stdout.write(`${pc.yellow('unknown')}: ${analysis.reason}\n`);
 }
@@ -232,7 +234,7 @@ export function registerCheck(program: Command): void {
           if (!(e instanceof UserError) || e.exitCode === ExitCode.usage) throw e;
           verdicts.push('unknown');
           if (opts.json) json.push({ path, valid: 'unknown', reason: e.message, results: [] });
-          else process.stdout.write(`${verdictText('unknown').padEnd(18)} ${path}  ${clip(e.message, 120)}\n`);
+          else process.stdout.write(`${verdictText('unknown', 9)} ${path}  ${clip(e.message, 120)}\n`);
           continue;
         }
         verdicts.push(checked.analysis.valid);

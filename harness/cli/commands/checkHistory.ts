@@ -4,12 +4,14 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { Analysis } from '../../../checkers/analyze.ts';
-import { analyze } from '../../../checkers/analyze.ts';
+import { analyze, whyNotApplicable } from '../../../checkers/analyze.ts';
 import { findHistoryProblems, pairOperations } from '../../../checkers/history.ts';
 import type { Operation, Value } from '../../../checkers/history.ts';
 import { inferModelSpec } from '../../../checkers/linearizable/index.ts';
 import type { ModelSpec } from '../../../checkers/models/model.ts';
 import { createModel, listModels } from '../../../checkers/models/registry.ts';
+import type { HistoryShape } from '../../../checkers/historyShape.ts';
+import { getChecker } from '../../../checkers/registry.ts';
 import type { CheckResult } from '../../../checkers/result.ts';
 import { readAnyHistory } from '../../history/formats/index.ts';
 import type { HistoryFormat } from '../../history/formats/index.ts';
@@ -144,6 +146,22 @@ export function loadForCheck(path: string, options: CheckFileOptions = {}): Chec
 /** Formats that record only each session's order, not real time: no linearizability verdict on them. */
 const formatsWithoutRealTime = new Set<HistoryFormat>(['dbcop', 'plume-text']);
 
+/** What the analysis must know of a loaded history beyond its ops. */
+export function fileShape(file: CheckedFile): HistoryShape {
+  return { realTime: !formatsWithoutRealTime.has(file.format) };
+}
+
+/**
+ * The checkers a history gets when none is named: linearizability where it can judge the history, else every
+ * checker that can (transactional histories: the transactional checkers).
+ */
+export function defaultFileCheckers(file: CheckedFile): readonly string[] | 'all' {
+  const linearizable = getChecker('linearizable');
+  if (linearizable !== undefined && whyNotApplicable(linearizable, file.operations, fileShape(file)) === null)
+    return ['linearizable'];
+  return 'all';
+}
+
 /** Analyses a loaded history with the named checkers, or every one that applies ('all'). */
 export async function analyzeFile(
   file: CheckedFile,
@@ -153,7 +171,7 @@ export async function analyzeFile(
   return analyze(file.operations, {
     checkers,
     model: file.model,
-    shape: { realTime: !formatsWithoutRealTime.has(file.format) },
+    shape: fileShape(file),
     ...(options.timeBudgetMs !== undefined && { timeBudgetMs: options.timeBudgetMs }),
     ...(options.memoryBudgetBytes !== undefined && { memoryBudgetBytes: options.memoryBudgetBytes }),
     ...(options.parallel !== undefined && { parallel: options.parallel }),

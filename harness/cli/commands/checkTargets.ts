@@ -1,7 +1,7 @@
 // What `faultline check PATH...` checks: the histories behind its paths (files, run directories, directories of
 // histories, globs), and for a stored run the checkers and model the run itself used, so a re-check repeats it.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import { parse as parseYaml } from 'yaml';
 import type { ModelSpec } from '../../../checkers/models/model.ts';
@@ -44,7 +44,9 @@ export async function expandCheckPaths(paths: readonly string[]): Promise<string
       out.push(...found);
       continue;
     }
-    const matches = isDynamicPattern(path) ? (await glob(path, { onlyFiles: false })).sort() : [];
+    const matches = isDynamicPattern(path)
+      ? (await glob(path, { onlyFiles: false, absolute: isAbsolute(path) })).sort()
+      : [];
     if (matches.length === 0) {
       throw new UserError(
         isDynamicPattern(path) ? `no file matches ${path}` : `no such file or directory: ${path}`,
