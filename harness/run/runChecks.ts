@@ -6,26 +6,8 @@ import { analyze } from '../../checkers/analyze.ts';
 import type { Operation } from '../../checkers/history.ts';
 import { inferModelSpec } from '../../checkers/linearizable/index.ts';
 import type { ModelSpec } from '../../checkers/models/model.ts';
-import { getChecker } from '../../checkers/registry.ts';
 
-/**
- * Checkers that judge a workload model when the campaign names none. Once they exist: `set` → the set
- * checker, `counter` → the counter checker, `list-append` → the transactional checker. A workload whose
- * checkers are not registered is rejected when its campaign is validated (harness/campaign/checkCampaign.ts).
- */
-export const defaultCheckersByModel: Readonly<Record<string, readonly string[]>> = {
-  register: ['linearizable'],
-  set: ['set'],
-  counter: ['counter'],
-  'list-append': ['list-append'],
-};
-
-/** The default checkers of a workload model that this version of faultline has, plus sequential for read/write registers. */
-export function defaultCheckers(model: string, fs: readonly string[] = []): string[] {
-  // The sequential checker handles read/write registers only: add it when no cas is in the mix.
-  const extra = model === 'register' && !fs.includes('cas') ? ['sequential'] : [];
-  return [...(defaultCheckersByModel[model] ?? []), ...extra].filter((name) => getChecker(name) !== undefined);
-}
+export { defaultCheckers, defaultCheckersByModel } from '../campaign/checkerNames.ts';
 
 /**
  * Runs the named checkers; an empty list or an empty history gives `unknown` with its reason, never valid. Returns
