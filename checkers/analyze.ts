@@ -10,9 +10,13 @@ import type { HistoryShape } from './historyShape.ts';
 import { firstTransactionalOp, firstUnknownFunction, modelFunctions } from './historyShape.ts';
 import { inferModelSpec } from './linearizable/index.ts';
 import type { ModelSpec } from './models/model.ts';
-import { modelImplications, profileCheckers } from './modelHierarchy.ts';
+import { impliedReason, impliedVerdict, profileCheckers, settleByHierarchy } from './modelHierarchy.ts';
 import { getChecker, listCheckers } from './registry.ts';
 import type { CheckOptions, CheckResult, ConsistencyChecker, Verdict } from './result.ts';
+import { worstVerdict } from './result.ts';
+
+export { settleByHierarchy } from './modelHierarchy.ts';
+export { worstVerdict } from './result.ts';
 
 /** Per checker, unless a budget is given: a hard history must end in `unknown`, not hang. */
 export const defaultTimeBudgetMs = 120_000;
@@ -141,51 +145,6 @@ async function runOne(
     const reason = `the checker failed: ${e instanceof Error ? e.message : String(e)}`;
     return unknownResult(checker.name, checker.model, reason, operations.length, performance.now() - started);
   }
-}
-
-function impliedVerdict(
-  name: string,
-  results: ReadonlyMap<string, CheckResult>,
-): { valid: boolean; by: string } | null {
-  for (const [strong, weak] of modelImplications) {
-    if (weak === name && results.get(strong)?.valid === true) return { valid: true, by: strong };
-    if (strong === name && results.get(weak)?.valid === false) return { valid: false, by: weak };
-  }
-  return null;
-}
-
-function impliedReason(by: string, valid: boolean, own: string): string {
-  return `implied by ${by}, which ${valid ? 'holds' : 'is violated'} (${own})`;
-}
-
-/**
- * Settles `unknown` verdicts the model hierarchy decides (a model implied by one that holds holds; one implying
- * a violated model is violated), marking each with `impliedBy`, and returns the pairs where checkers contradict it.
- */
-export function settleByHierarchy(results: CheckResult[]): string[] {
-  const byName = new Map(results.map((r) => [r.checker, r]));
-  for (let changed = true; changed;) {
-    changed = false;
-    for (const r of results) {
-      if (r.valid !== 'unknown') continue;
-      const implied = impliedVerdict(r.checker, byName);
-      if (implied === null) continue;
-      r.valid = implied.valid;
-      r.impliedBy = implied.by;
-      r.reason = impliedReason(implied.by, implied.valid, r.reason ?? 'its own check was undecided');
-      changed = true;
-    }
-  }
-  return modelImplications
-    .filter(([strong, weak]) => byName.get(strong)?.valid === true && byName.get(weak)?.valid === false)
-    .map(([strong, weak]) => `${strong} holds but ${weak} is reported violated`);
-}
-
-/** The worst verdict: false beats unknown beats true (Jepsen's valid-priorities). No result: unknown. */
-export function worstVerdict(results: readonly Pick<CheckResult, 'valid'>[]): Verdict {
-  if (results.some((r) => r.valid === false)) return false;
-  if (results.length === 0 || results.some((r) => r.valid === 'unknown')) return 'unknown';
-  return true;
 }
 
 export function exitCodeOf(valid: Verdict): VerdictExitCode {

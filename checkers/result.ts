@@ -62,3 +62,10 @@ export function historyIndices(ops: readonly Operation[]): number[] {
   }
   return out;
 }
+
+/** The worst verdict: false beats unknown beats true (Jepsen's valid-priorities). No result: unknown. */
+export function worstVerdict(results: readonly Pick<CheckResult, 'valid'>[]): Verdict {
+  if (results.some((r) => r.valid === false)) return false;
+  if (results.length === 0 || results.some((r) => r.valid === 'unknown')) return 'unknown';
+  return true;
+}
