@@ -1,6 +1,6 @@
 // The checkers a campaign may name, and those it gets when it names none: whatever the checker list
 // (checkers/registry.ts) holds, by the workload model each checker judges.
-import { checkersForWorkloadModel, getChecker, listCheckers } from '../../checkers/registry.ts';
+import { checkersForWorkloadModel, getChecker, listCheckers } from '../../checkers/index.ts';
 
 export function knownCheckerNames(): string[] {
   return listCheckers()

@@ -1,8 +1,8 @@
 // Checks a finished history. Runs after teardown, on the history as read back from disk, exactly as
 // `faultline check RUN_DIR` would, through the one analysis entry (checkers/analyze.ts): check-safe, budgets,
 // the model hierarchy, and `unknown` (never valid) when nothing was checked.
-import type { Analysis } from '../../checkers/analyze.ts';
-import { analyze } from '../../checkers/analyze.ts';
+import type { Analysis } from '../../checkers/index.ts';
+import { analyze } from '../../checkers/index.ts';
 import type { Operation } from '../../checkers/history.ts';
 import { inferModelSpec } from '../../checkers/linearizable/index.ts';
 import type { ModelSpec } from '../../checkers/models/model.ts';

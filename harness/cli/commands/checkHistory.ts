@@ -3,16 +3,14 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import type { Analysis } from '../../../checkers/analyze.ts';
-import { analyze, whyNotApplicable } from '../../../checkers/analyze.ts';
+import type { Analysis, CheckResult } from '../../../checkers/index.ts';
+import { analyze, getChecker, whyNotApplicable } from '../../../checkers/index.ts';
 import { findHistoryProblems, pairOperations } from '../../../checkers/history.ts';
 import type { Operation, Value } from '../../../checkers/history.ts';
 import { inferModelSpec } from '../../../checkers/linearizable/index.ts';
 import type { ModelSpec } from '../../../checkers/models/model.ts';
 import { createModel, listModels } from '../../../checkers/models/registry.ts';
 import type { HistoryShape } from '../../../checkers/historyShape.ts';
-import { getChecker } from '../../../checkers/registry.ts';
-import type { CheckResult } from '../../../checkers/result.ts';
 import { readAnyHistory } from '../../history/formats/index.ts';
 import type { HistoryFormat } from '../../history/formats/index.ts';
 import { ExitCode, UserError } from '../errors.ts';

@@ -77,7 +77,16 @@ export function recordedCheck(historyPath: string): RecordedCheck | undefined {
   const dir = dirname(historyPath);
   const results = join(dir, 'results.json');
   if (existsSync(results)) {
-    const r = parseRunResults(readFileSync(results, 'utf8'), results);
+    let r;
+    try {
+      r = parseRunResults(readFileSync(results, 'utf8'), results);
+    } catch (e) {
+      throw new UserError(
+        `cannot tell how the run was checked: ${e instanceof Error ? e.message : String(e)}`,
+        'Name the checkers instead: --checker NAME, or --all for every checker that applies.',
+        ExitCode.harnessError,
+      );
+    }
     if (r.checkers !== undefined) {
       return { checkers: r.checkers, ...(r.model !== undefined && { model: r.model }), source: results };
     }
