@@ -6,13 +6,20 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import pc from 'picocolors';
 import type { Analysis, CheckResult, Verdict } from '../../../checkers/index.ts';
-import { defaultTimeBudgetMs, exitCodeOf, getChecker, listCheckers, worstVerdict } from '../../../checkers/index.ts';
+import {
+  defaultTimeBudgetMs,
+  exitCodeOf,
+  getChecker,
+  listCheckers,
+  whyNotApplicable,
+  worstVerdict,
+} from '../../../checkers/index.ts';
 import type { Value } from '../../../checkers/history.ts';
 import type { ModelSpec } from '../../../checkers/models/model.ts';
 import { listModels } from '../../../checkers/models/registry.ts';
 import { ExitCode, UserError } from '../errors.ts';
 import type { CheckedFile, CheckFileOptions } from './checkHistory.ts';
-import { analyzeFile, defaultFileCheckers, loadForCheck } from './checkHistory.ts';
+import { analyzeFile, defaultFileCheckers, fileShape, loadForCheck } from './checkHistory.ts';
 import { expandCheckPaths, recordedCheck } from './checkTargets.ts';
 
 function verdictText(valid: Verdict, width = 0): string {
@@ -102,10 +109,15 @@ interface Checked {
   repeated?: string;
 }
 
+/**
+ * Checks one history. `strict` (one history): a checker named with --checker that cannot judge the history is
+ * a usage error, exit 64, naming those that can; among many histories it is that history's unknown line.
+ */
 async function checkOne(
   path: string,
   choice: { all: boolean; checker?: string },
   options: CheckFileOptions,
+  strict: boolean,
 ): Promise<Checked> {
   // A stored run is re-checked as it was checked, unless the user chose the checkers.
   const history = runHistoryPath(path);
@@ -118,6 +130,18 @@ async function checkOne(
     : choice.checker !== undefined
       ? [choice.checker]
       : (recorded?.checkers ?? defaultFileCheckers(file));
+  const named = choice.checker === undefined ? undefined : getChecker(choice.checker);
+  const why = named === undefined ? null : whyNotApplicable(named, file.operations, fileShape(file));
+  if (strict && why !== null) {
+    const can = listCheckers().filter((c) => whyNotApplicable(c, file.operations, fileShape(file)) === null);
+    throw new UserError(
+      `${file.path}: ${why}`,
+      can.length === 0
+        ? 'No checker of this version of faultline can judge this history.'
+        : `Checkers that can: ${can.map((c) => c.name).join(', ')} (or --all).`,
+      ExitCode.usage,
+    );
+  }
   const analysis = await analyzeFile(file, checkers, fileOptions);
   return { file, analysis, ...(recorded !== undefined && { repeated: recorded.source }) };
 }
@@ -209,7 +233,7 @@ export function registerCheck(program: Command): void {
       const choice = { all, ...(opts.checker !== undefined && { checker: opts.checker }) };
       const histories = await expandCheckPaths(paths);
       if (histories.length === 1) {
-        const checked = await checkOne(histories[0]!, choice, options);
+        const checked = await checkOne(histories[0]!, choice, options, true);
         if (opts.json) {
           const single = !all && checked.repeated === undefined && checked.analysis.results.length === 1;
           process.stdout.write(
@@ -227,7 +251,7 @@ export function registerCheck(program: Command): void {
         // One history that cannot be read must not hide the others' verdicts: it counts as unknown.
         let checked: Checked;
         try {
-          checked = await checkOne(path, choice, options);
+          checked = await checkOne(path, choice, options, false);
         } catch (e) {
           if (!(e instanceof UserError) || e.exitCode === ExitCode.usage) throw e;
           verdicts.push('unknown');

@@ -112,3 +112,25 @@ test("a stored run is re-checked with the run's own checkers and model, and says
   assert.match(profile.stdout, /^linearizable +violated/m);
   assert.match(profile.stdout, /^sequential +valid/m);
 });
+
+test('an Elle list-append history gets no linearizability verdict: unknown by default, a usage error when asked', () => {
+  const edn = join(root, 'list-append.edn');
+  writeFileSync(
+    edn,
+    [
+      '{:index 0 :type :invoke :process 0 :f :txn :value [[:append 1 1]]}',
+      '{:index 1 :type :ok :process 0 :f :txn :value [[:append 1 1]]}',
+      '{:index 2 :type :invoke :process 1 :f :txn :value [[:r 1 nil]]}',
+      '{:index 3 :type :ok :process 1 :f :txn :value [[:r 1 [1]]]}',
+      '',
+    ].join('\n'),
+  );
+  const plain = faultline('check', edn);
+  assert.equal(plain.status, 2, plain.stdout + plain.stderr);
+  assert.doesNotMatch(plain.stdout, /^linearizable/m);
+  assert.doesNotMatch(plain.stdout, /violated/);
+  const asked = faultline('check', edn, '--checker', 'linearizable');
+  assert.equal(asked.status, 64, asked.stdout + asked.stderr);
+  assert.match(asked.stderr, /linearizable cannot judge this history: it holds transactions/);
+  assert.match(asked.stderr, /Checkers that can: causal-tx/);
+});
