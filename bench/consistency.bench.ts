@@ -8,7 +8,6 @@ import { getChecker } from '../checkers/registry.ts';
 import { checkSequential } from '../checkers/sequential/sequential.ts';
 import { simulateStore } from '../checkers/testing/stores.ts';
 import type { StoreDesign } from '../checkers/testing/stores.ts';
-import '../checkers/all.ts';
 
 const ops = Number(process.argv[2] ?? 100_000);
 const scBudgetMs = Number(process.argv[3] ?? 20_000);

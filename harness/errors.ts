@@ -2,12 +2,13 @@
 // 0 all valid, 1 some model violated, 2 some verdict unknown, 3 command not built yet, 64 usage error (bad
 // command line, campaign or system module), 130 interrupted, 255 the harness failed. Any layer may throw a
 // UserError; only the CLI's entry point (cli/main.ts) sets the process's exit code.
-import type { CheckResult } from '../checkers/result.ts';
+import { verdictExitCodes } from '../checkers/analyze.ts';
 
 export const ExitCode = {
-  valid: 0,
-  invalid: 1,
-  unknown: 2,
+  // The verdict codes are the analysis entry's (checkers/analyze.ts), which computes a check's exit code.
+  valid: verdictExitCodes.valid,
+  invalid: verdictExitCodes.violated,
+  unknown: verdictExitCodes.unknown,
   notBuilt: 3,
   usage: 64,
   interrupted: 130,
@@ -49,19 +50,9 @@ export function notBuiltYet(command: string, issue: string): never {
   );
 }
 
-/** 1 if any check is invalid, else 2 if any is unknown, else 0. */
-export function exitCodeForChecks(results: readonly Pick<CheckResult, 'valid'>[]): number {
-  if (results.some((r) => r.valid === false)) return ExitCode.invalid;
-  if (results.some((r) => r.valid === 'unknown')) return ExitCode.unknown;
-  return ExitCode.valid;
-}
-
-/** A run that did not pass (failed or interrupted) is a harness error whatever its checks say. */
-export function exitCodeForRun(
-  status: 'passed' | 'failed' | 'interrupted',
-  checks: readonly Pick<CheckResult, 'valid'>[],
-): number {
-  return status !== 'passed' ? ExitCode.harnessError : exitCodeForChecks(checks);
+/** A run that did not pass (failed or interrupted) is a harness error whatever its analysis says. */
+export function exitCodeForRun(status: 'passed' | 'failed' | 'interrupted', analysisExitCode: number): number {
+  return status !== 'passed' ? ExitCode.harnessError : analysisExitCode;
 }
 
 /** Worst first: a harness error, then invalid, then unknown, then valid. */

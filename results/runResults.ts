@@ -1,7 +1,8 @@
 // results.json: what a run produced, written by the runner and read by the report, the store index and
 // `faultline check`. The zod schema makes a malformed file fail with the field and the reason.
 import { z } from 'zod';
-import type { CheckResult } from '../checkers/result.ts';
+import type { ModelSpec } from '../checkers/models/model.ts';
+import type { CheckResult, Verdict } from '../checkers/result.ts';
 
 export interface RunResults {
   campaign: string;
@@ -20,6 +21,15 @@ export interface RunResults {
   workload?: { name: string; model: string };
   /** How the harness fared: passed, failed, interrupted, timedout, and the errors it met along the way. */
   harness?: { status: string; errors: string[]; softErrors: string[] };
+  /** The checkers the run asked for, so `faultline check RUN_DIR` repeats them (absent in older files). */
+  checkers?: string[];
+  /** The linearizability model the run checked against (absent in older files). */
+  model?: ModelSpec;
+  /**
+   * The analysis' verdict (checkers/analyze.ts): the worst check, but `unknown` with the reason when nothing was
+   * checked or observed although each check passed (absent in older files).
+   */
+  verdict?: { valid: Verdict; reason?: string };
 }
 
 const jsonValue = z.json();
@@ -39,6 +49,7 @@ const checkResultSchema = z.object({
   valid: z.union([z.literal(true), z.literal(false), z.literal('unknown')]),
   anomalies: z.array(anomalySchema),
   reason: z.string().optional(),
+  impliedBy: z.string().optional(),
   stats: z.looseObject({ ops: z.number(), timeMs: z.number() }).catchall(z.number()),
 });
 
@@ -58,6 +69,14 @@ export const runResultsSchema = z.object({
   checks: z.array(checkResultSchema),
   workload: z.object({ name: z.string(), model: z.string() }).optional(),
   harness: z.object({ status: z.string(), errors: z.array(z.string()), softErrors: z.array(z.string()) }).optional(),
+  checkers: z.array(z.string()).optional(),
+  verdict: z
+    .object({
+      valid: z.union([z.literal(true), z.literal(false), z.literal('unknown')]),
+      reason: z.string().optional(),
+    })
+    .optional(),
+  model: z.object({ name: z.string(), options: z.record(z.string(), jsonValue).optional() }).optional(),
 });
 
 export class RunResultsError extends Error {

@@ -21,7 +21,7 @@ import type { FaultDriver } from './faultDriver.ts';
 import { provisionNodes, removeLeftovers, type ProvisionedNodes } from './provisionNodes.ts';
 import { resolveSystem } from './resolveSystem.ts';
 import { sshHostConfigs, writeSshHosts } from './sshHosts.ts';
-import { defaultCheckers, overallVerdict, runChecks } from './runChecks.ts';
+import { analyzeRun, defaultCheckers } from './runChecks.ts';
 import { runPhases } from './runPhases.ts';
 import { silentReporter, type RunReporter } from './statusLine.ts';
 import { TaskRunner, type TaskError, type RunStatus } from './taskRunner.ts';
@@ -256,9 +256,10 @@ export async function runCampaign(options: RunCampaignOptions): Promise<RunOutco
       Object.keys(mix).filter((f) => (mix[f] ?? 0) > 0),
     );
   say(`checking ${operations.length} operations: ${checkerNames.join(', ') || '(no checkers)'}`);
-  // No operation recorded (the run failed before traffic): there is nothing to check, and saying "valid"
-  // about an empty history would mislead.
-  const checks = operations.length === 0 ? [] : await runChecks(operations, checkerNames);
+  // An empty history (the run failed before traffic), or no checker, is `unknown`, never "valid".
+  const { analysis, model } = await analyzeRun(operations, checkerNames);
+  const checks = analysis.results;
+  if (analysis.reason !== undefined) say(`unknown: ${analysis.reason}`);
   const opCounts = { ok: 0, fail: 0, info: 0 };
   for (const op of operations) opCounts[op.status]++;
   const results: RunResults = {
@@ -272,20 +273,22 @@ export async function runCampaign(options: RunCampaignOptions): Promise<RunOutco
     faults: { applied: [...(ctx.faults?.applied ?? [])], unavailable: [...(ctx.faults?.unavailable ?? [])] },
     opCounts,
     checks,
+    verdict: { valid: analysis.valid, ...(analysis.reason !== undefined && { reason: analysis.reason }) },
   };
   writeJsonAtomic(`${runDir}/${runFiles.results}`, {
     ...results,
     // Beyond RunResults: what `faultline check` needs to redo the analysis, and how the harness fared.
     workload: { name: workload.name, model: workload.model },
     checkers: checkerNames,
+    model,
     harness: {
       status: run.status,
       errors: run.errors.map((e) => `${e.task}: ${errorText(e.error)}`),
       softErrors: run.softErrors.map((e) => `${e.task}: ${errorText(e.error)}`),
     },
   });
-  const verdict = overallVerdict(checks);
-  const exitCode = exitCodeForRun(run.status, checks);
+  const verdict = analysis.valid;
+  const exitCode = exitCodeForRun(run.status, analysis.exitCode);
   log.write(`done: status ${run.status}, verdict ${String(verdict)}, exit ${exitCode}`);
   return { runDir, results, status: run.status, errors: run.errors, softErrors: run.softErrors, exitCode };
 }

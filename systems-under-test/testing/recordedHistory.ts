@@ -4,7 +4,6 @@
 import type { Client, ClientOp, Completion } from '../../harness/plugin.ts';
 import type { HistoryOp, Operation } from '../../checkers/history.ts';
 import { pairOperations } from '../../checkers/history.ts';
-import '../../checkers/all.ts';
 import { getChecker } from '../../checkers/registry.ts';
 import type { CheckResult } from '../../checkers/result.ts';
 

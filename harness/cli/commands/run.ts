@@ -40,9 +40,10 @@ function summarize(outcome: RunOutcome, campaignFile: string, reporter: RunRepor
     reporter.line(`  ${check.checker.padEnd(16)} ${verdict}${why}${claimNote}`);
     for (const a of check.anomalies.slice(0, 3)) reporter.line(`    ${a.type}: ${a.explanation}`);
   }
-  if (results.checks.length === 0) reporter.line(pc.yellow('  no checker ran: nothing was verified'));
+  if (results.verdict?.reason !== undefined) reporter.line(pc.yellow(`  unknown: ${results.verdict.reason}`));
+  else if (results.checks.length === 0) reporter.line(pc.yellow('  no checker ran: nothing was verified'));
   reporter.line(`run directory: ${runDir}`);
-  if (results.checks.some((c) => c.valid !== true)) {
+  if (results.checks.some((c) => c.valid !== true) || results.verdict?.valid === 'unknown') {
     // A failure is a recipe (fast-check's RunDetailsFormatter): how to look again, how to run it again.
     reporter.line(`re-check:  faultline check ${runDir}`);
     reporter.line(`reproduce: faultline run ${campaignFile} --seed ${results.seed}`);
