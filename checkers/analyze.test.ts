@@ -7,8 +7,8 @@ import { pairOperations } from './history.ts';
 import { modelImplications } from './modelHierarchy.ts';
 import { checkersForWorkloadModel, listCheckers, registeredCheckers } from './registry.ts';
 import type { CheckResult, ConsistencyChecker } from './result.ts';
-import { historyFromSessions } from './simulations/sessionNotation.ts';
-import { simulateStore } from './simulations/stores.ts';
+import { historyFromSessions } from './testing/sessionNotation.ts';
+import { simulateStore } from './testing/stores.ts';
 
 /** A history of [process, f, invoke value, completion type, completion value] ops, one after another. */
 function sequentialHistory(ops: readonly [number, string, Value, 'ok' | 'fail' | 'info', Value][]): Operation[] {

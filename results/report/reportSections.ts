@@ -4,7 +4,7 @@ import { readAnomalyGraph } from '../../checkers/anomalyGraph.ts';
 import { claimVerdict, settleByHierarchy } from '../../checkers/modelHierarchy.ts';
 import type { CheckResult } from '../../checkers/result.ts';
 import { worstVerdict as worstOf } from '../../checkers/result.ts';
-import type { RunResults } from '../run-results.ts';
+import type { RunResults } from '../runResults.ts';
 import type { SafeHtml } from '../html.ts';
 import { html } from '../html.ts';
 import { anomalyGraphFigure } from './anomalyGraphSvg.ts';

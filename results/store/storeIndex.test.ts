@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import type { RunResults } from '../run-results.ts';
+import type { RunResults } from '../runResults.ts';
 import { knownBadChecks, knownBadHistory, sampleResults, writeSampleRun } from '../testing/sampleRuns.ts';
 import { runTime, runVerdict, scanStore, writeStoreIndex } from './storeIndex.ts';
 

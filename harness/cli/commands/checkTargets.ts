@@ -5,7 +5,7 @@ import { dirname, isAbsolute, join } from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import { parse as parseYaml } from 'yaml';
 import type { ModelSpec } from '../../../checkers/models/model.ts';
-import { parseRunResults } from '../../../results/run-results.ts';
+import { parseRunResults } from '../../../results/runResults.ts';
 import { defaultCheckers } from '../../run/runChecks.ts';
 import { getWorkload } from '../../workloads/index.ts';
 import { ExitCode, UserError } from '../../errors.ts';
