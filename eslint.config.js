@@ -28,7 +28,7 @@ const boundaries = [
     area: 'harness/plugin.ts',
     may: ['harness/nodes/remote.ts', 'harness/nodes/freePorts.ts', 'checkers/history.ts'],
   },
-  { area: 'harness/errors.ts', may: [], typesFrom: ['checkers/result.ts'] },
+  { area: 'harness/errors.ts', may: ['checkers/result.ts'] },
   // Node backends (docker, ssh, local) know nothing of the CLI, the run or the nemesis.
   { area: 'harness/nodes/', may: ['harness/errors.ts'] },
   { area: 'harness/history/', may: ['checkers/', 'harness/errors.ts', 'results/runDirectory.ts'] },

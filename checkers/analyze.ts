@@ -17,13 +17,14 @@ import { worstVerdict } from './result.ts';
 
 export { settleByHierarchy } from './modelHierarchy.ts';
 export { worstVerdict } from './result.ts';
+import { verdictExitCodes } from './result.ts';
+import type { VerdictExitCode } from './result.ts';
+export { verdictExitCodes };
+export type { VerdictExitCode };
 
 /** Per checker, unless a budget is given: a hard history must end in `unknown`, not hang. */
 export const defaultTimeBudgetMs = 120_000;
 
-/** Exit codes of a verdict, shared by the run and `faultline check` (harness/cli/errors.ts agrees). */
-export const verdictExitCodes = { valid: 0, violated: 1, unknown: 2 } as const;
-export type VerdictExitCode = (typeof verdictExitCodes)[keyof typeof verdictExitCodes];
 
 export interface AnalysisOptions extends CheckOptions {
   /** Checker names to run, in this order, or 'all' for every registered checker that applies to the history. */

@@ -5,6 +5,10 @@ import type { HistoryShape } from './historyShape.ts';
 /** `unknown` is honest: a budget ran out or the history could not be decided. It is never turned into valid. */
 export type Verdict = true | false | 'unknown';
 
+/** Exit codes of a verdict, shared by the run and `faultline check`; harness/errors.ts maps the rest. */
+export const verdictExitCodes = { valid: 0, violated: 1, unknown: 2 } as const;
+export type VerdictExitCode = (typeof verdictExitCodes)[keyof typeof verdictExitCodes];
+
 export interface Anomaly {
   /** e.g. nonlinearizable, monotonic-reads, CyclicCO, WriteCORead, ThinAirRead, stale-read. */
   type: string;

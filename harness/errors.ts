@@ -2,7 +2,7 @@
 // 0 all valid, 1 some model violated, 2 some verdict unknown, 3 command not built yet, 64 usage error (bad
 // command line, campaign or system module), 130 interrupted, 255 the harness failed. Any layer may throw a
 // UserError; only the CLI's entry point (cli/main.ts) sets the process's exit code.
-import { verdictExitCodes } from '../checkers/analyze.ts';
+import { verdictExitCodes } from '../checkers/result.ts';
 
 export const ExitCode = {
   // The verdict codes are the analysis entry's (checkers/analyze.ts), which computes a check's exit code.

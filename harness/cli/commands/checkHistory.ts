@@ -13,7 +13,7 @@ import { createModel, listModels } from '../../../checkers/models/registry.ts';
 import type { HistoryShape } from '../../../checkers/historyShape.ts';
 import { readAnyHistory } from '../../history/formats/index.ts';
 import type { HistoryFormat } from '../../history/formats/index.ts';
-import { ExitCode, UserError } from '../../errors.ts';
+import { UserError } from '../../errors.ts';
 import { runFiles } from '../../../results/runDirectory.ts';
 
 export interface CheckFileOptions {

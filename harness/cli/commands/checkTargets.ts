@@ -8,7 +8,7 @@ import type { ModelSpec } from '../../../checkers/models/model.ts';
 import { parseRunResults } from '../../../results/runResults.ts';
 import { defaultCheckers } from '../../run/runChecks.ts';
 import { getWorkload } from '../../workloads/index.ts';
-import { ExitCode, UserError } from '../../errors.ts';
+import { UserError } from '../../errors.ts';
 import { runFiles } from '../../../results/runDirectory.ts';
 
 /** File names a directory walk takes as histories (README.md, EXPECTED.md, expected.tsv are not). */
