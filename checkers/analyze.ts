@@ -25,7 +25,6 @@ export type { VerdictExitCode };
 /** Per checker, unless a budget is given: a hard history must end in `unknown`, not hang. */
 export const defaultTimeBudgetMs = 120_000;
 
-
 export interface AnalysisOptions extends CheckOptions {
   /** Checker names to run, in this order, or 'all' for every registered checker that applies to the history. */
   checkers: readonly string[] | 'all';
