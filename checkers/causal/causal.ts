@@ -92,7 +92,7 @@ export function findConvergenceCycle(
   for (let i = 0; i < cfEdges.length; i += 3) edges.add(cfEdges[i]!, cfEdges[i + 1]!, cfEdges[i + 2]!);
   const cycle = findCycle(buildDigraph(h.ops.length, edges));
   if (cycle === null) return null;
-  const text = describeCycle(
+  const { text, steps } = describeCycle(
     h,
     cycle,
     (read, from, to) =>
@@ -107,7 +107,7 @@ export function findConvergenceCycle(
     'CyclicCF',
     ops,
     `no single order of the writes explains every read (causal convergence), since it would need a cycle: ${text}`,
-    cycleGraph(h, cycle).detail(),
+    { ...cycleGraph(h, cycle).detail(), cycle: steps },
   );
 }
 

@@ -23,6 +23,7 @@ import { buildDigraph, findCycle } from '../causal/digraph.ts';
 import type { RegisterHistory } from '../causal/registerHistory.ts';
 import { describeOp } from '../causal/registerHistory.ts';
 import { blockOrder } from './registerClusters.ts';
+import { summariseSteps } from '../explanationText.ts';
 
 export interface SequentialCheckOptions extends CheckOptions, RegisterHistoryOptions {
   /** Frontiers the multi-key search may remember before it answers unknown. Default 2,000,000. */
@@ -120,11 +121,10 @@ const constraintReasons = [
 /** The orders every sequential order must respect close a cycle: name each step. */
 function constraintCycleAnomaly(h: RegisterHistory, before: readonly number[]): Anomaly {
   const cycle = findCycle(buildDigraph(h.ops.length, sequentialConstraints(h, before)))!;
-  const steps = cycle.slice(0, 12).map((step, i) => {
+  const steps = cycle.map((step, i) => {
     const next = cycle[(i + 1) % cycle.length]!.node;
     return `${describeOp(h.ops[step.node]!)} precedes ${describeOp(h.ops[next]!)} (${constraintReasons[step.label] ?? 'required'})`;
   });
-  if (cycle.length > 12) steps.push(`... (${cycle.length - 12} more steps)`);
   const graph = new AnomalyGraphBuilder();
   cycle.forEach((step, i) => {
     const next = cycle[(i + 1) % cycle.length]!.node;
@@ -133,8 +133,8 @@ function constraintCycleAnomaly(h: RegisterHistory, before: readonly number[]): 
   return anomalyOf(
     'NoSequentialOrder',
     cycle.map((s) => h.ops[s.node]!),
-    `no single order of all ops keeps every process's program order and explains every read, because these orders form a cycle: ${steps.join('; ')}`,
-    graph.detail(),
+    `no single order of all ops keeps every process's program order and explains every read, because these orders form a cycle: ${summariseSteps(steps)}`,
+    { ...graph.detail(), cycle: steps },
   );
 }
 
