@@ -6,3 +6,4 @@ import './causal/causalMemory.ts';
 import './session/sessionCheckers.ts';
 import './causal/transactionalCausal.ts';
 import './set/index.ts';
+import './counter/counter.ts';
