@@ -137,7 +137,7 @@ function lostAnomaly(
   const seenText =
     seen.length === 0
       ? 'never returned by any read'
-      : `last returned ${spanOf(seen.map((e) => e.lastSeenAt!))}${seen.length < lost.length ? ` (${count(lost.length - seen.length)} never returned by any read)` : ''}`;
+      : `last returned ${spanOf(seen.map((e) => e.lastSeenAt!))}${seen.length < lost.length ? `; ${count(lost.length - seen.length)} never returned by any read` : ''}`;
   // The read that proves it for the first element: the first one that missed it for good.
   const first = lost[0]!;
   const missing = first.firstMissingOp === null ? undefined : byId.get(first.firstMissingOp);

@@ -62,26 +62,6 @@ export interface SetAnalysis {
   otherOps: Operation[];
 }
 
-type ElementId = number | string;
-
-/** Numbers stay numbers (cheap map keys); everything else goes canonical, so strings never meet numbers. */
-function elementId(v: Value): ElementId {
-  return typeof v === 'number' ? v : canonicalKey(v);
-}
-
-interface ElementState {
-  value: Value;
-  add: Operation | null;
-  okAdd: Operation | null;
-  attempted: boolean;
-  /** Earliest call among its non-failed adds, for read-before-add. */
-  earliestCall: number;
-  knownAt: number;
-  lastSeen: number;
-  presentAfter: number;
-  lastPresentAfter: number;
-}
-
 export function analyseSet(operations: readonly Operation[]): SetAnalysis {
   const byKey = new Map<string, Operation[]>();
   const otherOps: Operation[] = [];
@@ -101,43 +81,76 @@ export function analyseSet(operations: readonly Operation[]): SetAnalysis {
   return { keys, otherOps };
 }
 
+/**
+ * Dense element numbers for one key. Small non-negative integers (the workload's elements) go through a flat
+ * table, everything else through a map of canonical keys, so strings never meet numbers.
+ */
+class ElementNumbering {
+  private table = new Int32Array(1024);
+  private readonly others = new Map<string, number>();
+  readonly values: Value[] = [];
+  id(v: Value): number {
+    if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < 1 << 26) {
+      if (v >= this.table.length) {
+        let size = this.table.length;
+        while (size <= v) size *= 2;
+        const t = new Int32Array(size);
+        t.set(this.table);
+        this.table = t;
+      }
+      const at = this.table[v]!;
+      if (at > 0) return at - 1;
+      this.table[v] = this.values.length + 1;
+      this.values.push(v);
+      return this.values.length - 1;
+    }
+    const k = canonicalKey(v);
+    const at = this.others.get(k);
+    if (at !== undefined) return at;
+    this.others.set(k, this.values.length);
+    this.values.push(v);
+    return this.values.length - 1;
+  }
+}
+
+/** Grows typed columns as elements are numbered. */
+function grow<T extends Int32Array | Float64Array>(a: T, n: number, fill: number): T {
+  if (n <= a.length) return a;
+  const b = new (a.constructor as new (n: number) => T)(Math.max(n, a.length * 2));
+  b.set(a);
+  b.fill(fill, a.length);
+  return b;
+}
+
 function analyseKey(key: string, ops: readonly Operation[]): SetKeyAnalysis {
-  const elements = new Map<ElementId, ElementState>();
-  const failedOnly = new Map<ElementId, Operation>();
+  const numbering = new ElementNumbering();
+  // Per element: its add (the ok one when there is one), the failed add when it was only ever failed.
+  const add: (Operation | undefined)[] = [];
+  const okAdd: (Operation | undefined)[] = [];
+  const failedAdd: (Operation | undefined)[] = [];
+  let earliestCall = new Float64Array(1024).fill(Infinity);
+  let knownAt = new Float64Array(1024).fill(Infinity);
   const problems: SetProblem[] = [];
   for (const op of ops) {
     if (op.f !== 'add') continue;
-    const id = elementId(op.input);
+    const e = numbering.id(op.input);
+    earliestCall = grow(earliestCall, e + 1, Infinity);
+    knownAt = grow(knownAt, e + 1, Infinity);
     if (op.status === 'fail') {
-      if (!failedOnly.has(id)) failedOnly.set(id, op);
+      failedAdd[e] ??= op;
       continue;
     }
-    let e = elements.get(id);
-    if (e === undefined) {
-      e = {
-        value: op.input,
-        add: op,
-        okAdd: null,
-        attempted: true,
-        earliestCall: op.call,
-        knownAt: Infinity,
-        lastSeen: -1,
-        presentAfter: 0,
-        lastPresentAfter: -1,
-      };
-      elements.set(id, e);
-    }
-    e.earliestCall = Math.min(e.earliestCall, op.call);
-    if (op.status === 'ok' && (e.okAdd === null || op.ret < e.okAdd.ret)) {
-      e.okAdd = op;
-      e.add = op;
-      e.knownAt = Math.min(e.knownAt, op.ret);
+    add[e] ??= op;
+    if (op.call < earliestCall[e]!) earliestCall[e] = op.call;
+    if (op.status === 'ok' && (okAdd[e] === undefined || op.ret < okAdd[e].ret)) {
+      okAdd[e] = op;
+      add[e] = op;
+      if (op.ret < knownAt[e]!) knownAt[e] = op.ret;
     }
   }
-  for (const id of elements.keys()) failedOnly.delete(id);
 
   let nullReads = 0;
-  const reads: { op: Operation; ids: ElementId[] }[] = [];
+  const reads: { op: Operation; ids: Int32Array }[] = [];
   for (const op of ops) {
     if (op.f !== 'read' || op.status !== 'ok') continue;
     if (op.output === null) {
@@ -148,90 +161,105 @@ function analyseKey(key: string, ops: readonly Operation[]): SetKeyAnalysis {
       problems.push({ type: 'malformed-read', key, element: op.output, readOp: op.id, addOp: null });
       continue;
     }
-    reads.push({ op, ids: op.output.map(elementId) });
+    const out = op.output;
+    const ids = new Int32Array(out.length);
+    for (let i = 0; i < out.length; i++) ids[i] = numbering.id(out[i]!);
+    reads.push({ op, ids });
   }
   reads.sort((a, b) => a.op.call - b.op.call || a.op.id - b.op.id);
+  const n = numbering.values.length;
+  earliestCall = grow(earliestCall, n, Infinity);
+  knownAt = grow(knownAt, n, Infinity);
+  const lastSeen = new Int32Array(n).fill(-1);
+  const inRead = new Int32Array(n).fill(-1);
+  const presentAfter = new Int32Array(n);
+  const lastPresentAfter = new Int32Array(n).fill(-1);
+  const reported = new Uint8Array(n);
 
   // Pass 1: when each element became known, the problems a single read shows, and where it was last seen.
-  const phantoms = new Set<ElementId>();
-  reads.forEach(({ op, ids }, position) => {
-    const seen = new Set<ElementId>();
-    ids.forEach((id, i) => {
-      const value = (op.output as Value[])[i]!;
-      if (seen.has(id)) {
+  for (let position = 0; position < reads.length; position++) {
+    const { op, ids } = reads[position]!;
+    for (let i = 0; i < ids.length; i++) {
+      const e = ids[i]!;
+      if (inRead[e] === position) {
         problems.push({
           type: 'duplicate',
           key,
-          element: value,
+          element: numbering.values[e]!,
           readOp: op.id,
-          addOp: elements.get(id)?.add?.id ?? null,
+          addOp: add[e]?.id ?? null,
         });
-        return;
+        continue;
       }
-      seen.add(id);
-      const e = elements.get(id);
-      if (e === undefined) {
-        if (phantoms.has(id)) return;
-        const failed = failedOnly.get(id);
+      inRead[e] = position;
+      if (add[e] === undefined) {
+        if (reported[e]) continue;
+        reported[e] = 1;
+        const failed = failedAdd[e];
         problems.push({
           type: failed === undefined ? 'phantom' : 'aborted',
           key,
-          element: value,
+          element: numbering.values[e]!,
           readOp: op.id,
           addOp: failed?.id ?? null,
         });
-        phantoms.add(id);
-        return;
+        continue;
       }
-      if (op.ret < e.earliestCall && e.lastSeen === -1) {
-        problems.push({ type: 'read-before-add', key, element: value, readOp: op.id, addOp: e.add!.id });
+      if (op.ret < earliestCall[e]! && !reported[e]) {
+        reported[e] = 1;
+        problems.push({ type: 'read-before-add', key, element: numbering.values[e]!, readOp: op.id, addOp: add[e].id });
       }
-      if (op.ret < e.knownAt) e.knownAt = op.ret;
-      e.lastSeen = position;
-    });
-  });
+      if (op.ret < knownAt[e]!) knownAt[e] = op.ret;
+      lastSeen[e] = position;
+    }
+  }
 
   // Pass 2: reads that began after the element was known and still returned it.
-  reads.forEach(({ op, ids }, position) => {
-    for (const id of ids) {
-      const e = elements.get(id);
-      if (e === undefined || !(op.call > e.knownAt)) continue;
-      if (e.lastPresentAfter === position) continue; // a duplicate within this read
-      e.presentAfter++;
-      e.lastPresentAfter = position;
+  for (let position = 0; position < reads.length; position++) {
+    const { op, ids } = reads[position]!;
+    const call = op.call;
+    for (let i = 0; i < ids.length; i++) {
+      const e = ids[i]!;
+      if (!(call > knownAt[e]!) || lastPresentAfter[e] === position) continue;
+      presentAfter[e]!++;
+      lastPresentAfter[e] = position;
     }
-  });
+  }
 
   const calls = reads.map((r) => r.op.call);
   const reports: SetElementReport[] = [];
   let unobservedIndeterminateAdds = 0;
-  for (const e of elements.values()) {
-    if (e.knownAt === Infinity) {
+  for (let e = 0; e < n; e++) {
+    const theAdd = add[e];
+    if (theAdd === undefined) continue;
+    const known = knownAt[e]!;
+    if (known === Infinity) {
       unobservedIndeterminateAdds++;
       continue;
     }
-    const firstAfter = firstGreater(calls, e.knownAt);
+    const firstAfter = firstGreater(calls, known);
     const readsAfterKnown = reads.length - firstAfter;
+    const last = lastPresentAfter[e]!;
     let outcome: SetOutcome;
     let firstMissing: number | null = null;
     if (readsAfterKnown === 0) outcome = 'never-read';
-    else if (e.lastPresentAfter === -1) {
+    else if (last === -1) {
       outcome = 'lost';
       firstMissing = firstAfter;
-    } else if (e.lastPresentAfter < reads.length - 1) {
+    } else if (last < reads.length - 1) {
       outcome = 'lost';
-      firstMissing = e.lastPresentAfter + 1;
+      firstMissing = last + 1;
     } else outcome = 'stable';
-    const seenRead = e.lastSeen >= 0 ? reads[e.lastSeen]!.op : null;
+    const seenRead = lastSeen[e]! >= 0 ? reads[lastSeen[e]!]!.op : null;
     reports.push({
       key,
-      element: e.value,
+      element: numbering.values[e]!,
       outcome,
-      stale: outcome === 'stable' && e.presentAfter < readsAfterKnown,
-      recovered: e.okAdd === null,
-      addOp: e.add!.id,
-      acknowledgedAt: e.okAdd?.ret ?? null,
-      knownAt: e.knownAt,
+      stale: outcome === 'stable' && presentAfter[e]! < readsAfterKnown,
+      recovered: okAdd[e] === undefined,
+      addOp: theAdd.id,
+      acknowledgedAt: okAdd[e]?.ret ?? null,
+      knownAt: known,
       lastSeenOp: seenRead?.id ?? null,
       lastSeenAt: seenRead?.call ?? null,
       firstMissingOp: firstMissing === null ? null : reads[firstMissing]!.op.id,
