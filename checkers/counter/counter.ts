@@ -104,7 +104,7 @@ function analyseKey(key: string, ops: readonly Operation[]): CounterKeyAnalysis 
 }
 
 const name = 'counter';
-const model = 'counter (reads within the bounds of acknowledged and attempted increments)';
+const model = 'counter: reads within the bounds of acknowledged and attempted increments';
 
 /** Linear after sorting: the budgets of CheckOptions are never approached, so they are not consulted. */
 export function checkCounter(operations: readonly Operation[], _options: CheckOptions = {}): CheckResult {

@@ -18,7 +18,7 @@ export interface SetCheckOptions extends CheckOptions {
 }
 
 const name = 'set';
-const model = 'set (set-full: no lost, phantom or aborted elements)';
+const model = 'set-full: no lost, phantom or aborted elements';
 
 /** Elements listed per anomaly's detail; the count of the rest is kept. */
 const MAX_DETAIL_ELEMENTS = 1000;
