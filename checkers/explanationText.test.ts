@@ -74,3 +74,23 @@ test('a cycle longer than a dozen steps keeps its first and last steps and count
   assert.doesNotMatch(text, /step 100;/);
   assert.equal(summariseSteps(steps.slice(0, 12)), steps.slice(0, 12).join('; '));
 });
+
+test('register checkers name ops by id with seconds and escape what the system returned', async () => {
+  const { pairOperations } = await import('./history.ts');
+  const { checkSequential } = await import('./sequential/sequential.ts');
+  const { checkSessionGuarantees } = await import('./session/sessionGuarantees.ts');
+  const hostile = 'x\u001b[2J\u202e';
+  const ops = pairOperations([
+    { index: 0, time: 1_500_000_000, type: 'invoke', process: 0, f: 'write', value: 'a', key: 'k\n' },
+    { index: 1, time: 1_600_000_000, type: 'ok', process: 0, f: 'write', value: 'a', key: 'k\n' },
+    { index: 2, time: 2_500_000_000, type: 'invoke', process: 1, f: 'read', value: null, key: 'k\n' },
+    { index: 3, time: 2_600_000_000, type: 'ok', process: 1, f: 'read', value: hostile, key: 'k\n' },
+  ]);
+  for (const result of [checkSequential(ops), checkSessionGuarantees(['monotonic-reads'], ops)]) {
+    assert.equal(result.valid, false);
+    const text = result.anomalies[0]!.explanation;
+    assert.match(text, /process 1 read k\\n=x\\u001b\[2J\\u202e \(op 1 at 2\.500 s\)/);
+    // eslint-disable-next-line no-control-regex
+    assert.doesNotMatch(text, /[\u0000-\u001f\u202e]/);
+  }
+});

@@ -23,6 +23,7 @@ import { buildDigraph, findCycle } from './digraph.ts';
 import { AnomalyGraphBuilder } from '../anomalyGraph.ts';
 import type { RegisterHistory, RegisterHistoryOptions } from './registerHistory.ts';
 import { anomalyOf, describeOp, prepareRegisterHistory, showValue } from './registerHistory.ts';
+import { escapeControl } from '../explanationText.ts';
 
 export type CausalCheckOptions = CheckOptions & RegisterHistoryOptions;
 
@@ -60,7 +61,7 @@ function initReadAnomaly(c: CausalOrder, w: number, r: number): ReturnType<typeo
   return anomalyOf(
     'WriteCOInitRead',
     path.map((o) => h.ops[o]!),
-    `${describeOp(read)}, the initial value, although it causally follows a write of ${read.key ?? 'the register'}: ${describePath(c, path)}. Once a process has seen (directly or through others) a write, it may not read the initial value again.`,
+    `${describeOp(read)}, the initial value, although it causally follows a write of ${read.key === undefined ? 'the register' : escapeControl(read.key)}: ${describePath(c, path)}. Once a process has seen (directly or through others) a write, it may not read the initial value again.`,
     graph.detail(),
   );
 }

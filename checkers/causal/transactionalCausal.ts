@@ -118,7 +118,7 @@ export function checkTransactionalCausal(operations: readonly Operation[], optio
       if (f !== 'w') continue;
       const k = valueKey(key, value);
       if (value === null)
-        return result('unknown', [], `op ${t.op.id} writes null to ${key}: null stands for the initial value`);
+        return result('unknown', [], `op ${t.op.id} writes null to ${showKey(key)}: null stands for the initial value`);
       if (writerOf.has(k) || aborted.has(k) || overwritten.has(k))
         return result(
           'unknown',

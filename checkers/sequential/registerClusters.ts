@@ -62,7 +62,7 @@ export function blockOrder(h: RegisterHistory): BlockOrder {
 
 function blockName(h: RegisterHistory, node: number): string {
   const n = h.ops.length;
-  if (node >= n) return `the initial value of ${h.keys[node - n] || 'the register'}`;
+  if (node >= n) return `the initial value of ${escapeControl(h.keys[node - n] ?? '') || 'the register'}`;
   const op = h.ops[node]!;
   return `${op.key === undefined ? '' : `${op.key}=`}${showValue(op.input)}`;
 }
