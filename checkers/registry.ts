@@ -7,7 +7,9 @@ import { causalMemoryChecker } from './causal/causalMemory.ts';
 import { transactionalCausalChecker } from './causal/transactionalCausal.ts';
 import { linearizableChecker } from './linearizable/index.ts';
 import type { ConsistencyChecker } from './result.ts';
+import { counterChecker } from './counter/counter.ts';
 import { sequentialChecker } from './sequential/sequential.ts';
+import { setChecker } from './set/index.ts';
 import { sessionChecker, sessionGuaranteeCheckers } from './session/sessionCheckers.ts';
 
 export interface RegisteredChecker {
@@ -24,6 +26,8 @@ export const registeredCheckers: readonly RegisteredChecker[] = [
   { checker: causalMemoryChecker, workloadModels: ['register'] },
   ...sessionGuaranteeCheckers.map((checker) => ({ checker, workloadModels: ['register'] })),
   { checker: sessionChecker, workloadModels: ['register'] },
+  { checker: setChecker, workloadModels: ['set'] },
+  { checker: counterChecker, workloadModels: ['counter'] },
   // Register transactions (dbcop, Plume, Elle rw-register); no faultline workload writes them yet.
   { checker: transactionalCausalChecker, workloadModels: [] },
 ];

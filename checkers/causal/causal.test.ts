@@ -72,7 +72,7 @@ test('the classic causality violation names the causal path in its explanation',
   assert.deepEqual(a.ops, [0, 1, 2, 3, 4]);
   assert.match(
     a.explanation,
-    /process 0 wrote x=1 \(index 0\), which process 1 read x=1 \(index 2\), then process 1 wrote y=1/,
+    /process 0 wrote x=1 \(op 0 at \d+\.\d{3} s\), which process 1 read x=1 \(op 1 at \d+\.\d{3} s\), then process 1 wrote y=1/,
   );
 });
 

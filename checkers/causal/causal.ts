@@ -22,6 +22,7 @@ import { buildDigraph, findCycle } from './digraph.ts';
 import { AnomalyGraphBuilder } from '../anomalyGraph.ts';
 import type { RegisterHistory, RegisterHistoryOptions } from './registerHistory.ts';
 import { anomalyOf, describeOp, prepareRegisterHistory, showValue } from './registerHistory.ts';
+import { escapeControl } from '../explanationText.ts';
 
 export type CausalCheckOptions = CheckOptions & RegisterHistoryOptions;
 
@@ -59,7 +60,7 @@ function initReadAnomaly(c: CausalOrder, w: number, r: number): ReturnType<typeo
   return anomalyOf(
     'WriteCOInitRead',
     path.map((o) => h.ops[o]!),
-    `${describeOp(read)}, the initial value, although it causally follows a write of ${read.key ?? 'the register'}: ${describePath(c, path)}. Once a process has seen (directly or through others) a write, it may not read the initial value again.`,
+    `${describeOp(read)}, the initial value, although it causally follows a write of ${read.key === undefined ? 'the register' : escapeControl(read.key)}: ${describePath(c, path)}. Once a process has seen (directly or through others) a write, it may not read the initial value again.`,
     graph.detail(),
   );
 }
@@ -91,7 +92,7 @@ export function findConvergenceCycle(
   for (let i = 0; i < cfEdges.length; i += 3) edges.add(cfEdges[i]!, cfEdges[i + 1]!, cfEdges[i + 2]!);
   const cycle = findCycle(buildDigraph(h.ops.length, edges));
   if (cycle === null) return null;
-  const text = describeCycle(
+  const { text, steps } = describeCycle(
     h,
     cycle,
     (read, from, to) =>
@@ -106,7 +107,7 @@ export function findConvergenceCycle(
     'CyclicCF',
     ops,
     `no single order of the writes explains every read (causal convergence), since it would need a cycle: ${text}`,
-    cycleGraph(h, cycle).detail(),
+    { ...cycleGraph(h, cycle).detail(), cycle: steps },
   );
 }
 

@@ -47,7 +47,7 @@ function checkSessionView(c: CausalOrder, s: number, hb: Int32Array, deadline: n
     if (cyclic) {
       const cycle = findCycle(g)!;
       const p = h.ops[last]!.process;
-      const text = describeCycle(
+      const { text, steps } = describeCycle(
         h,
         cycle,
         (read, from, to) =>
@@ -63,7 +63,7 @@ function checkSessionView(c: CausalOrder, s: number, hb: Int32Array, deadline: n
           'CyclicHB',
           ops,
           `process ${p} cannot see its causal past in any one order that explains its own reads (causal memory), since it would need a cycle: ${text}`,
-          cycleGraph(h, cycle, { relation: 'ww', seen: 'hb' }).detail(),
+          { ...cycleGraph(h, cycle, { relation: 'ww', seen: 'hb' }).detail(), cycle: steps },
         ),
         rounds,
       };

@@ -8,6 +8,7 @@ import type { CycleStep, Digraph } from './digraph.ts';
 import { EdgeList, buildDigraph, findCycle, topologicalOrder } from './digraph.ts';
 import type { RegisterHistory } from './registerHistory.ts';
 import { anomalyOf, describeOp } from './registerHistory.ts';
+import { summariseSteps } from '../explanationText.ts';
 
 /** Edge labels in the po ∪ rf graph; labels ≥ 0 name the read that forced an added edge. */
 export const PROGRAM_ORDER = -1;
@@ -39,26 +40,23 @@ export type CausalOrderResult =
 
 /**
  * One sentence per edge of a cycle: "A, then B in the same process; B was read by C; C ... before A because
- * ...". `forced` explains edges whose label is the read that forced them.
+ * ...". `forced` explains edges whose label is the read that forced them. `text` is cut to its first and last
+ * steps when the cycle is long; `steps` holds every step, for the anomaly's detail.
  */
 export function describeCycle(
   h: RegisterHistory,
   cycle: readonly CycleStep[],
   forced: (read: number, from: number, to: number) => string,
-): string {
-  const parts: string[] = [];
-  const shown = cycle.slice(0, 12);
-  shown.forEach((step, i) => {
+): { text: string; steps: string[] } {
+  const steps = cycle.map((step, i) => {
     const from = step.node;
     const to = cycle[(i + 1) % cycle.length]!.node;
-    const a = describeOp(h.ops[from]!);
-    const b = describeOp(h.ops[to]!);
-    if (step.label === PROGRAM_ORDER) parts.push(`${a} comes before ${b} in program order`);
-    else if (step.label === READS_FROM) parts.push(`${b} returned the value of ${a}`);
-    else parts.push(forced(step.label, from, to));
+    if (step.label === PROGRAM_ORDER)
+      return `${describeOp(h.ops[from]!)} comes before ${describeOp(h.ops[to]!)} in program order`;
+    if (step.label === READS_FROM) return `${describeOp(h.ops[to]!)} returned the value of ${describeOp(h.ops[from]!)}`;
+    return forced(step.label, from, to);
   });
-  if (cycle.length > shown.length) parts.push(`... (${cycle.length - shown.length} more steps back to the first op)`);
-  return parts.join('; ');
+  return { text: summariseSteps(steps), steps };
 }
 
 /**
@@ -110,13 +108,14 @@ export function computeCausalOrder(h: RegisterHistory): CausalOrderResult {
   if (cyclic) {
     const cycle = findCycle(g)!;
     const ops: Operation[] = cycle.map((s) => h.ops[s.node]!);
+    const { text, steps } = describeCycle(h, cycle, () => '');
     return {
       ok: false,
       anomaly: anomalyOf(
         'CyclicCO',
         ops,
-        `the causal order (program order plus reads-from) has a cycle, so some op depends on its own future: ${describeCycle(h, cycle, () => '')}`,
-        cycleGraph(h, cycle).detail(),
+        `the causal order (program order plus reads-from) has a cycle, so some op depends on its own future: ${text}`,
+        { ...cycleGraph(h, cycle).detail(), cycle: steps },
       ),
     };
   }

@@ -3,6 +3,7 @@
 // read-mapping known, which is what turns these checks from NP-complete into polynomial (checking.md §0.3).
 import type { Operation, Value } from '../history.ts';
 import type { Anomaly } from '../result.ts';
+import { escapeControl, opAt, showValue } from '../explanationText.ts';
 import { historyIndices } from '../result.ts';
 
 export interface RegisterHistoryOptions {
@@ -42,18 +43,18 @@ function valueKey(v: Value): string {
   return JSON.stringify(v);
 }
 
-/** A value as a user reads it: strings bare, everything else as JSON. */
-export function showValue(v: Value): string {
-  return typeof v === 'string' ? v : JSON.stringify(v);
-}
+export { showValue };
 
-/** "process 3 read x=7 (index 12)"; the index is the invoke's position in the history. */
+/**
+ * "process 3 read x=7 (op 12 at 1.234 s)": ops are named by Operation.id, the numbering anomalies use, with
+ * the invoke's time in seconds from the start of the run.
+ */
 export function describeOp(op: Operation): string {
-  const k = op.key === undefined ? '' : `${op.key}=`;
+  const k = op.key === undefined ? '' : `${escapeControl(op.key)}=`;
   const verb = op.f === 'write' ? 'wrote' : 'read';
   const v = op.f === 'write' ? op.input : op.output;
   const crashed = op.status === 'info' ? ', outcome unknown' : '';
-  return `process ${op.process} ${verb} ${k}${showValue(v)} (index ${op.invokeIndex}${crashed})`;
+  return `process ${op.process} ${verb} ${k}${showValue(v)} (${opAt(op)}${crashed})`;
 }
 
 export function anomalyOf(type: string, ops: readonly Operation[], explanation: string, detail?: Value): Anomaly {
@@ -76,7 +77,7 @@ export function prepareRegisterHistory(
     if (op.f !== 'write' && op.f !== 'read') {
       return {
         ok: false,
-        reason: `this checker handles read/write registers only, but op ${op.id} (index ${op.invokeIndex}) is a ${op.f}`,
+        reason: `this checker handles read/write registers only, but op ${op.id} is a ${op.f}`,
       };
     }
     if (op.f !== 'write') continue;

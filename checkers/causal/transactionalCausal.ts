@@ -16,6 +16,7 @@ import {
   type CheckResult,
   type ConsistencyChecker,
 } from '../result.ts';
+import { escapeControl, seconds, showValue as showReturned } from '../explanationText.ts';
 
 const maxTransactions = 20_000;
 
@@ -31,26 +32,26 @@ interface Txn {
 const valueKey = (key: string, value: Value) => `${key}\u0000${JSON.stringify(value)}`;
 
 function describeTxn(t: Txn): string {
-  return `the txn of process ${t.op.process} (op ${t.op.invokeIndex})`;
+  return `the txn of process ${t.op.process} (op ${t.op.id} at ${seconds(t.op.call)})`;
 }
 
 /** Plume's keys are numbers: "key 1 = 2" reads better than "1 = 2". */
 function showKey(key: string): string {
-  return /^\d+$/.test(key) ? `key ${key}` : key;
+  return /^\d+$/.test(key) ? `key ${key}` : escapeControl(key);
 }
 
 function showValue(v: Value): string {
-  return v === null ? 'the initial value' : JSON.stringify(v);
+  return v === null ? 'the initial value' : showReturned(v);
 }
 
 /** Micro-ops of a txn op, or a reason it is not a register transaction. */
 function microOps(op: Operation): [string, string, Value][] | string {
   const body = op.status === 'ok' ? op.output : op.input;
-  if (!Array.isArray(body)) return `op ${op.invokeIndex} is a ${op.f} without a list of micro-ops`;
+  if (!Array.isArray(body)) return `op ${op.id} is a ${op.f} without a list of micro-ops`;
   const out: [string, string, Value][] = [];
   for (const m of body) {
     if (!Array.isArray(m) || m.length !== 3 || (m[0] !== 'r' && m[0] !== 'w'))
-      return `op ${op.invokeIndex} has a micro-op ${JSON.stringify(m)}; only [r|w, key, value] register transactions are supported`;
+      return `op ${op.id} has a micro-op ${showReturned(m)}; only [r|w, key, value] register transactions are supported`;
     out.push([m[0], typeof m[1] === 'string' ? m[1] : JSON.stringify(m[1]), m[2] ?? null]);
   }
   return out;
@@ -85,7 +86,7 @@ export function checkTransactionalCausal(operations: readonly Operation[], optio
       return result(
         'unknown',
         [],
-        `op ${op.invokeIndex} is a ${op.f}, not a txn: use the causal-cc checker for single-op histories`,
+        `op ${op.id} is a ${op.f}, not a txn: use the causal-cc checker for single-op histories`,
       );
     const micro = microOps(op);
     if (typeof micro === 'string') return result('unknown', [], micro);
@@ -122,12 +123,12 @@ export function checkTransactionalCausal(operations: readonly Operation[], optio
       if (f !== 'w') continue;
       const k = valueKey(key, value);
       if (value === null)
-        return result('unknown', [], `op ${t.op.invokeIndex} writes null to ${key}: null stands for the initial value`);
+        return result('unknown', [], `op ${t.op.id} writes null to ${showKey(key)}: null stands for the initial value`);
       if (writerOf.has(k) || aborted.has(k) || overwritten.has(k))
         return result(
           'unknown',
           [],
-          `${key} = ${JSON.stringify(value)} is written twice: this checker needs unique written values per key`,
+          `${showKey(key)} = ${showReturned(value)} is written twice: this checker needs unique written values per key`,
         );
       if (!t.committed) aborted.set(k, t);
       else if (JSON.stringify(t.writes.get(key)) === JSON.stringify(value)) writerOf.set(k, t);

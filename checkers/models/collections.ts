@@ -1,33 +1,45 @@
 // Collections: a grow-only set (add, read of the whole set) and a FIFO queue (enqueue, dequeue).
-import type { Value } from '../history.ts';
+import type { Operation, Value } from '../history.ts';
 import { canonicalKey, describeValue } from './model.ts';
 import type { Model } from './model.ts';
 
 /** The set's members as sorted canonical keys, so two reads of one set compare equal whatever their order. */
 type SetState = readonly string[];
 
-/** Knossos' set: `add v`; `read` returns every member (any order, no duplicates); a nil read is unknown. */
-export function setModel(): Model<SetState> {
+/**
+ * Knossos' set: `add v`; `read` returns every member (any order, no duplicates); a nil read is unknown.
+ * Ops with a key act on that key's own set (the set workload spreads its ops over keys). Partitioned (the
+ * default) each key is checked apart; unpartitioned, one state holds every key's members tagged with their
+ * key (and keys commute), so both read a key's set alone. Before keys were told apart, a correct multi-key
+ * history failed at its first read (issue 14).
+ */
+export function setModel(options: { partitioned?: boolean } = {}): Model<SetState> {
+  const keyed = options.partitioned ?? true;
+  // Members are `${key}\u0001${canonical value}`: sorted, one key's members are contiguous.
+  const tag = (op: { key?: string }): string => `${op.key ?? ''}\u0001`;
   return {
     name: 'set',
+    ...(keyed ? { partition: (op: Operation) => op.key ?? '' } : { commutationClass: (op: Operation) => op.key ?? '' }),
     init: () => [],
     step(members, op) {
+      const t = tag(op);
       if (op.f === 'add') {
-        const k = canonicalKey(op.input);
+        const k = t + canonicalKey(op.input);
         if (members.includes(k)) return [members];
         return [[...members, k].sort()];
       }
       if (op.f === 'read') {
         if (op.status !== 'ok' || op.output === null) return [members];
         if (!Array.isArray(op.output)) return [];
-        const seen = op.output.map(canonicalKey).sort();
-        return seen.length === members.length && seen.every((k, i) => k === members[i]) ? [members] : [];
+        const mine = members.filter((m) => m.startsWith(t));
+        const seen = op.output.map((v) => t + canonicalKey(v)).sort();
+        return seen.length === mine.length && seen.every((k, i) => k === mine[i]) ? [members] : [];
       }
       return [];
     },
     key: (members) => members.join('\u0000'),
     readOnly: (op) => op.f === 'read',
-    describeState: (members) => `{${members.join(', ')}}`,
+    describeState: (members) => `{${members.map((m) => m.slice(m.indexOf('\u0001') + 1)).join(', ')}}`,
   };
 }
 

@@ -94,8 +94,11 @@ registerModelFactory({
 });
 registerModelFactory({
   name: 'set',
-  description: 'set: add v / read of all members',
-  create: () => setModel() as Model<never>,
+  description: 'set: add v / read of all members, one set per key (options: partitioned)',
+  create: (o) => {
+    const p = flag(o, 'partitioned');
+    return setModel(p === undefined ? {} : { partitioned: p }) as Model<never>;
+  },
 });
 registerModelFactory({
   name: 'queue',

@@ -8,6 +8,7 @@ import type { CycleStep } from '../causal/digraph.ts';
 import { EdgeList, buildDigraph, findCycle } from '../causal/digraph.ts';
 import type { RegisterHistory } from '../causal/registerHistory.ts';
 import { anomalyOf, describeOp, showValue } from '../causal/registerHistory.ts';
+import { escapeControl, summariseSteps } from '../explanationText.ts';
 
 export interface BlockOrder {
   /** A per-key cycle of blocks, or a read of its own future write; null when every key is coherent. */
@@ -61,7 +62,7 @@ export function blockOrder(h: RegisterHistory): BlockOrder {
 
 function blockName(h: RegisterHistory, node: number): string {
   const n = h.ops.length;
-  if (node >= n) return `the initial value of ${h.keys[node - n] || 'the register'}`;
+  if (node >= n) return `the initial value of ${escapeControl(h.keys[node - n] ?? '') || 'the register'}`;
   const op = h.ops[node]!;
   return `${op.key === undefined ? '' : `${op.key}=`}${showValue(op.input)}`;
 }
@@ -101,8 +102,8 @@ function blockCycleAnomaly(
   const a = anomalyOf(
     'IncoherentKey',
     [...ops].map((o) => h.ops[o]!),
-    `no single sequential order of ${key === '' ? 'the register' : `key ${key}`} explains every process's reads and writes in program order: ${parts.join('; ')}; a cycle`,
-    graph.detail(),
+    `no single sequential order of ${key === '' ? 'the register' : `key ${escapeControl(key)}`} explains every process's reads and writes in program order: ${summariseSteps(parts)}; a cycle`,
+    { ...graph.detail(), cycle: parts },
   );
   if (key !== '') a.key = key;
   return a;

@@ -18,14 +18,18 @@ import {
   guessSequentialOrder,
   sequentialConstraints,
 } from './frontierSearch.ts';
-import { buildDigraph, findCycle } from '../causal/digraph.ts';
+import { EdgeList, buildDigraph, findCycle } from '../causal/digraph.ts';
 import type { RegisterHistory } from '../causal/registerHistory.ts';
 import { describeOp } from '../causal/registerHistory.ts';
 import { blockOrder } from './registerClusters.ts';
+import { summariseSteps } from '../explanationText.ts';
+import { saturateWriteOrder, saturatedConstraints } from './writeOrderSaturation.ts';
 
 export interface SequentialCheckOptions extends CheckOptions, RegisterHistoryOptions {
   /** Frontiers the multi-key search may remember before it answers unknown. Default 2,000,000. */
   maxSearchStates?: number;
+  /** Derive forced write orders before the search (writeOrderSaturation.ts). Default true; tests of the bare search turn it off. */
+  saturate?: boolean;
 }
 
 /** Without an explicit budget the multi-key search stops after this long and answers unknown. */
@@ -53,7 +57,7 @@ export function checkSequential(operations: readonly Operation[], options: Seque
 
   // SC ⇒ CCv: a causal-convergence bad pattern is a cheap, well-explained refutation.
   const co = computeCausalOrder(h);
-  const before = blocks.before;
+  let before = blocks.before;
   if (co.ok) {
     const cf: number[] = [];
     findCausalReadAnomalies(co.order, anomalies, cf);
@@ -70,19 +74,31 @@ export function checkSequential(operations: readonly Operation[], options: Seque
     return checkResult({ ...base, valid: false, anomalies, extra });
   }
 
+  // Write orders forced by the ones already known, to a fixpoint: often a cycle with no search at all.
+  const budget = options.timeBudgetMs ?? DEFAULT_SEARCH_BUDGET_MS;
+  const saturated =
+    options.saturate === false
+      ? ({ kind: 'skipped', reason: 'turned off' } as const)
+      : saturateWriteOrder(h, before, started + budget / 2);
+  const saturationStats =
+    saturated.kind === 'skipped' ? {} : { saturationRounds: saturated.rounds, saturationPairs: saturated.added };
+  if (saturated.kind === 'cyclic') {
+    anomalies.add(constraintCycleAnomaly(h, saturatedConstraints(h, saturated.before, saturated.readBeforeWrite)));
+    return checkResult({ ...base, valid: false, anomalies, extra: { ...extra, ...saturationStats } });
+  }
+  if (saturated.kind === 'ok') before = saturated.before;
   const rank = guessSequentialOrder(h, before);
   if (rank === null) {
-    anomalies.add(constraintCycleAnomaly(h, before));
+    anomalies.add(constraintCycleAnomaly(h, sequentialConstraints(h, before)));
     return checkResult({ ...base, valid: false, anomalies, extra });
   }
-  const budget = options.timeBudgetMs ?? DEFAULT_SEARCH_BUDGET_MS;
   const result = frontierSearch(h, {
     deadline: started + budget,
     maxStates: options.maxSearchStates ?? 2_000_000,
     before,
     rank,
   });
-  const searchStats = { ...extra, searchStates: result.states };
+  const searchStats = { ...extra, ...saturationStats, searchStates: result.states };
   if (result.verdict === true) return checkResult({ ...base, valid: true, anomalies, extra: searchStats });
   const reached = { ...searchStats, searchPlaced: result.placedAtDeepest, searchOps: h.ops.length };
   if (result.verdict === 'unknown') {
@@ -117,13 +133,12 @@ const constraintReasons = [
 ];
 
 /** The orders every sequential order must respect close a cycle: name each step. */
-function constraintCycleAnomaly(h: RegisterHistory, before: readonly number[]): Anomaly {
-  const cycle = findCycle(buildDigraph(h.ops.length, sequentialConstraints(h, before)))!;
-  const steps = cycle.slice(0, 12).map((step, i) => {
+function constraintCycleAnomaly(h: RegisterHistory, constraints: EdgeList): Anomaly {
+  const cycle = findCycle(buildDigraph(h.ops.length, constraints))!;
+  const steps = cycle.map((step, i) => {
     const next = cycle[(i + 1) % cycle.length]!.node;
     return `${describeOp(h.ops[step.node]!)} precedes ${describeOp(h.ops[next]!)} (${constraintReasons[step.label] ?? 'required'})`;
   });
-  if (cycle.length > 12) steps.push(`... (${cycle.length - 12} more steps)`);
   const graph = new AnomalyGraphBuilder();
   cycle.forEach((step, i) => {
     const next = cycle[(i + 1) % cycle.length]!.node;
@@ -132,8 +147,8 @@ function constraintCycleAnomaly(h: RegisterHistory, before: readonly number[]): 
   return anomalyOf(
     'NoSequentialOrder',
     cycle.map((s) => h.ops[s.node]!),
-    `no single order of all ops keeps every process's program order and explains every read, because these orders form a cycle: ${steps.join('; ')}`,
-    graph.detail(),
+    `no single order of all ops keeps every process's program order and explains every read, because these orders form a cycle: ${summariseSteps(steps)}`,
+    { ...graph.detail(), cycle: steps },
   );
 }
 

@@ -65,7 +65,7 @@ test('a monotonic-reads violation is explained with both reads and the write ord
   assert.equal(a.type, 'monotonic-reads');
   assert.match(
     a.explanation,
-    /process 1 read 2 \(index 6\) and later read 1 \(index 8\), so the write of 2 \(index 2\) must come before the write of 1 \(index 0\)/,
+    /process 1 read 2 \(op 3 at \d+\.\d{3} s\) and later read 1 \(op 4 at \d+\.\d{3} s\), so the write of 2 \(op 1 at \d+\.\d{3} s\) must come before the write of 1 \(op 0 at \d+\.\d{3} s\)/,
   );
   assert.deepEqual(new Set(a.ops), new Set([2, 3, 4]));
 });

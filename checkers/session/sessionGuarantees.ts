@@ -11,6 +11,7 @@ import type { CycleStep } from '../causal/digraph.ts';
 import { EdgeList, buildDigraph, shortestPath, stronglyConnectedComponents } from '../causal/digraph.ts';
 import type { RegisterHistory, RegisterHistoryOptions } from '../causal/registerHistory.ts';
 import { anomalyOf, describeOp, prepareRegisterHistory, showValue } from '../causal/registerHistory.ts';
+import { escapeControl, opAt, summariseSteps } from '../explanationText.ts';
 
 export type SessionGuarantee = 'monotonic-reads' | 'monotonic-writes' | 'read-your-writes' | 'writes-follow-reads';
 
@@ -113,7 +114,7 @@ function buildConstraints(h: RegisterHistory, enabled: ReadonlySet<SessionGuaran
           violation(
             'monotonic-reads',
             [st.lastRead, o, st.lastReadSource],
-            `${describeOp(op)}, the initial value, after the same process ${describeOp(h.ops[st.lastRead]!).replace(/^process \d+ /, '')}, written by process ${h.ops[st.lastReadSource]!.process} (index ${h.ops[st.lastReadSource]!.invokeIndex})`,
+            `${describeOp(op)}, the initial value, after the same process ${describeOp(h.ops[st.lastRead]!).replace(/^process \d+ /, '')}, written by process ${h.ops[st.lastReadSource]!.process} (${opAt(h.ops[st.lastReadSource]!)})`,
             [
               [st.lastReadSource, st.lastRead, 'rf'],
               [st.lastRead, o, 'po'],
@@ -163,7 +164,7 @@ function buildConstraints(h: RegisterHistory, enabled: ReadonlySet<SessionGuaran
 }
 
 function writeName(op: Operation): string {
-  return `the write of ${op.key === undefined ? '' : `${op.key}=`}${showValue(op.input)} (index ${op.invokeIndex})`;
+  return `the write of ${op.key === undefined ? '' : `${escapeControl(op.key)}=`}${showValue(op.input)} (${opAt(op)})`;
 }
 
 const guaranteeAbbreviations: Record<SessionGuarantee, string> = {
@@ -260,7 +261,7 @@ function explainCycle(h: RegisterHistory, cycle: readonly CycleStep[], reasons: 
     from = next;
     first = -1;
   }
-  return { text: texts.join('; '), ops: [...new Set(ops)], used, graph };
+  return { text: summariseSteps(texts), steps: texts, ops: [...new Set(ops)], used, graph };
 }
 
 export function checkSessionGuarantees(
@@ -320,14 +321,14 @@ function cycleAnomaly(
   const b = there[there.length - 1]!.node;
   const back = shortestPath(graph, b, (v) => v === a, inside)!;
   const cycle = [...there.slice(0, -1), ...back.slice(0, -1)];
-  const { text, ops, used, graph: pattern } = explainCycle(h, cycle, reasons);
+  const { text, steps, ops, used, graph: pattern } = explainCycle(h, cycle, reasons);
   const type = used.size === 1 ? [...used][0]! : 'session-guarantees';
   const names = [...used].map((g) => guaranteeNames[g]).join(', ');
   const key = h.keys[h.keyOf[a]!]!;
   return anomalyOf(
     type,
     ops.map((o) => h.ops[o]!),
-    `no order of the writes${key === '' ? '' : ` of ${key}`} satisfies ${names}: ${text}; these orders form a cycle`,
-    pattern.detail(),
+    `no order of the writes${key === '' ? '' : ` of ${escapeControl(key)}`} satisfies ${names}: ${text}; these orders form a cycle`,
+    { ...pattern.detail(), cycle: steps },
   );
 }

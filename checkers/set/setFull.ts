@@ -1,0 +1,282 @@
+// What happened to every element of a grow-only set, per key, after Jepsen's set-full checker: adds of unique
+// elements and reads of the whole set. An element is known once its add is acknowledged or a read returns it;
+// from then on only reads that began after that moment judge it (a concurrent read may miss it legally):
+//   stable     - the last of those reads contains it (stale too if one of them missed it before),
+//   lost       - every one of those reads from some point on misses it, up to the last read of the key,
+//   never-read - no read began after it was known, so nothing can be said.
+// Also: elements read but never added (phantom), read although their only add failed (aborted), read
+// before their add was even invoked, or read twice in one read (duplicate). Linear in the size of the reads.
+import type { Operation, Value } from '../history.ts';
+import { canonicalKey } from '../models/model.ts';
+
+export type SetOutcome = 'stable' | 'lost' | 'never-read';
+
+export interface SetElementReport {
+  key: string;
+  element: Value;
+  outcome: SetOutcome;
+  /** A read that began after the element was known missed it, and a later one had it again. */
+  stale: boolean;
+  /** Its add was indeterminate (info), yet a read returned it: it happened. */
+  recovered: boolean;
+  /** The add (the ok one when there is one), by Operation.id. */
+  addOp: number;
+  /** When the add was acknowledged (ns), or null when it never was (recovered elements). */
+  acknowledgedAt: number | null;
+  /** When the element was first certainly in the set: acknowledged, or returned by a completed read (ns). */
+  knownAt: number;
+  /** The latest read (by invocation) that returned it, or null. */
+  lastSeenOp: number | null;
+  lastSeenAt: number | null;
+  /** For lost elements: the first read, after it was known and after it was last seen, that missed it. */
+  firstMissingOp: number | null;
+  /** Reads that began after the element was known (those that judge it). */
+  readsAfterKnown: number;
+}
+
+export type SetProblemType = 'phantom' | 'aborted' | 'read-before-add' | 'duplicate' | 'malformed-read';
+
+export interface SetProblem {
+  type: SetProblemType;
+  key: string;
+  element: Value;
+  /** The read that returned it, and the add when there is one. */
+  readOp: number;
+  addOp: number | null;
+}
+
+export interface SetKeyAnalysis {
+  key: string;
+  elements: SetElementReport[];
+  problems: SetProblem[];
+  reads: number;
+  /** Ok reads whose value was null: no information (some stores answer null for an empty set). */
+  nullReads: number;
+  /** Indeterminate adds no read ever returned: taken as never having happened. */
+  unobservedIndeterminateAdds: number;
+}
+
+export interface SetAnalysis {
+  keys: SetKeyAnalysis[];
+  /** Ops that are neither add nor read: the history is not a set history. */
+  otherOps: Operation[];
+}
+
+export function analyseSet(operations: readonly Operation[]): SetAnalysis {
+  const byKey = new Map<string, Operation[]>();
+  const otherOps: Operation[] = [];
+  for (const op of operations) {
+    if (op.f !== 'add' && op.f !== 'read') {
+      otherOps.push(op);
+      continue;
+    }
+    const k = op.key ?? '';
+    let list = byKey.get(k);
+    if (list === undefined) byKey.set(k, (list = []));
+    list.push(op);
+  }
+  const keys = [...byKey.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([k, ops]) => analyseKey(k, ops));
+  return { keys, otherOps };
+}
+
+/**
+ * Dense element numbers for one key. Small non-negative integers (the workload's elements) go through a flat
+ * table, everything else through a map of canonical keys, so strings never meet numbers.
+ */
+class ElementNumbering {
+  private table = new Int32Array(1024);
+  private readonly others = new Map<string, number>();
+  readonly values: Value[] = [];
+  id(v: Value): number {
+    if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < 1 << 26) {
+      if (v >= this.table.length) {
+        let size = this.table.length;
+        while (size <= v) size *= 2;
+        const t = new Int32Array(size);
+        t.set(this.table);
+        this.table = t;
+      }
+      const at = this.table[v]!;
+      if (at > 0) return at - 1;
+      this.table[v] = this.values.length + 1;
+      this.values.push(v);
+      return this.values.length - 1;
+    }
+    const k = canonicalKey(v);
+    const at = this.others.get(k);
+    if (at !== undefined) return at;
+    this.others.set(k, this.values.length);
+    this.values.push(v);
+    return this.values.length - 1;
+  }
+}
+
+/** Grows typed columns as elements are numbered. */
+function grow<T extends Int32Array | Float64Array>(a: T, n: number, fill: number): T {
+  if (n <= a.length) return a;
+  const b = new (a.constructor as new (n: number) => T)(Math.max(n, a.length * 2));
+  b.set(a);
+  b.fill(fill, a.length);
+  return b;
+}
+
+function analyseKey(key: string, ops: readonly Operation[]): SetKeyAnalysis {
+  const numbering = new ElementNumbering();
+  // Per element: its add (the ok one when there is one), the failed add when it was only ever failed.
+  const add: (Operation | undefined)[] = [];
+  const okAdd: (Operation | undefined)[] = [];
+  const failedAdd: (Operation | undefined)[] = [];
+  let earliestCall = new Float64Array(1024).fill(Infinity);
+  let knownAt = new Float64Array(1024).fill(Infinity);
+  const problems: SetProblem[] = [];
+  for (const op of ops) {
+    if (op.f !== 'add') continue;
+    const e = numbering.id(op.input);
+    earliestCall = grow(earliestCall, e + 1, Infinity);
+    knownAt = grow(knownAt, e + 1, Infinity);
+    if (op.status === 'fail') {
+      failedAdd[e] ??= op;
+      continue;
+    }
+    add[e] ??= op;
+    if (op.call < earliestCall[e]!) earliestCall[e] = op.call;
+    if (op.status === 'ok' && (okAdd[e] === undefined || op.ret < okAdd[e].ret)) {
+      okAdd[e] = op;
+      add[e] = op;
+      if (op.ret < knownAt[e]!) knownAt[e] = op.ret;
+    }
+  }
+
+  let nullReads = 0;
+  const reads: { op: Operation; ids: Int32Array }[] = [];
+  for (const op of ops) {
+    if (op.f !== 'read' || op.status !== 'ok') continue;
+    if (op.output === null) {
+      nullReads++;
+      continue;
+    }
+    if (!Array.isArray(op.output)) {
+      problems.push({ type: 'malformed-read', key, element: op.output, readOp: op.id, addOp: null });
+      continue;
+    }
+    const out = op.output;
+    const ids = new Int32Array(out.length);
+    for (let i = 0; i < out.length; i++) ids[i] = numbering.id(out[i]!);
+    reads.push({ op, ids });
+  }
+  reads.sort((a, b) => a.op.call - b.op.call || a.op.id - b.op.id);
+  const n = numbering.values.length;
+  earliestCall = grow(earliestCall, n, Infinity);
+  knownAt = grow(knownAt, n, Infinity);
+  const lastSeen = new Int32Array(n).fill(-1);
+  const inRead = new Int32Array(n).fill(-1);
+  const presentAfter = new Int32Array(n);
+  const lastPresentAfter = new Int32Array(n).fill(-1);
+  const reported = new Uint8Array(n);
+
+  // Pass 1: when each element became known, the problems a single read shows, and where it was last seen.
+  for (let position = 0; position < reads.length; position++) {
+    const { op, ids } = reads[position]!;
+    for (let i = 0; i < ids.length; i++) {
+      const e = ids[i]!;
+      if (inRead[e] === position) {
+        problems.push({
+          type: 'duplicate',
+          key,
+          element: numbering.values[e]!,
+          readOp: op.id,
+          addOp: add[e]?.id ?? null,
+        });
+        continue;
+      }
+      inRead[e] = position;
+      if (add[e] === undefined) {
+        if (reported[e]) continue;
+        reported[e] = 1;
+        const failed = failedAdd[e];
+        problems.push({
+          type: failed === undefined ? 'phantom' : 'aborted',
+          key,
+          element: numbering.values[e]!,
+          readOp: op.id,
+          addOp: failed?.id ?? null,
+        });
+        continue;
+      }
+      if (op.ret < earliestCall[e]! && !reported[e]) {
+        reported[e] = 1;
+        problems.push({ type: 'read-before-add', key, element: numbering.values[e]!, readOp: op.id, addOp: add[e].id });
+      }
+      if (op.ret < knownAt[e]!) knownAt[e] = op.ret;
+      lastSeen[e] = position;
+    }
+  }
+
+  // Pass 2: reads that began after the element was known and still returned it.
+  for (let position = 0; position < reads.length; position++) {
+    const { op, ids } = reads[position]!;
+    const call = op.call;
+    for (let i = 0; i < ids.length; i++) {
+      const e = ids[i]!;
+      if (!(call > knownAt[e]!) || lastPresentAfter[e] === position) continue;
+      presentAfter[e]!++;
+      lastPresentAfter[e] = position;
+    }
+  }
+
+  const calls = reads.map((r) => r.op.call);
+  const reports: SetElementReport[] = [];
+  let unobservedIndeterminateAdds = 0;
+  for (let e = 0; e < n; e++) {
+    const theAdd = add[e];
+    if (theAdd === undefined) continue;
+    const known = knownAt[e]!;
+    if (known === Infinity) {
+      unobservedIndeterminateAdds++;
+      continue;
+    }
+    const firstAfter = firstGreater(calls, known);
+    const readsAfterKnown = reads.length - firstAfter;
+    const last = lastPresentAfter[e]!;
+    let outcome: SetOutcome;
+    let firstMissing: number | null = null;
+    if (readsAfterKnown === 0) outcome = 'never-read';
+    else if (last === -1) {
+      outcome = 'lost';
+      firstMissing = firstAfter;
+    } else if (last < reads.length - 1) {
+      outcome = 'lost';
+      firstMissing = last + 1;
+    } else outcome = 'stable';
+    const seenRead = lastSeen[e]! >= 0 ? reads[lastSeen[e]!]!.op : null;
+    reports.push({
+      key,
+      element: numbering.values[e]!,
+      outcome,
+      stale: outcome === 'stable' && presentAfter[e]! < readsAfterKnown,
+      recovered: okAdd[e] === undefined,
+      addOp: theAdd.id,
+      acknowledgedAt: okAdd[e]?.ret ?? null,
+      knownAt: known,
+      lastSeenOp: seenRead?.id ?? null,
+      lastSeenAt: seenRead?.call ?? null,
+      firstMissingOp: firstMissing === null ? null : reads[firstMissing]!.op.id,
+      readsAfterKnown,
+    });
+  }
+  return { key, elements: reports, problems, reads: reads.length, nullReads, unobservedIndeterminateAdds };
+}
+
+/** The first index whose value is > t in an ascending array (its length when none is). */
+function firstGreater(sorted: readonly number[], t: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! > t) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
