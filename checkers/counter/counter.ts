@@ -216,4 +216,3 @@ export const counterChecker: ConsistencyChecker = {
   appliesTo: isCounterHistory,
   check: (operations, options) => checkCounter(operations, options),
 };
-

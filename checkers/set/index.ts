@@ -244,4 +244,3 @@ export const setChecker: ConsistencyChecker = {
   appliesTo: isSetHistory,
   check: (operations, options) => checkSet(operations, options),
 };
-
