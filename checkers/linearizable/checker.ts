@@ -6,6 +6,8 @@ import type { Model, ModelSpec } from '../models/model.ts';
 import { createModel } from '../models/registry.ts';
 import type { Anomaly, CheckOptions, CheckResult } from '../result.ts';
 import { historyIndices } from '../result.ts';
+import { clockFor } from './clock.ts';
+import type { Clock } from './clock.ts';
 import { partitionHistory, startDecision } from './partition.ts';
 import type { Partition, PartitionReport } from './partition.ts';
 
@@ -145,13 +147,9 @@ export async function checkLinearizable(
   return checkLinearizableSync(operations, syncOptions);
 }
 
-function describeOp(model: Model, op: Operation | undefined): string {
+function describeOp(model: Model, op: Operation | undefined, clock: Clock): string {
   if (op === undefined) return 'an op';
-  const where =
-    op.completeIndex === null
-      ? `invoked at index ${op.invokeIndex}`
-      : `at index ${op.invokeIndex}..${op.completeIndex}`;
-  return `op ${op.id} (process ${op.process}, ${describeModelOp(model, modelOpOf(op))}, ${where})`;
+  return `op ${op.id} (process ${op.process}, ${describeModelOp(model, modelOpOf(op))}, ${clock.span(op)})`;
 }
 
 function assemble(
@@ -177,6 +175,9 @@ function assemble(
     },
   };
   const multi = partitions.length > 1 || (partitions[0] !== undefined && partitions[0].key !== '');
+  // Explanations count seconds from the first invoke; only a violation needs the clock's scan of the ops.
+  let clock: Clock | undefined;
+  const clockNow = (): Clock => (clock ??= clockFor(operations, partitions[0]?.origin ?? 0));
   const anomalies: Anomaly[] = [];
   const undecided: string[] = [];
   let zonePartitions = 0;
@@ -193,8 +194,8 @@ function assemble(
     const onKey = multi ? ` on key ${JSON.stringify(r.key)}` : '';
     const explanation =
       r.algorithm === 'zones'
-        ? `${describeOp(model, failed)} cannot be linearized${onKey}: ${r.why}.`
-        : `${describeOp(model, failed)} could not be linearized${onKey}: ${r.why}` +
+        ? `${describeOp(model, failed, clockNow())} cannot be linearized${onKey}: ${r.why}.`
+        : `${describeOp(model, failed, clockNow())} could not be linearized${onKey}: ${r.why}` +
           (r.longest[0] !== undefined ? ` (after the longest valid prefix of ${r.longest[0].length} ops).` : '.');
     const ids = [...new Set([r.failedOp, ...r.involved])];
     const opsInvolved = ids.map((id) => byId.get(id)).filter((o) => o !== undefined);
@@ -224,6 +225,8 @@ function assemble(
       zonePartitions,
       undecidedPartitions: undecided.length,
       cachedConfigurations: cached,
+      indeterminateDropped: partitions.reduce((n, p) => n + p.droppedInfo, 0),
+      indeterminateBounded: partitions.reduce((n, p) => n + p.boundedInfo, 0),
       workers,
     },
   };
