@@ -8,7 +8,7 @@ import type { Anomaly, CheckOptions, CheckResult } from '../result.ts';
 import { historyIndices } from '../result.ts';
 import { clockFor } from './clock.ts';
 import type { Clock } from './clock.ts';
-import { partitionHistory, startDecision } from './partition.ts';
+import { decideByZones, partitionHistory, startDecision } from './partition.ts';
 import type { Partition, PartitionReport } from './partition.ts';
 
 export interface LinearizableOptions extends CheckOptions {
@@ -27,7 +27,7 @@ export const defaultMemoryBudgetBytes = 1024 * 1024 * 1024;
  */
 const firstSliceMs = 4;
 
-/** Below this many ops, starting workers costs more than it saves. */
+/** Below this many ops needing the search, sending them to workers costs more than it saves. */
 const minOpsForWorkers = 20_000;
 
 /**
@@ -76,15 +76,27 @@ export function checkLinearizableSync(
   const started = performance.now();
   const model = resolveModel(options.model, operations);
   const partitions = partitionHistory(model, operations);
-  const budget = budgetFor(options, started);
-  const reports = new Array<PartitionReport | undefined>(partitions.length);
+  return decideOnThisThread(model, operations, partitions, new Map(), budgetFor(options, started), started);
+}
+
+/** Decides the partitions not in `decided` (index -> report) on this thread. */
+function decideOnThisThread(
+  model: Model,
+  operations: readonly Operation[],
+  partitions: readonly Partition[],
+  decided: ReadonlyMap<number, PartitionReport>,
+  budget: { deadline: number; memoryBytes: number },
+  started: number,
+): CheckResult {
+  const reports = partitions.map((_, i) => decided.get(i));
   // Round-robin with doubling time slices, so one partition whose search explodes cannot hide a violation
   // in another (Porcupine gets this from running them all at once). A paused search resumes where it
   // stopped; the paused ones' memory counts against the budget of the one running.
   const decisions = partitions.map((p) => startDecision(model, p));
-  let pending = partitions.map((_, i) => i);
+  let pending = partitions.map((_, i) => i).filter((i) => !decided.has(i));
+  let violated = [...decided.values()].some((r) => r.valid === false);
+  if (violated) budget.deadline = graceDeadline(started, performance.now(), budget.deadline);
   let slice = firstSliceMs;
-  let violated = false;
   while (pending.length > 0) {
     const undecided: number[] = [];
     for (const i of pending) {
@@ -128,23 +140,36 @@ export async function checkLinearizable(
   const started = performance.now();
   const resolved = resolveModel(model, operations);
   const partitions = partitionHistory(resolved, operations);
+  const budget = budgetFor(options, started);
+  const decided = new Map<number, PartitionReport>();
   const total = partitions.reduce((n, p) => n + p.ops.length, 0);
-  const wantWorkers =
-    (options.parallel ?? true) && resolved.spec !== undefined && partitions.length > 1 && total >= minOpsForWorkers;
-  if (wantWorkers) {
-    const { decideInWorkers } = await import('./parallel.ts');
-    const pooled = await decideInWorkers(resolved.spec!, partitions, budgetFor(options, started), (now, deadline) =>
-      graceDeadline(started, now, deadline),
-    );
-    if (pooled !== null) {
-      return assemble(resolved, operations, partitions, pooled.reports, performance.now() - started, pooled.workers);
+  if ((options.parallel ?? true) && resolved.spec !== undefined && partitions.length > 1 && total >= minOpsForWorkers) {
+    // The zones decide a partition faster than sending it to a worker would: they run here, and the
+    // workers get only the partitions that need the search, when those are big enough to pay.
+    partitions.forEach((p, i) => {
+      const r = decideByZones(resolved, p, budget);
+      if (r !== null) decided.set(i, r);
+    });
+    const searched = partitions.map((_, i) => i).filter((i) => !decided.has(i));
+    const searchOps = searched.reduce((n, i) => n + partitions[i]!.ops.length, 0);
+    if (searched.length > 1 && searchOps >= minOpsForWorkers) {
+      const { decideInWorkers } = await import('./parallel.ts');
+      const violated = [...decided.values()].some((r) => r.valid === false);
+      if (violated) budget.deadline = graceDeadline(started, performance.now(), budget.deadline);
+      const pooled = await decideInWorkers(
+        resolved.spec,
+        searched.map((i) => partitions[i]!),
+        budget,
+        (now, deadline) => graceDeadline(started, now, deadline),
+      );
+      if (pooled !== null) {
+        searched.forEach((i, j) => decided.set(i, pooled.reports[j]!));
+        const reports = partitions.map((_, i) => decided.get(i)!);
+        return assemble(resolved, operations, partitions, reports, performance.now() - started, pooled.workers);
+      }
     }
   }
-  const syncOptions: LinearizableOptions = { ...options, model: resolved };
-  if (options.timeBudgetMs !== undefined) {
-    syncOptions.timeBudgetMs = Math.max(0, options.timeBudgetMs - (performance.now() - started));
-  }
-  return checkLinearizableSync(operations, syncOptions);
+  return decideOnThisThread(resolved, operations, partitions, decided, budget, started);
 }
 
 function describeOp(model: Model, op: Operation | undefined, clock: Clock): string {

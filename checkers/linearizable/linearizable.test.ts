@@ -521,7 +521,36 @@ test('the checker is registered as linearizable and infers a kv model from keyed
   assert.equal((await checkLinearizable(ops.slice(0, 1))).valid, true);
 });
 
-test('partitions are checked on worker threads for big histories, with the same verdict', async () => {
+test('partitions that need the search are checked on worker threads for big histories, with the same verdict', async () => {
+  // 40 keys x 600 ops whose values repeat (so the zones do not apply), one stale read planted on key k7.
+  const events: Ev[] = [];
+  for (let round = 0; round < 300; round++) {
+    for (let k = 0; k < 40; k++) {
+      const key = `k${k}`;
+      const v = round % 7;
+      events.push([k, 'invoke', 'write', v, key], [k, 'ok', 'write', v, key]);
+      const stale = key === 'k7' && round === 150;
+      events.push([k, 'invoke', 'read', null, key], [k, 'ok', 'read', stale ? (round + 6) % 7 : v, key]);
+    }
+  }
+  const ops = history(events);
+  const parallel = await checkLinearizable(ops, { name: 'kv' });
+  const sequential = checkLinearizableSync(ops, { model: { name: 'kv' } });
+  assert.equal(parallel.valid, false);
+  assert.equal(sequential.valid, false);
+  assert.equal(parallel.anomalies[0]?.key, 'k7');
+  assert.equal(parallel.anomalies[0]?.ops[0], sequential.anomalies[0]?.ops[0]);
+  assert.ok((parallel.stats.workers ?? 0) >= 2, 'the check did not run on worker threads');
+  assert.equal(sequential.stats.workers, 0);
+  // A second check reuses the pool the first one started.
+  const { poolSize } = await import('./parallel.ts');
+  const before = poolSize();
+  const again = await checkLinearizable(ops, { name: 'kv' });
+  assert.equal(again.valid, false);
+  assert.equal(poolSize(), before);
+});
+
+test('big histories the zones decide stay on the calling thread', async () => {
   // 40 keys x 600 unique-value ops, one stale read planted on key k7.
   const events: Ev[] = [];
   let v = 0;
@@ -534,12 +563,9 @@ test('partitions are checked on worker threads for big histories, with the same 
       events.push([k, 'invoke', 'read', null, key], [k, 'ok', 'read', stale ? v - 40 : v, key]);
     }
   }
-  const ops = history(events);
-  const parallel = await checkLinearizable(ops, { name: 'kv' });
-  const sequential = checkLinearizableSync(ops, { model: { name: 'kv' } });
-  assert.equal(parallel.valid, false);
-  assert.equal(sequential.valid, false);
-  assert.equal(parallel.anomalies[0]?.key, 'k7');
-  assert.ok((parallel.stats.workers ?? 0) >= 2, 'the check did not run on worker threads');
-  assert.equal(sequential.stats.workers, 0);
+  const r = await checkLinearizable(history(events), { name: 'kv' });
+  assert.equal(r.valid, false);
+  assert.equal(r.anomalies[0]?.key, 'k7');
+  assert.equal(r.stats.workers, 0);
+  assert.equal(r.stats.zonePartitions, 40);
 });

@@ -103,6 +103,51 @@ export function decidePartition(model: Model, partition: Partition, budget: Sear
   return startDecision(model, partition).run(budget);
 }
 
+/**
+ * Decides a partition by the unique-value zones (checking.md §1.5) when they apply: cheap enough for the
+ * calling thread whatever the size, so only partitions that need the search go to workers. null otherwise.
+ */
+export function decideByZones(model: Model, partition: Partition, budget: SearchBudget): PartitionReport | null {
+  if (model.register === undefined) return null;
+  const started = performance.now();
+  const { key, ops } = partition;
+  const zones = checkUniqueValueRegister(
+    ops,
+    model.register.initial,
+    model.register.view,
+    new Set(partition.failedWrites),
+    partition.origin,
+  );
+  if (zones?.valid === true)
+    return { key, valid: true, algorithm: 'zones', ops: ops.length, timeMs: performance.now() - started, cached: 0 };
+  if (zones !== null && !zones.valid) {
+    // The zones prove the violation; the search, when affordable, adds the partial linearizations the
+    // report draws. A thin-air or aborted read is already explained fully.
+    // The failed op stays the zones' own: the explanation argues from it (the search's furthest blocked
+    // op may be another, and a report naming one op while arguing from others misleads).
+    const simple = zones.kind === 'thin-air-read' || zones.kind === 'aborted-read';
+    const detailBudget: SearchBudget = {
+      deadline: Math.min(budget.deadline, performance.now() + detailBudgetMs),
+      memoryBytes: Math.min(budget.memoryBytes, detailMemoryBytes),
+    };
+    const detail =
+      !simple && ops.length <= maxOpsForSearchDetail ? checkPartition(model, ops, detailBudget) : undefined;
+    return {
+      key,
+      valid: false,
+      algorithm: 'zones',
+      ops: ops.length,
+      timeMs: performance.now() - started,
+      cached: detail?.stats.cached ?? 0,
+      failedOp: zones.ops[0]!,
+      involved: zones.ops,
+      longest: detail?.valid === false ? detail.longest : [],
+      why: zones.explanation,
+    };
+  }
+  return null;
+}
+
 /** A partition's decision that can run in slices: a 'time' unknown from run() means call it again. */
 export interface PartitionDecision {
   run(budget: SearchBudget): PartitionReport;
@@ -117,41 +162,9 @@ export function startDecision(model: Model, partition: Partition): PartitionDeci
   const decide = (budget: SearchBudget): PartitionReport => {
     const started = performance.now();
     const elapsed = (): number => spentMs + performance.now() - started;
-    if (search === undefined && model.register !== undefined) {
-      const zones = checkUniqueValueRegister(
-        ops,
-        model.register.initial,
-        model.register.view,
-        new Set(partition.failedWrites),
-        partition.origin,
-      );
-      if (zones?.valid === true)
-        return { key, valid: true, algorithm: 'zones', ops: ops.length, timeMs: elapsed(), cached: 0 };
-      if (zones !== null && !zones.valid) {
-        // The zones prove the violation; the search, when affordable, adds the partial linearizations the
-        // report draws. A thin-air or aborted read is already explained fully.
-        // The failed op stays the zones' own: the explanation argues from it (the search's furthest blocked
-        // op may be another, and a report naming one op while arguing from others misleads).
-        const simple = zones.kind === 'thin-air-read' || zones.kind === 'aborted-read';
-        const detailBudget: SearchBudget = {
-          deadline: Math.min(budget.deadline, performance.now() + detailBudgetMs),
-          memoryBytes: Math.min(budget.memoryBytes, detailMemoryBytes),
-        };
-        const detail =
-          !simple && ops.length <= maxOpsForSearchDetail ? checkPartition(model, ops, detailBudget) : undefined;
-        return {
-          key,
-          valid: false,
-          algorithm: 'zones',
-          ops: ops.length,
-          timeMs: elapsed(),
-          cached: detail?.stats.cached ?? 0,
-          failedOp: zones.ops[0]!,
-          involved: zones.ops,
-          longest: detail?.valid === false ? detail.longest : [],
-          why: zones.explanation,
-        };
-      }
+    if (search === undefined) {
+      const zoned = decideByZones(model, partition, budget);
+      if (zoned !== null) return { ...zoned, timeMs: elapsed() };
     }
     search ??= startPartitionSearch(model, ops);
     const outcome = search.run(budget);
