@@ -25,6 +25,9 @@ interface PooledWorker {
   job: Job | null;
 }
 
+/** How long past its deadline a worker's job may run before the worker is stopped. */
+const stragglerMs = 1000;
+
 const idle: PooledWorker[] = [];
 const all = new Set<PooledWorker>();
 const queue: Job[] = [];
@@ -187,12 +190,13 @@ export async function decideInWorkers(
             reports[i] = report;
             if (report.valid === false && graceTimer === undefined) {
               deadline = graceDeadline(performance.now(), deadline);
-              // Partitions still running past the grace are reported undecided, never passed.
+              // Every job taken from now on gets the shorter deadline and returns by it; one still running
+              // well past it is stopped (its worker replaced when next needed) and reported undecided.
               graceTimer = setTimeout(
                 () => {
                   for (const j of jobs) stopJob(j);
                 },
-                Math.max(0, deadline - performance.now()) + 200,
+                Math.max(0, deadline - performance.now()) + stragglerMs,
               );
             }
           }
