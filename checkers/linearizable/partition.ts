@@ -53,11 +53,13 @@ export type Algorithm = 'zones' | 'search';
 const maxOpsForSearchDetail = 5000;
 
 /**
- * The search that draws partial linearizations for a violation the zones already proved gets this long at
- * most (and never past the check's own deadline): it only adds detail, and a search over hundreds of
- * pending ops took minutes where the zones took milliseconds.
+ * The search that draws partial linearizations for a violation the zones already proved gets a few times the
+ * zones' own time, at least detailMinMs and at most detailMaxMs (and never past the check's deadline): it only
+ * adds detail, and a search over hundreds of pending ops took minutes where the zones took milliseconds.
  */
-const detailBudgetMs = 200;
+const detailMinMs = 20;
+const detailMaxMs = 200;
+const detailPerZoneMs = 4;
 const detailMemoryBytes = 64 * 1024 * 1024;
 
 /**
@@ -127,7 +129,11 @@ export function decideByZones(model: Model, partition: Partition, budget: Search
     // op may be another, and a report naming one op while arguing from others misleads).
     const simple = zones.kind === 'thin-air-read' || zones.kind === 'aborted-read';
     const detailBudget: SearchBudget = {
-      deadline: Math.min(budget.deadline, performance.now() + detailBudgetMs),
+      deadline: Math.min(
+        budget.deadline,
+        performance.now() +
+          Math.min(detailMaxMs, Math.max(detailMinMs, detailPerZoneMs * (performance.now() - started))),
+      ),
       memoryBytes: Math.min(budget.memoryBytes, detailMemoryBytes),
     };
     const detail =

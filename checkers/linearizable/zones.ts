@@ -101,13 +101,15 @@ export function checkUniqueValueRegister(
     const a = forward[i - 1]!;
     const b = forward[i]!;
     if (b.f < a.s) {
+      // The read that started last is the stale one: its value had been replaced by then.
+      const [stale, other] = a.s >= b.s ? [a, b] : [b, a];
       return {
         valid: false,
         kind: 'overlapping-zones',
-        ops: [...latestRead(b), ...latestRead(a), ...writeIds(a), ...writeIds(b)],
+        ops: [...latestRead(stale), ...latestRead(other), ...writeIds(other), ...writeIds(stale)],
         explanation:
-          `value ${describeValue(b.value)} had to be current from ${clock.at(b.f)} to ${clock.at(b.s)} ${observedBy(b)}, and ` +
-          `value ${describeValue(a.value)} from ${clock.at(a.f)} to ${clock.at(a.s)} ${observedBy(a)}: the two periods overlap, so one of the reads is stale`,
+          `value ${describeValue(stale.value)} had to be current from ${clock.at(stale.f)} to ${clock.at(stale.s)} ${observedBy(stale)}, and ` +
+          `value ${describeValue(other.value)} from ${clock.at(other.f)} to ${clock.at(other.s)} ${observedBy(other)}: the two periods overlap, so one of the reads is stale`,
       };
     }
   }
