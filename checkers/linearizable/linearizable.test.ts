@@ -394,6 +394,44 @@ for (const c of infoHeavy) {
   });
 }
 
+// ---- the deepest prefixes a slow failing search reports (kept without copying the stack) ------------------
+
+for (const c of cases.filter((k) =>
+  ['register', 'cas-register', 'kv, one store (commutation classes)'].includes(k.name),
+)) {
+  test(`the deepest prefixes of a failing search replay against the model and are as long as the longest: ${c.name}`, () => {
+    const model = c.model();
+    let checked = 0;
+    fc.assert(
+      fc.property(concurrentHistory(c, 16), (ops) => {
+        for (const p of partitionHistory(model, ops)) {
+          const quick = checkPartition(model, p.ops, undefined, false);
+          if (quick.valid !== false) continue;
+          const full = checkPartition(model, p.ops);
+          if (full.valid !== false) assert.fail('the detailed search found no violation');
+          checked++;
+          const byId = new Map(p.ops.map((o) => [o.id, o]));
+          const longest = full.longest[0]?.length ?? 0;
+          for (const seq of quick.longest) {
+            assert.equal(seq.length, longest);
+            // Each prefix is a legal run of the model, state by state, and keeps real-time order.
+            let states: unknown[] = [model.init()];
+            seq.forEach((step, j) => {
+              const op = byId.get(step.op)!;
+              states = states.flatMap((s) => model.step(s, modelOpOf(op)));
+              assert.ok(states.length > 0, `step ${j} (op ${step.op}) is illegal`);
+              for (const later of seq.slice(j + 1)) assert.ok(!(byId.get(later.op)!.ret < op.call));
+            });
+            assert.equal(new Set(seq.map((x) => x.op)).size, seq.length);
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
+    assert.ok(checked > 0, 'no failing search was generated');
+  });
+}
+
 // ---- commutation classes: the reduced search decides exactly as the plain one -------------------------
 
 test('commutation classes change no verdict and no failing op: kv store, reduced vs plain search', () => {

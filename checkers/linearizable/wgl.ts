@@ -55,8 +55,10 @@ export function checkPartition<S>(
   model: Model<S>,
   ops: readonly Operation[],
   budget: SearchBudget = noBudget,
+  /** false: report only the deepest prefixes, as a slow failing search does (no per-op rerun). */
+  perOpDetail = true,
 ): PartitionOutcome {
-  return startPartitionSearch(model, ops).run(budget);
+  return startPartitionSearch(model, ops, perOpDetail).run(budget);
 }
 
 /** A partition's search that can be paused at a deadline and resumed where it stopped. */
@@ -71,7 +73,11 @@ export interface PartitionSearch {
  * Starts a resumable search. The checker time-slices partitions round-robin; resuming instead of starting
  * again keeps a slow partition's slices from repeating its own work (they were up to half of it).
  */
-export function startPartitionSearch<S>(model: Model<S>, ops: readonly Operation[]): PartitionSearch {
+export function startPartitionSearch<S>(
+  model: Model<S>,
+  ops: readonly Operation[],
+  perOpDetail = true,
+): PartitionSearch {
   // The search reads its budget through this object, which each run() updates.
   const live: SearchBudget = { deadline: Infinity, memoryBytes: Infinity };
   const first = search(model, ops, live, false);
@@ -94,7 +100,7 @@ export function startPartitionSearch<S>(model: Model<S>, ops: readonly Operation
         return { valid: 'unknown', reason: 'time', stats: step.value.stats };
       }
       done = step.value;
-      if (done.valid !== false || spentMs > perOpRerunMs) return done;
+      if (done.valid !== false || !perOpDetail || spentMs > perOpRerunMs) return done;
       // Porcupine-style partial linearizations (the longest one through EACH op) cost O(depth) per
       // backtrack, so only a failing search that was quick pays for them, in a second identical run. The
       // first run already kept the deepest prefixes, which is what a slow failing search reports.
