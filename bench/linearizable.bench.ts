@@ -6,7 +6,7 @@
 // Porcupine (Go, same machine): etcd suite 0.55-0.66 s, partitioned kv 0.17 s, unpartitioned c10 2-3 s each,
 // unpartitioned c50 no verdict within 60 s.
 // BENCH_ONLY=etcd,partitioned,c10,c50,1m,info,recorded,general,explain (any of them, matched against the
-// labels) runs only those families.
+// labels; the list is split at commas) runs only those families.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pairOperations } from '../checkers/history.ts';
@@ -271,10 +271,16 @@ function memoryNote(): string {
   return `heap ${heap.toFixed(0)} MiB after, peak RSS ${peak.toFixed(0)} MiB so far`;
 }
 
-async function timed(label: string, ops: Operation[], model: ModelSpec, note = ''): Promise<CheckResult> {
+async function timed(
+  label: string,
+  ops: Operation[],
+  model: ModelSpec,
+  note = '',
+  parallel = true,
+): Promise<CheckResult> {
   const t = performance.now();
   const cpu = process.cpuUsage();
-  const r = await checkLinearizable(ops, model, { timeBudgetMs: 60_000 });
+  const r = await checkLinearizable(ops, model, { timeBudgetMs: 60_000, parallel });
   const wall = (performance.now() - t) / 1000;
   const used = process.cpuUsage(cpu);
   const info = ops.filter((op) => op.status === 'info').length;
@@ -321,6 +327,8 @@ for (const size of [100_000, 1_000_000]) {
   if (!want(label)) continue;
   const ops = pairOperations(simulate({ count: size, keys: 10, infoShare: 0, distinctValues: 5, seed: 11 }));
   await timed(label, ops, { name: 'kv' });
+  // The same on the calling thread only: what the worker pool gains or costs at this size.
+  await timed(`${label}, one thread`, ops, { name: 'kv' }, '', false);
   const infoLabel = `general-search kv, ${size / 1000}k ops, 10 keys, values 0-4, 30 % info`;
   if (!want(infoLabel)) continue;
   const infoOps = pairOperations(simulate({ count: size, keys: 10, infoShare: 0.3, distinctValues: 5, seed: 13 }));

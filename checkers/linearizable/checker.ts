@@ -16,6 +16,8 @@ export interface LinearizableOptions extends CheckOptions {
   model?: Model | ModelSpec;
   /** Check partitions on worker threads when there are several and the history is big. Default true. */
   parallel?: boolean;
+  /** Ops needing the search from which worker threads are used. Default defaultWorkerMinOps. */
+  workerMinOps?: number;
 }
 
 /** Default memory budget for the search state of one check. */
@@ -27,8 +29,12 @@ export const defaultMemoryBudgetBytes = 1024 * 1024 * 1024;
  */
 const firstSliceMs = 4;
 
-/** Below this many ops needing the search, sending them to workers costs more than it saves. */
-const minOpsForWorkers = 20_000;
+/**
+ * Below this many ops needing the search, workers cost more than they save: on the 2-core test machine a
+ * 100k-op general-search kv history took 0.64 s of CPU on one thread and 1.67 s with the pool's first start
+ * (each worker loads tsx and starts cold); at 1M ops the pool gained (bench/linearizable.bench.ts).
+ */
+export const defaultWorkerMinOps = 250_000;
 
 /**
  * Once a partition is found violated, the others get as long again as the check has taken, at most this
@@ -143,7 +149,8 @@ export async function checkLinearizable(
   const budget = budgetFor(options, started);
   const decided = new Map<number, PartitionReport>();
   const total = partitions.reduce((n, p) => n + p.ops.length, 0);
-  if ((options.parallel ?? true) && resolved.spec !== undefined && partitions.length > 1 && total >= minOpsForWorkers) {
+  const minOps = options.workerMinOps ?? defaultWorkerMinOps;
+  if ((options.parallel ?? true) && resolved.spec !== undefined && partitions.length > 1 && total >= minOps) {
     // The zones decide a partition faster than sending it to a worker would: they run here, and the
     // workers get only the partitions that need the search, when those are big enough to pay.
     partitions.forEach((p, i) => {
@@ -152,7 +159,7 @@ export async function checkLinearizable(
     });
     const searched = partitions.map((_, i) => i).filter((i) => !decided.has(i));
     const searchOps = searched.reduce((n, i) => n + partitions[i]!.ops.length, 0);
-    if (searched.length > 1 && searchOps >= minOpsForWorkers) {
+    if (searched.length > 1 && searchOps >= minOps) {
       const { decideInWorkers } = await import('./parallel.ts');
       const violated = [...decided.values()].some((r) => r.valid === false);
       if (violated) budget.deadline = graceDeadline(started, performance.now(), budget.deadline);

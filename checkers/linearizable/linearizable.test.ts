@@ -655,7 +655,8 @@ test('partitions that need the search are checked on worker threads for big hist
     }
   }
   const ops = history(events);
-  const parallel = await checkLinearizable(ops, { name: 'kv' });
+  // Workers from 20k ops here, so the test stays small.
+  const parallel = await checkLinearizable(ops, { name: 'kv' }, { workerMinOps: 20_000 });
   const sequential = checkLinearizableSync(ops, { model: { name: 'kv' } });
   assert.equal(parallel.valid, false);
   assert.equal(sequential.valid, false);
@@ -666,9 +667,10 @@ test('partitions that need the search are checked on worker threads for big hist
   // Further checks reuse the pool (a valid history: no worker is stopped as a straggler after a violation).
   const { poolSize } = await import('./parallel.ts');
   const clean = history(events.map((e) => (e[1] === 'ok' && e[2] === 'read' ? [e[0], e[1], e[2], null, e[4]] : e)));
-  const first = await checkLinearizable(clean, { name: 'kv', options: { nilReadIsWildcard: true } });
+  const wildcard = { name: 'kv', options: { nilReadIsWildcard: true } };
+  const first = await checkLinearizable(clean, wildcard, { workerMinOps: 20_000 });
   const before = poolSize();
-  const again = await checkLinearizable(clean, { name: 'kv', options: { nilReadIsWildcard: true } });
+  const again = await checkLinearizable(clean, wildcard, { workerMinOps: 20_000 });
   assert.equal(first.valid, true);
   assert.equal(again.valid, true);
   assert.ok((again.stats.workers ?? 0) >= 2);
@@ -688,7 +690,7 @@ test('big histories the zones decide stay on the calling thread', async () => {
       events.push([k, 'invoke', 'read', null, key], [k, 'ok', 'read', stale ? v - 40 : v, key]);
     }
   }
-  const r = await checkLinearizable(history(events), { name: 'kv' });
+  const r = await checkLinearizable(history(events), { name: 'kv' }, { workerMinOps: 20_000 });
   assert.equal(r.valid, false);
   assert.equal(r.anomalies[0]?.key, 'k7');
   assert.equal(r.stats.workers, 0);
