@@ -46,6 +46,7 @@ const maxLongest = 8;
 
 /** A failing search faster than this is run again to record every op's longest partial linearization. */
 const perOpRerunMs = 250;
+const perOpRerunMinMs = 20;
 
 /**
  * Checks one partition. `ops` must already be filtered (failed ops the model ignores are out) and belong
@@ -104,9 +105,10 @@ export function startPartitionSearch<S>(
       // Porcupine-style partial linearizations (the longest one through EACH op) cost O(depth) per
       // backtrack, so only a failing search that was quick pays for them, in a second identical run. The
       // first run already kept the deepest prefixes, which is what a slow failing search reports.
-      // Its own small budget: it only adds detail, and recording costs O(depth) per backtrack.
+      // Its own small budget, no more than the search itself took (at least perOpRerunMinMs): it only adds
+      // detail, and recording costs O(depth) per backtrack.
       const detailBudget = {
-        deadline: Math.min(budget.deadline, performance.now() + perOpRerunMs),
+        deadline: Math.min(budget.deadline, performance.now() + Math.max(perOpRerunMinMs, spentMs)),
         memoryBytes: budget.memoryBytes,
       };
       const detailed = search(model, ops, detailBudget, true).next();
