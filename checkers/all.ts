@@ -5,3 +5,4 @@ import './causal/causal.ts';
 import './causal/causalMemory.ts';
 import './session/sessionCheckers.ts';
 import './causal/transactionalCausal.ts';
+import './transactional/index.ts';
