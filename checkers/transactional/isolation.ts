@@ -124,7 +124,15 @@ function analyze(operations: readonly Operation[], options: IsolationOptions): I
   const edges = inference.edges;
   addProcessEdges(txns, edges);
   if (options.realtime !== false) addRealtimeEdges(txns, edges);
-  const weak = checkWeakLevels(txns, inference, edges);
+  let component: Int32Array | undefined;
+  if (shape === 'list-append') {
+    component = new Int32Array(txns.length).fill(-1);
+    const g0 = adjacency(txns.length, edges);
+    stronglyConnected(g0, DATA | PROCESS).forEach((members, i) => {
+      for (const v of members) component![v] = i;
+    });
+  }
+  const weak = checkWeakLevels(txns, inference, edges, component);
   for (const a of weak.anomalies) anomalies.push(toAnomaly(a, txns));
   stats.edges = edges.size;
   const g = adjacency(txns.length, edges);
@@ -180,6 +188,9 @@ function analyze(operations: readonly Operation[], options: IsolationOptions): I
           'rw-register version orders are only partly inferred: no anomaly was found, which does not prove this level',
         );
   }
+  if (options.realtime === false)
+    for (const l of strongerLevels('strict-serializable'))
+      undecided.set(l, 'real time was not used (realtime: false), so strict serializability was not checked');
   const levels = {} as Record<IsolationLevel, LevelVerdict>;
   for (const l of isolationLevels) {
     if (ruledOut.has(l)) levels[l] = { valid: false };

@@ -21,6 +21,8 @@ interface Read {
   list: Value[];
   /** Length of the prefix before the reader's own first element: what it read from others. */
   ext: number;
+  /** A prefix of the key's version order (set in pass 2). */
+  compatible: boolean;
 }
 
 export interface KeyVersions {
@@ -49,15 +51,11 @@ export function inferListAppend(txns: readonly Txn[]): Inference & { keys: Map<s
   let unjudgeable: string | undefined;
 
   // Pass 1: appends (unique), reads of ok txns, and what each txn says about itself (internal, future read).
+  // Txns are short, so scans over the txn's micro-ops replace per-txn maps (a million txns, little garbage).
   for (const t of txns) {
-    const lastMicro = new Map<string, number>();
-    t.micro.forEach((m, i) => {
-      if (m.f === 'append') lastMicro.set(m.key, i);
-    });
-    const known = new Map<string, Value[]>();
-    const own = new Map<string, Value[]>();
-    for (let i = 0; i < t.micro.length; i++) {
-      const m = t.micro[i]!;
+    const micro = t.micro;
+    for (let i = 0; i < micro.length; i++) {
+      const m = micro[i]!;
       const kv = keyOf(m.key);
       if (m.f === 'append') {
         const id = valueId(m.value);
@@ -66,9 +64,10 @@ export function inferListAppend(txns: readonly Txn[]): Inference & { keys: Map<s
           unjudgeable ??= `${show(m.value)} is appended to ${m.key} twice (T${prior.txn} and T${t.index}): list-append needs unique elements per key`;
           continue;
         }
-        kv.appends.set(id, { txn: t.index, micro: i, value: m.value, last: lastMicro.get(m.key) === i });
-        known.get(m.key)?.push(m.value);
-        own.set(m.key, [...(own.get(m.key) ?? []), m.value]);
+        let last = true;
+        for (let j = i + 1; j < micro.length && last; j++)
+          if (micro[j]!.f === 'append' && micro[j]!.key === m.key) last = false;
+        kv.appends.set(id, { txn: t.index, micro: i, value: m.value, last });
         continue;
       }
       if (m.f !== 'r' || t.status !== 'ok') continue;
@@ -77,53 +76,69 @@ export function inferListAppend(txns: readonly Txn[]): Inference & { keys: Map<s
         continue;
       }
       const list = m.value ?? [];
-      const seen = new Set<string | number>();
-      for (const e of list) {
-        const id = valueId(e);
-        if (seen.has(id)) {
-          anomalies.push({
-            type: 'duplicate-elements',
-            txns: [t.index],
-            key: m.key,
-            element: e,
-            micro: i,
-            explanation: `${showTxn(t)} read ${m.key} = ${showList(list)}, which holds ${show(e)} more than once: each element was appended once.`,
-          });
-          break;
+      if (list.length > 1) {
+        const seen = new Set<string | number>();
+        for (const e of list) {
+          const id = valueId(e);
+          if (seen.has(id)) {
+            anomalies.push({
+              type: 'duplicate-elements',
+              txns: [t.index],
+              key: m.key,
+              element: e,
+              micro: i,
+              explanation: `${showTxn(t)} read ${m.key} = ${showList(list)}, which holds ${show(e)} more than once: each element was appended once.`,
+            });
+            break;
+          }
+          seen.add(id);
         }
-        seen.add(id);
       }
-      const expected = known.get(m.key);
-      const mine = own.get(m.key) ?? [];
-      if (expected !== undefined) {
-        if (expected.length !== list.length || expected.some((e, j) => valueId(e) !== valueId(list[j]!)))
+      // What this txn's own earlier micro-ops say the read must return: the last earlier read of the key
+      // plus the appends after it, or (no earlier read) a list ending with every earlier append.
+      let lastRead = -1;
+      let ownBefore = 0;
+      let ownAnywhere = false;
+      for (let j = 0; j < micro.length; j++) {
+        const x = micro[j]!;
+        if (x.key !== m.key) continue;
+        if (x.f === 'append') {
+          ownAnywhere = true;
+          if (j < i) ownBefore++;
+        } else if (j < i && x.f === 'r') lastRead = j;
+      }
+      if (lastRead !== -1 || ownBefore > 0) {
+        const expected: Value[] = lastRead === -1 ? [] : [...((micro[lastRead]!.value as Value[] | null) ?? [])];
+        for (let j = lastRead + 1; j < i; j++)
+          if (micro[j]!.f === 'append' && micro[j]!.key === m.key) expected.push(micro[j]!.value);
+        const ok =
+          lastRead !== -1
+            ? expected.length === list.length && expected.every((e, j) => valueId(e) === valueId(list[j]!))
+            : list.length >= expected.length &&
+              expected.every((e, j) => valueId(e) === valueId(list[list.length - expected.length + j]!));
+        if (!ok)
           anomalies.push({
             type: 'internal',
             txns: [t.index],
             key: m.key,
             micro: i,
-            explanation: `${showTxn(t)}: after its own earlier reads and appends, micro-op ${i + 1} should have read ${m.key} = ${showList(expected)}, but read ${showList(list)}.`,
+            explanation:
+              lastRead !== -1
+                ? `${showTxn(t)}: after its own earlier reads and appends, micro-op ${i + 1} should have read ${m.key} = ${showList(expected)}, but read ${showList(list)}.`
+                : `${showTxn(t)} appended ${showList(expected)} to ${m.key}, then read ${showList(list)}, which does not end with its own appends.`,
           });
-      } else if (
-        mine.length > 0 &&
-        (list.length < mine.length || mine.some((e, j) => valueId(e) !== valueId(list[list.length - mine.length + j]!)))
-      )
-        anomalies.push({
-          type: 'internal',
-          txns: [t.index],
-          key: m.key,
-          micro: i,
-          explanation: `${showTxn(t)} appended ${showList(mine)} to ${m.key}, then read ${showList(list)}, which does not end with its own appends.`,
-        });
-      known.set(m.key, [...list]);
+      }
       let ext = list.length;
-      const mineIds = new Set(t.micro.filter((x) => x.f === 'append' && x.key === m.key).map((x) => valueId(x.value)));
-      for (let j = 0; j < list.length; j++)
-        if (mineIds.has(valueId(list[j]!))) {
-          ext = j;
-          break;
-        }
-      kv.reads.push({ txn: t.index, micro: i, list, ext });
+      if (ownAnywhere) {
+        const mine = new Set<string | number>();
+        for (const x of micro) if (x.f === 'append' && x.key === m.key) mine.add(valueId(x.value));
+        for (let j = 0; j < list.length; j++)
+          if (mine.has(valueId(list[j]!))) {
+            ext = j;
+            break;
+          }
+      }
+      kv.reads.push({ txn: t.index, micro: i, list, ext, compatible: false });
     }
   }
   if (unjudgeable !== undefined)
@@ -144,15 +159,21 @@ export function inferListAppend(txns: readonly Txn[]): Inference & { keys: Map<s
     let longest: Read | undefined;
     for (const r of kv.reads) if (longest === undefined || r.list.length > longest.list.length) longest = r;
     kv.order = longest?.list ?? [];
+    // Positions of the version order whose element nobody appended or an aborted txn did: a read that is a
+    // prefix of the order needs checking only there (and where it holds its own appends).
+    const bad: number[] = [];
     kv.order.forEach((e, i) => {
-      if (!kv.position.has(valueId(e))) kv.position.set(valueId(e), i);
+      const id = valueId(e);
+      if (!kv.position.has(id)) kv.position.set(id, i);
+      const a = kv.appends.get(id);
+      if (a === undefined || txns[a.txn]!.status === 'fail') bad.push(i);
     });
-    const compatible = (r: Read) =>
+    const isPrefix = (r: Read) =>
       r.list.length <= kv.order.length && r.list.every((e, j) => valueId(e) === valueId(kv.order[j]!));
     let reportedOrder = false;
-    const checkedElements = new Set<string | number>();
+    const thinAirReported = new Set<number>();
     for (const r of kv.reads) {
-      const ok = compatible(r);
+      const ok = (r.compatible = isPrefix(r));
       if (!ok && !reportedOrder) {
         reportedOrder = true;
         anomalies.push({
@@ -164,13 +185,12 @@ export function inferListAppend(txns: readonly Txn[]): Inference & { keys: Map<s
         });
       }
       const reader = txns[r.txn]!;
-      // Elements the reader got from others: each must exist, be committed, and be its writer's last append.
-      for (let j = 0; j < r.list.length; j++) {
+      // Elements the reader got: each must exist, be committed, and (its own) be appended before the read.
+      const inspect = (j: number) => {
         const e = r.list[j]!;
         const a = kv.appends.get(valueId(e));
-        const firstTime = ok ? j >= checkedElements.size : true;
         if (a === undefined) {
-          if (firstTime || !ok)
+          if (!ok || !thinAirReported.has(j))
             anomalies.push({
               type: 'thin-air-read',
               txns: [r.txn],
@@ -179,7 +199,8 @@ export function inferListAppend(txns: readonly Txn[]): Inference & { keys: Map<s
               micro: r.micro,
               explanation: `${showTxn(reader)} read ${show(e)} in ${key}, but no transaction appended ${show(e)} to ${key}.`,
             });
-          continue;
+          if (ok) thinAirReported.add(j);
+          return;
         }
         if (a.txn === r.txn) {
           if (a.micro > r.micro)
@@ -191,7 +212,7 @@ export function inferListAppend(txns: readonly Txn[]): Inference & { keys: Map<s
               micro: r.micro,
               explanation: `${showTxn(reader)} read ${show(e)} in ${key} at micro-op ${r.micro + 1}, before it appended ${show(e)} itself at micro-op ${a.micro + 1}.`,
             });
-          continue;
+          return;
         }
         const writer = txns[a.txn]!;
         if (writer.status === 'fail')
@@ -203,8 +224,12 @@ export function inferListAppend(txns: readonly Txn[]): Inference & { keys: Map<s
             micro: r.micro,
             explanation: `${showTxn(reader)} read ${show(e)} in ${key}, appended by ${showTxn(writer)}, which aborted (aborted read).`,
           });
+      };
+      if (!ok) for (let j = 0; j < r.list.length; j++) inspect(j);
+      else {
+        for (const j of bad) if (j < r.list.length) inspect(j);
+        for (let j = r.ext; j < r.list.length; j++) if (!bad.includes(j)) inspect(j);
       }
-      if (ok) for (let j = checkedElements.size; j < r.list.length; j++) checkedElements.add(valueId(r.list[j]!));
       if (r.ext > 0) {
         const e = r.list[r.ext - 1]!;
         const a = kv.appends.get(valueId(e));
@@ -245,9 +270,10 @@ export function inferListAppend(txns: readonly Txn[]): Inference & { keys: Map<s
         edges.add(writers[writers.length - 1]!, a.txn, WW, keyId);
       writers.push(a.txn);
     }
+    const unobserved = new Set<number>();
     for (const a of kv.appends.values())
-      if (!kv.position.has(valueId(a.value)) && txns[a.txn]!.status === 'ok' && !kv.unobserved.includes(a.txn))
-        kv.unobserved.push(a.txn);
+      if (!kv.position.has(valueId(a.value)) && txns[a.txn]!.status === 'ok') unobserved.add(a.txn);
+    kv.unobserved = [...unobserved];
     const lastWriter = writers[writers.length - 1];
     if (lastWriter !== undefined) for (const u of kv.unobserved) edges.add(lastWriter, u, WW, keyId);
     // nextCommitted[i]: the writer of the first committed element at position >= i, or -1.
@@ -264,39 +290,44 @@ export function inferListAppend(txns: readonly Txn[]): Inference & { keys: Map<s
           break;
         }
       }
-      if (!compatible(r)) continue;
+      if (!r.compatible) continue;
       const next = nextCommitted[r.ext]!;
       if (next !== -1) edges.add(r.txn, next, RW, keyId);
       else for (const u of kv.unobserved) edges.add(r.txn, u, RW, keyId);
     }
   }
 
-  // Lost update: committed txns that read the same version of a key and then appended to it.
-  const sameVersion = new Map<string, number[]>();
-  for (const t of txns) {
-    if (t.status !== 'ok') continue;
-    const readFirst = new Map<string, number>();
-    t.micro.forEach((m, i) => {
-      if (m.f === 'r' && !readFirst.has(m.key)) readFirst.set(m.key, i);
-      if (m.f === 'append' && !readFirst.has(m.key)) readFirst.set(m.key, -1);
-    });
-    for (const [key, i] of readFirst) {
-      if (i === -1) continue;
-      if (!t.micro.some((m, j) => j > i && m.f === 'append' && m.key === key)) continue;
-      const read = t.micro[i]!.value;
-      const version = `${key}\u0000${JSON.stringify(read ?? [])}`;
-      sameVersion.set(version, [...(sameVersion.get(version) ?? []), t.index]);
+  // Lost update: committed txns that read the same version of a key (before appending to it themselves)
+  // and then appended to it. Reads that are prefixes of the key's order are the same version iff the same length.
+  for (const [key, kv] of keys) {
+    const groups = new Map<string | number, Read[]>();
+    for (const r of kv.reads) {
+      const micro = txns[r.txn]!.micro;
+      let appendsBefore = false;
+      let appendsAfter = false;
+      let earlierRead = false;
+      micro.forEach((m, j) => {
+        if (m.key !== key) return;
+        if (m.f === 'append') {
+          if (j < r.micro) appendsBefore = true;
+          else appendsAfter = true;
+        } else if (j < r.micro) earlierRead = true;
+      });
+      if (appendsBefore || earlierRead || !appendsAfter) continue;
+      const version = r.compatible ? r.list.length : JSON.stringify(r.list);
+      let g = groups.get(version);
+      if (g === undefined) groups.set(version, (g = []));
+      g.push(r);
     }
-  }
-  for (const [version, group] of sameVersion) {
-    if (group.length < 2) continue;
-    const [key, read] = version.split('\u0000') as [string, string];
-    anomalies.push({
-      type: 'lost-update',
-      txns: group,
-      key,
-      explanation: `${group.map((i) => showTxn(txns[i]!)).join(' and ')} all read ${key} = ${read.replace(/,/g, ' ')} and then appended to it: all committed, so one's update was made without seeing another's (lost update).`,
-    });
+    for (const group of groups.values()) {
+      if (group.length < 2) continue;
+      anomalies.push({
+        type: 'lost-update',
+        txns: group.map((r) => r.txn),
+        key,
+        explanation: `${group.map((r) => showTxn(txns[r.txn]!)).join(' and ')} all read ${key} = ${showList(group[0]!.list)} and then appended to it: all committed, so each made its update without seeing the other's (lost update).`,
+      });
+    }
   }
 
   const explainEdge = (id: number): string => {
@@ -333,14 +364,7 @@ export function inferListAppend(txns: readonly Txn[]): Inference & { keys: Map<s
     const missed = appendOf(b).find((v) => !(r?.list ?? []).some((x) => valueId(x) === valueId(v))) ?? null;
     return `T${a} did not see T${b}'s append of ${show(missed)} to ${key}${r !== undefined ? ` (it read ${showList(r.list)})` : ''}`;
   };
-  const isCompatible = (kv: KeyVersions, r: Read) =>
-    r.list.length <= kv.order.length && r.list.every((e, j) => valueId(e) === valueId(kv.order[j]!));
-  const compatibleReads = new Map<Read, boolean>();
-  const compatibleRead = (kv: KeyVersions, r: Read) => {
-    let c = compatibleReads.get(r);
-    if (c === undefined) compatibleReads.set(r, (c = isCompatible(kv, r)));
-    return c;
-  };
+  const compatibleRead = (_: KeyVersions, r: Read) => r.compatible;
   const readsOf = new Map<number, { kv: KeyVersions; r: Read }[]>();
   for (const kv of keys.values())
     for (const r of kv.reads) {

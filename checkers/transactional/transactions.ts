@@ -27,7 +27,7 @@ export interface ParsedTxns {
 
 /** EDN keys are numbers or keywords, faultline's are strings: one string form for both. */
 export function keyString(k: Value): string {
-  return typeof k === 'string' ? k : JSON.stringify(k);
+  return typeof k === 'string' ? k : typeof k === 'number' ? String(k) : JSON.stringify(k);
 }
 
 /** Txns of a history, or the reason this history is not one the isolation checker reads. */

@@ -29,8 +29,19 @@ const maxClockEntries = 200_000_000;
 /** At most this many anomalies of each type are spelled out; the verdict needs one. */
 const maxReported = 50;
 
-export function checkWeakLevels(txns: readonly Txn[], inference: Inference, base: EdgeList): WeakLevelsResult {
+/**
+ * `component`, when given, maps each txn to its strongly connected component of ww ∪ wr ∪ rw ∪ process (-1
+ * for none). In list-append every violation here is also such a cycle (t2 reaches t3, and t3's read that
+ * missed t2's append is an rw path back), so only pairs inside one component need their premises checked.
+ */
+export function checkWeakLevels(
+  txns: readonly Txn[],
+  inference: Inference,
+  base: EdgeList,
+  component?: Int32Array,
+): WeakLevelsResult {
   const n = txns.length;
+  if (component !== undefined && !component.some((c) => c !== -1)) return { anomalies: [] };
   const anomalies: TxnAnomaly[] = [];
   const reported = new Map<string, number>();
   const report = (a: TxnAnomaly) => {
@@ -107,7 +118,9 @@ export function checkWeakLevels(txns: readonly Txn[], inference: Inference, base
   const why = new Map<string, string>();
   inference.forEachRead((r) => {
     const t3 = txns[r.txn]!;
+    if (component !== undefined && component[r.txn] === -1) return;
     for (const t2 of r.missed) {
+      if (component !== undefined && component[t2] !== component[r.txn]) continue;
       let level: WeakLevel | undefined;
       let premise = '';
       if (inference.saw(r.txn, t2, r.micro)) {
