@@ -18,8 +18,8 @@ export interface TxnAnomaly {
 export interface Inference {
   anomalies: TxnAnomaly[];
   edges: EdgeList;
-  /** Why an edge exists, in words, for edge id; computed when a cycle is explained. */
-  explainEdge(edge: number): string;
+  /** Why edge `id` of `list` (the inferred edges, or a copy keeping their keys) exists, in words. */
+  explainEdge(list: EdgeList, id: number): string;
   /** A reason the history cannot be judged at all (e.g. duplicate appends), or undefined. */
   unjudgeable?: string;
   /** Each ok txn's external read of a key, for the axiomatic weak levels. */

@@ -5,7 +5,18 @@ import { AnomalyGraphBuilder } from '../anomalyGraph.ts';
 import type { Operation, Value } from '../history.ts';
 import { historyIndices, type Anomaly, type CheckOptions, type CheckResult, type Verdict } from '../result.ts';
 import { searchComponent } from './cycleSearch.ts';
-import { DATA, PROCESS, REALTIME, adjacency, kindName, stronglyConnected } from './dependencyGraph.ts';
+import {
+  DATA,
+  EdgeList,
+  PROCESS,
+  REALTIME,
+  RW,
+  WR,
+  WW,
+  adjacency,
+  kindName,
+  stronglyConnected,
+} from './dependencyGraph.ts';
 import { addProcessEdges, addRealtimeEdges, type Inference, type TxnAnomaly } from './inference.ts';
 import {
   isolationLevelNames,
@@ -28,6 +39,11 @@ export interface IsolationOptions extends CheckOptions, RegisterOptions {
    * reader makes times up per session) must say false, or realtime edges would be invented.
    */
   realtime?: boolean;
+  /**
+   * Mutation testing only: leave out every inferred edge of this kind, breaking one inference rule on
+   * purpose, so the differential tests can show that they notice.
+   */
+  brokenRule?: 'ww' | 'wr' | 'rw';
   /** Edge visits the cycle search may spend per strongly connected component (default 2,000,000). */
   cycleSearchSteps?: number;
 }
@@ -93,6 +109,7 @@ export function analyzeIsolation(operations: readonly Operation[], options: Isol
     options.linearizableKeys,
     options.cycleSearchSteps,
     options.realtime,
+    options.brokenRule,
   ]);
   const cached = analyses.get(operations)?.get(optionKey);
   if (cached !== undefined) return cached;
@@ -121,7 +138,15 @@ function analyze(operations: readonly Operation[], options: IsolationOptions): I
     return done({ shape, levels: unknownEverywhere(inference.unjudgeable), anomalies: [] });
 
   const anomalies: Anomaly[] = inference.anomalies.map((a) => toAnomaly(a, txns));
-  const edges = inference.edges;
+  let edges = inference.edges;
+  if (options.brokenRule !== undefined) {
+    const drop = { ww: WW, wr: WR, rw: RW }[options.brokenRule];
+    const kept = new EdgeList();
+    for (const k of edges.keys) kept.keyId(k);
+    for (let i = 0; i < edges.size; i++)
+      if (edges.kind[i] !== drop) kept.add(edges.from[i]!, edges.to[i]!, edges.kind[i]!, edges.key[i]);
+    edges = kept;
+  }
   addProcessEdges(txns, edges);
   if (options.realtime !== false) addRealtimeEdges(txns, edges);
   let component: Int32Array | undefined;
@@ -155,7 +180,7 @@ function analyze(operations: readonly Operation[], options: IsolationOptions): I
         const a = edges.from[id]!;
         const b = edges.to[id]!;
         graph.edge(txns[a]!.op.id, txns[b]!.op.id, kindName[edges.kind[id]!]!);
-        return `T${a} < T${b} because ${inference.explainEdge(id)}`;
+        return `T${a} < T${b} because ${inference.explainEdge(edges, id)}`;
       });
       const involved = c.edges.map((id) => edges.from[id]!);
       const explanation = `${steps.join('; ')}: a cycle (${c.type}, in a strongly connected component of ${members.length} transactions). As recorded: ${involved.map((i) => showTxn(txns[i]!)).join('; ')}.`;

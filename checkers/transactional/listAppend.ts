@@ -13,6 +13,8 @@ interface Append {
   value: Value;
   /** The txn appends nothing more to this key after this element. */
   last: boolean;
+  /** Index in the key's version order; -1 when no read observed it. */
+  pos: number;
 }
 
 interface Read {
@@ -30,12 +32,12 @@ export interface KeyVersions {
   reads: Read[];
   /** The longest read: the key's version order as far as it was observed. */
   order: Value[];
-  position: Map<string | number, number>;
   /** Ok txns whose append to this key no read observed, in history order. */
   unobserved: number[];
 }
 
 const show = (v: Value) => JSON.stringify(v);
+const posOf = (kv: KeyVersions, v: Value) => kv.appends.get(valueId(v))?.pos ?? -1;
 const showList = (l: readonly Value[]) => `[${l.map(show).join(' ')}]`;
 
 export function inferListAppend(txns: readonly Txn[]): Inference & { keys: Map<string, KeyVersions> } {
@@ -44,8 +46,7 @@ export function inferListAppend(txns: readonly Txn[]): Inference & { keys: Map<s
   const keys = new Map<string, KeyVersions>();
   const keyOf = (k: string) => {
     let kv = keys.get(k);
-    if (kv === undefined)
-      keys.set(k, (kv = { appends: new Map(), reads: [], order: [], position: new Map(), unobserved: [] }));
+    if (kv === undefined) keys.set(k, (kv = { appends: new Map(), reads: [], order: [], unobserved: [] }));
     return kv;
   };
   let unjudgeable: string | undefined;
@@ -67,7 +68,7 @@ export function inferListAppend(txns: readonly Txn[]): Inference & { keys: Map<s
         let last = true;
         for (let j = i + 1; j < micro.length && last; j++)
           if (micro[j]!.f === 'append' && micro[j]!.key === m.key) last = false;
-        kv.appends.set(id, { txn: t.index, micro: i, value: m.value, last });
+        kv.appends.set(id, { txn: t.index, micro: i, value: m.value, last, pos: -1 });
         continue;
       }
       if (m.f !== 'r' || t.status !== 'ok') continue;
@@ -163,9 +164,8 @@ export function inferListAppend(txns: readonly Txn[]): Inference & { keys: Map<s
     // prefix of the order needs checking only there (and where it holds its own appends).
     const bad: number[] = [];
     kv.order.forEach((e, i) => {
-      const id = valueId(e);
-      if (!kv.position.has(id)) kv.position.set(id, i);
-      const a = kv.appends.get(id);
+      const a = kv.appends.get(valueId(e));
+      if (a !== undefined && a.pos === -1) a.pos = i;
       if (a === undefined || txns[a.txn]!.status === 'fail') bad.push(i);
     });
     const isPrefix = (r: Read) =>
@@ -271,8 +271,7 @@ export function inferListAppend(txns: readonly Txn[]): Inference & { keys: Map<s
       writers.push(a.txn);
     }
     const unobserved = new Set<number>();
-    for (const a of kv.appends.values())
-      if (!kv.position.has(valueId(a.value)) && txns[a.txn]!.status === 'ok') unobserved.add(a.txn);
+    for (const a of kv.appends.values()) if (a.pos === -1 && txns[a.txn]!.status === 'ok') unobserved.add(a.txn);
     kv.unobserved = [...unobserved];
     const lastWriter = writers[writers.length - 1];
     if (lastWriter !== undefined) for (const u of kv.unobserved) edges.add(lastWriter, u, WW, keyId);
@@ -330,27 +329,27 @@ export function inferListAppend(txns: readonly Txn[]): Inference & { keys: Map<s
     }
   }
 
-  const explainEdge = (id: number): string => {
-    const a = edges.from[id]!;
-    const b = edges.to[id]!;
-    const kind = edges.kind[id]!;
+  const explainEdge = (list: EdgeList, id: number): string => {
+    const a = list.from[id]!;
+    const b = list.to[id]!;
+    const kind = list.kind[id]!;
     if (kind === PROCESS) return `T${b} is process ${txns[b]!.process}'s next transaction after T${a}`;
     if (kind === REALTIME)
       return `T${a} completed (index ${txns[a]!.op.completeIndex}) before T${b} was invoked (index ${txns[b]!.op.invokeIndex})`;
-    const key = edges.keys[edges.key[id]!]!;
+    const key = list.keys[list.key[id]!]!;
     const kv = keys.get(key)!;
     const appendOf = (t: number) => txns[t]!.micro.filter((m) => m.f === 'append' && m.key === key).map((m) => m.value);
     const observedAppend = (t: number) => {
-      const mine = appendOf(t).filter((v) => kv.position.has(valueId(v)));
+      const mine = appendOf(t).filter((v) => posOf(kv, v) !== -1);
       return mine[mine.length - 1] ?? appendOf(t)[0] ?? null;
     };
     if (kind === WW) {
       const eb = appendOf(b).find((v) => {
-        const p = kv.position.get(valueId(v));
-        return p === undefined || p > 0;
+        const p = posOf(kv, v);
+        return p === -1 || p > 0;
       });
-      const pb = eb === undefined ? undefined : kv.position.get(valueId(eb));
-      return pb === undefined
+      const pb = eb === undefined ? -1 : posOf(kv, eb);
+      return pb === -1
         ? `T${b} appended ${show(eb ?? null)} to ${key}, unobserved but committed, so after T${a}'s ${show(observedAppend(a))}, the last element read`
         : `T${b} appended ${show(eb!)} to ${key} after T${a}'s ${show(observedAppend(a))}`;
     }
@@ -375,8 +374,8 @@ export function inferListAppend(txns: readonly Txn[]): Inference & { keys: Map<s
   const readSees = (kv: KeyVersions, r: Read, element: Value) => {
     const id = valueId(element);
     if (compatibleRead(kv, r)) {
-      const p = kv.position.get(id);
-      return p !== undefined && p < r.ext;
+      const p = kv.appends.get(id)?.pos ?? -1;
+      return p !== -1 && p < r.ext;
     }
     return r.list.slice(0, r.ext).some((e) => valueId(e) === id);
   };

@@ -220,14 +220,14 @@ export function inferRwRegister(txns: readonly Txn[], options: RegisterOptions =
       }
   }
 
-  const explainEdge = (id: number): string => {
-    const a = edges.from[id]!;
-    const b = edges.to[id]!;
-    const kind = edges.kind[id]!;
+  const explainEdge = (list: EdgeList, id: number): string => {
+    const a = list.from[id]!;
+    const b = list.to[id]!;
+    const kind = list.kind[id]!;
     if (kind === PROCESS) return `T${b} is process ${txns[b]!.process}'s next transaction after T${a}`;
     if (kind === REALTIME)
       return `T${a} completed (index ${txns[a]!.op.completeIndex}) before T${b} was invoked (index ${txns[b]!.op.invokeIndex})`;
-    const key = edges.keys[edges.key[id]!]!;
+    const key = list.keys[list.key[id]!]!;
     const wrote = (t: number) => txns[t]!.micro.findLast((m) => m.f === 'w' && m.key === key)?.value ?? null;
     const read = (t: number) => txns[t]!.micro.find((m) => m.f === 'r' && m.key === key)?.value ?? null;
     if (kind === WW)

@@ -25,9 +25,18 @@ export interface ParsedTxns {
   txns: Txn[];
 }
 
-/** EDN keys are numbers or keywords, faultline's are strings: one string form for both. */
+const numberKeys = new Map<number, string>();
+
+/** EDN keys are numbers or keywords, faultline's are strings: one string form for both (numbers interned). */
 export function keyString(k: Value): string {
-  return typeof k === 'string' ? k : typeof k === 'number' ? String(k) : JSON.stringify(k);
+  if (typeof k === 'string') return k;
+  if (typeof k !== 'number') return JSON.stringify(k);
+  let s = numberKeys.get(k);
+  if (s === undefined) {
+    if (numberKeys.size > 1_000_000) numberKeys.clear();
+    numberKeys.set(k, (s = String(k)));
+  }
+  return s;
 }
 
 /** Txns of a history, or the reason this history is not one the isolation checker reads. */
