@@ -17,12 +17,21 @@ export const kindName: Record<number, string> = {
 
 /** Edges as they are inferred: a growable list with the key each data edge is about. */
 export class EdgeList {
-  from = new Int32Array(1024);
-  to = new Int32Array(1024);
-  kind = new Uint8Array(1024);
+  from: Int32Array;
+  to: Int32Array;
+  kind: Uint8Array;
   /** Index into `keys`, -1 for process and realtime edges. */
-  key = new Int32Array(1024);
+  key: Int32Array;
   size = 0;
+
+  /** `capacity`: the expected edge count, so a big graph is allocated once instead of doubled and copied. */
+  constructor(capacity = 1024) {
+    const c = Math.max(16, capacity);
+    this.from = new Int32Array(c);
+    this.to = new Int32Array(c);
+    this.kind = new Uint8Array(c);
+    this.key = new Int32Array(c);
+  }
   readonly keys: string[] = [];
   private readonly keyIds = new Map<string, number>();
 
@@ -40,7 +49,7 @@ export class EdgeList {
     if (a === b) return;
     if (this.size === this.from.length) {
       const grow = <T extends Int32Array | Uint8Array>(x: T, make: (n: number) => T): T => {
-        const y = make(x.length * 2);
+        const y = make(Math.ceil(x.length * 1.5));
         y.set(x);
         return y;
       };

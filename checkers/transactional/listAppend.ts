@@ -42,7 +42,8 @@ const showList = (l: readonly Value[]) => `[${l.map(show).join(' ')}]`;
 
 export function inferListAppend(txns: readonly Txn[]): Inference & { keys: Map<string, KeyVersions> } {
   const anomalies: TxnAnomaly[] = [];
-  const edges = new EdgeList();
+  // About six data edges per txn, plus process and realtime edges added later.
+  const edges = new EdgeList(txns.length * 16);
   const keys = new Map<string, KeyVersions>();
   const keyOf = (k: string) => {
     let kv = keys.get(k);
