@@ -10,6 +10,7 @@ import type { ConsistencyChecker } from './result.ts';
 import { counterChecker } from './counter/counter.ts';
 import { sequentialChecker } from './sequential/sequential.ts';
 import { setChecker } from './set/index.ts';
+import { isolationChecker, isolationLevelCheckers } from './transactional/index.ts';
 import { sessionChecker, sessionGuaranteeCheckers } from './session/sessionCheckers.ts';
 
 export interface RegisteredChecker {
@@ -30,6 +31,9 @@ export const registeredCheckers: readonly RegisteredChecker[] = [
   { checker: counterChecker, workloadModels: ['counter'] },
   // Register transactions (dbcop, Plume, Elle rw-register); no faultline workload writes them yet.
   { checker: transactionalCausalChecker, workloadModels: [] },
+  // Elle-class isolation levels for list-append and rw-register transactions, strongest first.
+  ...isolationLevelCheckers.map((checker) => ({ checker, workloadModels: ['list-append'] })),
+  { checker: isolationChecker, workloadModels: ['list-append'] },
 ];
 
 const byName = new Map<string, RegisteredChecker>();

@@ -17,7 +17,8 @@ export const defaultCheckersByModel: Readonly<Record<string, readonly string[]>>
   register: ['linearizable'],
   set: ['set'],
   counter: ['counter'],
-  'list-append': ['list-append'],
+  // Elle's default: the strongest level; `faultline check --all` lists every level.
+  'list-append': ['strict-serializable'],
 };
 
 /** The default checkers of a workload model that this version of faultline has, plus sequential for read/write registers. */
