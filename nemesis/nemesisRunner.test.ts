@@ -92,16 +92,22 @@ test('an abort stops every active fault (newest first), records why, and heals e
       fault: { kind: 'clock', targets: { nodes: ['n1'] }, clock: { kind: 'bump', offsetMs: 5000 } },
     },
   ];
-  setTimeout(() => {
-    controller.abort();
-  }, 30);
+  // Aborted once both faults are in place (not after a fixed delay, which a loaded machine can outrun).
+  const hooks = fakeHooks(log);
+  const plain = fakeHooks(log);
+  hooks.pause = async (node) => {
+    await plain.pause(node);
+    setTimeout(() => {
+      controller.abort();
+    }, 30);
+  };
   const began = Date.now();
   const summary = await runNemesisSchedule({
     schedule,
     remotes,
     recorder,
     features,
-    processes: fakeHooks(log),
+    processes: hooks,
     signal: controller.signal,
   });
   assert.ok(Date.now() - began < 5000, 'did not wait for the schedule');
