@@ -2,12 +2,13 @@
 // faultline's qdiscs, clock skew (the strobe/drift loop and the faketime offset; on ssh hosts the moved real
 // clock), and processes a pause left stopped. It needs nothing but the Remotes, so it heals a previous run
 // that crashed as well as this one: used at the end of the fault window, on error, on Ctrl-C and by
-// `faultline clean`. Idempotent, safe when nothing is there; one failing step never stops the others.
+// `faultline clean`. Idempotent, safe when nothing is there; one failing step never stops the others. A system
+// a kill fault stopped needs the system's start hook, which only a run has: it is reported, not restarted.
 import type { Remote } from '../harness/remote/remote.ts';
 import { removeChain } from './_internals/iptablesChain.ts';
 import { resetClock, restoreSystemClock } from './faults/clock.ts';
 import { healPacketFaultOn } from './faults/packet.ts';
-import { resumeLeftoverPauses } from './faults/process.ts';
+import { killedByFault, resumeLeftoverPauses } from './faults/process.ts';
 
 export interface HealAllOptions {
   /** 'ssh' also restores a real clock faultline moved. Never 'ssh' for containers: they share the host's clock. */
@@ -22,10 +23,15 @@ export interface NodeHealReport {
   healed: string[];
   /** Steps that failed, with why; the other steps still ran. */
   errors: string[];
+  /**
+   * What heal found but cannot undo without the system's hooks: 'kill' when a kill fault left the system
+   * down (the harness was stopped before starting it again).
+   */
+  left: string[];
 }
 
 async function healNode(remote: Remote, options: HealAllOptions): Promise<NodeHealReport> {
-  const report: NodeHealReport = { node: remote.name, healed: [], errors: [] };
+  const report: NodeHealReport = { node: remote.name, healed: [], errors: [], left: [] };
   const step = async (what: string, action: () => Promise<boolean>) => {
     try {
       if (await action()) report.healed.push(what);
@@ -42,6 +48,11 @@ async function healNode(remote: Remote, options: HealAllOptions): Promise<NodeHe
     const moved = options.backend === 'ssh' ? await restoreSystemClock(remote) : false;
     return skewed || moved;
   });
+  try {
+    if (await killedByFault(remote)) report.left.push('kill');
+  } catch (error) {
+    report.errors.push(`kill: ${(error as Error).message}`);
+  }
   return report;
 }
 

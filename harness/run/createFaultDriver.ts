@@ -46,7 +46,7 @@ function namesFor(f: FaultSpec): FaultName[] {
  * Whether the fault can run here: every name it needs, except that a packet fault runs with whatever behaviours
  * are available (each drawn behaviour set that has none left is recorded as a failed start, by name).
  */
-function usableHere(f: FaultSpec, available: (name: FaultName) => boolean): boolean {
+export function usableHere(f: FaultSpec, available: (name: FaultName) => boolean): boolean {
   const names = namesFor(f);
   return f.kind === 'packet' ? names.some(available) : names.every(available);
 }
@@ -145,6 +145,8 @@ export async function createFaultDriver(o: FaultDriverOptions): Promise<FaultDri
         return;
       }
       const reports = await healAll(remotes, healOptions);
+      for (const r of reports)
+        if (r.left.includes('kill')) o.log(`${r.node}: the system a kill fault stopped was not started again`);
       const errors = reports.flatMap((r) => r.errors.map((e) => `${r.node}: ${e}`));
       if (errors.length > 0) throw new Error(`heal left problems:\n${errors.join('\n')}`);
     },
