@@ -16,6 +16,7 @@ import { toValue } from '../_internals/toValue.ts';
 import { duration, targets as campaignTargets } from './campaignParts.ts';
 import {
   defaultFaultTargets,
+  healedIf,
   nodeListLabel,
   planTargets,
   targetProblems,
@@ -303,6 +304,7 @@ export function clockLabel(fault: ClockFault): string {
 
 export const clockFault: FaultPackage<'clock', typeof clockCampaign, ClockFaultPlan, PlannedClockFault> = {
   kind: 'clock',
+  description: "clock skew: bump, strobe, drift (libfaketime in the system's processes; the real clock on ssh hosts)",
   color: '#e08a1e',
   lane: 'clock',
   names: ['clock'],
@@ -362,5 +364,10 @@ export const clockFault: FaultPackage<'clock', typeof clockCampaign, ClockFaultP
         .map((r) => (ctx.clock.mode === 'system-clock' ? restoreSystemClock(r) : resetClock(r, file))),
     );
     return { nodes: [...nodes] };
+  },
+  async heal(remote, options) {
+    const skewed = await resetClock(remote, options.clockFile === undefined ? {} : { file: options.clockFile });
+    const moved = options.backend === 'ssh' ? await restoreSystemClock(remote) : false;
+    return healedIf(skewed || moved);
   },
 };

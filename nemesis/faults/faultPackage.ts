@@ -65,6 +65,8 @@ export interface PreparedStart {
 
 export interface FaultPackage<Kind extends string, Campaign extends z.ZodObject, Plan, Planned> {
   kind: Kind;
+  /** What it does, in one line, for `faultline list`. */
+  description: string;
   /** One colour per kind, the same in the report's timeline, its plots and the store index. */
   color: string;
   /** Faults in one lane never overlap (they would fight over one mechanism); kill and pause share one. */
@@ -87,6 +89,26 @@ export interface FaultPackage<Kind extends string, Campaign extends z.ZodObject,
   prepare(ctx: FaultContext, fault: Planned): Promise<PreparedStart>;
   /** Undoes exactly what start applied to `nodes`; resolves the stop event's detail. */
   stop(ctx: FaultContext, fault: Planned, nodes: readonly string[]): Promise<Record<string, Value>>;
+  /**
+   * Removes whatever this kind may have left on one node, from the node alone (after a crash of the harness
+   * too): 'healed' when something was there, 'clean' when nothing was, 'left' when it found something only a
+   * run can undo (a system a kill stopped). Idempotent.
+   */
+  heal(remote: Remote, options: HealOptions): Promise<'healed' | 'clean' | 'left'>;
+  /** Healed before the other kinds (a stopped process cannot notice its network heal). */
+  healsFirst?: boolean;
+}
+
+export interface HealOptions {
+  /** 'ssh' also restores a real clock faultline moved. Never 'ssh' for containers: they share the host's clock. */
+  backend?: FaultBackend;
+  /** The faketime control file, when not the default. */
+  clockFile?: string;
+}
+
+/** A heal step's answer from whether anything was found. */
+export function healedIf(found: boolean): 'healed' | 'clean' {
+  return found ? 'healed' : 'clean';
 }
 
 /** Node lists in words: "n2-n5" for a run of the cluster's order, else "n1, n3". */

@@ -6,7 +6,7 @@ import type { NodeSelector } from '../nodeSelection.ts';
 import { pick } from '../rng.ts';
 import { targets as campaignTargets } from './campaignParts.ts';
 import { nodeListLabel, planTargets, targetProblems, type FaultPackage, type PlannedTargets } from './faultPackage.ts';
-import { killNodes, restartNodes } from './process.ts';
+import { killedByFault, killNodes, restartNodes } from './process.ts';
 
 const killCampaign = z.strictObject({ kind: z.literal('kill'), targets: campaignTargets });
 
@@ -22,6 +22,7 @@ export interface PlannedKill {
 
 export const killFault: FaultPackage<'kill', typeof killCampaign, KillPlan, PlannedKill> = {
   kind: 'kill',
+  description: 'kill -9 the system on some nodes, then restart it',
   color: '#7b61ff',
   lane: 'process',
   names: ['kill'],
@@ -50,4 +51,6 @@ export const killFault: FaultPackage<'kill', typeof killCampaign, KillPlan, Plan
     );
     return { nodes: [...nodes], restarted: true };
   },
+  // Starting a system needs its hooks, which only a run has: a node left down is reported, not restarted.
+  heal: async (remote) => ((await killedByFault(remote)) ? 'left' : 'clean'),
 };

@@ -13,6 +13,7 @@ import { toValue } from '../_internals/toValue.ts';
 import { targets as campaignTargets } from './campaignParts.ts';
 import {
   defaultFaultTargets,
+  healedIf,
   nodeListLabel,
   planTargets,
   targetProblems,
@@ -358,6 +359,7 @@ function keep(b: PacketBehaviors, names: readonly PacketBehaviorName[]): PacketB
 
 export const packetFault: FaultPackage<'packet', typeof packetCampaign, PacketFaultPlan, PlannedPacketFault> = {
   kind: 'packet',
+  description: 'delay, loss, duplicate, corrupt, reorder, rate (tc netem; iptables/tbf fallbacks)',
   color: '#3a9e5c',
   lane: 'packet',
   names: packetBehaviorNames,
@@ -404,4 +406,5 @@ export const packetFault: FaultPackage<'packet', typeof packetCampaign, PacketFa
     await healPacketFault(ctx.remotes);
     return { nodes: [...nodes] };
   },
+  heal: async (remote) => healedIf(await healPacketFaultOn(remote)),
 };

@@ -11,7 +11,7 @@ import { toValue } from '../_internals/toValue.ts';
 import { tryExec } from '../_internals/exec.ts';
 import { removeChain, replaceChainRules } from '../_internals/iptablesChain.ts';
 import { onEveryNode } from '../_internals/onEveryNode.ts';
-import { nodeListLabel, type FaultPackage } from './faultPackage.ts';
+import { healedIf, nodeListLabel, type FaultPackage } from './faultPackage.ts';
 
 /** The rules (argv tails after `-A FAULTLINE`) that make a node drop these source addresses. */
 export function partitionRules(sources: readonly string[]): string[][] {
@@ -132,6 +132,8 @@ export function grudgeLabel(grudge: Grudge, nodes: readonly string[]): string {
 
 export const partitionFault: FaultPackage<'partition', typeof partitionCampaign, PartitionPlan, PlannedPartition> = {
   kind: 'partition',
+  description:
+    'network partitions (iptables): one, halves, random-halves, majorities-ring, bridge, minority-third, primary, or an explicit grudge',
   color: '#d9534f',
   lane: 'partition',
   names: ['partition'],
@@ -173,4 +175,5 @@ export const partitionFault: FaultPackage<'partition', typeof partitionCampaign,
     await healPartition(ctx.remotes);
     return { healed: [...nodes] };
   },
+  heal: async (remote) => healedIf(await removeChain(remote, 'FAULTLINE')),
 };

@@ -5,8 +5,15 @@ import { z } from 'zod';
 import type { NodeSelector } from '../nodeSelection.ts';
 import { pick } from '../rng.ts';
 import { targets as campaignTargets } from './campaignParts.ts';
-import { nodeListLabel, planTargets, targetProblems, type FaultPackage, type PlannedTargets } from './faultPackage.ts';
-import { pauseNodes, resumeNodes } from './process.ts';
+import {
+  healedIf,
+  nodeListLabel,
+  planTargets,
+  targetProblems,
+  type FaultPackage,
+  type PlannedTargets,
+} from './faultPackage.ts';
+import { pauseNodes, resumeLeftoverPauses, resumeNodes } from './process.ts';
 
 const pauseCampaign = z.strictObject({ kind: z.literal('pause'), targets: campaignTargets });
 
@@ -22,8 +29,10 @@ export interface PlannedPause {
 
 export const pauseFault: FaultPackage<'pause', typeof pauseCampaign, PausePlan, PlannedPause> = {
   kind: 'pause',
+  description: 'SIGSTOP the system on some nodes, then SIGCONT',
   color: '#1f9bd1',
   lane: 'process',
+  healsFirst: true,
   names: ['pause'],
   mechanism: () => ({ available: true, via: "the system's lifecycle hooks" }),
   needs: () => ['pause'],
@@ -45,4 +54,5 @@ export const pauseFault: FaultPackage<'pause', typeof pauseCampaign, PausePlan, 
     await resumeNodes(ctx.hooks(), ctx.remotes, nodes);
     return { nodes: [...nodes] };
   },
+  heal: async (remote) => healedIf((await resumeLeftoverPauses(remote)) > 0),
 };
