@@ -135,10 +135,14 @@ export async function pauseNodes(
       // The intent first: a harness killed after SIGSTOP but before the pid list still leaves heal a way back.
       await mustExec(remote, ['mkdir', '-p', '/var/run/faultline']);
       await remote.writeFile(pausePendingFile, [...before].map((p) => `${p}\n`).join(''));
-      await hooks.pause(n);
-      const stopped = [...(await stoppedOn(remote))].filter((p) => !before.has(p));
-      if (stopped.length > 0) await remote.writeFile(pausedPidsFile, stopped.join('\n') + '\n');
-      await tryExec(remote, ['rm', '-f', pausePendingFile]);
+      try {
+        await hooks.pause(n);
+      } finally {
+        // Also when the hook failed half-way: what it did stop is noted, and the wider intent withdrawn.
+        const stopped = [...(await stoppedOn(remote))].filter((p) => !before.has(p));
+        if (stopped.length > 0) await remote.writeFile(pausedPidsFile, stopped.join('\n') + '\n');
+        await tryExec(remote, ['rm', '-f', pausePendingFile]);
+      }
     }),
   );
 }
