@@ -1,5 +1,6 @@
 // The history: the contract between the harness, the checkers and the report.
 // Pure data and pure functions only; this file runs in worker threads and in the report's browser code.
+import { readNemesisEvent } from './nemesisEvents.ts';
 
 /** Any JSON value a system may return. */
 export type Value = null | boolean | number | string | Value[] | { [key: string]: Value };
@@ -62,6 +63,12 @@ export interface FaultWindow {
   endIndex: number | null;
   /** What was done, to which node: the start event's value. */
   value: Value;
+  /** The fault in words, as its package wrote it; absent in older and external histories. */
+  label?: string;
+  /** The fault kind's colour, as its package wrote it; absent in older and external histories. */
+  color?: string;
+  /** Why the start failed: the window is an attempt, the fault did not (fully) take effect. */
+  error?: string;
 }
 
 export interface HistoryProblem {
@@ -162,29 +169,34 @@ export function pairOperations(history: readonly HistoryOp[]): Operation[] {
   return operations;
 }
 
-/** Fault windows from nemesis events: `start-X` opens a window of X, `stop-X` closes the oldest open one. */
+/**
+ * Fault windows from nemesis events (checkers/nemesisEvents.ts): a start of X opens a window of X, a stop of X
+ * closes the oldest open one.
+ */
 export function faultWindows(history: readonly HistoryOp[]): FaultWindow[] {
   const windows: FaultWindow[] = [];
   const open = new Map<string, FaultWindow[]>();
   for (const op of history) {
-    if (op.process !== 'nemesis' || op.type === 'invoke') continue;
-    const start = /^start-(.+)$/.exec(op.f);
-    const stop = /^stop-(.+)$/.exec(op.f);
-    if (start?.[1] !== undefined) {
+    const event = readNemesisEvent(op);
+    if (event === null) continue;
+    if (event.action === 'start') {
       const w: FaultWindow = {
-        fault: start[1],
+        fault: event.fault,
         start: op.time,
         end: Infinity,
         startIndex: op.index,
         endIndex: null,
         value: op.value,
+        ...(event.label !== undefined && { label: event.label }),
+        ...(event.color !== undefined && { color: event.color }),
+        ...(event.error !== undefined && { error: event.error }),
       };
       windows.push(w);
       const list = open.get(w.fault) ?? [];
       list.push(w);
       open.set(w.fault, list);
-    } else if (stop?.[1] !== undefined) {
-      const w = open.get(stop[1])?.shift();
+    } else {
+      const w = open.get(event.fault)?.shift();
       if (w !== undefined) {
         w.end = op.time;
         w.endIndex = op.index;

@@ -1,47 +1,44 @@
-// Removes every fault faultline could have left on the nodes: the partition chain, the packet-loss chain,
-// faultline's qdiscs, clock skew (the strobe/drift loop and the faketime offset; on ssh hosts the moved real
-// clock), and processes a pause left stopped. It needs nothing but the Remotes, so it heals a previous run
-// that crashed as well as this one: used at the end of the fault window, on error, on Ctrl-C and by
-// `faultline clean`. Idempotent, safe when nothing is there; one failing step never stops the others.
+// Removes every fault faultline could have left on the nodes: each fault package heals its own kind from the
+// node alone (the partition chain, the packet-loss chain and qdiscs, clock skew and, on ssh hosts, the moved
+// real clock, processes a pause left stopped), so it heals a previous run that crashed as well as this one:
+// used at the end of the fault window, on error, on Ctrl-C and by `faultline clean`. Idempotent, safe when
+// nothing is there; one failing step never stops the others. A system a kill fault stopped needs the
+// system's start hook, which only a run has: it is reported, not restarted.
 import type { Remote } from '../harness/nodes/remote.ts';
-import { removeChain } from './_internals/iptablesChain.ts';
-import { resetClock, restoreSystemClock } from './faults/clock.ts';
-import { healPacketFaultOn } from './faults/packet.ts';
-import { resumeLeftoverPauses } from './faults/process.ts';
+import type { HealOptions } from './faults/faultPackage.ts';
+import { faultKinds, faultPackage } from './faults/registry.ts';
 
-export interface HealAllOptions {
-  /** 'ssh' also restores a real clock faultline moved. Never 'ssh' for containers: they share the host's clock. */
-  backend?: 'docker' | 'ssh';
-  /** The faketime control file, when not the default. */
-  clockFile?: string;
-}
+export type HealAllOptions = HealOptions;
 
 export interface NodeHealReport {
   node: string;
-  /** What was found and removed: 'partition', 'packet', 'clock', 'pause'. */
+  /** What was found and removed, by fault kind: 'partition', 'packet', 'clock', 'pause'. */
   healed: string[];
   /** Steps that failed, with why; the other steps still ran. */
   errors: string[];
+  /**
+   * What heal found but cannot undo without the system's hooks: 'kill' when a kill fault left the system
+   * down (the harness was stopped before starting it again).
+   */
+  left: string[];
 }
 
-async function healNode(remote: Remote, options: HealAllOptions): Promise<NodeHealReport> {
-  const report: NodeHealReport = { node: remote.name, healed: [], errors: [] };
-  const step = async (what: string, action: () => Promise<boolean>) => {
+/** Paused processes first: a stopped process cannot notice its network heal. */
+const healOrder = [...faultKinds].sort(
+  (a, b) => Number(faultPackage(b).healsFirst === true) - Number(faultPackage(a).healsFirst === true),
+);
+
+async function healNode(remote: Remote, options: HealOptions): Promise<NodeHealReport> {
+  const report: NodeHealReport = { node: remote.name, healed: [], errors: [], left: [] };
+  for (const kind of healOrder) {
     try {
-      if (await action()) report.healed.push(what);
+      const outcome = await faultPackage(kind).heal(remote, options);
+      if (outcome === 'healed') report.healed.push(kind);
+      if (outcome === 'left') report.left.push(kind);
     } catch (error) {
-      report.errors.push(`${what}: ${(error as Error).message}`);
+      report.errors.push(`${kind}: ${(error as Error).message}`);
     }
-  };
-  // Paused processes first: a stopped process cannot notice its network heal.
-  await step('pause', async () => (await resumeLeftoverPauses(remote)) > 0);
-  await step('partition', () => removeChain(remote, 'FAULTLINE'));
-  await step('packet', () => healPacketFaultOn(remote));
-  await step('clock', async () => {
-    const skewed = await resetClock(remote, options.clockFile === undefined ? {} : { file: options.clockFile });
-    const moved = options.backend === 'ssh' ? await restoreSystemClock(remote) : false;
-    return skewed || moved;
-  });
+  }
   return report;
 }
 

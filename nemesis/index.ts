@@ -7,7 +7,8 @@
 // faults skew the system's processes through libfaketime's control file (never the container's clock,
 // which is the host's). Kills and pauses go through the system's lifecycle hooks. A seeded, pure schedule
 // says when; runNemesisSchedule carries it out and records every start and stop in the history; healAll
-// removes anything faultline could have left, including after a crash of the harness.
+// removes anything faultline could have left, including after a crash of the harness. Each fault kind is one
+// package in faults/ (what it needs, how it is drawn, started, stopped and labelled), listed in faults/registry.ts.
 export type { Grudge } from './grudge.ts';
 export type { Rng } from './rng.ts';
 export type { TopologySpec, TopologyContext } from './topologies.ts';
@@ -25,9 +26,10 @@ export type { PacketBehaviors, PacketPlan } from './faults/packet.ts';
 export type { ClockEnvOptions, ClockFault, ClockOptions } from './faults/clock.ts';
 export type { ProcessHooks, RestartOptions } from './faults/process.ts';
 export type { FaultKind, FaultPlan, PlannedFault, PlannedTargets, ScheduledEvent, ScheduleSpec } from './schedule.ts';
+export type { FaultContext, FaultPackage, PreparedStart } from './faults/faultPackage.ts';
+export type { FaultCampaignSpec } from './faults/registry.ts';
 export type { NemesisRecorder, NemesisRunOptions, NemesisRunSummary } from './nemesisRunner.ts';
 export type { HealAllOptions, NodeHealReport } from './healAll.ts';
-export type { FaultBand } from './faultBands.ts';
 
 export { completeGrudge, emptyGrudge, explicitGrudge, grudgeProblems, isHealed, visibleFrom } from './grudge.ts';
 export {
@@ -68,7 +70,15 @@ export {
 } from './faults/clock.ts';
 export { killNodes, pauseNodes, processHooksFor, restartNodes, resumeNodes } from './faults/process.ts';
 export { planSchedule, scheduleProblems } from './schedule.ts';
-export { faultBands } from './faultBands.ts';
+export {
+  faultCampaignSchema,
+  faultColors,
+  faultKinds,
+  faultPackage,
+  faultPackages,
+  planFromCampaign,
+} from './faults/registry.ts';
+export { duration, durationMs } from './faults/campaignParts.ts';
 export { runNemesisSchedule } from './nemesisRunner.ts';
 export { healAll, healedCleanly } from './healAll.ts';
 export { NemesisCommandError } from './nemesisCommandError.ts';

@@ -92,16 +92,22 @@ test('an abort stops every active fault (newest first), records why, and heals e
       fault: { kind: 'clock', targets: { nodes: ['n1'] }, clock: { kind: 'bump', offsetMs: 5000 } },
     },
   ];
-  setTimeout(() => {
-    controller.abort();
-  }, 30);
+  // Aborted once both faults are in place (not after a fixed delay, which a loaded machine can outrun).
+  const hooks = fakeHooks(log);
+  const plain = fakeHooks(log);
+  hooks.pause = async (node) => {
+    await plain.pause(node);
+    setTimeout(() => {
+      controller.abort();
+    }, 30);
+  };
   const began = Date.now();
   const summary = await runNemesisSchedule({
     schedule,
     remotes,
     recorder,
     features,
-    processes: fakeHooks(log),
+    processes: hooks,
     signal: controller.signal,
   });
   assert.ok(Date.now() - began < 5000, 'did not wait for the schedule');
@@ -144,4 +150,64 @@ test('a fault that cannot start is recorded with its error, its window closed, a
   assert.equal(packet.unavailable[0]?.fault, 'delay', 'an unavailable behaviour is recorded, not skipped silently');
   assert.equal(faultWindows(recorder.ops).length, 2);
   assert.ok(faultWindows(recorder.ops).every((w) => w.endIndex !== null));
+});
+
+test('events carry the label in words and the kind colour; a packet fault mixing loss and delay runs the loss here', async () => {
+  const answer = (argv: readonly string[]) =>
+    argv[0] === 'iptables' && argv[2] === '-C'
+      ? { exitCode: 1 }
+      : argv[0] === 'ip'
+        ? { stdout: 'x dev eth0 src y' }
+        : {};
+  const remotes = ['n1', 'n2', 'n3'].map((n, i) => new ScriptedRemote(n, `10.0.0.${i + 1}`, answer));
+  const recorder = memoryRecorder();
+  const mixed = {
+    kind: 'packet' as const,
+    targets: { nodes: ['n3'] },
+    behaviors: { loss: { percent: 50 }, delay: { ms: 10 } },
+  };
+  const schedule: ScheduledEvent[] = [
+    { atMs: 0, action: 'start', id: 0, fault: mixed },
+    { atMs: 1, action: 'stop', id: 0, fault: mixed },
+  ];
+  const summary = await runNemesisSchedule({ schedule, remotes, recorder, features });
+  assert.deepEqual(summary.errors, []);
+  const [start] = faultWindows(recorder.ops);
+  assert.equal(start?.label, '50 % loss on n3 (delay unavailable)');
+  assert.match(start?.color ?? '', /^#[0-9a-f]{6}$/);
+  const value = start?.value as { applied: string[]; unavailable: { fault: string }[] };
+  assert.deepEqual(value.applied, ['loss']);
+  assert.deepEqual(
+    value.unavailable.map((u) => u.fault),
+    ['delay'],
+  );
+  // The loss ran: n1 and n2 drop half their packets to n3, through iptables statistic.
+  assert.ok(
+    remotes[0]!.calls.some((c) => c.includes('FAULTLINE-LOSS') && c.includes('statistic') && c.includes('10.0.0.3')),
+  );
+});
+
+test('a start is in the history before the fault is applied, and an apply that fails closes its window', async () => {
+  const remotes = cluster();
+  const recorder = memoryRecorder();
+  const seen: string[] = [];
+  const hooks = fakeHooks([]);
+  hooks.kill = (node) => {
+    seen.push(recorder.ops.map((o) => o.f).join(','));
+    return Promise.reject(new Error(`no such process on ${node}`));
+  };
+  const kill = { kind: 'kill' as const, targets: { nodes: ['n2'] } };
+  const schedule: ScheduledEvent[] = [
+    { atMs: 0, action: 'start', id: 0, fault: kill },
+    { atMs: 1, action: 'stop', id: 0, fault: kill },
+  ];
+  const summary = await runNemesisSchedule({ schedule, remotes, recorder, features, processes: hooks });
+  assert.deepEqual(seen, ['start-kill'], 'the start was recorded when the kill ran');
+  assert.deepEqual(
+    recorder.ops.map((o) => o.f),
+    ['start-kill', 'stop-kill'],
+  );
+  assert.match(recorder.ops[1]?.error ?? '', /could not start: no such process on n2/);
+  assert.equal(summary.errors[0]?.action, 'start');
+  assert.equal(faultWindows(recorder.ops)[0]?.label, 'n2 killed');
 });

@@ -1,18 +1,19 @@
 // Runs a planned fault timeline against the nodes: waits for each event's time, starts or stops the fault,
-// and records every start and stop in the history as a nemesis info op saying what was done to which node
-// (a failed step is recorded too, with its error, and the run goes on). Aborting (Ctrl-C, an error
+// and records every start and stop in the history as a nemesis event (checkers/nemesisEvents.ts) saying what
+// was done to which node, in words and data. A start is recorded before the fault is applied, so a harness
+// killed in between leaves the fault in the history; a failed step is recorded too, with its error, and the
+// run goes on. What each kind does is its package's (nemesis/faults/registry.ts). Aborting (Ctrl-C, an error
 // elsewhere) stops at once; either way every fault still active is stopped and healAll runs at the end.
+import { nemesisEventOp, type NemesisAction } from '../checkers/nemesisEvents.ts';
 import type { Value } from '../checkers/history.ts';
 import type { RecordInput } from '../harness/history/recorder.ts';
 import type { Remote } from '../harness/nodes/remote.ts';
-import type { KernelFeatures } from './faultAvailability.ts';
-import { applyClockFault, bumpSystemClock, resetClock, restoreSystemClock } from './faults/clock.ts';
-import { applyPacketFault, healPacketFault } from './faults/packet.ts';
-import { applyGrudge, healPartition } from './faults/partition.ts';
-import { killNodes, pauseNodes, restartNodes, resumeNodes, type ProcessHooks } from './faults/process.ts';
+import type { FaultContext, KernelFeatures, PlannedTargets } from './faults/faultPackage.ts';
+import type { ProcessHooks } from './faults/process.ts';
+import { faultPackage, prepareFault, stopFault, type PlannedFault } from './faults/registry.ts';
 import { healAll, type NodeHealReport } from './healAll.ts';
-import { isolatePrimaries } from './topologies.ts';
-import type { PlannedFault, PlannedTargets, ScheduledEvent } from './schedule.ts';
+import { toValue } from './_internals/toValue.ts';
+import type { ScheduledEvent } from './schedule.ts';
 
 export interface NemesisRecorder {
   record(input: RecordInput): unknown;
@@ -41,11 +42,6 @@ export interface NemesisRunSummary {
   heal: NodeHealReport[];
 }
 
-/** A JSON copy, so interface-typed values fit the history's Value. */
-function toValue(x: unknown): Value {
-  return JSON.parse(JSON.stringify(x)) as Value;
-}
-
 function sleepUntil(deadline: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve) => {
     if (signal?.aborted) {
@@ -71,7 +67,6 @@ interface Active {
 export async function runNemesisSchedule(options: NemesisRunOptions): Promise<NemesisRunSummary> {
   const { remotes, recorder, signal } = options;
   const names = remotes.map((r) => r.name);
-  const byName = (nodes: readonly string[]) => remotes.filter((r) => nodes.includes(r.name));
   const active = new Map<number, Active>();
   const summary: NemesisRunSummary = { started: 0, stopped: 0, errors: [], aborted: false, heal: [] };
   const clockMode = options.clock?.mode ?? 'faketime';
@@ -82,105 +77,85 @@ export async function runNemesisSchedule(options: NemesisRunOptions): Promise<Ne
       throw new Error('kill, pause and primary faults need the system hooks (processes)');
     return options.processes;
   };
-  const resolve = async (targets: PlannedTargets): Promise<string[]> => {
-    if ('nodes' in targets) return targets.nodes;
-    const primary = await hooks().primary?.();
-    if (primary === undefined) throw new Error('the fault targets the primary, but the system named none');
-    return [primary];
+  const ctx: FaultContext = {
+    remotes,
+    names,
+    features: options.features,
+    hooks,
+    async resolve(targets: PlannedTargets): Promise<string[]> {
+      if ('nodes' in targets) return targets.nodes;
+      const primary = await hooks().primary?.();
+      if (primary === undefined) throw new Error('the fault targets the primary, but the system named none');
+      return [primary];
+    },
+    clock: { mode: clockMode, ...clockFile },
+    ...(options.readyTimeoutMs !== undefined && { readyTimeoutMs: options.readyTimeoutMs }),
   };
 
-  const start = async (fault: PlannedFault): Promise<{ nodes: string[]; value: Record<string, Value> }> => {
-    switch (fault.kind) {
-      case 'partition': {
-        const grudge = fault.grudge ?? isolatePrimaries(names, await resolve({ primary: true }));
-        await applyGrudge(remotes, grudge);
-        const nodes = Object.keys(grudge).filter((n) => (grudge[n] ?? []).length > 0);
-        return { nodes, value: { topology: toValue(fault.topology), grudge: toValue(grudge) } };
-      }
-      case 'packet': {
-        const nodes = await resolve(fault.targets);
-        const plan = await applyPacketFault(remotes, nodes, fault.behaviors, options.features);
-        return {
-          nodes,
-          value: {
-            nodes,
-            behaviors: toValue(fault.behaviors),
-            applied: plan.applied,
-            unavailable: toValue(plan.unavailable),
-          },
-        };
-      }
-      case 'clock': {
-        const nodes = await resolve(fault.targets);
-        if (clockMode === 'system-clock') {
-          if (fault.clock.kind !== 'bump')
-            throw new Error(`clock ${fault.clock.kind} needs faketime; the real clock only supports bump`);
-          const offsetMs = fault.clock.offsetMs;
-          await Promise.all(byName(nodes).map((r) => bumpSystemClock(r, offsetMs)));
-        } else {
-          await Promise.all(byName(nodes).map((r) => applyClockFault(r, fault.clock, clockFile)));
-        }
-        return { nodes, value: { nodes, clock: toValue(fault.clock), via: clockMode } };
-      }
-      case 'kill': {
-        const nodes = await resolve(fault.targets);
-        await killNodes(hooks(), nodes);
-        return { nodes, value: { nodes } };
-      }
-      case 'pause': {
-        const nodes = await resolve(fault.targets);
-        await pauseNodes(hooks(), remotes, nodes);
-        return { nodes, value: { nodes } };
-      }
-    }
-  };
-
-  const stop = async (a: Active): Promise<Record<string, Value>> => {
-    switch (a.fault.kind) {
-      case 'partition':
-        await healPartition(remotes);
-        return { healed: a.nodes };
-      case 'packet':
-        await healPacketFault(remotes);
-        return { nodes: a.nodes };
-      case 'clock':
-        await Promise.all(
-          byName(a.nodes).map((r) => (clockMode === 'system-clock' ? restoreSystemClock(r) : resetClock(r, clockFile))),
-        );
-        return { nodes: a.nodes };
-      case 'kill': {
-        await restartNodes(hooks(), a.nodes, {
-          ...(options.readyTimeoutMs !== undefined && { readyTimeoutMs: options.readyTimeoutMs }),
-        });
-        return { nodes: a.nodes, restarted: true };
-      }
-      case 'pause':
-        await resumeNodes(hooks(), remotes, a.nodes);
-        return { nodes: a.nodes };
-    }
-  };
-
-  const record = (action: 'start' | 'stop', kind: string, value: Record<string, Value>, error?: string) => {
-    recorder.record({
-      type: 'info',
-      process: 'nemesis',
-      f: `${action}-${kind}`,
-      value,
-      ...(error !== undefined && { error }),
-    });
+  const record = (
+    action: NemesisAction,
+    fault: PlannedFault,
+    detail: Record<string, Value>,
+    extra: { label?: string; error?: string } = {},
+  ) => {
+    recorder.record(
+      nemesisEventOp({
+        action,
+        fault: fault.kind,
+        detail,
+        color: faultPackage(fault.kind).color,
+        ...(extra.label !== undefined && { label: extra.label }),
+        ...(extra.error !== undefined && { error: extra.error }),
+      }),
+    );
   };
 
   const doStop = async (id: number, a: Active, reason?: string) => {
     try {
-      const value = await stop(a);
-      record('stop', a.fault.kind, reason === undefined ? value : { ...value, reason });
+      const value = await stopFault(ctx, a.fault, a.nodes);
+      record('stop', a.fault, reason === undefined ? value : { ...value, reason });
     } catch (error) {
       const message = (error as Error).message;
       summary.errors.push({ id, action: 'stop', kind: a.fault.kind, message });
-      record('stop', a.fault.kind, { nodes: a.nodes }, message);
+      record('stop', a.fault, { nodes: a.nodes }, { error: message });
     }
     summary.stopped++;
     active.delete(id);
+  };
+
+  const doStart = async (id: number, fault: PlannedFault) => {
+    let prepared;
+    try {
+      prepared = await prepareFault(ctx, fault);
+    } catch (error) {
+      const message = (error as Error).message;
+      summary.errors.push({ id, action: 'start', kind: fault.kind, message });
+      // Recorded as a start and (later) a stop, so the history shows the attempt and its window is closed.
+      record('start', fault, { attempted: toValue(fault) }, { error: message });
+      active.set(id, { fault, nodes: [] });
+      return;
+    }
+    const { nodes, detail, label } = prepared;
+    if (prepared.nothingToApply !== undefined) {
+      summary.errors.push({ id, action: 'start', kind: fault.kind, message: prepared.nothingToApply });
+      record('start', fault, detail, { label, error: prepared.nothingToApply });
+      active.set(id, { fault, nodes });
+      return;
+    }
+    // The intent goes into the history before the nodes change.
+    record('start', fault, detail, { label });
+    active.set(id, { fault, nodes });
+    try {
+      await prepared.apply();
+    } catch (error) {
+      const message = (error as Error).message;
+      summary.errors.push({ id, action: 'start', kind: fault.kind, message });
+      // Whatever part was applied is undone now, and the window closed with the reason.
+      await stopFault(ctx, fault, nodes).catch(() => undefined);
+      record('stop', fault, { nodes, startFailed: true }, { error: `could not start: ${message}` });
+      summary.stopped++;
+      active.delete(id);
+    }
   };
 
   const origin = Date.now();
@@ -189,17 +164,7 @@ export async function runNemesisSchedule(options: NemesisRunOptions): Promise<Ne
       await sleepUntil(origin + event.atMs, signal);
       if (signal?.aborted) break;
       if (event.action === 'start') {
-        try {
-          const { nodes, value } = await start(event.fault);
-          active.set(event.id, { fault: event.fault, nodes });
-          record('start', event.fault.kind, value);
-        } catch (error) {
-          const message = (error as Error).message;
-          summary.errors.push({ id: event.id, action: 'start', kind: event.fault.kind, message });
-          // Recorded as a start and (below) a stop, so the history shows the attempt and its window is closed.
-          record('start', event.fault.kind, { attempted: toValue(event.fault) }, message);
-          active.set(event.id, { fault: event.fault, nodes: [] });
-        }
+        await doStart(event.id, event.fault);
         summary.started++;
       } else {
         const a = active.get(event.id);

@@ -2,21 +2,10 @@
 // type, and campaign.schema.json for editor completion (`# yaml-language-server: $schema=...`).
 // Durations are strings like 500ms, 10s, 2m. Unknown keys are errors: a typo must not silently do nothing.
 import { z } from 'zod';
+import { duration, faultCampaignSchema } from '../../nemesis/index.ts';
 
-const durationPattern = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
-
-/** A duration such as 500ms, 10s, 1.5m or 1h; parsed to milliseconds. */
-export const duration = z
-  .string()
-  .regex(durationPattern, { message: 'a duration like 500ms, 10s, 2m or 1h' })
-  .describe('A duration: a number followed by ms, s, m or h (e.g. 500ms, 10s, 2m)');
-
-export function durationMs(text: string): number {
-  const m = durationPattern.exec(text);
-  if (m === null) throw new Error(`not a duration: ${text}`);
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'];
-  return Math.round(Number(m[1]) * unit);
-}
+// Durations and the fault part come from nemesis/faults/: each fault kind's package declares its own entry.
+export { duration, durationMs } from '../../nemesis/index.ts';
 
 const systemSpec = z.union([
   z
@@ -107,62 +96,8 @@ const phasesSpec = z.strictObject({
   finalReads: duration.default('10s').describe('Budget for every client to read every key once successfully'),
 });
 
-const selector = z
-  .union([
-    z.enum(['one', 'minority', 'majority', 'minority-third', 'all', 'primary']),
-    z.array(z.string().min(1)).min(1).describe('Explicit node names, e.g. [n1, n2]'),
-  ])
-  .describe('Which nodes: one, minority, majority, minority-third, all, primary, or a list of node names');
-const targets = z.array(selector).min(1).optional().describe('Node selections to draw from, one per fault');
-const percent = z.number().min(0).max(100);
-const correlated = z.strictObject({ percent, correlation: percent.optional() });
-const packetBehaviors = z
-  .strictObject({
-    delay: z
-      .strictObject({
-        ms: z.number().nonnegative(),
-        jitterMs: z.number().nonnegative().optional(),
-        correlation: percent.optional(),
-        distribution: z.enum(['normal', 'pareto', 'paretonormal', 'uniform']).optional(),
-      })
-      .optional(),
-    loss: correlated.optional(),
-    duplicate: correlated.optional(),
-    corrupt: correlated.optional(),
-    reorder: correlated.optional(),
-    rate: z.strictObject({ kbit: z.number().positive() }).optional(),
-  })
-  .describe('Packet behaviours applied together (tc netem where present, iptables/tbf fallbacks otherwise)');
-
-/** One kind of fault the schedule may draw; the shape of nemesis/schedule.ts FaultPlan, in campaign terms. */
-export const faultSpec = z.discriminatedUnion('kind', [
-  z.strictObject({
-    kind: z.literal('partition'),
-    topologies: z
-      .array(z.enum(['one', 'halves', 'random-halves', 'majorities-ring', 'bridge', 'minority-third', 'primary']))
-      .min(1)
-      .optional()
-      .describe('Partition shapes to draw from; default one, halves, majorities-ring'),
-  }),
-  z.strictObject({ kind: z.literal('packet'), targets, behaviors: z.array(packetBehaviors).min(1).optional() }),
-  z.strictObject({
-    kind: z.literal('clock'),
-    targets,
-    modes: z
-      .array(z.enum(['bump', 'strobe', 'drift']))
-      .min(1)
-      .optional(),
-    maxOffset: duration.optional().describe('Largest clock offset; default 60s'),
-    realClock: z
-      .boolean()
-      .default(false)
-      .describe(
-        "ssh hosts only: move the hosts' real clocks (date -s, bump only; running time sync services are stopped meanwhile and restarted at heal) instead of skewing the system's processes with libfaketime",
-      ),
-  }),
-  z.strictObject({ kind: z.literal('kill'), targets }),
-  z.strictObject({ kind: z.literal('pause'), targets }),
-]);
+/** One kind of fault the schedule may draw: the union of the fault packages' parts (nemesis/faults/registry.ts). */
+export const faultSpec = faultCampaignSchema;
 
 const nemesisSpec = z.strictObject({
   faults: z.array(faultSpec).default([]).describe('The faults to draw from; empty: no faults'),

@@ -1,7 +1,8 @@
 // Checks that need more than the schema: a mix naming ops the workload has, checkers that exist.
 // The system name is checked when it is loaded (it may be a path to a module).
 import { getWorkload } from '../workloads/index.ts';
-import type { CampaignSpec } from './campaignSchema.ts';
+import { faultPackage, planFromCampaign } from '../../nemesis/index.ts';
+import { durationMs, type CampaignSpec } from './campaignSchema.ts';
 import type { CampaignProblem, Locate } from './loadCampaign.ts';
 import { checkerNamesForWorkloadModel, defaultCheckers, knownCheckerNames } from './checkerNames.ts';
 
@@ -49,6 +50,25 @@ export function checkCampaignSemantics(c: CampaignSpec, file: string, locate: Lo
         location: at,
       });
   }
+  // Each fault that names its topologies or targets, against the cluster's node names (an explicit grudge or
+  // target naming a node that is not there, a topology too big for the cluster), found before any node is
+  // created. Defaults are left to the run, which has always accepted them (e.g. 'minority' on one node).
+  const nodeNames =
+    c.nodes.backend === 'ssh'
+      ? c.nodes.hosts.map((h, i) => h.name ?? `n${i + 1}`)
+      : Array.from({ length: c.nodes.count }, (_, i) => `n${i + 1}`);
+  c.nemesis.faults.forEach((f, i) => {
+    const explicit = ('topologies' in f && f.topologies !== undefined) || ('targets' in f && f.targets !== undefined);
+    if (!explicit) return;
+    for (const message of faultPackage(f.kind).problems(planFromCampaign(f, durationMs), nodeNames)) {
+      problems.push({
+        message,
+        field: `nemesis.faults.${i}`,
+        location: { file, ...locate(['nemesis', 'faults', i]) },
+        hint: `the nodes are ${nodeNames.join(', ')}`,
+      });
+    }
+  });
   if (c.nodes.backend === 'ssh') {
     const names = c.nodes.hosts.map((h, i) => h.name ?? `n${i + 1}`);
     names.forEach((name, i) => {

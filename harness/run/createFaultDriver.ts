@@ -1,18 +1,22 @@
 // Builds the run's FaultDriver from the campaign's nemesis section, on top of nemesis/: the seeded schedule
 // (planSchedule), the runner that applies it and records start/stop events (runNemesisSchedule), and
-// healAll. Faults the nodes cannot do are dropped from the schedule and reported as unavailable with why.
+// healAll. Faults the nodes cannot do are dropped from the schedule and reported as unavailable with why; a
+// packet fault runs the behaviours this kernel can do and reports the others unavailable by name. What ran is
+// read back from the recorded events, not from the plan.
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+import { faultsThatRan, readNemesisEvent, type NemesisEvent } from '../../checkers/nemesisEvents.ts';
 import {
   clockEnv,
   faultAvailability,
+  faultPackage,
   healAll,
   kernelFeaturesFromProbe,
+  planFromCampaign,
   planSchedule,
   processHooksFor,
   runNemesisSchedule,
   type FaultAvailability,
   type FaultName,
-  type FaultPlan,
   type KernelFeatures,
 } from '../../nemesis/index.ts';
 import type { CampaignSpec, FaultSpec } from '../campaign/campaignSchema.ts';
@@ -36,34 +40,16 @@ export interface FaultDriverOptions {
 
 /** The availability names a campaign fault needs: a packet fault needs each behaviour it may use. */
 function namesFor(f: FaultSpec): FaultName[] {
-  if (f.kind !== 'packet') return [f.kind];
-  const behaviours = f.behaviors ?? [{ delay: { ms: 50 } }, { loss: { percent: 20 } }, { rate: { kbit: 1000 } }];
-  return [...new Set(behaviours.flatMap((b) => Object.keys(b) as FaultName[]))];
+  return faultPackage(f.kind).needs(planFromCampaign(f, durationMs));
 }
 
-function toPlan(f: FaultSpec): FaultPlan {
-  switch (f.kind) {
-    case 'partition':
-      return { kind: 'partition', ...(f.topologies !== undefined && { topologies: f.topologies }) };
-    case 'packet':
-      return {
-        kind: 'packet',
-        ...(f.targets !== undefined && { targets: f.targets }),
-        ...(f.behaviors !== undefined && { behaviors: f.behaviors }),
-      } as FaultPlan;
-    case 'clock':
-      return {
-        kind: 'clock',
-        ...(f.targets !== undefined && { targets: f.targets }),
-        ...(f.modes !== undefined && { modes: f.modes }),
-        ...(f.maxOffset !== undefined && { maxOffsetMs: durationMs(f.maxOffset) }),
-        // The real clock is only bumped (checked when the campaign is loaded).
-        ...(f.realClock && f.modes === undefined && { modes: ['bump' as const] }),
-      };
-    case 'kill':
-    case 'pause':
-      return { kind: f.kind, ...(f.targets !== undefined && { targets: f.targets }) };
-  }
+/**
+ * Whether the fault can run here: every name it needs, except that a packet fault runs with whatever behaviours
+ * are available (each drawn behaviour set that has none left is recorded as a failed start, by name).
+ */
+export function usableHere(f: FaultSpec, available: (name: FaultName) => boolean): boolean {
+  const names = namesFor(f);
+  return f.kind === 'packet' ? names.some(available) : names.every(available);
 }
 
 const localFeatures: KernelFeatures = {
@@ -96,7 +82,7 @@ export async function createFaultDriver(o: FaultDriverOptions): Promise<FaultDri
     if (!a.available)
       unavailable.push({ fault: a.fault, reason: backend === 'local' ? localReason : (a.reason ?? 'unavailable') });
   }
-  const usable = requested.filter((f) => namesFor(f).every((n) => availability.get(n)?.available === true));
+  const usable = requested.filter((f) => usableHere(f, (n) => availability.get(n)?.available === true));
   if (usable.length === 0) return noFaults(unavailable);
   const usesFaketime = usable.some((f) => f.kind === 'clock' && !f.realClock);
   const byName = new Map(remotes.map((r) => [r.name, r]));
@@ -107,9 +93,13 @@ export async function createFaultDriver(o: FaultDriverOptions): Promise<FaultDri
     o.nodeContext(remotes[0]!).options,
   );
   const active = new Map<string, number>();
+  const events: NemesisEvent[] = [];
   const healOptions = { backend: backend === 'ssh' ? ('ssh' as const) : ('docker' as const) };
   return {
-    applied: [...new Set(usable.map((f) => f.kind))],
+    // The kinds that ran: a start recorded without error (a fault that was planned but never started is not).
+    get applied() {
+      return faultsThatRan(events);
+    },
     unavailable,
     ...(usesFaketime && { clockEnv: clockEnv() }),
     active: () => [...active.entries()].filter(([, n]) => n > 0).map(([k]) => k),
@@ -120,7 +110,7 @@ export async function createFaultDriver(o: FaultDriverOptions): Promise<FaultDri
       // The schedule's own stream: seed + 1, so changing the workload never changes the faults.
       const schedule = planSchedule(
         {
-          faults: usable.map(toPlan),
+          faults: usable.map((f) => planFromCampaign(f, durationMs)),
           intervalMs,
           durationMs: windowMs,
           overlap: o.campaign.nemesis.overlap,
@@ -134,8 +124,11 @@ export async function createFaultDriver(o: FaultDriverOptions): Promise<FaultDri
         remotes,
         recorder: {
           record: (input) => {
-            const m = /^(start|stop)-(.+)$/.exec(input.f);
-            if (m !== null) active.set(m[2]!, (active.get(m[2]!) ?? 0) + (m[1] === 'start' ? 1 : -1));
+            const event = readNemesisEvent(input);
+            if (event !== null) {
+              events.push(event);
+              active.set(event.fault, (active.get(event.fault) ?? 0) + (event.action === 'start' ? 1 : -1));
+            }
             return o.record(input);
           },
         },
@@ -153,6 +146,8 @@ export async function createFaultDriver(o: FaultDriverOptions): Promise<FaultDri
         return;
       }
       const reports = await healAll(remotes, healOptions);
+      for (const r of reports)
+        if (r.left.includes('kill')) o.log(`${r.node}: the system a kill fault stopped was not started again`);
       const errors = reports.flatMap((r) => r.errors.map((e) => `${r.node}: ${e}`));
       if (errors.length > 0) throw new Error(`heal left problems:\n${errors.join('\n')}`);
     },

@@ -6,8 +6,23 @@
 // and drift run as a tiny sh loop on the node (a daemon, so heal can stop it even after a harness crash).
 // On ssh hosts the real clock may be set instead (the nemesis runner's clock mode 'system-clock'); its offset
 // is kept in a file on the node so a later heal can restore it.
+import { z } from 'zod';
+import type { RecordedClockFault } from '../../checkers/nemesisEvents.ts';
 import type { Remote } from '../../harness/nodes/remote.ts';
+import type { NodeSelector } from '../nodeSelection.ts';
+import { pick, randomInt, type Rng } from '../rng.ts';
 import { mustExec, tryExec } from '../_internals/exec.ts';
+import { toValue } from '../_internals/toValue.ts';
+import { duration, targets as campaignTargets } from './campaignParts.ts';
+import {
+  defaultFaultTargets,
+  healedIf,
+  nodeListLabel,
+  planTargets,
+  targetProblems,
+  type FaultPackage,
+  type PlannedTargets,
+} from './faultPackage.ts';
 
 /** Where Debian's libfaketime lives (package libfaketime, amd64). */
 export const faketimeLibraryPath = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1';
@@ -47,10 +62,8 @@ export function formatOffset(ms: number): string {
   return frac === 0 ? `${sign}${whole}` : `${sign}${whole}.${String(frac).padStart(3, '0').replace(/0+$/, '')}`;
 }
 
-export type ClockFault =
-  | { kind: 'bump'; offsetMs: number }
-  | { kind: 'strobe'; deltaMs: number; periodMs: number; durationMs: number }
-  | { kind: 'drift'; rate: number };
+/** Bump = a fixed offset, strobe = flips between 0 and delta, drift = grows at rate - 1 s/s. As recorded. */
+export type ClockFault = RecordedClockFault;
 
 // The loop: a constant script, every value a positional argument. $1 mode, $2 file, then per mode:
 // strobe $3 delta-ms $4 period-ms $5 duration-ms; drift $3 ppm (rate-1 in millionths) $4 step-ms.
@@ -219,3 +232,142 @@ export async function bumpSystemClock(remote: Remote, offsetMs: number): Promise
 export async function restoreSystemClock(remote: Remote): Promise<boolean> {
   return (await mustExec(remote, restoreSystemClockArgv())).trim() === '1';
 }
+
+// The clock fault package: bump, strobe or drift drawn as Jepsen's clock generators do, on drawn targets,
+// through libfaketime (or, on ssh hosts asked to, the real clock: bump only).
+
+const clockCampaign = z.strictObject({
+  kind: z.literal('clock'),
+  targets: campaignTargets,
+  modes: z
+    .array(z.enum(['bump', 'strobe', 'drift']))
+    .min(1)
+    .optional(),
+  maxOffset: duration.optional().describe('Largest clock offset; default 60s'),
+  realClock: z
+    .boolean()
+    .default(false)
+    .describe(
+      "ssh hosts only: move the hosts' real clocks (date -s, bump only; running time sync services are stopped meanwhile and restarted at heal) instead of skewing the system's processes with libfaketime",
+    ),
+});
+
+export interface ClockFaultPlan {
+  kind: 'clock';
+  targets?: readonly NodeSelector[];
+  modes?: readonly ('bump' | 'strobe' | 'drift')[];
+  maxOffsetMs?: number;
+}
+
+export interface PlannedClockFault {
+  kind: 'clock';
+  targets: PlannedTargets;
+  clock: ClockFault;
+}
+
+/** A duration spread exponentially between lo and hi ms, like Jepsen's clock generators. */
+function exponential(rng: Rng, loMs: number, hiMs: number): number {
+  const lo = Math.log2(Math.max(1, loMs));
+  const hi = Math.log2(Math.max(loMs + 1, hiMs));
+  const steps = 1000;
+  return Math.round(2 ** (lo + ((hi - lo) * randomInt(rng, 0, steps)) / steps));
+}
+
+function drawClock(plan: ClockFaultPlan, rng: Rng, holdMs: number): ClockFault {
+  const max = plan.maxOffsetMs ?? 60_000;
+  const mode = pick(rng, plan.modes ?? ['bump', 'strobe', 'drift']);
+  if (mode === 'bump')
+    return { kind: 'bump', offsetMs: (randomInt(rng, 0, 1) === 0 ? -1 : 1) * exponential(rng, 10, max) };
+  if (mode === 'strobe') {
+    return {
+      kind: 'strobe',
+      deltaMs: exponential(rng, 4, max),
+      periodMs: exponential(rng, 10, 1000),
+      durationMs: holdMs,
+    };
+  }
+  return { kind: 'drift', rate: pick(rng, [0.5, 0.9, 1.1, 1.5, 2]) };
+}
+
+/** A duration in words for labels: "1.5 s", "200 ms". */
+function spanLabel(ms: number): string {
+  const abs = Math.abs(ms);
+  return abs >= 1000 ? `${Math.round(abs / 100) / 10} s` : `${Math.round(abs)} ms`;
+}
+
+/** "clock +1.5 s", "clock strobe 0/+200 ms every 50 ms", "clock drift ×1.5". */
+export function clockLabel(fault: ClockFault): string {
+  if (fault.kind === 'bump') return `clock ${fault.offsetMs < 0 ? '-' : '+'}${spanLabel(fault.offsetMs)}`;
+  if (fault.kind === 'strobe') return `clock strobe 0/+${spanLabel(fault.deltaMs)} every ${spanLabel(fault.periodMs)}`;
+  return `clock drift ×${fault.rate}`;
+}
+
+export const clockFault: FaultPackage<'clock', typeof clockCampaign, ClockFaultPlan, PlannedClockFault> = {
+  kind: 'clock',
+  description: "clock skew: bump, strobe, drift (libfaketime in the system's processes; the real clock on ssh hosts)",
+  color: '#e08a1e',
+  lane: 'clock',
+  names: ['clock'],
+  mechanism(_name, features, backend) {
+    if (backend === 'ssh') return { available: true, via: 'date -s (the real clock), restored at heal' };
+    return features.faketime
+      ? { available: true, via: "libfaketime control file (the system's processes run under NodeContext.clockEnv)" }
+      : { available: false, reason: 'libfaketime is not installed on the nodes (Debian: faketime, libfaketime)' };
+  },
+  needs: () => ['clock'],
+  campaign: clockCampaign,
+  fromCampaign: (spec, durationMs) => ({
+    kind: 'clock',
+    ...(spec.targets !== undefined && { targets: spec.targets }),
+    ...(spec.modes !== undefined && { modes: spec.modes }),
+    ...(spec.maxOffset !== undefined && { maxOffsetMs: durationMs(spec.maxOffset) }),
+    // The real clock is only bumped (checked when the campaign is loaded).
+    ...(spec.realClock && spec.modes === undefined && { modes: ['bump' as const] }),
+  }),
+  problems(plan, nodes) {
+    const problems = targetProblems('clock', plan.targets ?? defaultFaultTargets, nodes);
+    if (plan.maxOffsetMs !== undefined && !(plan.maxOffsetMs >= 10))
+      problems.push(`clock: maxOffsetMs must be at least 10 ms, got ${plan.maxOffsetMs}`);
+    return problems;
+  },
+  draw: (plan, nodes, rng, holdMs) => ({
+    kind: 'clock',
+    targets: planTargets(pick(rng, plan.targets ?? defaultFaultTargets), nodes, rng),
+    clock: drawClock(plan, rng, holdMs),
+  }),
+  async prepare(ctx, fault) {
+    const nodes = await ctx.resolve(fault.targets);
+    const mode = ctx.clock.mode;
+    if (mode === 'system-clock' && fault.clock.kind !== 'bump')
+      throw new Error(`clock ${fault.clock.kind} needs faketime; the real clock only supports bump`);
+    const file = ctx.clock.file === undefined ? {} : { file: ctx.clock.file };
+    const on = ctx.remotes.filter((r) => nodes.includes(r.name));
+    return {
+      nodes,
+      detail: { nodes, clock: toValue(fault.clock), via: mode },
+      label: `${nodeListLabel(nodes, ctx.names)} ${clockLabel(fault.clock)}`,
+      apply: async () => {
+        const c = fault.clock;
+        await Promise.all(
+          on.map((r) =>
+            c.kind === 'bump' && mode === 'system-clock' ? bumpSystemClock(r, c.offsetMs) : applyClockFault(r, c, file),
+          ),
+        );
+      },
+    };
+  },
+  async stop(ctx, _fault, nodes) {
+    const file = ctx.clock.file === undefined ? {} : { file: ctx.clock.file };
+    await Promise.all(
+      ctx.remotes
+        .filter((r) => nodes.includes(r.name))
+        .map((r) => (ctx.clock.mode === 'system-clock' ? restoreSystemClock(r) : resetClock(r, file))),
+    );
+    return { nodes: [...nodes] };
+  },
+  async heal(remote, options) {
+    const skewed = await resetClock(remote, options.clockFile === undefined ? {} : { file: options.clockFile });
+    const moved = options.backend === 'ssh' ? await restoreSystemClock(remote) : false;
+    return healedIf(skewed || moved);
+  },
+};

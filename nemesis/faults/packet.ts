@@ -5,8 +5,24 @@
 // destination. Without netem: loss falls back to iptables `statistic` (chain FAULTLINE-LOSS on OUTPUT), rate
 // to a tbf leaf in the same htb tree, and the rest is reported unavailable in the result.
 import type { Remote } from '../../harness/nodes/remote.ts';
-import type { KernelFeatures, PacketBehaviorName } from '../faultAvailability.ts';
-import { faultAvailability, type FaultAvailability } from '../faultAvailability.ts';
+import { z } from 'zod';
+import type { FaultAvailability } from '../faultAvailability.ts';
+import type { NodeSelector } from '../nodeSelection.ts';
+import { pick } from '../rng.ts';
+import { toValue } from '../_internals/toValue.ts';
+import { targets as campaignTargets } from './campaignParts.ts';
+import {
+  defaultFaultTargets,
+  healedIf,
+  nodeListLabel,
+  planTargets,
+  targetProblems,
+  type FaultBackend,
+  type FaultPackage,
+  type KernelFeatures,
+  type Mechanism,
+  type PlannedTargets,
+} from './faultPackage.ts';
 import { mustExec, tryExec } from '../_internals/exec.ts';
 import { removeChain, replaceChainRules } from '../_internals/iptablesChain.ts';
 import { onEveryNode } from '../_internals/onEveryNode.ts';
@@ -40,10 +56,11 @@ export const defaultPacketBehaviors: Required<PacketBehaviors> = {
 /** The htb handle that marks a root qdisc as faultline's, so heal never deletes anybody else's. */
 export const qdiscHandle = 'fa1:';
 
+export const packetBehaviorNames = ['delay', 'loss', 'duplicate', 'corrupt', 'reorder', 'rate'] as const;
+export type PacketBehaviorName = (typeof packetBehaviorNames)[number];
+
 export function requestedBehaviors(behaviors: PacketBehaviors): PacketBehaviorName[] {
-  return (['delay', 'loss', 'duplicate', 'corrupt', 'reorder', 'rate'] as const).filter(
-    (b) => behaviors[b] !== undefined,
-  );
+  return packetBehaviorNames.filter((b) => behaviors[b] !== undefined);
 }
 
 /** For each node, the nodes whose traffic it shapes: the targets, or (on a target) every other node. */
@@ -166,7 +183,7 @@ export interface PacketPlan {
 
 export function planPacketFault(behaviors: PacketBehaviors, features: KernelFeatures): PacketPlan {
   const requested = requestedBehaviors(behaviors);
-  const availability = faultAvailability(features, requested);
+  const availability = requested.map((fault) => availabilityOf(fault, packetMechanism(fault, features)));
   const unavailable = availability.filter((a) => !a.available);
   const applied = availability.filter((a) => a.available).map((a) => a.fault as PacketBehaviorName);
   if (features.netem) {
@@ -246,3 +263,148 @@ export function linkNames(ipLinkOutput: string): string[] {
     .map((l) => /^\d+:\s+([^:@\s]+)/.exec(l)?.[1])
     .filter((n): n is string => n !== undefined);
 }
+
+const noNetem =
+  "tc netem is not in this kernel (CONFIG_NET_SCH_NETEM is off: 'Specified qdisc kind is unknown'); run on a kernel with netem (most distributions, Docker Desktop)";
+
+/** How one packet behaviour is done on this kernel: netem, a fallback (loss, rate), or not at all. */
+export function packetMechanism(name: PacketBehaviorName, features: KernelFeatures): Mechanism {
+  const yes = (via: string): Mechanism => ({ available: true, via });
+  const no = (reason: string): Mechanism => ({ available: false, reason });
+  switch (name) {
+    case 'loss':
+      if (features.netem) return yes('tc netem');
+      if (features.iptables && features.statistic) return yes('iptables statistic (fallback: no correlation)');
+      return no(`${noNetem}, and the iptables statistic match is not available either`);
+    case 'rate':
+      if (features.netem) return yes('tc netem');
+      if (features.tbf && features.htb) return yes('tc tbf under htb (fallback)');
+      return no(`${noNetem}, and tbf/htb are not available either`);
+    case 'delay':
+    case 'duplicate':
+    case 'corrupt':
+    case 'reorder':
+      return features.netem ? yes('tc netem') : no(`${noNetem}; ${name} has no fallback`);
+  }
+}
+
+function availabilityOf(fault: PacketBehaviorName, m: Mechanism): FaultAvailability {
+  return m.available ? { fault, available: true, via: m.via } : { fault, available: false, reason: m.reason };
+}
+
+// The packet fault package: behaviours drawn from the campaign's list, on drawn targets; each behaviour this
+// kernel cannot do is left out and recorded as unavailable by name, the others run.
+
+const percent = z.number().min(0).max(100);
+const correlated = z.strictObject({ percent, correlation: percent.optional() });
+const packetBehaviorsSpec = z
+  .strictObject({
+    delay: z
+      .strictObject({
+        ms: z.number().nonnegative(),
+        jitterMs: z.number().nonnegative().optional(),
+        correlation: percent.optional(),
+        distribution: z.enum(['normal', 'pareto', 'paretonormal', 'uniform']).optional(),
+      })
+      .optional(),
+    loss: correlated.optional(),
+    duplicate: correlated.optional(),
+    corrupt: correlated.optional(),
+    reorder: correlated.optional(),
+    rate: z.strictObject({ kbit: z.number().positive() }).optional(),
+  })
+  .describe('Packet behaviours applied together (tc netem where present, iptables/tbf fallbacks otherwise)');
+
+const packetCampaign = z.strictObject({
+  kind: z.literal('packet'),
+  targets: campaignTargets,
+  behaviors: z.array(packetBehaviorsSpec).min(1).optional(),
+});
+
+export interface PacketFaultPlan {
+  kind: 'packet';
+  targets?: readonly NodeSelector[];
+  behaviors?: readonly PacketBehaviors[];
+}
+
+export interface PlannedPacketFault {
+  kind: 'packet';
+  targets: PlannedTargets;
+  behaviors: PacketBehaviors;
+}
+
+const defaultBehaviorChoices: PacketBehaviors[] = [
+  { delay: defaultPacketBehaviors.delay },
+  { loss: defaultPacketBehaviors.loss },
+  { rate: defaultPacketBehaviors.rate },
+];
+
+/** Behaviours in words: "50 % loss", "50 ms delay", "1000 kbit/s". */
+export function behaviorsLabel(b: PacketBehaviors): string {
+  const parts: string[] = [];
+  if (b.delay !== undefined) parts.push(`${b.delay.ms} ms delay${b.delay.jitterMs ? ` ±${b.delay.jitterMs} ms` : ''}`);
+  if (b.loss !== undefined) parts.push(`${b.loss.percent} % loss`);
+  if (b.duplicate !== undefined) parts.push(`${b.duplicate.percent} % duplicated`);
+  if (b.corrupt !== undefined) parts.push(`${b.corrupt.percent} % corrupted`);
+  if (b.reorder !== undefined) parts.push(`${b.reorder.percent} % reordered`);
+  if (b.rate !== undefined) parts.push(`${b.rate.kbit} kbit/s`);
+  return parts.join(', ');
+}
+
+function keep(b: PacketBehaviors, names: readonly PacketBehaviorName[]): PacketBehaviors {
+  const kept: PacketBehaviors = {};
+  for (const n of names) Object.assign(kept, { [n]: b[n] });
+  return kept;
+}
+
+export const packetFault: FaultPackage<'packet', typeof packetCampaign, PacketFaultPlan, PlannedPacketFault> = {
+  kind: 'packet',
+  description: 'delay, loss, duplicate, corrupt, reorder, rate (tc netem; iptables/tbf fallbacks)',
+  color: '#3a9e5c',
+  lane: 'packet',
+  names: packetBehaviorNames,
+  mechanism: (name, features, _backend: FaultBackend) => packetMechanism(name as PacketBehaviorName, features),
+  needs: (plan) => [...new Set((plan.behaviors ?? defaultBehaviorChoices).flatMap(requestedBehaviors))],
+  campaign: packetCampaign,
+  fromCampaign: (spec) => ({
+    kind: 'packet',
+    ...(spec.targets !== undefined && { targets: spec.targets }),
+    // zod's output marks absent optional keys `| undefined`; the values are the same shape.
+    ...(spec.behaviors !== undefined && { behaviors: spec.behaviors as PacketBehaviors[] }),
+  }),
+  problems: (plan, nodes) => targetProblems('packet', plan.targets ?? defaultFaultTargets, nodes),
+  draw: (plan, nodes, rng) => ({
+    kind: 'packet',
+    targets: planTargets(pick(rng, plan.targets ?? defaultFaultTargets), nodes, rng),
+    behaviors: pick(rng, plan.behaviors ?? defaultBehaviorChoices),
+  }),
+  async prepare(ctx, fault) {
+    const nodes = await ctx.resolve(fault.targets);
+    const plan = planPacketFault(fault.behaviors, ctx.features);
+    const applied = keep(fault.behaviors, plan.applied);
+    const missing = plan.unavailable.map((u) => u.fault);
+    return {
+      nodes,
+      detail: {
+        nodes,
+        behaviors: toValue(fault.behaviors),
+        applied: plan.applied,
+        unavailable: toValue(plan.unavailable),
+      },
+      label:
+        `${plan.applied.length > 0 ? behaviorsLabel(applied) : 'no packet behaviour'} on ${nodeListLabel(nodes, ctx.names)}` +
+        (missing.length > 0 ? ` (${missing.join(', ')} unavailable)` : ''),
+      ...(plan.applied.length === 0 && {
+        nothingToApply: `none of ${requestedBehaviors(fault.behaviors).join(', ')} can run here: ${plan.unavailable.map((u) => `${u.fault}: ${u.reason ?? 'unavailable'}`).join('; ')}`,
+      }),
+      apply: async () => {
+        await applyPacketFault(ctx.remotes, nodes, fault.behaviors, ctx.features);
+      },
+    };
+  },
+  async stop(ctx, _fault, nodes) {
+    await healPacketFault(ctx.remotes);
+    return { nodes: [...nodes] };
+  },
+  heal: async (remote) => healedIf(await healPacketFaultOn(remote)),
+};

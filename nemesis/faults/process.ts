@@ -1,10 +1,12 @@
 // Process faults through the system's own lifecycle hooks (kill/start/ready, pause/resume): what "kill" means
 // is the system author's call, as in Jepsen's db/Kill and db/Pause. The nemesis adds what outlives a crash of
-// the harness: before pausing, it notes which processes the pause stopped (pids in a file on the node), so
-// healAll can SIGCONT exactly those even when no system definition is at hand (`faultline clean`).
+// the harness, each written on the node before the fault acts: before pausing, the processes already stopped
+// (so a crash between SIGSTOP and the pid list still lets heal find the ones the pause stopped), then the pids
+// the pause stopped; before killing, a marker saying the system is down by a kill fault. healAll SIGCONTs
+// exactly those pids and reports a node still down, even when no system definition is at hand (`faultline clean`).
 import type { NodeContext, NodeInfo, SystemDefinition } from '../../harness/plugin.ts';
 import type { Remote } from '../../harness/nodes/remote.ts';
-import { tryExec } from '../_internals/exec.ts';
+import { mustExec, tryExec } from '../_internals/exec.ts';
 
 /** The system's process hooks, bound to node names. */
 export interface ProcessHooks {
@@ -39,6 +41,10 @@ export function processHooksFor(
 
 /** Pids stopped by faultline's pauses on this node, for heal after a crash. */
 export const pausedPidsFile = '/var/run/faultline/paused-pids';
+/** Written before a pause acts: the pids already stopped then; any other stopped pid was stopped by the pause. */
+export const pausePendingFile = '/var/run/faultline/pause-pending';
+/** Written before a kill acts, removed once the system is started again: the node's system is down. */
+export const killedMarkerFile = '/var/run/faultline/killed';
 
 /** Pids in state T (stopped) from `ps -eo pid=,stat=`. */
 export function stoppedPids(psOutput: string): number[] {
@@ -54,8 +60,30 @@ async function stoppedOn(remote: Remote): Promise<Set<number>> {
   return new Set(ps.exitCode === 0 ? stoppedPids(ps.stdout) : []);
 }
 
-export async function killNodes(hooks: ProcessHooks, nodes: readonly string[]): Promise<void> {
-  await Promise.all(nodes.map((n) => hooks.kill(n)));
+/**
+ * Kills the nodes' systems through the hook. With `remotes`, each node first gets a marker (written before the
+ * kill) that heal reports until restartNodes removes it: a crash of the harness cannot hide a node left down.
+ */
+export async function killNodes(
+  hooks: ProcessHooks,
+  nodes: readonly string[],
+  remotes: readonly Remote[] = [],
+): Promise<void> {
+  await Promise.all(
+    nodes.map(async (n) => {
+      const remote = remotes.find((r) => r.name === n);
+      if (remote !== undefined) {
+        await mustExec(remote, ['mkdir', '-p', '/var/run/faultline']);
+        await remote.writeFile(killedMarkerFile, `${new Date().toISOString()} killed by a faultline kill fault\n`);
+      }
+      await hooks.kill(n);
+    }),
+  );
+}
+
+/** Whether a kill fault left this node's system down (its marker is there); removes nothing. */
+export async function killedByFault(remote: Remote): Promise<boolean> {
+  return (await tryExec(remote, ['test', '-e', killedMarkerFile])).exitCode === 0;
 }
 
 export interface RestartOptions {
@@ -69,11 +97,15 @@ export async function restartNodes(
   hooks: ProcessHooks,
   nodes: readonly string[],
   options: RestartOptions = {},
+  remotes: readonly Remote[] = [],
 ): Promise<void> {
   const timeout = options.readyTimeoutMs ?? 30_000;
   await Promise.all(
     nodes.map(async (n) => {
       await hooks.start(n);
+      // Started: whether it becomes ready is the run's question now, not a crash leftover's.
+      const remote = remotes.find((r) => r.name === n);
+      if (remote !== undefined) await tryExec(remote, ['rm', '-f', killedMarkerFile]);
       if (hooks.ready === undefined) return;
       const deadline = Date.now() + timeout;
       for (;;) {
@@ -95,13 +127,22 @@ export async function pauseNodes(
   await Promise.all(
     nodes.map(async (n) => {
       const remote = remotes.find((r) => r.name === n);
-      const before = remote === undefined ? new Set<number>() : await stoppedOn(remote);
-      await hooks.pause(n);
-      if (remote === undefined) return;
-      const stopped = [...(await stoppedOn(remote))].filter((p) => !before.has(p));
-      if (stopped.length === 0) return;
-      await tryExec(remote, ['mkdir', '-p', '/var/run/faultline']);
-      await remote.writeFile(pausedPidsFile, stopped.join('\n') + '\n');
+      if (remote === undefined) {
+        await hooks.pause(n);
+        return;
+      }
+      const before = await stoppedOn(remote);
+      // The intent first: a harness killed after SIGSTOP but before the pid list still leaves heal a way back.
+      await mustExec(remote, ['mkdir', '-p', '/var/run/faultline']);
+      await remote.writeFile(pausePendingFile, [...before].map((p) => `${p}\n`).join(''));
+      try {
+        await hooks.pause(n);
+      } finally {
+        // Also when the hook failed half-way: what it did stop is noted, and the wider intent withdrawn.
+        const stopped = [...(await stoppedOn(remote))].filter((p) => !before.has(p));
+        if (stopped.length > 0) await remote.writeFile(pausedPidsFile, stopped.join('\n') + '\n');
+        await tryExec(remote, ['rm', '-f', pausePendingFile]);
+      }
     }),
   );
 }
@@ -120,18 +161,31 @@ export async function resumeNodes(
   );
 }
 
-/** SIGCONT to the pids a pause left stopped (after a crash); returns how many. Idempotent. */
-export async function resumeLeftoverPauses(remote: Remote): Promise<number> {
-  const listed = await tryExec(remote, ['cat', pausedPidsFile]);
-  if (listed.exitCode !== 0) return 0;
-  const pids = listed.stdout
+function pidLines(text: string): string[] {
+  return text
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => /^\d+$/.test(l));
+}
+
+/**
+ * SIGCONT to the pids a pause left stopped (after a crash); returns how many. Idempotent. A pause interrupted
+ * before its pid list was written left its pending file: then every process stopped now that was not stopped
+ * before the pause is resumed.
+ */
+export async function resumeLeftoverPauses(remote: Remote): Promise<number> {
+  const listed = await tryExec(remote, ['cat', pausedPidsFile]);
+  const pending = await tryExec(remote, ['cat', pausePendingFile]);
+  if (listed.exitCode !== 0 && pending.exitCode !== 0) return 0;
   // Only pids still stopped: a pid reused since then by a running process is left alone.
   const stillStopped = await stoppedOn(remote);
-  const targets = pids.filter((p) => stillStopped.has(Number(p)));
+  const pids = new Set(listed.exitCode === 0 ? pidLines(listed.stdout) : []);
+  if (pending.exitCode === 0) {
+    const before = new Set(pidLines(pending.stdout).map(Number));
+    for (const p of stillStopped) if (!before.has(p)) pids.add(String(p));
+  }
+  const targets = [...pids].filter((p) => stillStopped.has(Number(p)));
   if (targets.length > 0) await tryExec(remote, ['kill', '-s', 'CONT', ...targets]);
-  await tryExec(remote, ['rm', '-f', pausedPidsFile]);
+  await tryExec(remote, ['rm', '-f', pausedPidsFile, pausePendingFile]);
   return targets.length;
 }

@@ -4,6 +4,9 @@ import type { DaemonHandle, DaemonSpec, ExecResult, Remote } from '../../harness
 
 export type ExecAnswer = Partial<ExecResult>;
 
+/** Where faultline keeps its state files on a node. */
+const faultlineStateDir = '/var/run/faultline/';
+
 export class ScriptedRemote implements Remote {
   readonly name: string;
   readonly address: string;
@@ -21,15 +24,23 @@ export class ScriptedRemote implements Remote {
 
   exec(argv: readonly string[]): Promise<ExecResult> {
     this.calls.push([...argv]);
-    // `cat` of a file written through writeFile shows it, as on a node.
-    const written = argv[0] === 'cat' && argv[1] !== undefined ? this.files.get(argv[1]) : undefined;
+    // `cat` of a file written through writeFile shows it, as on a node; faultline's own state files that were
+    // never written (or were removed with `rm -f`) are missing, as on a fresh node.
+    const path = argv[1];
+    const written = argv[0] === 'cat' && path !== undefined ? this.files.get(path) : undefined;
+    if (argv[0] === 'rm') for (const p of argv.slice(2)) this.files.delete(p);
+    const probed = argv[0] === 'test' ? argv[2] : argv[0] === 'cat' ? path : undefined;
+    const missing = probed !== undefined && probed.startsWith(faultlineStateDir) && !this.files.has(probed);
+    const answered = this.answer(argv);
+    // An answer with output says the file is there.
+    const absent = missing && answered.stdout === undefined;
     return Promise.resolve({
-      exitCode: 0,
+      exitCode: absent ? 1 : 0,
       signal: null,
       stdout: written ?? '',
       stderr: '',
       timedOut: false,
-      ...this.answer(argv),
+      ...answered,
     });
   }
   upload(): Promise<void> {

@@ -1,9 +1,19 @@
 // The clock offset faultline applied to each node over the run, read from the history's nemesis ops, for the
 // report's clock plot (after Jepsen's). It is what the nemesis set, not a measurement of the nodes' clocks:
 // a bump is a step, a strobe a square wave between 0 and its delta, a drift a ramp, and a stop resets to 0.
-import type { HistoryOp, Value } from '../../checkers/history.ts';
+import type { HistoryOp } from '../../checkers/history.ts';
+import {
+  clockVia,
+  eventNodes,
+  readClockFault,
+  readNemesisEvent,
+  type RecordedClockFault,
+} from '../../checkers/nemesisEvents.ts';
 import { formatDuration, formatRunTime } from './format.ts';
 import type { ReportClockOffsets } from './model.ts';
+
+// The clock events' shapes are declared, and read, in checkers/nemesisEvents.ts.
+export { readClockFault };
 
 const nsPerMs = 1e6;
 /**
@@ -11,20 +21,6 @@ const nsPerMs = 1e6;
  * shows its true period, yet a long run of fast strobes cannot bloat the page. Faster ones are drawn coarser.
  */
 export const maxDrawnStrobePhases = 10_000;
-
-// The shapes below are plain JSON in the history, re-declared because results/ may not import nemesis/. A
-// start-clock op's value is `{ nodes, clock, via }` (nemesis/nemesisRunner.ts, the 'clock' case of start), where
-// `clock` is a ClockFault (nemesis/faults/clock.ts) and `via` the runner's clock mode. A stop-clock op's value is
-// `{ nodes }`; the stop resets those nodes' offset to 0. A failed start is recorded as `{ attempted }` with an error.
-
-/** nemesis/faults/clock.ts ClockFault. */
-type RecordedClockFault =
-  | { kind: 'bump'; offsetMs: number }
-  | { kind: 'strobe'; deltaMs: number; periodMs: number; durationMs: number }
-  | { kind: 'drift'; rate: number };
-
-/** nemesis/nemesisRunner.ts NemesisRunOptions.clock.mode: libfaketime's control file, or the real clock. */
-type ClockVia = 'faketime' | 'system-clock';
 
 /** What a node's offset follows from a change on, until its next change. */
 type Setting = { kind: 'constant'; offsetMs: number } | Exclude<RecordedClockFault, { kind: 'bump' }>;
@@ -44,31 +40,6 @@ interface StrobeDrawing {
 interface Vertex {
   t: number;
   v: number;
-}
-
-function isRecord(v: Value | undefined): v is { [key: string]: Value } {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function finite(v: Value | undefined): v is number {
-  return typeof v === 'number' && Number.isFinite(v);
-}
-
-function isStringList(v: Value | undefined): v is string[] {
-  return Array.isArray(v) && v.every((x) => typeof x === 'string');
-}
-
-/** Reads a recorded ClockFault; anything not of a documented shape is null, not guessed at. */
-export function readClockFault(v: Value | undefined): RecordedClockFault | null {
-  if (!isRecord(v)) return null;
-  if (v.kind === 'bump') return finite(v.offsetMs) ? { kind: 'bump', offsetMs: v.offsetMs } : null;
-  if (v.kind === 'strobe') {
-    return finite(v.deltaMs) && finite(v.periodMs) && finite(v.durationMs)
-      ? { kind: 'strobe', deltaMs: v.deltaMs, periodMs: v.periodMs, durationMs: v.durationMs }
-      : null;
-  }
-  if (v.kind === 'drift') return finite(v.rate) && v.rate > 0 ? { kind: 'drift', rate: v.rate } : null;
-  return null;
 }
 
 function round3(x: number): number {
@@ -191,22 +162,22 @@ export function clockOffsets(history: readonly HistoryOp[], endMs: number): Repo
     changes.set(node, list);
   };
   for (const op of history) {
-    if (op.process !== 'nemesis' || op.type === 'invoke') continue;
+    const event = readNemesisEvent(op);
+    if (event === null || event.fault !== 'clock') continue;
     const atMs = op.time / nsPerMs;
-    if (op.f === 'start-clock') {
-      const value = isRecord(op.value) ? op.value : {};
-      const nodes = op.error === undefined && isStringList(value.nodes) ? value.nodes : null;
+    if (event.action === 'start') {
+      const nodes = event.error === undefined ? eventNodes(event) : null;
       open.push(nodes ?? []);
       // A start that failed applied nothing; the fault table still shows the attempt.
       if (nodes === null || nodes.length === 0) continue;
-      const fault = readClockFault(value.clock);
+      const fault = readClockFault(event.detail.clock);
       if (fault === null) {
         notes.push(
           `The clock fault on ${nodes.join(', ')} at ${formatRunTime(atMs)} is of a shape this report does not know; it is not drawn.`,
         );
         continue;
       }
-      const via: ClockVia = value.via === 'system-clock' ? 'system-clock' : 'faketime';
+      const via = clockVia(event);
       for (const node of nodes) {
         if (fault.kind !== 'bump') change(node, atMs, fault);
         else {
@@ -215,15 +186,14 @@ export function clockOffsets(history: readonly HistoryOp[], endMs: number): Repo
           change(node, atMs, { kind: 'constant', offsetMs: base + fault.offsetMs });
         }
       }
-    } else if (op.f === 'stop-clock') {
+    } else {
       const started = open.shift() ?? [];
-      const value = isRecord(op.value) ? op.value : {};
-      const nodes = isStringList(value.nodes) ? value.nodes : started;
-      if (op.error !== undefined) {
+      const nodes = eventNodes(event) ?? started;
+      if (event.error !== undefined) {
         // The reset failed, so as far as the history knows the offset stayed.
         if (nodes.length > 0) {
           notes.push(
-            `Resetting the clock of ${nodes.join(', ')} failed at ${formatRunTime(atMs)} (${op.error}); it is drawn as still applied.`,
+            `Resetting the clock of ${nodes.join(', ')} failed at ${formatRunTime(atMs)} (${event.error}); it is drawn as still applied.`,
           );
         }
         continue;

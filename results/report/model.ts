@@ -33,8 +33,10 @@ export interface ReportFaultWindow {
   start: number;
   /** -1 when the fault was never stopped in the history. */
   end: number;
-  /** What was done, to which nodes, in words. */
+  /** What was done, to which nodes, in words (from the fault's package). */
   label: string;
+  /** The fault kind's colour (#rrggbb), the same in every report, the timeline and the plots. */
+  color: string;
 }
 
 export interface LatencySeries {

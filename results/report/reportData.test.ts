@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { knownBadChecks, knownBadHistory, syntheticRegisterHistory } from '../testing/sampleRuns.ts';
 import { opStatusCodes } from './model.ts';
 import { buildReportData, linearizationDetail, niceBucketMs, packLanes, percentile } from './reportData.ts';
+import { fallbackFaultColor } from './faultStyle.ts';
 
 test('ops are paired into columns with times in ms', () => {
   const data = buildReportData(knownBadHistory(), []);
@@ -15,7 +16,16 @@ test('ops are paired into columns with times in ms', () => {
   assert.equal(data.ops.status[1], opStatusCodes.info);
   assert.equal(data.ops.ret[1], 80);
   assert.equal(data.endMs, 88);
-  assert.deepEqual(data.faults, [{ fault: 'partition', start: 15, end: 55, label: 'partition: {"n1":["n2","n3"]}' }]);
+  // An old history's event has no label or colour of its own: its raw value, and the kind's fallback colour.
+  assert.deepEqual(data.faults, [
+    {
+      fault: 'partition',
+      start: 15,
+      end: 55,
+      label: 'partition: {"n1":["n2","n3"]}',
+      color: fallbackFaultColor('partition'),
+    },
+  ]);
 });
 
 test('a fresh process after an info reuses its worker lane', () => {

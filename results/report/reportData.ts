@@ -5,6 +5,7 @@ import type { HistoryOp, Operation, Value } from '../../checkers/history.ts';
 import { faultWindows, pairOperations } from '../../checkers/history.ts';
 import type { CheckResult } from '../../checkers/result.ts';
 import { clockOffsets } from './clockOffsets.ts';
+import { faultStyle } from './faultStyle.ts';
 import type { LatencySeries, LinearizationView, ReportAnomaly, ReportData, ReportOps, ReportPerf } from './model.ts';
 import { opStatusCodes } from './model.ts';
 
@@ -226,7 +227,7 @@ export function buildReportData(history: readonly HistoryOp[], checks: readonly 
     fault: w.fault,
     start: round3(w.start / nsPerMs),
     end: Number.isFinite(w.end) ? round3(w.end / nsPerMs) : -1,
-    label: w.value === null ? w.fault : `${w.fault}: ${describeValue(w.value)}`,
+    ...faultStyle(w),
   }));
   return {
     fNames,

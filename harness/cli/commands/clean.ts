@@ -30,7 +30,7 @@ export function registerClean(program: Command, requestExit: RequestExit): void 
     .option('--images', `also remove ${NODE_IMAGE_REPOSITORY} images other than the current one`)
     .option(
       '--heal',
-      'with --run: heal the faults a crashed run left on its nodes (partitions, packet faults, paused processes, clock offsets) and keep the nodes',
+      'with --run: heal the faults a crashed run left on its nodes (partitions, packet faults, paused processes, clock offsets) and keep the nodes; a system a kill fault left down is reported with what to do',
     )
     .action(async (opts) => {
       if (opts.heal === true) {
@@ -89,11 +89,23 @@ function findRunDir(run: string, storeDir: string): string | undefined {
   return isRunDir(dir) ? resolve(dir) : undefined;
 }
 
-function printHealReports(reports: readonly NodeHealReport[]): void {
+/**
+ * Prints what was healed, what failed and what is left; returns whether anything is left that heal could not
+ * undo (a system a kill fault stopped: only a run has the system's start hook).
+ */
+function printHealReports(reports: readonly NodeHealReport[], restart: string): boolean {
   for (const r of reports) {
-    process.stdout.write(`${r.node}: ${r.healed.length > 0 ? `healed ${r.healed.join(', ')}` : 'nothing to heal'}\n`);
+    const nothing = r.healed.length === 0 && r.left.length === 0;
+    process.stdout.write(
+      `${r.node}: ${r.healed.length > 0 ? `healed ${r.healed.join(', ')}` : nothing ? 'nothing to heal' : 'nothing else to heal'}\n`,
+    );
     for (const e of r.errors) process.stderr.write(`${r.node}: could not heal: ${e}\n`);
+    if (r.left.includes('kill'))
+      process.stderr.write(
+        `${r.node}: the system is still down: a kill fault stopped it and the run ended before starting it again; faultline starts systems only within a run. ${restart}\n`,
+      );
   }
+  return reports.some((r) => r.left.length > 0);
 }
 
 /** Heals every fault faultline could have left on a run's nodes, as a crashed harness's teardown would have. */
@@ -116,14 +128,19 @@ async function healRun(run: string, storeDir: string): Promise<number> {
     const remotes: Remote[] = connected.flatMap((c) => (c.status === 'fulfilled' ? [c.value] : []));
     try {
       const reports = await healAll(remotes, { backend: 'ssh' });
-      printHealReports(reports);
+      const left = printHealReports(
+        reports,
+        'Start it again by hand, or run the campaign again (its setup starts every node).',
+      );
       connected.forEach((c, i) => {
         if (c.status === 'rejected')
           process.stderr.write(
             `${sshHosts[i]!.name}: could not connect, nothing healed there: ${c.reason instanceof Error ? c.reason.message : String(c.reason)}\n`,
           );
       });
-      return healedCleanly(reports) && remotes.length === sshHosts.length ? ExitCode.valid : ExitCode.harnessError;
+      return healedCleanly(reports) && !left && remotes.length === sshHosts.length
+        ? ExitCode.valid
+        : ExitCode.harnessError;
     } finally {
       await Promise.all(remotes.map((r) => r.close()));
     }
@@ -144,6 +161,9 @@ async function healRun(run: string, storeDir: string): Promise<number> {
     );
   }
   const reports = await healAll(cluster.nodes);
-  printHealReports(reports);
-  return healedCleanly(reports) ? ExitCode.valid : ExitCode.harnessError;
+  const left = printHealReports(
+    reports,
+    `Remove the nodes with: faultline clean --run ${runId}, then run the campaign again.`,
+  );
+  return healedCleanly(reports) && !left ? ExitCode.valid : ExitCode.harnessError;
 }

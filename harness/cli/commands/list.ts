@@ -4,19 +4,13 @@ import pc from 'picocolors';
 import { listCheckers } from '../../../checkers/registry.ts';
 import { builtInSystemNames, loadBuiltInSystem } from '../../../systems-under-test/index.ts';
 import { listWorkloads } from '../../workloads/index.ts';
+import { faultKinds as faultKindNames, faultPackage } from '../../../nemesis/index.ts';
 
-/** The fault kinds a campaign's nemesis.faults may name, with what each does. */
-export const faultKinds: readonly { kind: string; description: string }[] = [
-  {
-    kind: 'partition',
-    description:
-      'network partitions (iptables): one, halves, random-halves, majorities-ring, bridge, minority-third, primary',
-  },
-  { kind: 'packet', description: 'delay, loss, duplicate, corrupt, reorder, rate (tc netem; iptables/tbf fallbacks)' },
-  { kind: 'clock', description: "clock skew: bump, strobe, drift (libfaketime in the system's processes)" },
-  { kind: 'kill', description: 'kill -9 the system on some nodes, then restart it' },
-  { kind: 'pause', description: 'SIGSTOP the system on some nodes, then SIGCONT' },
-];
+/** The fault kinds a campaign's nemesis.faults may name, with what each does (from their packages). */
+export const faultKinds: readonly { kind: string; description: string }[] = faultKindNames.map((kind) => ({
+  kind,
+  description: faultPackage(kind).description,
+}));
 
 export async function listText(): Promise<string> {
   const lines: string[] = [pc.bold('systems') + ' (campaign `system:`; or a path to your own module)'];

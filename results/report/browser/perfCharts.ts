@@ -3,12 +3,11 @@
 import uPlot from 'uplot';
 import type { ReportData } from '../model.ts';
 import { el } from './element.ts';
-import { faultColor, withAlpha } from './faultColors.ts';
+import { fitText, placeLabels, withAlpha } from './faultColors.ts';
 
 const opColors = ['#3457d5', '#9b51e0', '#0f9d9a', '#b5651d', '#e0569b', '#5f6b7a'];
 
 export function faultBands(data: ReportData): uPlot.Plugin {
-  const names = [...new Set(data.faults.map((f) => f.fault))];
   return {
     hooks: {
       drawClear: [
@@ -19,16 +18,36 @@ export function faultBands(data: ReportData): uPlot.Plugin {
           ctx.beginPath();
           ctx.rect(left, top, width, height);
           ctx.clip();
-          ctx.font = `${Math.round(11 * devicePixelRatio)}px system-ui, sans-serif`;
-          for (const w of data.faults) {
+          const px = devicePixelRatio;
+          ctx.font = `${Math.round(11 * px)}px system-ui, sans-serif`;
+          const bands = data.faults.map((w) => {
             const x0 = u.valToPos(w.start / 1000, 'x', true);
             const x1 = u.valToPos((w.end < 0 ? data.endMs : w.end) / 1000, 'x', true);
-            const color = faultColor(w.fault, names);
-            ctx.fillStyle = withAlpha(color, 0.12);
+            return { w, x0, x1, from: Math.max(x0, left) };
+          });
+          for (const { w, x0, x1 } of bands) {
+            ctx.fillStyle = withAlpha(w.color, 0.12);
             ctx.fillRect(x0, top, Math.max(x1 - x0, 2), height);
-            ctx.fillStyle = color;
-            ctx.fillText(w.fault, x0 + 4, top + 14 * devicePixelRatio);
           }
+          // Two rows of labels in words, each cut before the next in its row, so overlapping windows stay legible.
+          const places = placeLabels(
+            bands.map((b) => ({
+              x0: b.from,
+              x1: Math.min(b.x1, left + width),
+              width: ctx.measureText(b.w.label).width + 4 * px,
+            })),
+            2,
+          );
+          bands.forEach((b, i) => {
+            const place = places[i]!;
+            if (place.room <= 24 * px) return;
+            ctx.fillStyle = b.w.color;
+            ctx.fillText(
+              fitText(ctx, b.w.label, place.room - 4 * px),
+              b.from + 4 * px,
+              top + (14 + place.row * 13) * px,
+            );
+          });
           ctx.restore();
         },
       ],

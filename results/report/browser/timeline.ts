@@ -5,11 +5,12 @@ import { formatDuration, formatRunTime } from '../format.ts';
 import type { ReportData } from '../model.ts';
 import { opDetails } from './describeOp.ts';
 import { el } from './element.ts';
-import { faultColor, withAlpha } from './faultColors.ts';
+import { faultLegend, fitText, placeLabels, withAlpha } from './faultColors.ts';
 import type { Selection } from './selection.ts';
 
 const gutter = 64;
-const axisHeight = 34;
+/** The time axis, then two rows of fault labels above the lanes. */
+const axisHeight = 46;
 const statusColors = ['#2f9e5a', '#d8453b', '#e39b12'];
 const highlightColor = '#7b2ff7';
 
@@ -31,7 +32,6 @@ export class Timeline {
   /** Op ids per lane, in invoke order. */
   private readonly _lanes: number[][];
   private readonly _laneOf = new Map<number, number>();
-  private readonly _faultNames: string[];
   private _view: View;
   private _laneHeight = 18;
   private _width = 800;
@@ -42,7 +42,6 @@ export class Timeline {
     this._root = root;
     this._data = data;
     this._selection = selection;
-    this._faultNames = [...new Set(data.faults.map((f) => f.fault))];
     this._lanes = data.lanes.map(() => []);
     data.lanes.forEach((processes, i) => {
       for (const p of processes) this._laneOf.set(p, i);
@@ -77,9 +76,9 @@ export class Timeline {
     this._tooltip = el('div', { className: 'tooltip', attrs: { hidden: '' } });
     this._detail = el('div', { className: 'op-detail muted', text: 'Click an op to see its details.' });
     const legend = el('div', { className: 'legend-faults' });
-    for (const name of this._faultNames) {
-      const swatch = el('span', { text: name });
-      swatch.style.setProperty('--swatch', withAlpha(faultColor(name, this._faultNames), 0.35));
+    for (const { fault, color } of faultLegend(data.faults)) {
+      const swatch = el('span', { text: fault });
+      swatch.style.setProperty('--swatch', withAlpha(color, 0.35));
       legend.append(swatch);
     }
     const viewport = el('div', { className: 'timeline-viewport' }, this._canvas);
@@ -315,20 +314,30 @@ export class Timeline {
     ctx.beginPath();
     ctx.rect(gutter, 0, this._width - gutter, this._height);
     ctx.clip();
-    for (const w of this._data.faults) {
+    const bands = this._data.faults.map((w) => {
       const x0 = this._x(w.start);
       const x1 = this._x(w.end < 0 ? this._fullEnd() : w.end);
-      if (x1 < gutter || x0 > this._width) continue;
-      const color = faultColor(w.fault, this._faultNames);
-      ctx.fillStyle = withAlpha(color, 0.13);
-      ctx.fillRect(x0, 18, Math.max(x1 - x0, 2), this._height - 18);
-      ctx.fillStyle = withAlpha(color, 0.85);
-      ctx.fillRect(x0, 18, Math.max(x1 - x0, 2), 3);
-      ctx.fillStyle = color;
       const label = w.end < 0 ? `${w.label} (never healed)` : w.label;
-      const room = x1 - Math.max(x0, gutter) - 4;
-      if (room > 24) ctx.fillText(this._fit(ctx, label, room), Math.max(x0, gutter) + 3, 31);
+      return { w, x0, x1, label, from: Math.max(x0, gutter) };
+    });
+    for (const { w, x0, x1 } of bands) {
+      if (x1 < gutter || x0 > this._width) continue;
+      ctx.fillStyle = withAlpha(w.color, 0.13);
+      ctx.fillRect(x0, 18, Math.max(x1 - x0, 2), this._height - 18);
+      ctx.fillStyle = withAlpha(w.color, 0.85);
+      ctx.fillRect(x0, 18, Math.max(x1 - x0, 2), 3);
     }
+    // Labels in two rows, each cut before the next one in its row, so overlapping windows stay legible.
+    const places = placeLabels(
+      bands.map((b) => ({ x0: b.from, x1: Math.min(b.x1, this._width), width: ctx.measureText(b.label).width + 4 })),
+      2,
+    );
+    bands.forEach((b, i) => {
+      const place = places[i]!;
+      if (place.room <= 24 || b.x1 < gutter || b.x0 > this._width) return;
+      ctx.fillStyle = b.w.color;
+      ctx.fillText(this._fit(ctx, b.label, place.room - 4), b.from + 3, 31 + place.row * 12);
+    });
     // Ops: dimmed when something is highlighted, so the anomaly's ops stand out.
     const highlighted = this._selection.state.highlighted;
     const dim = highlighted.size > 0;
@@ -368,7 +377,7 @@ export class Timeline {
     for (const w of this._data.faults) {
       const x0 = this._x(w.start);
       const x1 = this._x(w.end < 0 ? this._fullEnd() : w.end);
-      ctx.fillStyle = withAlpha(faultColor(w.fault, this._faultNames), 0.14);
+      ctx.fillStyle = withAlpha(w.color, 0.14);
       ctx.fillRect(x0, axisHeight, Math.max(x1 - x0, 2), this._height - axisHeight);
     }
     // Highlighted and selected ops get an outline on top of everything.
@@ -443,14 +452,6 @@ export class Timeline {
   }
 
   private _fit(ctx: CanvasRenderingContext2D, text: string, width: number): string {
-    if (ctx.measureText(text).width <= width) return text;
-    let lo = 0;
-    let hi = text.length;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (ctx.measureText(`${text.slice(0, mid)}…`).width <= width) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo === 0 ? '' : `${text.slice(0, lo)}…`;
+    return fitText(ctx, text, width);
   }
 }

@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { attachDockerCluster, type DockerCluster } from '../../../harness/nodes/cluster.ts';
 import { defaultClockFile } from '../../../nemesis/faults/clock.ts';
+import { pausedPidsFile, pausePendingFile } from '../../../nemesis/faults/process.ts';
 import { healAll, healedCleanly } from '../../../nemesis/healAll.ts';
 import { dockerSkip, hostReaches, nemesisCluster, startEchoServers, tcpReaches } from './nemesisCluster.ts';
 
@@ -14,9 +15,11 @@ const skip = dockerSkip('nemesis crash recovery e2e');
 const port = 7421;
 const cli = fileURLToPath(new URL('../../../bin/faultline.js', import.meta.url));
 
-function runCrashingHarness(runId: string): Promise<{ kill: () => Promise<void> }> {
+function runCrashingHarness(runId: string, mode = 'all-faults'): Promise<{ kill: () => Promise<void> }> {
   const script = fileURLToPath(new URL('./crashingHarness.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', script, runId], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', script, runId, mode], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let err = '';
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   return new Promise((resolve, reject) => {
@@ -93,5 +96,25 @@ describe('healing after a crashed harness', { skip }, () => {
     const again = await healAll(found.nodes);
     assert.ok(healedCleanly(again));
     assert.ok(again.every((r) => r.healed.length === 0));
+  });
+
+  test('a harness SIGKILLed between SIGSTOP and the pid list leaves a pause `faultline clean --heal` resumes', async () => {
+    const n2 = cluster.nodes[1]!;
+    assert.ok(await hostReaches(n2.address, port), 'n2 answers before the pause');
+    const harness = await runCrashingHarness(cluster.runId, 'cut-after-sigstop');
+    await harness.kill();
+
+    assert.equal(await hostReaches(n2.address, port, 800), false, 'the echo server is stopped after the crash');
+    assert.notEqual((await n2.exec(['test', '-e', pausedPidsFile])).exitCode, 0, 'no pid list was written');
+    assert.equal((await n2.exec(['test', '-e', pausePendingFile])).exitCode, 0, 'the intent was written first');
+
+    const clean = spawnSync(process.execPath, [cli, 'clean', '--heal', '--run', cluster.runId], {
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    assert.equal(clean.status, 0, clean.stderr);
+    assert.match(clean.stdout, /^n2: healed pause$/m);
+    assert.ok(await hostReaches(n2.address, port), 'the paused process answers again');
+    assert.notEqual((await n2.exec(['test', '-e', pausePendingFile])).exitCode, 0, 'the intent is gone');
   });
 });

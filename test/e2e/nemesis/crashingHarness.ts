@@ -1,6 +1,8 @@
 // A stand-in for a harness that dies mid-fault: attaches to a test cluster by run id, partitions n2 away,
 // pauses n3's echo server (noting its pid, as the nemesis does), bumps n1's faketime clock, prints
-// 'faulted', and waits to be SIGKILLed. Run by crashRecovery.test.ts as a child process.
+// 'faulted', and waits to be SIGKILLed. Run by crashRecovery.test.ts as a child process. With the mode
+// 'cut-after-sigstop' it only pauses n2's echo server, and its pause hook prints 'faulted' right after the
+// SIGSTOP and never returns: the SIGKILL lands between the SIGSTOP and the writing of the paused pids.
 import { attachDockerCluster } from '../../../harness/nodes/cluster.ts';
 import { applyClockFault } from '../../../nemesis/faults/clock.ts';
 import { applyGrudge } from '../../../nemesis/faults/partition.ts';
@@ -21,6 +23,14 @@ const hooks: ProcessHooks = {
   pause: signal('SIGSTOP'),
   resume: signal('SIGCONT'),
 };
+if (process.argv[3] === 'cut-after-sigstop') {
+  hooks.pause = async (n) => {
+    await byName(n).signalDaemon('fl-nem-echo', 'SIGSTOP');
+    process.stdout.write('faulted\n');
+    await new Promise<void>(() => undefined);
+  };
+  await pauseNodes(hooks, nodes, ['n2']);
+}
 await applyGrudge(
   nodes,
   isolateNode(

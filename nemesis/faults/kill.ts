@@ -1,0 +1,56 @@
+// The kill fault package: the system on the drawn nodes is killed through its kill hook and started again
+// (waiting for ready) when the fault stops. A marker on the node, written before the kill, lets heal report a
+// node a crashed harness left down.
+import { z } from 'zod';
+import type { NodeSelector } from '../nodeSelection.ts';
+import { pick } from '../rng.ts';
+import { targets as campaignTargets } from './campaignParts.ts';
+import { nodeListLabel, planTargets, targetProblems, type FaultPackage, type PlannedTargets } from './faultPackage.ts';
+import { killedByFault, killNodes, restartNodes } from './process.ts';
+
+const killCampaign = z.strictObject({ kind: z.literal('kill'), targets: campaignTargets });
+
+export interface KillPlan {
+  kind: 'kill';
+  targets?: readonly NodeSelector[];
+}
+
+export interface PlannedKill {
+  kind: 'kill';
+  targets: PlannedTargets;
+}
+
+export const killFault: FaultPackage<'kill', typeof killCampaign, KillPlan, PlannedKill> = {
+  kind: 'kill',
+  description: 'kill -9 the system on some nodes, then restart it',
+  color: '#7b61ff',
+  lane: 'process',
+  names: ['kill'],
+  mechanism: () => ({ available: true, via: "the system's lifecycle hooks" }),
+  needs: () => ['kill'],
+  campaign: killCampaign,
+  fromCampaign: (spec) => ({ kind: 'kill', ...(spec.targets !== undefined && { targets: spec.targets }) }),
+  problems: (plan, nodes) => targetProblems('kill', plan.targets ?? ['one'], nodes),
+  draw: (plan, nodes, rng) => ({ kind: 'kill', targets: planTargets(pick(rng, plan.targets ?? ['one']), nodes, rng) }),
+  async prepare(ctx, fault) {
+    const nodes = await ctx.resolve(fault.targets);
+    const hooks = ctx.hooks();
+    return {
+      nodes,
+      detail: { nodes },
+      label: `${nodeListLabel(nodes, ctx.names)} killed`,
+      apply: () => killNodes(hooks, nodes, ctx.remotes),
+    };
+  },
+  async stop(ctx, _fault, nodes) {
+    await restartNodes(
+      ctx.hooks(),
+      nodes,
+      ctx.readyTimeoutMs === undefined ? {} : { readyTimeoutMs: ctx.readyTimeoutMs },
+      ctx.remotes,
+    );
+    return { nodes: [...nodes], restarted: true };
+  },
+  // Starting a system needs its hooks, which only a run has: a node left down is reported, not restarted.
+  heal: async (remote) => ((await killedByFault(remote)) ? 'left' : 'clean'),
+};

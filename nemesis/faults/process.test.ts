@@ -1,0 +1,66 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ScriptedRemote } from '../testing/scriptedRemote.ts';
+import { healAll } from '../healAll.ts';
+import { killedMarkerFile, killNodes, pausedPidsFile, pauseNodes, restartNodes, type ProcessHooks } from './process.ts';
+
+/** A node whose processes' states follow SIGSTOP/SIGCONT, so `ps` answers as a real one would. */
+function nodeWithProcesses(states: Map<number, string>) {
+  return new ScriptedRemote('n1', '10.0.0.1', (argv) => {
+    if (argv[0] === 'ps') return { stdout: [...states].map(([pid, s]) => `${pid} ${s}`).join('\n') + '\n' };
+    if (argv[0] === 'kill' && argv[2] === 'CONT') for (const p of argv.slice(3)) states.set(Number(p), 'S');
+    return {};
+  });
+}
+
+test('a pause cut short between SIGSTOP and the pid list is still healed: only the processes it stopped resume', async () => {
+  // 100 was stopped before the pause (not faultline's doing); 200 and 300 are the system's.
+  const states = new Map([
+    [1, 'Ss'],
+    [100, 'T'],
+    [200, 'S'],
+    [300, 'Sl'],
+  ]);
+  const remote = nodeWithProcesses(states);
+  const hooks: ProcessHooks = {
+    kill: () => Promise.resolve(),
+    start: () => Promise.resolve(),
+    resume: () => Promise.resolve(),
+    // SIGSTOP, then the harness dies: the hook never returns, so no pid list is ever written.
+    pause: () => {
+      states.set(200, 'T');
+      states.set(300, 'Tl');
+      return new Promise<void>(() => undefined);
+    },
+  };
+  void pauseNodes(hooks, [remote], ['n1']);
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(remote.files.has(pausedPidsFile), false, 'killed before the pid list');
+  // What `faultline clean --heal` runs, with only the node's files to go on.
+  const [report] = await healAll([remote]);
+  assert.ok(report?.healed.includes('pause'));
+  assert.deepEqual(remote.callsOf('kill', '-s', 'CONT'), [['kill', '-s', 'CONT', '200', '300']]);
+  assert.equal(states.get(100), 'T', 'a process stopped before the pause is left alone');
+  const [again] = await healAll([remote]);
+  assert.ok(!again?.healed.includes('pause'), 'nothing paused the second time');
+  assert.equal(remote.callsOf('kill', '-s', 'CONT').length, 1);
+});
+
+test('a kill leaves a marker before it acts, heal reports the system down, a restart removes the marker', async () => {
+  const remote = nodeWithProcesses(new Map([[1, 'Ss']]));
+  let markedWhenKilled = false;
+  const hooks: ProcessHooks = {
+    kill: () => {
+      markedWhenKilled = remote.files.has(killedMarkerFile);
+      return Promise.resolve();
+    },
+    start: () => Promise.resolve(),
+    pause: () => Promise.resolve(),
+    resume: () => Promise.resolve(),
+  };
+  await killNodes(hooks, ['n1'], [remote]);
+  assert.ok(markedWhenKilled);
+  assert.deepEqual((await healAll([remote]))[0]?.left, ['kill']);
+  await restartNodes(hooks, ['n1'], {}, [remote]);
+  assert.deepEqual((await healAll([remote]))[0]?.left, []);
+});
