@@ -101,14 +101,25 @@ export function checkUniqueValueRegister(
     const a = forward[i - 1]!;
     const b = forward[i]!;
     if (b.f < a.s) {
-      // The read that started last is the stale one: its value had been replaced by then.
+      // Blamed: the first read of the zone that lasts longer (stale.s >= other.s) that began after an op of
+      // the other value had finished. Both values' ops finished before that read began, so if the other
+      // value was written second, that read saw an overwritten value.
       const [stale, other] = a.s >= b.s ? [a, b] : [b, a];
+      const staleKey = stale.write === null ? initKey : valueKey(stale.value);
+      let blamed: Operation | null = null;
+      for (let r = 0; r < reads.length; r++) {
+        const read = reads[r]!;
+        if (readKeys[r] === staleKey && read.call > other.f && (blamed === null || read.call < blamed.call)) {
+          blamed = read;
+        }
+      }
+      blamed ??= stale.lastRead!;
       return {
         valid: false,
         kind: 'overlapping-zones',
-        ops: [...latestRead(stale), ...latestRead(other), ...writeIds(other), ...writeIds(stale)],
+        ops: [blamed.id, ...latestRead(other), ...writeIds(other), ...writeIds(stale)],
         explanation:
-          `value ${describeValue(stale.value)} had to be current from ${clock.at(stale.f)} to ${clock.at(stale.s)} ${observedBy(stale)}, and ` +
+          `value ${describeValue(stale.value)} had to be current from ${clock.at(stale.f)} to ${clock.at(stale.s)} (read by op ${blamed.id}, process ${blamed.process}), and ` +
           `value ${describeValue(other.value)} from ${clock.at(other.f)} to ${clock.at(other.s)} ${observedBy(other)}: the two periods overlap, so one of the reads is stale`,
       };
     }
