@@ -584,6 +584,51 @@ for (const [name, events, expected] of vectors) {
 
 // ---- result shape, budgets, registry ---------------------------------------------------------------
 
+test('a stale read is blamed on the first read that saw the overwritten value, named alike in ops and words', () => {
+  const model = createModel({ name: 'register', options: { initial: 0 } });
+  const cases: Array<[string, Ev[], number]> = [
+    // w1, w2, then read 1 (op 2, stale) and read 2 (op 3): overlapping periods of 1 and 2.
+    [
+      'overlapping periods',
+      [
+        [0, 'invoke', 'write', 1],
+        [0, 'ok', 'write', 1],
+        [1, 'invoke', 'write', 2],
+        [1, 'ok', 'write', 2],
+        [2, 'invoke', 'read', null],
+        [2, 'ok', 'read', 1],
+        [3, 'invoke', 'read', null],
+        [3, 'ok', 'read', 2],
+      ],
+      2,
+    ],
+    // w1, read 1 (op 1), w2 nobody reads, then read 1 twice (ops 3 and 4): op 3 is the first stale one.
+    [
+      'unobserved write inside a period',
+      [
+        [0, 'invoke', 'write', 1],
+        [0, 'ok', 'write', 1],
+        [1, 'invoke', 'read', null],
+        [1, 'ok', 'read', 1],
+        [2, 'invoke', 'write', 2],
+        [2, 'ok', 'write', 2],
+        [3, 'invoke', 'read', null],
+        [3, 'ok', 'read', 1],
+        [4, 'invoke', 'read', null],
+        [4, 'ok', 'read', 1],
+      ],
+      3,
+    ],
+  ];
+  for (const [name, events, blamed] of cases) {
+    const r = checkLinearizableSync(history(events), { model });
+    const a = r.anomalies[0]!;
+    assert.equal(a.ops[0], blamed, name);
+    assert.equal((a.detail as { failedOp: number }).failedOp, blamed, name);
+    assert.match(a.explanation, new RegExp(`^op ${blamed} \\(.*read by op ${blamed},`), name);
+  }
+});
+
 test('a violation names the op, the key and the longest partial linearizations with their states', () => {
   const model = createModel({ name: 'cas-register', options: { initial: 0 } });
   const ops = history([

@@ -53,13 +53,13 @@ export type Algorithm = 'zones' | 'search';
 const maxOpsForSearchDetail = 5000;
 
 /**
- * The search that draws partial linearizations for a violation the zones already proved gets a few times the
+ * The search that draws partial linearizations for a violation the zones already proved gets as long as the
  * zones' own time, at least detailMinMs and at most detailMaxMs (and never past the check's deadline): it only
  * adds detail, and a search over hundreds of pending ops took minutes where the zones took milliseconds.
  */
 const detailMinMs = 20;
 const detailMaxMs = 200;
-const detailPerZoneMs = 4;
+const detailPerZoneMs = 1;
 const detailMemoryBytes = 64 * 1024 * 1024;
 
 /**

@@ -94,6 +94,16 @@ export function checkUniqueValueRegister(
   }
   const all = [...clusters.values()];
   if (initCluster.lastRead !== null) all.push(initCluster);
+  /** The earliest-starting read of cluster c's value that began after `t` (c's last read began after it). */
+  const firstReadAfter = (c: Cluster, t: number): Operation => {
+    const k = c.write === null ? initKey : valueKey(c.value);
+    let first: Operation | null = null;
+    for (let r = 0; r < reads.length; r++) {
+      const read = reads[r]!;
+      if (readKeys[r] === k && read.call > t && (first === null || read.call < first.call)) first = read;
+    }
+    return first ?? c.lastRead!;
+  };
   // Forward zone [f, s]: the value had to be current throughout. Backward zone [s, f]: the write could
   // have taken effect anywhere in it.
   const forward = all.filter((c) => c.f < c.s).sort((a, b) => a.f - b.f);
@@ -101,14 +111,17 @@ export function checkUniqueValueRegister(
     const a = forward[i - 1]!;
     const b = forward[i]!;
     if (b.f < a.s) {
-      // The read that started last is the stale one: its value had been replaced by then.
-      const [stale, other] = a.s >= b.s ? [a, b] : [b, a];
+      // Blamed: the first read of the older value that began after an op of the newer one had finished,
+      // which saw an overwritten value. The older value is the initial one, or the one whose write ended
+      // before the other's began; with concurrent writes, the one whose period lasts longer.
+      const [stale, other] = olderFirst(a, b);
+      const blamed = firstReadAfter(stale, other.f);
       return {
         valid: false,
         kind: 'overlapping-zones',
-        ops: [...latestRead(stale), ...latestRead(other), ...writeIds(other), ...writeIds(stale)],
+        ops: [blamed.id, ...latestRead(other), ...writeIds(other), ...writeIds(stale)],
         explanation:
-          `value ${describeValue(stale.value)} had to be current from ${clock.at(stale.f)} to ${clock.at(stale.s)} ${observedBy(stale)}, and ` +
+          `value ${describeValue(stale.value)} had to be current from ${clock.at(stale.f)} to ${clock.at(stale.s)} (read by op ${blamed.id}, process ${blamed.process}), and ` +
           `value ${describeValue(other.value)} from ${clock.at(other.f)} to ${clock.at(other.s)} ${observedBy(other)}: the two periods overlap, so one of the reads is stale`,
       };
     }
@@ -129,12 +142,15 @@ export function checkUniqueValueRegister(
     }
     const z = found >= 0 ? forward[found]! : undefined;
     if (z !== undefined && z.s > c.f && z.f < c.s) {
+      // z's write preceded c's (it preceded z's op that finished at z.f < c.s), so a read of z that began
+      // after c.f, when c had taken effect, saw an overwritten value: the first such read is blamed.
+      const blamed = firstReadAfter(z, c.f);
       return {
         valid: false,
         kind: 'unobserved-write-inside-zone',
-        ops: [...latestRead(z), ...writeIds(c), ...writeIds(z)],
+        ops: [blamed.id, ...writeIds(c), ...writeIds(z)],
         explanation:
-          `value ${describeValue(z.value)} had to be current from ${clock.at(z.f)} to ${clock.at(z.s)} ${observedBy(z)}, while ` +
+          `value ${describeValue(z.value)} had to be current from ${clock.at(z.f)} to ${clock.at(z.s)} (read by op ${blamed.id}, process ${blamed.process}), while ` +
           `${c.write === null ? 'the initial value' : opName(c.write, clock)} wrote ${describeValue(c.value)} and had to take effect between ` +
           `${clock.at(c.s)} and ${clock.at(c.f)}: a read during that period missed the newer write (a stale read)`,
       };
@@ -152,6 +168,14 @@ function noteRead(c: Cluster, read: Operation): void {
   if (read.ret < c.f) c.f = read.ret;
   if (read.call > c.s) c.s = read.call;
   if (c.lastRead === null || read.call > c.lastRead.call) c.lastRead = read;
+}
+
+function olderFirst(a: Cluster, b: Cluster): [Cluster, Cluster] {
+  if (a.write === null) return [a, b];
+  if (b.write === null) return [b, a];
+  if (a.write.ret < b.write.call) return [a, b];
+  if (b.write.ret < a.write.call) return [b, a];
+  return a.s >= b.s ? [a, b] : [b, a];
 }
 
 function latestRead(c: Cluster): number[] {
