@@ -260,3 +260,13 @@ test('no false violations on linearizable histories, and every violation is a re
     { numRuns: 300 },
   );
 });
+
+test('the set model describes a big state by ranges, never whole (what linearizability explanations print)', async () => {
+  const { setModel } = await import('../models/collections.ts');
+  const m = setModel();
+  let state = m.init();
+  for (let i = 1; i <= 900; i++) {
+    if (i !== 501) state = m.step(state, { f: 'add', input: i, output: i, status: 'ok', key: 'k' })[0]!;
+  }
+  assert.equal(m.describeState!(state), '{1-500, 502-900} (899 members)');
+});
