@@ -46,6 +46,29 @@ test('an acknowledged element missing from every later read is lost, named with 
     /^1 acknowledged element lost: elements 2, acknowledged 4\.0 s, never read after 5\.0 s \(last returned 5\.0 s\); e\.g\. element 2 \(added by op 1\) is missing from the read op 3 at 7\.000 s/,
   );
   assert.deepEqual(a.ops, [1, 3]);
+  assert.deepEqual(a.indices, [2, 3, 6, 7]);
+});
+
+test('lost elements come first, whatever their key', () => {
+  const ops = history([
+    [0, 'invoke', 'add', 1, 'a'],
+    [0, 'ok', 'add', 1, 'a'],
+    [1, 'invoke', 'read', null, 'a'],
+    [1, 'ok', 'read', [1, 66], 'a'],
+    [0, 'invoke', 'add', 2, 'b'],
+    [0, 'ok', 'add', 2, 'b'],
+    [1, 'invoke', 'read', null, 'b'],
+    [1, 'ok', 'read', [], 'b'],
+  ]);
+  const r = checkSet(ops);
+  assert.deepEqual(
+    r.anomalies.map((x) => [x.type, x.key]),
+    [
+      ['lost', 'b'],
+      ['phantom-element', 'a'],
+    ],
+  );
+  assert.match(r.anomalies[0]!.explanation, /^1 acknowledged element of set b lost: elements 2/);
 });
 
 test('a read concurrent with the add may miss it; a later read missing it then seeing it is stale, not lost', () => {
