@@ -6,11 +6,10 @@ import { pairOperations } from '../checkers/history.ts';
 import type { Operation } from '../checkers/history.ts';
 import { getChecker } from '../checkers/registry.ts';
 import { checkSequential } from '../checkers/sequential/sequential.ts';
-import { simulateStore } from '../checkers/simulations/stores.ts';
-import type { StoreDesign } from '../checkers/simulations/stores.ts';
-import '../checkers/all.ts';
+import { simulateStore } from '../checkers/testing/stores.ts';
+import type { StoreDesign } from '../checkers/testing/stores.ts';
 import { checkSet } from '../checkers/set/index.ts';
-import { simulateSetStore } from '../checkers/set/simulatedSetStore.ts';
+import { simulateSetStore } from '../checkers/testing/setStores.ts';
 import { checkCounter } from '../checkers/counter/counter.ts';
 
 // `set-counter` as the first argument runs only the set and counter section at the end.

@@ -1,8 +1,12 @@
-// Linearizability checker figures (issue 3): the Porcupine reference families, and a generated 1,000,000-op
-// unique-value register history. Prints time and verdict counts per family; parsing is not timed.
+// Linearizability checker figures (issues 3, 14, 17): the Porcupine reference families, a generated
+// 1,000,000-op unique-value register history, info-heavy register and kv histories (30 % indeterminate ops,
+// generated at 10k, 100k and 1M ops, and the tutorial's recorded kill-primary runs), a general-search kv
+// history (repeated values), and the explanation of a stale read. Prints time and verdict counts per family;
+// parsing is not timed (pairing the events is, where said).
 // Porcupine (Go, same machine): etcd suite 0.55-0.66 s, partitioned kv 0.17 s, unpartitioned c10 2-3 s each,
 // unpartitioned c50 no verdict within 60 s.
-// BENCH_ONLY=etcd,partitioned,c10,c50,1m (any of them, matched against the labels) runs only those families.
+// BENCH_ONLY=etcd,partitioned,c10,c50,1m,info,recorded,general,explain (any of them, matched against the
+// labels; the list is split at commas) runs only those families.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pairOperations } from '../checkers/history.ts';
@@ -11,8 +15,9 @@ import { checkLinearizable } from '../checkers/linearizable/index.ts';
 import type { ModelSpec } from '../checkers/models/model.ts';
 import type { CheckResult } from '../checkers/result.ts';
 import { readAnyHistory } from '../harness/history/formats/index.ts';
+import { referenceHistoriesDir } from '../test/referenceHistories.ts';
 
-const root = new URL('../../shared/reference-histories/porcupine/', import.meta.url).pathname;
+const root = join(referenceHistoriesDir, 'porcupine');
 const rows = readFileSync(join(root, 'expected.tsv'), 'utf8')
   .trim()
   .split('\n')
@@ -187,4 +192,165 @@ for (const [label, corruptAt] of [
       `${ops.length} ops: ${word(r)} ` +
       `(zone partitions ${r.stats.zonePartitions ?? 0}; pairing the events took ${((t1 - t0) / 1000).toFixed(3)} s)`,
   );
+}
+
+// ---- info-heavy histories (issue 14): a simulated linearizable store whose clients time out -------------
+
+interface Simulated {
+  /** Ops to start. */
+  count: number;
+  /** Keys; 1 means a plain register with no key field. */
+  keys: number;
+  /** Share of ops that end indeterminate (info): half of those took effect, half never did. */
+  infoShare: number;
+  /** Written values: unique per key, or drawn from this many (repeated values need the general search). */
+  distinctValues: number | 'unique';
+  seed: number;
+}
+
+/**
+ * 16 processes; each op takes effect at a random point between its invoke and its completion (an info op:
+ * maybe never). A process whose op ended in info continues under a fresh process id, as Jepsen does.
+ */
+function simulate(o: Simulated): HistoryOp[] {
+  let seed = o.seed;
+  const rand = (k: number): number => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return (seed >>> 8) % k;
+  };
+  const infoPerMille = Math.round(o.infoShare * 1000);
+  type Pending = { f: string; key: number; value: number | null; applied: boolean; info: boolean; process: number };
+  const events: HistoryOp[] = [];
+  const pending = new Array<Pending | null>(16).fill(null);
+  const processOf = Array.from({ length: 16 }, (_, i) => i);
+  const store = new Array<number | null>(o.keys).fill(null);
+  let next = 1;
+  let started = 0;
+  const push = (type: HistoryOp['type'], op: Pending, value: number | null): void => {
+    const index = events.length;
+    const e: HistoryOp = { index, time: index, type, process: op.process, f: op.f, value };
+    if (o.keys > 1) e.key = `k${op.key}`;
+    events.push(e);
+  };
+  while (started < o.count || pending.some((p) => p !== null)) {
+    const slot = rand(16);
+    const op = pending[slot];
+    if (op === null || op === undefined) {
+      if (started >= o.count) continue;
+      started++;
+      const write = rand(5) < 2;
+      const value = write ? (o.distinctValues === 'unique' ? next++ : rand(o.distinctValues)) : null;
+      const fresh: Pending = {
+        f: write ? 'write' : 'read',
+        key: rand(o.keys),
+        value,
+        applied: false,
+        info: rand(1000) < infoPerMille,
+        process: processOf[slot]!,
+      };
+      pending[slot] = fresh;
+      push('invoke', fresh, value);
+    } else if (!op.applied) {
+      op.applied = true;
+      if (op.info && rand(2) === 0) continue; // an indeterminate op that never took effect
+      if (op.f === 'write') store[op.key] = op.value;
+      else op.value = store[op.key] ?? null;
+    } else {
+      pending[slot] = null;
+      if (op.info) {
+        push('info', op, op.f === 'write' ? op.value : null);
+        processOf[slot] = processOf[slot]! + 16;
+      } else push('ok', op, op.value);
+    }
+  }
+  return events;
+}
+
+function memoryNote(): string {
+  const heap = process.memoryUsage().heapUsed / 2 ** 20;
+  const peak = process.resourceUsage().maxRSS / 1024;
+  return `heap ${heap.toFixed(0)} MiB after, peak RSS ${peak.toFixed(0)} MiB so far`;
+}
+
+async function timed(
+  label: string,
+  ops: Operation[],
+  model: ModelSpec,
+  note = '',
+  parallel = true,
+): Promise<CheckResult> {
+  const t = performance.now();
+  const cpu = process.cpuUsage();
+  const r = await checkLinearizable(ops, model, { timeBudgetMs: 60_000, parallel });
+  const wall = (performance.now() - t) / 1000;
+  const used = process.cpuUsage(cpu);
+  const info = ops.filter((op) => op.status === 'info').length;
+  console.log(
+    `${label.padEnd(50)} ${wall.toFixed(3).padStart(8)} s wall ${((used.user + used.system) / 1e6).toFixed(3).padStart(8)} s cpu   ` +
+      `${ops.length} ops (${((100 * info) / Math.max(1, ops.length)).toFixed(0)} % info): ${word(r)}; ` +
+      `${((wall * 10_000) / Math.max(1, ops.length)).toFixed(3)} s per 10k ops; ` +
+      `dropped ${r.stats.indeterminateDropped ?? 0}, bounded ${r.stats.indeterminateBounded ?? 0} info writes; ` +
+      `zone partitions ${r.stats.zonePartitions ?? 0}/${r.stats.partitions ?? 0}; workers ${r.stats.workers ?? 0}; ${memoryNote()}${note}`,
+  );
+  return r;
+}
+
+for (const size of [10_000, 100_000, 1_000_000]) {
+  const tag = size >= 1e6 ? `${size / 1e6}M` : `${size / 1e3}k`;
+  for (const [kind, keys] of [
+    ['register', 1],
+    ['kv 10 keys', 10],
+  ] as const) {
+    const label = `info-heavy ${kind}, ${tag} ops, unique values`;
+    if (!want(label)) continue;
+    const ops = pairOperations(simulate({ count: size, keys, infoShare: 0.3, distinctValues: 'unique', seed: 7 }));
+    await timed(label, ops, keys === 1 ? { name: 'register' } : { name: 'kv' });
+  }
+}
+
+// The tutorial's recorded kill-primary runs (checkers/linearizable/fixtures/), 25-35 % info ops.
+for (const name of ['kill-primary-seed1.jsonl', 'kill-primary-seed2.jsonl', 'kill-primary-seed5.jsonl']) {
+  const label = `recorded tutorial run ${name}`;
+  if (!want(label)) continue;
+  const text = readFileSync(new URL(`../checkers/linearizable/fixtures/${name}`, import.meta.url), 'utf8');
+  const ops = pairOperations(
+    text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as HistoryOp),
+  );
+  await timed(label, ops, { name: 'register' });
+}
+
+// Repeated values: the zones do not apply, every key is a WGL search (issue 17's quadratic corner).
+for (const size of [100_000, 1_000_000]) {
+  const label = `general-search kv, ${size / 1000}k ops, 10 keys, values 0-4`;
+  if (!want(label)) continue;
+  const ops = pairOperations(simulate({ count: size, keys: 10, infoShare: 0, distinctValues: 5, seed: 11 }));
+  await timed(label, ops, { name: 'kv' });
+  // The same on the calling thread only: what the worker pool gains or costs at this size.
+  await timed(`${label}, one thread`, ops, { name: 'kv' }, '', false);
+  const infoLabel = `general-search kv, ${size / 1000}k ops, 10 keys, values 0-4, 30 % info`;
+  if (!want(infoLabel)) continue;
+  const infoOps = pairOperations(simulate({ count: size, keys: 10, infoShare: 0.3, distinctValues: 5, seed: 13 }));
+  await timed(infoLabel, infoOps, { name: 'kv' });
+}
+
+// A stale read: the zones decide it; the report's partial-linearization search has its own small budget.
+for (const size of [5_000, 10_000]) {
+  const label = `explain a stale read, ${size / 1000}k-op register, 30 % info`;
+  if (!want(label)) continue;
+  const events = simulate({ count: size, keys: 1, infoShare: 0.3, distinctValues: 'unique', seed: 5 });
+  // The last ok read returns the first value written: stale by then.
+  const firstWrite = events.find((e) => e.f === 'write' && e.type === 'invoke')!.value;
+  for (let i = events.length - 1; i >= 0; i--) {
+    const e = events[i]!;
+    if (e.type === 'ok' && e.f === 'read' && e.value !== firstWrite) {
+      e.value = firstWrite;
+      break;
+    }
+  }
+  const r = await timed(label, pairOperations(events), { name: 'register' });
+  const a = r.anomalies[0];
+  if (a !== undefined) console.log(`  ${a.explanation.slice(0, 240)}`);
 }

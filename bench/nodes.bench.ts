@@ -6,14 +6,14 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ssh2 from 'ssh2';
-import { createDockerCluster, removeRunResources } from '../harness/remote/cluster.ts';
-import type { DockerCluster } from '../harness/remote/cluster.ts';
-import { dockerClient, engineAnswers } from '../harness/remote/docker-engine.ts';
-import { DockerRemote } from '../harness/remote/docker.ts';
-import { ensureNodeImage } from '../harness/remote/node-image.ts';
-import { execOrThrow } from '../harness/remote/remote.ts';
-import type { Remote } from '../harness/remote/remote.ts';
-import { connectSsh } from '../harness/remote/ssh.ts';
+import { createDockerCluster, removeRunResources } from '../harness/nodes/cluster.ts';
+import type { DockerCluster } from '../harness/nodes/cluster.ts';
+import { dockerClient, engineAnswers } from '../harness/nodes/dockerEngine.ts';
+import { DockerRemote } from '../harness/nodes/docker.ts';
+import { ensureNodeImage } from '../harness/nodes/nodeImage.ts';
+import { execOrThrow } from '../harness/nodes/remote.ts';
+import type { Remote } from '../harness/nodes/remote.ts';
+import { connectSsh } from '../harness/nodes/ssh.ts';
 
 function line(label: string, value: string, target?: string, met?: boolean): void {
   const verdict = target === undefined ? '' : `  (target ${target}: ${met === true ? 'met' : 'MISSED'})`;
@@ -123,6 +123,9 @@ if (!(await engineAnswers())) {
       host: n2.address,
       privateKeyPath: join(dir, 'key'),
       knownHostsPath: join(dir, 'known_hosts'),
+      onWarning: (m) => {
+        process.stderr.write(`${m}\n`);
+      },
     });
     line('ssh connect', `${(performance.now() - t).toFixed(0)} ms`);
     const sshLatency = await execLatency(ssh, 50);

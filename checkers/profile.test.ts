@@ -5,10 +5,10 @@ import { pairOperations } from './history.ts';
 import type { ConsistencyProfile } from './profile.ts';
 import { claimVerdict, impliedModels, modelImplications, profileCheckers } from './modelHierarchy.ts';
 import { checkConsistencyProfile } from './profile.ts';
-import { historyFromSessions } from './simulations/sessionNotation.ts';
-import { renderSmallHistory, showSmallHistory, smallHistoryArbitrary } from './simulations/smallHistories.ts';
-import type { StoreDesign } from './simulations/stores.ts';
-import { simulateStore } from './simulations/stores.ts';
+import { historyFromSessions } from './testing/sessionNotation.ts';
+import { renderSmallHistory, showSmallHistory, smallHistoryArbitrary } from './testing/smallHistories.ts';
+import type { StoreDesign } from './testing/stores.ts';
+import { simulateStore } from './testing/stores.ts';
 
 function verdicts(p: ConsistencyProfile): Record<string, unknown> {
   return Object.fromEntries(p.rows.map((r) => [r.checker, r.valid]));

@@ -3,12 +3,10 @@
 // all four session guarantees per key), so verdicts are propagated along it: a model implied by one that
 // holds is valid, a model implying one that is violated is violated. A checker that contradicts the
 // hierarchy is a bug; it is listed in `contradictions`, never silently resolved.
+import { analyze } from './analyze.ts';
 import type { Operation, Value } from './history.ts';
-import { getChecker } from './registry.ts';
 import type { Anomaly, CheckOptions, CheckResult, Verdict } from './result.ts';
-import { inferModelSpec } from './linearizable/index.ts';
-import './all.ts';
-import { modelImplications, profileCheckers } from './modelHierarchy.ts';
+import { profileCheckers } from './modelHierarchy.ts';
 
 export interface ProfileRow {
   checker: string;
@@ -39,121 +37,29 @@ export interface ProfileOptions extends CheckOptions {
   skipImplied?: boolean;
 }
 
-/** Cheap checkers first, so their verdicts can spare the expensive ones (SC's search, linearizability). */
-const runOrder = [
-  'monotonic-reads',
-  'monotonic-writes',
-  'read-your-writes',
-  'writes-follow-reads',
-  'session',
-  'causal-cc',
-  'causal-ccv',
-  'causal-cm',
-  'linearizable',
-  'sequential',
-];
-
-function impliedVerdict(name: string, rows: Map<string, ProfileRow>): { valid: boolean; by: string } | null {
-  for (const [strong, weak] of modelImplications) {
-    if (weak === name && rows.get(strong)?.valid === true) return { valid: true, by: strong };
-    if (strong === name && rows.get(weak)?.valid === false) return { valid: false, by: weak };
-  }
-  return null;
-}
-
-async function runChecker(
-  name: string,
-  operations: readonly Operation[],
-  options: ProfileOptions,
-): Promise<ProfileRow> {
-  const checker = getChecker(name);
-  if (checker === undefined) {
-    return {
-      checker: name,
-      model: name,
-      valid: 'unknown',
-      anomalies: [],
-      reason: `no checker named ${name} is registered`,
-    };
-  }
-  const checkerOptions: Record<string, unknown> = { ...options };
-  if (name === 'linearizable') {
-    const spec = inferModelSpec(operations);
-    checkerOptions['model'] = { name: spec.name, options: { ...spec.options, initial: options.initialValue ?? null } };
-  }
-  try {
-    const result = await checker.check(operations, checkerOptions);
-    const row: ProfileRow = {
-      checker: name,
-      model: result.model,
-      valid: result.valid,
-      anomalies: result.anomalies,
-      result,
-    };
-    if (result.reason !== undefined) row.reason = result.reason;
-    return row;
-  } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
-    return {
-      checker: name,
-      model: checker.model,
-      valid: 'unknown',
-      anomalies: [],
-      reason: `the checker failed: ${message}`,
-    };
-  }
-}
-
 /** Runs linearizability, sequential, causal (CC, CM, CCv) and session-guarantee checkers on one history. */
 export async function checkConsistencyProfile(
   operations: readonly Operation[],
   options: ProfileOptions = {},
 ): Promise<ConsistencyProfile> {
-  const started = Date.now();
-  const skipImplied = options.skipImplied ?? true;
-  const rows = new Map<string, ProfileRow>();
-  for (const name of runOrder) {
-    const implied = skipImplied ? impliedVerdict(name, rows) : null;
-    if (implied !== null) {
-      const model = getChecker(name)?.model ?? name;
-      rows.set(name, {
-        checker: name,
-        model,
-        valid: implied.valid,
-        anomalies: [],
-        impliedBy: implied.by,
-        reason: `${implied.valid ? 'holds because' : 'violated because'} ${implied.by} ${implied.valid ? 'holds' : 'is violated'}`,
-      });
-      continue;
-    }
-    rows.set(name, await runChecker(name, operations, options));
-  }
-  const contradictions: string[] = [];
-  for (const [strong, weak] of modelImplications) {
-    if (rows.get(strong)?.valid === true && rows.get(weak)?.valid === false) {
-      contradictions.push(
-        `${strong} holds but ${weak} is reported violated (a checker bug: ${strong} implies ${weak})`,
-      );
-    }
-  }
-  // Fill in unknowns the hierarchy decides, to a fixpoint (chains are at most four long).
-  for (let changed = true; changed;) {
-    changed = false;
-    for (const row of rows.values()) {
-      if (row.valid !== 'unknown') continue;
-      const implied = impliedVerdict(row.checker, rows);
-      if (implied === null) continue;
-      row.valid = implied.valid;
-      row.impliedBy = implied.by;
-      row.reason = `${row.reason ?? 'not decided'}; ${implied.valid ? 'holds because' : 'violated because'} ${implied.by} ${implied.valid ? 'holds' : 'is violated'}`;
-      changed = true;
-    }
-  }
-  const ordered = profileCheckers.map((name) => rows.get(name)!);
-  const valid: Verdict = ordered.some((r) => r.valid === false)
-    ? false
-    : ordered.some((r) => r.valid === 'unknown')
-      ? 'unknown'
-      : true;
-  return { rows: ordered, contradictions, valid, timeMs: Date.now() - started };
+  const analysis = await analyze(operations, {
+    ...options,
+    checkers: profileCheckers,
+    initialValue: options.initialValue ?? null,
+    skipImplied: options.skipImplied ?? true,
+  });
+  const ran = new Set(analysis.ran);
+  const rows = analysis.results.map((result): ProfileRow => {
+    const row: ProfileRow = {
+      checker: result.checker,
+      model: result.model,
+      valid: result.valid,
+      anomalies: result.anomalies,
+    };
+    if (result.reason !== undefined) row.reason = result.reason;
+    if (result.impliedBy !== undefined) row.impliedBy = result.impliedBy;
+    if (ran.has(result.checker)) row.result = result;
+    return row;
+  });
+  return { rows, contradictions: analysis.contradictions, valid: analysis.valid, timeMs: analysis.timeMs };
 }

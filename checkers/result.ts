@@ -1,8 +1,13 @@
 // The one shape every checker returns, so the CLI, results.json and the report treat them alike.
 import type { Operation, Value } from './history.ts';
+import type { HistoryShape } from './historyShape.ts';
 
 /** `unknown` is honest: a budget ran out or the history could not be decided. It is never turned into valid. */
 export type Verdict = true | false | 'unknown';
+
+/** Exit codes of a verdict, shared by the run and `faultline check`; harness/errors.ts maps the rest. */
+export const verdictExitCodes = { valid: 0, violated: 1, unknown: 2 } as const;
+export type VerdictExitCode = (typeof verdictExitCodes)[keyof typeof verdictExitCodes];
 
 export interface Anomaly {
   /** e.g. nonlinearizable, monotonic-reads, CyclicCO, WriteCORead, ThinAirRead, stale-read. */
@@ -28,6 +33,8 @@ export interface CheckResult {
   anomalies: Anomaly[];
   /** Why the verdict is unknown (budget, unsupported history shape), when it is. */
   reason?: string;
+  /** The model whose verdict settled this one through the model hierarchy (the checker's own was unknown or not run). */
+  impliedBy?: string;
   stats: { ops: number; timeMs: number; [extra: string]: number };
 }
 
@@ -46,8 +53,8 @@ export interface ConsistencyChecker {
   /** One line for `faultline list` and --help. */
   description: string;
   check(operations: readonly Operation[], options?: CheckOptions): CheckResult | Promise<CheckResult>;
-  /** Whether the checker applies to this history's shape (e.g. transactions or single ops); default yes. */
-  appliesTo?(operations: readonly Operation[]): boolean;
+  /** Whether the checker can judge this history (e.g. transactions or single ops, real time or not); default yes. */
+  appliesTo?(operations: readonly Operation[], shape?: HistoryShape): boolean;
 }
 
 /** Op ids and the history indices behind them, for an anomaly's `indices`. */
@@ -58,4 +65,11 @@ export function historyIndices(ops: readonly Operation[]): number[] {
     if (op.completeIndex !== null) out.push(op.completeIndex);
   }
   return out;
+}
+
+/** The worst verdict: false beats unknown beats true (Jepsen's valid-priorities). No result: unknown. */
+export function worstVerdict(results: readonly Pick<CheckResult, 'valid'>[]): Verdict {
+  if (results.some((r) => r.valid === false)) return false;
+  if (results.length === 0 || results.some((r) => r.valid === 'unknown')) return 'unknown';
+  return true;
 }

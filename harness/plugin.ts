@@ -2,11 +2,11 @@
 // A campaign names a built-in system or a path to a module whose default export is a SystemDefinition.
 // Reference systems in systems-under-test/ use only this file, exactly as a user's plugin would.
 import type { Value } from '../checkers/history.ts';
-import type { Remote } from './remote/remote.ts';
+import type { Remote } from './nodes/remote.ts';
 
-export type { Remote, ExecResult, ExecOptions, DaemonSpec, DaemonHandle } from './remote/remote.ts';
-export { execOrThrow, shellQuote, RemoteCommandError } from './remote/remote.ts';
-export { freePorts } from './run/freePorts.ts';
+export type { Remote, ExecResult, ExecOptions, DaemonSpec, DaemonHandle } from './nodes/remote.ts';
+export { execOrThrow, shellQuote, RemoteCommandError } from './nodes/remote.ts';
+export { freePorts } from './nodes/freePorts.ts';
 export type { Value } from '../checkers/history.ts';
 
 export interface NodeInfo {

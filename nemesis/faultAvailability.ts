@@ -94,7 +94,7 @@ export function describeUnavailable(availability: readonly FaultAvailability[]):
     .map((a) => `${a.fault}: unavailable: ${a.reason ?? 'unknown reason'}`);
 }
 
-/** The shape of harness/remote/features.ts's probe (each feature with what was seen), as far as used here. */
+/** The shape of harness/nodes/features.ts's probe (each feature with what was seen), as far as used here. */
 export interface ProbedFeatures {
   netem: { available: boolean };
   tbf: { available: boolean };
@@ -105,7 +105,7 @@ export interface ProbedFeatures {
   faketime: { available: boolean };
 }
 
-/** KernelFeatures from `probeKernelFeatures(remote)` (harness/remote/features.ts). */
+/** KernelFeatures from `probeKernelFeatures(remote)` (harness/nodes/features.ts). */
 export function kernelFeaturesFromProbe(probe: ProbedFeatures): KernelFeatures {
   return {
     netem: probe.netem.available,

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ScriptedRemote } from './_internals/scriptedRemote.ts';
+import { ScriptedRemote } from './testing/scriptedRemote.ts';
 import { healAll, healedCleanly } from './healAll.ts';
 import { applyGrudge } from './faults/partition.ts';
 

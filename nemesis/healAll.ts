@@ -3,7 +3,7 @@
 // clock), and processes a pause left stopped. It needs nothing but the Remotes, so it heals a previous run
 // that crashed as well as this one: used at the end of the fault window, on error, on Ctrl-C and by
 // `faultline clean`. Idempotent, safe when nothing is there; one failing step never stops the others.
-import type { Remote } from '../harness/remote/remote.ts';
+import type { Remote } from '../harness/nodes/remote.ts';
 import { removeChain } from './_internals/iptablesChain.ts';
 import { resetClock, restoreSystemClock } from './faults/clock.ts';
 import { healPacketFaultOn } from './faults/packet.ts';

@@ -1,6 +1,6 @@
 // nemesis/ imports only types from the harness (its DEPS rule), so it carries its own error for a command
 // that failed on a node: the node, the argv and the result, and a stable code callers can match on.
-import type { ExecResult } from '../harness/remote/remote.ts';
+import type { ExecResult } from '../harness/nodes/remote.ts';
 
 export class NemesisCommandError extends Error {
   readonly code = 'nemesis-command-failed';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { faultWindows, type HistoryOp } from '../checkers/history.ts';
 import type { RecordInput } from '../harness/history/recorder.ts';
 import type { ProcessHooks } from './faults/process.ts';
-import { ScriptedRemote } from './_internals/scriptedRemote.ts';
+import { ScriptedRemote } from './testing/scriptedRemote.ts';
 import { runNemesisSchedule } from './nemesisRunner.ts';
 import type { ScheduledEvent } from './schedule.ts';
 import { kernelWithoutNetem } from './testing/kernels.ts';

@@ -4,7 +4,7 @@
 // elsewhere) stops at once; either way every fault still active is stopped and healAll runs at the end.
 import type { Value } from '../checkers/history.ts';
 import type { RecordInput } from '../harness/history/recorder.ts';
-import type { Remote } from '../harness/remote/remote.ts';
+import type { Remote } from '../harness/nodes/remote.ts';
 import type { KernelFeatures } from './faultAvailability.ts';
 import { applyClockFault, bumpSystemClock, resetClock, restoreSystemClock } from './faults/clock.ts';
 import { applyPacketFault, healPacketFault } from './faults/packet.ts';

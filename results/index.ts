@@ -3,8 +3,8 @@
 // (no network, data inlined and gzipped when large) with the summary, the consistency profile, a timeline
 // of every op with fault windows, latency and throughput, the anomalies explained and a searchable history.
 // store/index.html lists every run; `faultline serve` serves the store on loopback.
-export type { RunResults } from './run-results.ts';
-export { parseRunResults, runResultsSchema, RunResultsError, toRunResults } from './run-results.ts';
+export type { RunResults } from './runResults.ts';
+export { parseRunResults, runResultsSchema, RunResultsError, toRunResults } from './runResults.ts';
 export type { RunReportInputs } from './report/writeRunReport.ts';
 export { writeRunReport } from './report/writeRunReport.ts';
 export type { StoreRun } from './store/storeIndex.ts';

@@ -13,7 +13,7 @@ import { checkCausalMemory } from './causalMemory.ts';
 import { checkTransactionalCausal } from './transactionalCausal.ts';
 import { checkSequential } from '../sequential/sequential.ts';
 import { checkSessionGuarantees, SESSION_GUARANTEES } from '../session/sessionGuarantees.ts';
-import { historyFromSessions } from '../simulations/sessionNotation.ts';
+import { historyFromSessions } from '../testing/sessionNotation.ts';
 
 function graphOf(a: Anomaly | undefined): AnomalyGraph {
   const g = readAnomalyGraph(a?.detail);

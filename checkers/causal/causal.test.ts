@@ -3,15 +3,17 @@ import assert from 'node:assert/strict';
 // Tests read the reference history from disk and use the lead's dbcop reader; the checkers themselves stay pure.
 
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import type { HistoryOp } from '../history.ts';
 import { pairOperations } from '../history.ts';
 import type { CheckResult } from '../result.ts';
 import { causalChecker, causalConvergenceChecker } from './causal.ts';
 import { causalMemoryChecker } from './causalMemory.ts';
-import { historyFromSessions } from '../simulations/sessionNotation.ts';
-import { causalByDefinition } from '../simulations/definitionOracles.ts';
-import { renderSmallHistory, showSmallHistory, smallHistoryArbitrary } from '../simulations/smallHistories.ts';
+import { historyFromSessions } from '../testing/sessionNotation.ts';
+import { causalByDefinition } from '../testing/definitionOracles.ts';
+import { renderSmallHistory, showSmallHistory, smallHistoryArbitrary } from '../testing/smallHistories.ts';
+import { referenceHistoriesDir } from '../../test/referenceHistories.ts';
 
 import { parseDbcopYamlEvents as parseDbcopYaml } from '../../harness/history/formats/dbcop.ts';
 
@@ -74,7 +76,7 @@ test('the classic causality violation names the causal path in its explanation',
   );
 });
 
-const nonCc = readFileSync(new URL('../../../shared/reference-histories/dbcop/non_cc.yaml', import.meta.url), 'utf8');
+const nonCc = readFileSync(join(referenceHistoriesDir, 'dbcop/non_cc.yaml'), 'utf8');
 
 // non_cc.yaml is a transactional violation: S2's transaction reads x0=0 and x1=1 atomically. One op per
 // event, in the file's order (x0 first), it is causal: reading x0's initial value before learning of x1 is

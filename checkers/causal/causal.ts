@@ -1,7 +1,6 @@
 // Causal consistency CC and causal convergence CCv for read/write registers with unique values, by the bad
 // patterns of Bouajjani et al. (POPL'17) found with vector clocks in O(n·k·log n) (checking.md §3.3, §3.5).
 import type { Operation } from '../history.ts';
-import { registerChecker } from '../registry.ts';
 import { isSingleOpHistory } from './registerHistory.ts';
 import type { CheckOptions, CheckResult, ConsistencyChecker } from '../result.ts';
 import type { CausalOrder } from './causalOrder.ts';
@@ -201,6 +200,3 @@ export const causalConvergenceChecker: ConsistencyChecker = {
       options,
     ),
 };
-
-registerChecker(causalChecker);
-registerChecker(causalConvergenceChecker);

@@ -4,7 +4,6 @@
 // read of the session returned w2 while w1 (another write of that key) happens-before the read. HB_o grows
 // along a session, so the last op decides for the whole session.
 import type { Operation } from '../history.ts';
-import { registerChecker } from '../registry.ts';
 import { isSingleOpHistory } from './registerHistory.ts';
 import type { CheckResult, ConsistencyChecker } from '../result.ts';
 import type { CausalCheckOptions } from './causal.ts';
@@ -163,5 +162,3 @@ export const causalMemoryChecker: ConsistencyChecker = {
     'Causal memory (CM, Ahamad et al.): each process sees its causal past in one order that explains all of its own reads.',
   check: checkCausalMemory,
 };
-
-registerChecker(causalMemoryChecker);

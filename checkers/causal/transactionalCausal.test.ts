@@ -8,9 +8,9 @@ import fc from 'fast-check';
 import { pairOperations, type HistoryOp, type Value } from '../history.ts';
 import { checkTransactionalCausal } from './transactionalCausal.ts';
 import { readAnyHistory } from '../../harness/history/formats/index.ts';
-import { referenceHistoriesDir as root, referenceHistoriesMissing as skip } from '../../test/reference-histories.ts';
+import { referenceHistoriesDir as root } from '../../test/referenceHistories.ts';
 
-test('dbcop non_cc.yaml is not causally consistent, with the causal path explained', { skip }, () => {
+test('dbcop non_cc.yaml is not causally consistent, with the causal path explained', () => {
   const r = checkTransactionalCausal(pairOperations(readAnyHistory(join(root, 'dbcop/non_cc.yaml')).ops));
   assert.equal(r.valid, false);
   assert.equal(r.anomalies[0]?.type, 'WriteCOInitRead');
@@ -21,7 +21,7 @@ test('dbcop non_cc.yaml is not causally consistent, with the causal path explain
   assert.equal(r.anomalies[0].ops.length, 3);
 });
 
-test("Plume's 14 transactional anomalous patterns are all invalid under TCC", { skip }, () => {
+test("Plume's 14 transactional anomalous patterns are all invalid under TCC", () => {
   const dir = join(root, 'plume-taps/text');
   const files = readdirSync(dir).sort();
   assert.equal(files.length, 14);

@@ -9,8 +9,13 @@
 // rw-register shape; dbcop and Plume histories are read into it). Written values must be unique per key.
 import { AnomalyGraphBuilder } from '../anomalyGraph.ts';
 import type { Operation, Value } from '../history.ts';
-import { historyIndices, type Anomaly, type CheckOptions, type CheckResult } from '../result.ts';
-import { registerChecker } from '../registry.ts';
+import {
+  historyIndices,
+  type Anomaly,
+  type CheckOptions,
+  type CheckResult,
+  type ConsistencyChecker,
+} from '../result.ts';
 import { escapeControl, seconds, showValue as showReturned } from '../explanationText.ts';
 
 const maxTransactions = 20_000;
@@ -358,11 +363,11 @@ function explainPath(path: number[], txns: Txn[], edgeKind: Map<string, string>,
   return steps.join(', which ');
 }
 
-registerChecker({
+export const transactionalCausalChecker: ConsistencyChecker = {
   name: 'causal-tx',
   model: 'transactional causal consistency',
   description:
     'Causal consistency for read/write transactions (Biswas & Enea): dbcop, Plume and Elle rw-register histories.',
   check: checkTransactionalCausal,
   appliesTo: (operations) => operations.some((op) => op.f === 'txn'),
-});
+};

@@ -6,7 +6,6 @@
 // The counter starts at 0; a read of null is read as 0 (a store answering null for an absent key).
 // Prefix sums over adds sorted by invocation and by completion: O(n log n).
 import type { Operation } from '../history.ts';
-import { registerChecker } from '../registry.ts';
 import type { Anomaly, CheckOptions, CheckResult, ConsistencyChecker } from '../result.ts';
 import { historyIndices } from '../result.ts';
 import { count, escapeControl, opAt, plural, seconds, showValue } from '../explanationText.ts';
@@ -217,5 +216,3 @@ export const counterChecker: ConsistencyChecker = {
   appliesTo: isCounterHistory,
   check: (operations, options) => checkCounter(operations, options),
 };
-
-registerChecker(counterChecker);

@@ -6,7 +6,9 @@ import type { Model, ModelSpec } from '../models/model.ts';
 import { createModel } from '../models/registry.ts';
 import type { Anomaly, CheckOptions, CheckResult } from '../result.ts';
 import { historyIndices } from '../result.ts';
-import { partitionHistory, startDecision } from './partition.ts';
+import { clockFor } from './clock.ts';
+import type { Clock } from './clock.ts';
+import { decideByZones, partitionHistory, startDecision } from './partition.ts';
 import type { Partition, PartitionReport } from './partition.ts';
 
 export interface LinearizableOptions extends CheckOptions {
@@ -14,6 +16,8 @@ export interface LinearizableOptions extends CheckOptions {
   model?: Model | ModelSpec;
   /** Check partitions on worker threads when there are several and the history is big. Default true. */
   parallel?: boolean;
+  /** Ops needing the search from which worker threads are used. Default defaultWorkerMinOps. */
+  workerMinOps?: number;
 }
 
 /** Default memory budget for the search state of one check. */
@@ -25,8 +29,12 @@ export const defaultMemoryBudgetBytes = 1024 * 1024 * 1024;
  */
 const firstSliceMs = 4;
 
-/** Below this many ops, starting workers costs more than it saves. */
-const minOpsForWorkers = 20_000;
+/**
+ * Below this many ops needing the search, workers cost more than they save: on the 2-core test machine a
+ * 100k-op general-search kv history took 0.64 s of CPU on one thread and 1.67 s with the pool's first start
+ * (each worker loads tsx and starts cold); at 1M ops the pool gained (bench/linearizable.bench.ts).
+ */
+export const defaultWorkerMinOps = 250_000;
 
 /**
  * Once a partition is found violated, the others get as long again as the check has taken, at most this
@@ -74,15 +82,27 @@ export function checkLinearizableSync(
   const started = performance.now();
   const model = resolveModel(options.model, operations);
   const partitions = partitionHistory(model, operations);
-  const budget = budgetFor(options, started);
-  const reports = new Array<PartitionReport | undefined>(partitions.length);
+  return decideOnThisThread(model, operations, partitions, new Map(), budgetFor(options, started), started);
+}
+
+/** Decides the partitions not in `decided` (index -> report) on this thread. */
+function decideOnThisThread(
+  model: Model,
+  operations: readonly Operation[],
+  partitions: readonly Partition[],
+  decided: ReadonlyMap<number, PartitionReport>,
+  budget: { deadline: number; memoryBytes: number },
+  started: number,
+): CheckResult {
+  const reports = partitions.map((_, i) => decided.get(i));
   // Round-robin with doubling time slices, so one partition whose search explodes cannot hide a violation
   // in another (Porcupine gets this from running them all at once). A paused search resumes where it
   // stopped; the paused ones' memory counts against the budget of the one running.
   const decisions = partitions.map((p) => startDecision(model, p));
-  let pending = partitions.map((_, i) => i);
+  let pending = partitions.map((_, i) => i).filter((i) => !decided.has(i));
+  let violated = [...decided.values()].some((r) => r.valid === false);
+  if (violated) budget.deadline = graceDeadline(started, performance.now(), budget.deadline);
   let slice = firstSliceMs;
-  let violated = false;
   while (pending.length > 0) {
     const undecided: number[] = [];
     for (const i of pending) {
@@ -126,32 +146,42 @@ export async function checkLinearizable(
   const started = performance.now();
   const resolved = resolveModel(model, operations);
   const partitions = partitionHistory(resolved, operations);
+  const budget = budgetFor(options, started);
+  const decided = new Map<number, PartitionReport>();
   const total = partitions.reduce((n, p) => n + p.ops.length, 0);
-  const wantWorkers =
-    (options.parallel ?? true) && resolved.spec !== undefined && partitions.length > 1 && total >= minOpsForWorkers;
-  if (wantWorkers) {
-    const { decideInWorkers } = await import('./parallel.ts');
-    const pooled = await decideInWorkers(resolved.spec!, partitions, budgetFor(options, started), (now, deadline) =>
-      graceDeadline(started, now, deadline),
-    );
-    if (pooled !== null) {
-      return assemble(resolved, operations, partitions, pooled.reports, performance.now() - started, pooled.workers);
+  const minOps = options.workerMinOps ?? defaultWorkerMinOps;
+  if ((options.parallel ?? true) && resolved.spec !== undefined && partitions.length > 1 && total >= minOps) {
+    // The zones decide a partition faster than sending it to a worker would: they run here, and the
+    // workers get only the partitions that need the search, when those are big enough to pay.
+    partitions.forEach((p, i) => {
+      const r = decideByZones(resolved, p, budget);
+      if (r !== null) decided.set(i, r);
+    });
+    const searched = partitions.map((_, i) => i).filter((i) => !decided.has(i));
+    const searchOps = searched.reduce((n, i) => n + partitions[i]!.ops.length, 0);
+    if (searched.length > 1 && searchOps >= minOps) {
+      const { decideInWorkers } = await import('./parallel.ts');
+      const violated = [...decided.values()].some((r) => r.valid === false);
+      if (violated) budget.deadline = graceDeadline(started, performance.now(), budget.deadline);
+      const pooled = await decideInWorkers(
+        resolved.spec,
+        searched.map((i) => partitions[i]!),
+        budget,
+        (now, deadline) => graceDeadline(started, now, deadline),
+      );
+      if (pooled !== null) {
+        searched.forEach((i, j) => decided.set(i, pooled.reports[j]!));
+        const reports = partitions.map((_, i) => decided.get(i)!);
+        return assemble(resolved, operations, partitions, reports, performance.now() - started, pooled.workers);
+      }
     }
   }
-  const syncOptions: LinearizableOptions = { ...options, model: resolved };
-  if (options.timeBudgetMs !== undefined) {
-    syncOptions.timeBudgetMs = Math.max(0, options.timeBudgetMs - (performance.now() - started));
-  }
-  return checkLinearizableSync(operations, syncOptions);
+  return decideOnThisThread(resolved, operations, partitions, decided, budget, started);
 }
 
-function describeOp(model: Model, op: Operation | undefined): string {
+function describeOp(model: Model, op: Operation | undefined, clock: Clock): string {
   if (op === undefined) return 'an op';
-  const where =
-    op.completeIndex === null
-      ? `invoked at index ${op.invokeIndex}`
-      : `at index ${op.invokeIndex}..${op.completeIndex}`;
-  return `op ${op.id} (process ${op.process}, ${describeModelOp(model, modelOpOf(op))}, ${where})`;
+  return `op ${op.id} (process ${op.process}, ${describeModelOp(model, modelOpOf(op))}, ${clock.span(op)})`;
 }
 
 function assemble(
@@ -177,6 +207,9 @@ function assemble(
     },
   };
   const multi = partitions.length > 1 || (partitions[0] !== undefined && partitions[0].key !== '');
+  // Explanations count seconds from the first invoke; only a violation needs the clock's scan of the ops.
+  let clock: Clock | undefined;
+  const clockNow = (): Clock => (clock ??= clockFor(operations, partitions[0]?.origin ?? 0));
   const anomalies: Anomaly[] = [];
   const undecided: string[] = [];
   let zonePartitions = 0;
@@ -193,8 +226,8 @@ function assemble(
     const onKey = multi ? ` on key ${JSON.stringify(r.key)}` : '';
     const explanation =
       r.algorithm === 'zones'
-        ? `${describeOp(model, failed)} cannot be linearized${onKey}: ${r.why}.`
-        : `${describeOp(model, failed)} could not be linearized${onKey}: ${r.why}` +
+        ? `${describeOp(model, failed, clockNow())} cannot be linearized${onKey}: ${r.why}.`
+        : `${describeOp(model, failed, clockNow())} could not be linearized${onKey}: ${r.why}` +
           (r.longest[0] !== undefined ? ` (after the longest valid prefix of ${r.longest[0].length} ops).` : '.');
     const ids = [...new Set([r.failedOp, ...r.involved])];
     const opsInvolved = ids.map((id) => byId.get(id)).filter((o) => o !== undefined);
@@ -224,6 +257,8 @@ function assemble(
       zonePartitions,
       undecidedPartitions: undecided.length,
       cachedConfigurations: cached,
+      indeterminateDropped: partitions.reduce((n, p) => n + p.droppedInfo, 0),
+      indeterminateBounded: partitions.reduce((n, p) => n + p.boundedInfo, 0),
       workers,
     },
   };

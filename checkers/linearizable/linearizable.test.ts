@@ -187,11 +187,15 @@ const coinModel: Model<number> = {
 };
 
 /** A random concurrent history: processes invoke and complete in random interleavings. */
-function concurrentHistory(c: ModelCase, maxSteps: number): fc.Arbitrary<Operation[]> {
+function concurrentHistory(
+  c: ModelCase,
+  maxSteps: number,
+  outcomes: readonly string[] = ['ok', 'ok', 'ok', 'ok', 'info', 'fail'],
+): fc.Arbitrary<Operation[]> {
   const step = fc.record({
     process: fc.integer({ min: 0, max: 2 }),
     invoke: c.invoke,
-    outcome: fc.constantFrom('ok', 'ok', 'ok', 'ok', 'info', 'fail'),
+    outcome: fc.constantFrom(...outcomes),
   });
   return fc.array(step, { minLength: 1, maxLength: maxSteps }).chain((steps) => {
     // First fix the event skeleton, then draw completion values for the ok ops.
@@ -308,6 +312,123 @@ for (const c of cases) {
       ),
       { numRuns: 150 },
     );
+  });
+}
+
+// ---- settling indeterminate writes (indeterminate.ts) changes no verdict ----------------------------------
+
+const wide = fc.integer({ min: 0, max: 5 });
+const infoHeavy: ModelCase[] = [
+  {
+    name: 'register',
+    model: () => createModel({ name: 'register', options: { initial: 0 } }),
+    invoke: fc.oneof(
+      fc.constant({ f: 'read', value: null }),
+      wide.map((v) => ({ f: 'write', value: v })),
+    ),
+    result: (f, input) => (f === 'read' ? wide : fc.constant(input)),
+  },
+  {
+    name: 'cas-register',
+    model: () => createModel({ name: 'cas-register', options: { initial: 0 } }),
+    invoke: fc.oneof(
+      fc.constant({ f: 'read', value: null }),
+      wide.map((v) => ({ f: 'write', value: v })),
+      fc.tuple(wide, wide).map(([a, b]) => ({ f: 'cas', value: [a, b] })),
+    ),
+    result: (f, input) => (f === 'read' ? wide : fc.constant(input)),
+  },
+  {
+    name: 'cas-register, Porcupine failed-CAS semantics',
+    model: () => createModel({ name: 'cas-register', options: { initial: 0, failedCasReturnsFalse: true } }),
+    invoke: fc.oneof(
+      fc.constant({ f: 'read', value: null }),
+      wide.map((v) => ({ f: 'write', value: v })),
+      fc.tuple(wide, wide).map(([a, b]) => ({ f: 'cas', value: [a, b] })),
+    ),
+    result: (f, input) => (f === 'read' ? wide : fc.constant(input)),
+  },
+  {
+    name: 'kv, one store',
+    model: () => createModel({ name: 'kv', options: { initial: '', partitioned: false } }),
+    invoke: fc
+      .tuple(fc.constantFrom('a', 'b', 'c'), fc.constantFrom('get', 'put', 'put', 'cas', 'append'), wide)
+      // Appends on key c only: an append leaves its key's ops as they are, and the others get settled.
+      .map(([key, f, v]) => ({
+        f: f === 'append' && key !== 'c' ? 'put' : f,
+        key,
+        value: f === 'get' ? null : f === 'cas' ? [String(v % 3), String(v)] : String(v),
+      })),
+    result: (f, input) => (f === 'get' ? fc.constantFrom('', '0', '1', '2', '3', '4', '5', '01') : fc.constant(input)),
+  },
+];
+
+for (const c of infoHeavy) {
+  test(`settling indeterminate writes agrees with the brute-force oracle, info-heavy histories: ${c.name}`, () => {
+    const model = c.model();
+    let dropped = 0;
+    let bounded = 0;
+    let invalid = 0;
+    fc.assert(
+      fc.property(concurrentHistory(c, 16, ['ok', 'ok', 'info', 'info', 'fail']), (ops) => {
+        const expected = oracle(model, ops);
+        if (!expected) invalid++;
+        // The search alone over the settled partitions, so the zones cannot mask a wrong settling rule.
+        for (const p of partitionHistory(model, ops)) {
+          dropped += p.droppedInfo;
+          bounded += p.boundedInfo;
+        }
+        const verdicts = partitionHistory(model, ops).map((p) => checkPartition(model, p.ops).valid);
+        assert.equal(
+          verdicts.every((v) => v === true),
+          expected,
+        );
+      }),
+      { numRuns: 400 },
+    );
+    assert.ok(invalid > 0, 'no invalid history was generated');
+    assert.ok(dropped > 0, 'no indeterminate write was dropped: the rule went untested');
+    if (c.name !== 'cas-register, Porcupine failed-CAS semantics') {
+      assert.ok(bounded > 0, 'no indeterminate write was bounded: the rule went untested');
+    }
+  });
+}
+
+// ---- the deepest prefixes a slow failing search reports (kept without copying the stack) ------------------
+
+for (const c of cases.filter((k) =>
+  ['register', 'cas-register', 'kv, one store (commutation classes)'].includes(k.name),
+)) {
+  test(`the deepest prefixes of a failing search replay against the model and are as long as the longest: ${c.name}`, () => {
+    const model = c.model();
+    let checked = 0;
+    fc.assert(
+      fc.property(concurrentHistory(c, 16), (ops) => {
+        for (const p of partitionHistory(model, ops)) {
+          const quick = checkPartition(model, p.ops, undefined, false);
+          if (quick.valid !== false) continue;
+          const full = checkPartition(model, p.ops);
+          if (full.valid !== false) assert.fail('the detailed search found no violation');
+          checked++;
+          const byId = new Map(p.ops.map((o) => [o.id, o]));
+          const longest = full.longest[0]?.length ?? 0;
+          for (const seq of quick.longest) {
+            assert.equal(seq.length, longest);
+            // Each prefix is a legal run of the model, state by state, and keeps real-time order.
+            let states: unknown[] = [model.init()];
+            seq.forEach((step, j) => {
+              const op = byId.get(step.op)!;
+              states = states.flatMap((s) => model.step(s, modelOpOf(op)));
+              assert.ok(states.length > 0, `step ${j} (op ${step.op}) is illegal`);
+              for (const later of seq.slice(j + 1)) assert.ok(!(byId.get(later.op)!.ret < op.call));
+            });
+            assert.equal(new Set(seq.map((x) => x.op)).size, seq.length);
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
+    assert.ok(checked > 0, 'no failing search was generated');
   });
 }
 
@@ -521,7 +642,42 @@ test('the checker is registered as linearizable and infers a kv model from keyed
   assert.equal((await checkLinearizable(ops.slice(0, 1))).valid, true);
 });
 
-test('partitions are checked on worker threads for big histories, with the same verdict', async () => {
+test('partitions that need the search are checked on worker threads for big histories, with the same verdict', async () => {
+  // 40 keys x 600 ops whose values repeat (so the zones do not apply), one stale read planted on key k7.
+  const events: Ev[] = [];
+  for (let round = 0; round < 300; round++) {
+    for (let k = 0; k < 40; k++) {
+      const key = `k${k}`;
+      const v = round % 7;
+      events.push([k, 'invoke', 'write', v, key], [k, 'ok', 'write', v, key]);
+      const stale = key === 'k7' && round === 150;
+      events.push([k, 'invoke', 'read', null, key], [k, 'ok', 'read', stale ? (round + 6) % 7 : v, key]);
+    }
+  }
+  const ops = history(events);
+  // Workers from 20k ops here, so the test stays small.
+  const parallel = await checkLinearizable(ops, { name: 'kv' }, { workerMinOps: 20_000 });
+  const sequential = checkLinearizableSync(ops, { model: { name: 'kv' } });
+  assert.equal(parallel.valid, false);
+  assert.equal(sequential.valid, false);
+  assert.equal(parallel.anomalies[0]?.key, 'k7');
+  assert.equal(parallel.anomalies[0]?.ops[0], sequential.anomalies[0]?.ops[0]);
+  assert.ok((parallel.stats.workers ?? 0) >= 2, 'the check did not run on worker threads');
+  assert.equal(sequential.stats.workers, 0);
+  // Further checks reuse the pool (a valid history: no worker is stopped as a straggler after a violation).
+  const { poolSize } = await import('./parallel.ts');
+  const clean = history(events.map((e) => (e[1] === 'ok' && e[2] === 'read' ? [e[0], e[1], e[2], null, e[4]] : e)));
+  const wildcard = { name: 'kv', options: { nilReadIsWildcard: true } };
+  const first = await checkLinearizable(clean, wildcard, { workerMinOps: 20_000 });
+  const before = poolSize();
+  const again = await checkLinearizable(clean, wildcard, { workerMinOps: 20_000 });
+  assert.equal(first.valid, true);
+  assert.equal(again.valid, true);
+  assert.ok((again.stats.workers ?? 0) >= 2);
+  assert.equal(poolSize(), before);
+});
+
+test('big histories the zones decide stay on the calling thread', async () => {
   // 40 keys x 600 unique-value ops, one stale read planted on key k7.
   const events: Ev[] = [];
   let v = 0;
@@ -534,12 +690,9 @@ test('partitions are checked on worker threads for big histories, with the same 
       events.push([k, 'invoke', 'read', null, key], [k, 'ok', 'read', stale ? v - 40 : v, key]);
     }
   }
-  const ops = history(events);
-  const parallel = await checkLinearizable(ops, { name: 'kv' });
-  const sequential = checkLinearizableSync(ops, { model: { name: 'kv' } });
-  assert.equal(parallel.valid, false);
-  assert.equal(sequential.valid, false);
-  assert.equal(parallel.anomalies[0]?.key, 'k7');
-  assert.ok((parallel.stats.workers ?? 0) >= 2, 'the check did not run on worker threads');
-  assert.equal(sequential.stats.workers, 0);
+  const r = await checkLinearizable(history(events), { name: 'kv' }, { workerMinOps: 20_000 });
+  assert.equal(r.valid, false);
+  assert.equal(r.anomalies[0]?.key, 'k7');
+  assert.equal(r.stats.workers, 0);
+  assert.equal(r.stats.zonePartitions, 40);
 });

@@ -5,6 +5,7 @@ import { canonicalKey, modelIncludes } from '../models/model.ts';
 import type { Model } from '../models/model.ts';
 import { checkPartition, startPartitionSearch } from './wgl.ts';
 import type { LinearizationStep, PartitionSearch, SearchBudget } from './wgl.ts';
+import { settleIndeterminate } from './indeterminate.ts';
 import { checkUniqueValueRegister } from './zones.ts';
 
 export interface Partition {
@@ -12,6 +13,11 @@ export interface Partition {
   ops: Operation[];
   /** Values of failed writes in this partition, to name aborted reads. */
   failedWrites: string[];
+  /** Indeterminate writes dropped as never observed, and bounded by their first observer (indeterminate.ts). */
+  droppedInfo: number;
+  boundedInfo: number;
+  /** The history's first invoke time, from which explanations count seconds. */
+  origin: number;
 }
 
 /** A partition's verdict, as plain data (it crosses the worker boundary). */
@@ -46,12 +52,29 @@ export type Algorithm = 'zones' | 'search';
 /** Partitions larger than this keep the zone explanation instead of re-running the search for a timeline. */
 const maxOpsForSearchDetail = 5000;
 
-/** Filters ops the model ignores, drops indeterminate read-only ops, and groups the rest by partition. */
+/**
+ * The search that draws partial linearizations for a violation the zones already proved gets a few times the
+ * zones' own time, at least detailMinMs and at most detailMaxMs (and never past the check's deadline): it only
+ * adds detail, and a search over hundreds of pending ops took minutes where the zones took milliseconds.
+ */
+const detailMinMs = 20;
+const detailMaxMs = 200;
+const detailPerZoneMs = 4;
+const detailMemoryBytes = 64 * 1024 * 1024;
+
+/**
+ * Filters ops the model ignores, drops indeterminate read-only ops, groups the rest by partition, and settles
+ * each partition's indeterminate writes (indeterminate.ts).
+ */
 export function partitionHistory(model: Model, operations: readonly Operation[]): Partition[] {
+  let origin = Infinity;
+  for (const op of operations) if (op.call < origin) origin = op.call;
+  if (origin === Infinity) origin = 0;
   const byKey = new Map<string, Partition>();
   const get = (key: string): Partition => {
     let p = byKey.get(key);
-    if (p === undefined) byKey.set(key, (p = { key, ops: [], failedWrites: [] }));
+    if (p === undefined)
+      byKey.set(key, (p = { key, ops: [], failedWrites: [], droppedInfo: 0, boundedInfo: 0, origin }));
     return p;
   };
   for (const op of operations) {
@@ -67,12 +90,68 @@ export function partitionHistory(model: Model, operations: readonly Operation[])
     if (op.status === 'info' && model.readOnly?.(op) === true) continue;
     get(key).ops.push(op);
   }
-  return [...byKey.values()];
+  const partitions = [...byKey.values()];
+  for (const p of partitions) {
+    const settled = settleIndeterminate(model, p.ops);
+    p.ops = settled.ops;
+    p.droppedInfo = settled.dropped;
+    p.boundedInfo = settled.bounded;
+  }
+  return partitions;
 }
 
 /** Decides one partition within the budget. Never throws for a well-formed model. */
 export function decidePartition(model: Model, partition: Partition, budget: SearchBudget): PartitionReport {
   return startDecision(model, partition).run(budget);
+}
+
+/**
+ * Decides a partition by the unique-value zones (checking.md §1.5) when they apply: cheap enough for the
+ * calling thread whatever the size, so only partitions that need the search go to workers. null otherwise.
+ */
+export function decideByZones(model: Model, partition: Partition, budget: SearchBudget): PartitionReport | null {
+  if (model.register === undefined) return null;
+  const started = performance.now();
+  const { key, ops } = partition;
+  const zones = checkUniqueValueRegister(
+    ops,
+    model.register.initial,
+    model.register.view,
+    new Set(partition.failedWrites),
+    partition.origin,
+  );
+  if (zones?.valid === true)
+    return { key, valid: true, algorithm: 'zones', ops: ops.length, timeMs: performance.now() - started, cached: 0 };
+  if (zones !== null && !zones.valid) {
+    // The zones prove the violation; the search, when affordable, adds the partial linearizations the
+    // report draws. A thin-air or aborted read is already explained fully.
+    // The failed op stays the zones' own: the explanation argues from it (the search's furthest blocked
+    // op may be another, and a report naming one op while arguing from others misleads).
+    const simple = zones.kind === 'thin-air-read' || zones.kind === 'aborted-read';
+    const detailBudget: SearchBudget = {
+      deadline: Math.min(
+        budget.deadline,
+        performance.now() +
+          Math.min(detailMaxMs, Math.max(detailMinMs, detailPerZoneMs * (performance.now() - started))),
+      ),
+      memoryBytes: Math.min(budget.memoryBytes, detailMemoryBytes),
+    };
+    const detail =
+      !simple && ops.length <= maxOpsForSearchDetail ? checkPartition(model, ops, detailBudget) : undefined;
+    return {
+      key,
+      valid: false,
+      algorithm: 'zones',
+      ops: ops.length,
+      timeMs: performance.now() - started,
+      cached: detail?.stats.cached ?? 0,
+      failedOp: zones.ops[0]!,
+      involved: zones.ops,
+      longest: detail?.valid === false ? detail.longest : [],
+      why: zones.explanation,
+    };
+  }
+  return null;
 }
 
 /** A partition's decision that can run in slices: a 'time' unknown from run() means call it again. */
@@ -89,33 +168,9 @@ export function startDecision(model: Model, partition: Partition): PartitionDeci
   const decide = (budget: SearchBudget): PartitionReport => {
     const started = performance.now();
     const elapsed = (): number => spentMs + performance.now() - started;
-    if (search === undefined && model.register !== undefined) {
-      const zones = checkUniqueValueRegister(
-        ops,
-        model.register.initial,
-        model.register.view,
-        new Set(partition.failedWrites),
-      );
-      if (zones?.valid === true)
-        return { key, valid: true, algorithm: 'zones', ops: ops.length, timeMs: elapsed(), cached: 0 };
-      if (zones !== null && !zones.valid) {
-        // The zones prove the violation; the search, when affordable, adds the partial linearizations the
-        // report draws. A thin-air or aborted read is already explained fully.
-        const simple = zones.kind === 'thin-air-read' || zones.kind === 'aborted-read';
-        const detail = !simple && ops.length <= maxOpsForSearchDetail ? checkPartition(model, ops, budget) : undefined;
-        return {
-          key,
-          valid: false,
-          algorithm: 'zones',
-          ops: ops.length,
-          timeMs: elapsed(),
-          cached: detail?.stats.cached ?? 0,
-          failedOp: detail?.valid === false ? detail.failedOp : zones.ops[0]!,
-          involved: zones.ops,
-          longest: detail?.valid === false ? detail.longest : [],
-          why: zones.explanation,
-        };
-      }
+    if (search === undefined) {
+      const zoned = decideByZones(model, partition, budget);
+      if (zoned !== null) return { ...zoned, timeMs: elapsed() };
     }
     search ??= startPartitionSearch(model, ops);
     const outcome = search.run(budget);

@@ -46,6 +46,7 @@ const maxLongest = 8;
 
 /** A failing search faster than this is run again to record every op's longest partial linearization. */
 const perOpRerunMs = 250;
+const perOpRerunMinMs = 20;
 
 /**
  * Checks one partition. `ops` must already be filtered (failed ops the model ignores are out) and belong
@@ -55,8 +56,10 @@ export function checkPartition<S>(
   model: Model<S>,
   ops: readonly Operation[],
   budget: SearchBudget = noBudget,
+  /** false: report only the deepest prefixes, as a slow failing search does (no per-op rerun). */
+  perOpDetail = true,
 ): PartitionOutcome {
-  return startPartitionSearch(model, ops).run(budget);
+  return startPartitionSearch(model, ops, perOpDetail).run(budget);
 }
 
 /** A partition's search that can be paused at a deadline and resumed where it stopped. */
@@ -71,7 +74,11 @@ export interface PartitionSearch {
  * Starts a resumable search. The checker time-slices partitions round-robin; resuming instead of starting
  * again keeps a slow partition's slices from repeating its own work (they were up to half of it).
  */
-export function startPartitionSearch<S>(model: Model<S>, ops: readonly Operation[]): PartitionSearch {
+export function startPartitionSearch<S>(
+  model: Model<S>,
+  ops: readonly Operation[],
+  perOpDetail = true,
+): PartitionSearch {
   // The search reads its budget through this object, which each run() updates.
   const live: SearchBudget = { deadline: Infinity, memoryBytes: Infinity };
   const first = search(model, ops, live, false);
@@ -94,11 +101,17 @@ export function startPartitionSearch<S>(model: Model<S>, ops: readonly Operation
         return { valid: 'unknown', reason: 'time', stats: step.value.stats };
       }
       done = step.value;
-      if (done.valid !== false || spentMs > perOpRerunMs) return done;
+      if (done.valid !== false || !perOpDetail || spentMs > perOpRerunMs) return done;
       // Porcupine-style partial linearizations (the longest one through EACH op) cost O(depth) per
       // backtrack, so only a failing search that was quick pays for them, in a second identical run. The
       // first run already kept the deepest prefixes, which is what a slow failing search reports.
-      const detailed = search(model, ops, budget, true).next();
+      // Its own small budget, no more than the search itself took (at least perOpRerunMinMs): it only adds
+      // detail, and recording costs O(depth) per backtrack.
+      const detailBudget = {
+        deadline: Math.min(budget.deadline, performance.now() + Math.max(perOpRerunMinMs, spentMs)),
+        memoryBytes: budget.memoryBytes,
+      };
+      const detailed = search(model, ops, detailBudget, true).next();
       if (detailed.done === true && detailed.value.valid === false) done = detailed.value;
       return done;
     },
@@ -337,6 +350,21 @@ function* search<S>(
   }
   let hashLo = 0;
   let hashHi = 0;
+  // Words below lowWord are all ones, words from highWord on all zeros (kept by place and unplace).
+  let lowWord = 0;
+  let highWord = 0;
+  const place = (i: number): void => {
+    linearized[i >>> 5]! |= 1 << (i & 31);
+    if ((i >>> 5) + 1 > highWord) highWord = (i >>> 5) + 1;
+    hashLo ^= zobLo[i]!;
+    hashHi ^= zobHi[i]!;
+  };
+  const unplace = (i: number): void => {
+    linearized[i >>> 5]! &= ~(1 << (i & 31));
+    if (i >>> 5 < lowWord) lowWord = i >>> 5;
+    hashLo ^= zobLo[i]!;
+    hashHi ^= zobHi[i]!;
+  };
   // Open addressing over flat typed arrays: a typed-array allocation per entry would dominate the search.
   // An entry keeps only the middle of its linearized bitset: ops are numbered in call order, so the words
   // below the first op not yet placed are all ones and the words above the last placed op all zeros. On a
@@ -373,10 +401,13 @@ function* search<S>(
   const cacheAdd = (state: number): number => {
     const lo = hashLo ^ Math.imul(state + 1, 0x9e3779b1);
     const hi = hashHi ^ Math.imul(state + 1, 0x85ebca6b);
-    let from = 0;
+    // Scanning from word 0 on every add made a long search quadratic: lowWord and highWord bound the scan.
+    let from = lowWord;
     while (from < words && linearized[from] === 0xffffffff) from++;
-    let to = words;
+    lowWord = from;
+    let to = highWord;
     while (to > from && linearized[to - 1] === 0) to--;
+    highWord = to;
     const length = to - from;
     const mask = capacity - 1;
     let slot = lo & mask;
@@ -436,8 +467,17 @@ function* search<S>(
   const stackEntry: number[] = [];
   let furthestBlocked = -1;
   let furthestRet = -Infinity;
-  const deepest: Array<Array<[op: number, stateSet: number]>> = [];
+  // The deepest dead end's prefix (op index, state set after it), kept without copying the stack at each
+  // deeper dead end (that copy made long searches quadratic): the first `deepestSynced` steps of
+  // deepestCalls/deepestStates equal the stack's, and a deeper dead end copies only what changed since.
+  const deepestCalls: number[] = [];
+  const deepestStates: number[] = [];
+  let deepestSynced = 0;
   let deepestDepth = 0;
+  // Further dead ends at the deepest depth, copied whole while the copies stay small in total.
+  const deepestMore: Array<Array<[op: number, stateSet: number]>> = [];
+  let moreCopied = 0;
+  const maxMoreCopied = 1 << 20;
   const longestOf: Array<LinearizationStep[] | undefined> = record ? new Array<LinearizationStep[] | undefined>(n) : [];
   let stateSeen = initial;
   let stateSeenDepth = -1;
@@ -483,15 +523,14 @@ function* search<S>(
       stats.backtracks++;
       const c = stackCall.pop()!;
       state = stackBefore.pop()!;
+      if (stackCall.length < deepestSynced) deepestSynced = stackCall.length;
       const forced = stackForced.pop()!;
       blockedCall = stackBlocked.pop()!;
       firstTry = stackFirstTry.pop()!;
       entries[stackEntry.pop()! * stride + failAt] = failClass;
       active = reduce ? classOf[blockedCall >> 1]! : -1;
       const i = c >> 1;
-      linearized[i >>> 5]! &= ~(1 << (i & 31));
-      hashLo ^= zobLo[i]!;
-      hashHi ^= zobHi[i]!;
+      unplace(i);
       unlift(c);
       if (forced || (reduce && active !== failClass)) continue;
       return afterFailedTry(c);
@@ -519,9 +558,7 @@ function* search<S>(
       }
       const s2 = stepSet(state, i);
       if (s2 >= 0) {
-        linearized[i >>> 5]! |= 1 << (i & 31);
-        hashLo ^= zobLo[i]!;
-        hashHi ^= zobHi[i]!;
+        place(i);
         const entry = cacheAdd(s2);
         if (entry >= 0) {
           stackEntry.push(entry);
@@ -535,9 +572,7 @@ function* search<S>(
           e = enter();
           continue;
         }
-        linearized[i >>> 5]! &= ~(1 << (i & 31));
-        hashLo ^= zobLo[i]!;
-        hashHi ^= zobHi[i]!;
+        unplace(i);
         const failedFor = entries[(-1 - entry) * stride + failAt]!;
         if (reduce && failedFor >= 0 && failedFor !== active) {
           // Placing a class-`active` op left the other class's part as it was: this configuration fails too.
@@ -562,11 +597,26 @@ function* search<S>(
       stateSeenDepth = depth;
       stateSeen = state;
     }
-    if (!record && depth > 0 && (depth > deepestDepth || (depth === deepestDepth && deepest.length < maxLongest))) {
-      if (depth > deepestDepth) deepest.length = 0;
+    if (!record && depth > deepestDepth) {
+      deepestMore.length = 0;
       deepestDepth = depth;
+      deepestCalls.length = depth;
+      deepestStates.length = depth;
       // Op indices and the state sets after them; described only if the search fails.
-      deepest.push(stackCall.map((c, j) => [c >> 1, j + 1 < depth ? stackBefore[j + 1]! : state]));
+      for (let j = deepestSynced; j < depth; j++) {
+        deepestCalls[j] = stackCall[j]! >> 1;
+        deepestStates[j] = j + 1 < depth ? stackBefore[j + 1]! : state;
+      }
+      deepestSynced = depth;
+    } else if (
+      !record &&
+      depth > 0 &&
+      depth === deepestDepth &&
+      deepestMore.length < maxLongest - 1 &&
+      moreCopied + depth <= maxMoreCopied
+    ) {
+      moreCopied += depth;
+      deepestMore.push(stackCall.map((c, j) => [c >> 1, j + 1 < depth ? stackBefore[j + 1]! : state]));
     }
     if (record && depth > 0) {
       let seq: LinearizationStep[] | undefined;
@@ -589,9 +639,9 @@ function* search<S>(
 
   const distinct = record
     ? [...new Set(longestOf.filter((s) => s !== undefined))].sort((a, b) => b.length - a.length)
-    : deepest.map((seq) =>
-        seq.map(([i, set]) => ({ op: ops[i]!.id, state: describeSet(model, states, membersOf(set)) })),
-      );
+    : [deepestCalls.map((i, j) => [i, deepestStates[j]!] as [number, number]), ...deepestMore]
+        .filter((seq) => seq.length > 0)
+        .map((seq) => seq.map(([i, set]) => ({ op: ops[i]!.id, state: describeSet(model, states, membersOf(set)) })));
   return {
     valid: false,
     failedOp: ops[furthestBlocked]!.id,

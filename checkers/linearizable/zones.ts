@@ -3,6 +3,8 @@
 import type { Operation, Value } from '../history.ts';
 import { canonicalKey, describeValue } from '../models/model.ts';
 import type { RegisterView } from '../models/model.ts';
+import { clockFor } from './clock.ts';
+import type { Clock } from './clock.ts';
 
 export type ZoneOutcome =
   | { valid: true }
@@ -25,20 +27,22 @@ interface Cluster {
   s: number;
 }
 
-function opName(op: Operation): string {
-  return `op ${op.id} (process ${op.process}, ${op.f} at index ${op.invokeIndex})`;
+function opName(op: Operation, clock: Clock): string {
+  return `op ${op.id} (process ${op.process}, ${op.f}, ${clock.span(op)})`;
 }
 
 /**
  * Decides one partition when every op is a read or a write with a unique written value different from the
  * initial one; returns null when the history is not of that shape (the caller falls back to the search).
- * `failedWrites` are values of writes that failed, to name aborted reads.
+ * `failedWrites` are values of writes that failed, to name aborted reads. Explanations name ops by id and
+ * times from `origin` (the history's first invoke).
  */
 export function checkUniqueValueRegister(
   ops: readonly Operation[],
   initial: Value,
   view: (op: Operation) => RegisterView | null,
   failedWrites: ReadonlySet<string> = new Set(),
+  origin = 0,
 ): ZoneOutcome | null {
   const initKey = valueKey(initial);
   const clusters = new Map<string | number, Cluster>();
@@ -57,6 +61,7 @@ export function checkUniqueValueRegister(
     if (k === initKey || clusters.has(k)) return null;
     clusters.set(k, { value: v.value, write: op, lastRead: null, f: op.ret, s: op.call });
   }
+  const clock = clockFor(ops, origin);
   const initCluster: Cluster = { value: initial, write: null, lastRead: null, f: -Infinity, s: -Infinity };
   for (let r = 0; r < reads.length; r++) {
     const read = reads[r]!;
@@ -73,8 +78,8 @@ export function checkUniqueValueRegister(
         kind: aborted ? 'aborted-read' : 'thin-air-read',
         ops: [read.id],
         explanation: aborted
-          ? `${opName(read)} read ${describeValue(read.output)}, a value only written by a write that failed (an aborted read)`
-          : `${opName(read)} read ${describeValue(read.output)}, a value no operation ever wrote`,
+          ? `${opName(read, clock)} read ${describeValue(read.output)}, a value only written by a write that failed (an aborted read)`
+          : `${opName(read, clock)} read ${describeValue(read.output)}, a value no operation ever wrote`,
       };
     }
     if (read.ret < c.write.call) {
@@ -82,7 +87,7 @@ export function checkUniqueValueRegister(
         valid: false,
         kind: 'read-before-write',
         ops: [read.id, c.write.id],
-        explanation: `${opName(read)} read ${describeValue(read.output)} and completed before ${opName(c.write)} that wrote it began`,
+        explanation: `${opName(read, clock)} read ${describeValue(read.output)} and completed before ${opName(c.write, clock)} that wrote it began`,
       };
     }
     noteRead(c, read);
@@ -96,13 +101,15 @@ export function checkUniqueValueRegister(
     const a = forward[i - 1]!;
     const b = forward[i]!;
     if (b.f < a.s) {
+      // The read that started last is the stale one: its value had been replaced by then.
+      const [stale, other] = a.s >= b.s ? [a, b] : [b, a];
       return {
         valid: false,
         kind: 'overlapping-zones',
-        ops: [...latestRead(b), ...latestRead(a), ...writeIds(a), ...writeIds(b)],
+        ops: [...latestRead(stale), ...latestRead(other), ...writeIds(other), ...writeIds(stale)],
         explanation:
-          `value ${describeValue(a.value)} had to be current from time ${a.f} to ${a.s} ${observedBy(a)}, and ` +
-          `value ${describeValue(b.value)} from ${b.f} to ${b.s} ${observedBy(b)}: the two periods overlap, so one of the reads is stale`,
+          `value ${describeValue(stale.value)} had to be current from ${clock.at(stale.f)} to ${clock.at(stale.s)} ${observedBy(stale)}, and ` +
+          `value ${describeValue(other.value)} from ${clock.at(other.f)} to ${clock.at(other.s)} ${observedBy(other)}: the two periods overlap, so one of the reads is stale`,
       };
     }
   }
@@ -127,9 +134,9 @@ export function checkUniqueValueRegister(
         kind: 'unobserved-write-inside-zone',
         ops: [...latestRead(z), ...writeIds(c), ...writeIds(z)],
         explanation:
-          `${c.write === null ? 'the initial value' : opName(c.write)} wrote ${describeValue(c.value)} and had to take effect between ` +
-          `${c.s} and ${c.f}, while value ${describeValue(z.value)} had to be current from ${z.f} to ${z.s} ${observedBy(z)}: ` +
-          `a read during that period missed the newer write (a stale read)`,
+          `value ${describeValue(z.value)} had to be current from ${clock.at(z.f)} to ${clock.at(z.s)} ${observedBy(z)}, while ` +
+          `${c.write === null ? 'the initial value' : opName(c.write, clock)} wrote ${describeValue(c.value)} and had to take effect between ` +
+          `${clock.at(c.s)} and ${clock.at(c.f)}: a read during that period missed the newer write (a stale read)`,
       };
     }
   }
@@ -157,5 +164,5 @@ function writeIds(c: Cluster): number[] {
 
 function observedBy(c: Cluster): string {
   const r = c.lastRead;
-  return r === null ? '' : `(read by process ${r.process} at index ${r.invokeIndex})`;
+  return r === null ? '' : `(read by op ${r.id}, process ${r.process})`;
 }

@@ -2,7 +2,8 @@
 // Partitioned by key (P-compositionality) unless asked not to, as Porcupine's kvNoPartitionModel.
 import type { Operation, Value } from '../history.ts';
 import { canonicalKey, describeValue, sameValue } from './model.ts';
-import type { Model, ModelOp, RegisterView } from './model.ts';
+import type { CellAccess, Model, ModelOp, RegisterView } from './model.ts';
+import { registerAccess } from './register.ts';
 import { createValueTable } from './values.ts';
 import type { Suffix, ValueTable } from './values.ts';
 
@@ -61,8 +62,20 @@ export function kvModel(options: KvOptions = {}): Model<number> | Model<StoreSta
   return (options.partitioned ?? true) ? partitionedKv(initial, nilWildcard) : unpartitionedKv(initial, nilWildcard);
 }
 
+/** Each key is a cell; an append makes its key's ops stay as they are. */
+function kvCellAccess(nilWildcard: boolean): (op: Operation) => CellAccess {
+  const byKey = new Map<string, (op: Operation) => CellAccess>();
+  return (op) => {
+    const key = opKey(op);
+    let access = byKey.get(key);
+    if (access === undefined) byKey.set(key, (access = registerAccess(nilWildcard, key)));
+    return access(op);
+  };
+}
+
 /** Porcupine's kvModel: each key checked on its own. */
 function partitionedKv(initial: Value, nilWildcard: boolean): Model<number> {
+  const cellAccess = kvCellAccess(nilWildcard);
   const view = (op: Operation): RegisterView | null => {
     if (op.f === 'put' || op.f === 'write') return { kind: 'write', value: op.input };
     if (readFs.has(op.f)) {
@@ -116,6 +129,7 @@ function partitionedKv(initial: Value, nilWildcard: boolean): Model<number> {
     partition: opKey,
     readOnly: (op) => readFs.has(op.f),
     register: { initial, view },
+    cells: { initial, access: (op) => cellAccess(op) },
     describeState: (s) => describeValue(table.value(s)),
     describeOperation: describeKvOp,
   };
@@ -173,6 +187,7 @@ function valueIdAt(state: StoreState, i: number): number {
  * model stays a pure function of its inputs.
  */
 function unpartitionedKv(initial: Value, nilWildcard: boolean): Model<StoreState> {
+  const cellAccess = kvCellAccess(nilWildcard);
   const keyIndex = new Map<string, number>();
   const keyNames: string[] = [];
   const valueIds = new Map<string, number>();
@@ -231,6 +246,7 @@ function unpartitionedKv(initial: Value, nilWildcard: boolean): Model<StoreState
     // An op reads and writes only its own key's register, so ops on different keys commute.
     commutationClass: opKey,
     readOnly: (op) => readFs.has(op.f),
+    cells: { initial, access: (op) => cellAccess(op) },
     describeState: (state) => {
       const shown: string[] = [];
       for (let i = 0; 2 * i < state.length; i++) {

@@ -30,6 +30,18 @@ export interface ModelSpec {
  */
 export type RegisterView = { kind: 'read'; value: Value } | { kind: 'write'; value: Value } | { kind: 'wildcard-read' };
 
+/**
+ * How an op touches one register cell (a key of a store; '' for a lone register), so the checker can settle
+ * indeterminate ops up front (checking.md §1.7.3). 'write' and 'cas' set the cell (a cas only from `from`);
+ * 'read' observes `value`; 'none' observes nothing (an indeterminate or wildcard read); 'other' touches the
+ * cell some other way (an append, a CAS that returned false), which leaves that cell's ops as they are.
+ */
+export type CellAccess =
+  | { cell: string; kind: 'read'; value: Value }
+  | { cell: string; kind: 'write'; value: Value }
+  | { cell: string; kind: 'cas'; from: Value; to: Value }
+  | { cell: string; kind: 'none' | 'other' };
+
 export interface Model<S = unknown> {
   /** Registry name, e.g. cas-register. */
   name: string;
@@ -65,6 +77,12 @@ export interface Model<S = unknown> {
   search?: SearchHints;
   /** When set, the unique-value fast path is tried: the initial value and each op's read/write view. */
   register?: { initial: Value; view: (op: Operation) => RegisterView | null };
+  /**
+   * When set, indeterminate writes are settled before the search: one whose value nothing observes is
+   * dropped, one whose value was written by it alone is bounded by its first observer. null for an op whose
+   * cell is unknown: then nothing is settled. Only for models where a cell's state is exactly the last value written to it.
+   */
+  cells?: { initial: Value; access: (op: Operation) => CellAccess | null };
   describeState?(state: S): string;
   describeOperation?(op: ModelOp): string;
 }

@@ -1,7 +1,7 @@
 // Single registers: read/write, and read/write/compare-and-set.
 import type { Operation, Value } from '../history.ts';
 import { canonicalKey, describeValue, sameValue } from './model.ts';
-import type { Model, ModelOp, RegisterView } from './model.ts';
+import type { CellAccess, Model, ModelOp, RegisterView } from './model.ts';
 
 export interface RegisterOptions {
   /** The value before any write. Default null (empty). */
@@ -42,6 +42,28 @@ function registerView(nilWildcard: boolean) {
   };
 }
 
+/** The lone register's cell access (model.cells); a CAS that returned false observes only "not from". */
+export function registerAccess(nilWildcard: boolean, cell = '') {
+  return (op: Operation): CellAccess => {
+    switch (op.f) {
+      case 'read':
+      case 'get':
+        if (op.status !== 'ok' || (op.output === null && nilWildcard)) return { cell, kind: 'none' };
+        return { cell, kind: 'read', value: op.output };
+      case 'write':
+      case 'put':
+        return { cell, kind: 'write', value: op.input };
+      case 'cas': {
+        const args = casArgs(op.input);
+        if (args === null || op.status === 'fail') return { cell, kind: 'other' };
+        return { cell, kind: 'cas', from: args[0], to: args[1] };
+      }
+      default:
+        return { cell, kind: 'other' };
+    }
+  };
+}
+
 function describeRegisterOp(op: ModelOp): string {
   const unknown = op.status === 'info' ? ' (outcome unknown)' : '';
   switch (op.f) {
@@ -74,6 +96,7 @@ export function registerModel(options: RegisterOptions = {}): Model<Value> {
     key: stateKey,
     readOnly: (op) => op.f === 'read',
     register: { initial, view: registerView(nilWildcard) },
+    cells: { initial, access: registerAccess(nilWildcard) },
     describeState: describeValue,
     describeOperation: describeRegisterOp,
   };
@@ -110,6 +133,7 @@ export function casRegisterModel(options: RegisterOptions = {}): Model<Value> {
     includes: (op) => op.status !== 'fail' || (failedCas && op.f === 'cas'),
     readOnly: (op) => op.f === 'read' || (op.f === 'cas' && op.status === 'fail'),
     register: { initial, view: registerView(nilWildcard) },
+    cells: { initial, access: registerAccess(nilWildcard) },
     describeState: describeValue,
     describeOperation: describeRegisterOp,
   };

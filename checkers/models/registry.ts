@@ -3,7 +3,7 @@ import type { Value } from '../history.ts';
 import { queueModel, setModel } from './collections.ts';
 import { kvModel } from './kv.ts';
 import type { Model, ModelSpec } from './model.ts';
-import { multiRegisterModel } from './multi-register.ts';
+import { multiRegisterModel } from './multiRegister.ts';
 import { mutexModel } from './mutex.ts';
 import { casRegisterModel, registerModel } from './register.ts';
 

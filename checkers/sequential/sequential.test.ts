@@ -7,11 +7,11 @@ import type { HistoryOp } from '../history.ts';
 import { pairOperations } from '../history.ts';
 import type { SequentialCheckOptions } from './sequential.ts';
 import { checkSequential } from './sequential.ts';
-import { historyFromSessions } from '../simulations/sessionNotation.ts';
-import { sequentialByDefinition } from '../simulations/definitionOracles.ts';
-import type { SmallHistory } from '../simulations/smallHistories.ts';
-import { renderSmallHistory, showSmallHistory, smallHistoryArbitrary } from '../simulations/smallHistories.ts';
-import { simulateStore } from '../simulations/stores.ts';
+import { historyFromSessions } from '../testing/sessionNotation.ts';
+import { sequentialByDefinition } from '../testing/definitionOracles.ts';
+import type { SmallHistory } from '../testing/smallHistories.ts';
+import { renderSmallHistory, showSmallHistory, smallHistoryArbitrary } from '../testing/smallHistories.ts';
+import { simulateStore } from '../testing/stores.ts';
 
 function sc(history: HistoryOp[], options: SequentialCheckOptions = { initialValue: 0 }) {
   return checkSequential(pairOperations(history), options);

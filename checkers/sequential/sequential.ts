@@ -5,7 +5,6 @@
 // (coherence of every key, causal convergence), then the exact frontier search under a budget.
 import { AnomalyGraphBuilder } from '../anomalyGraph.ts';
 import type { Operation } from '../history.ts';
-import { registerChecker } from '../registry.ts';
 import { isSingleOpHistory } from '../causal/registerHistory.ts';
 import type { Anomaly, CheckOptions, CheckResult, ConsistencyChecker } from '../result.ts';
 import { findCausalReadAnomalies, findConvergenceCycle } from '../causal/causal.ts';
@@ -161,5 +160,3 @@ export const sequentialChecker: ConsistencyChecker = {
     'Sequential consistency: one order of all ops that keeps each process’s order and explains every read (no real-time constraint). Exact; multi-key histories use a budgeted search.',
   check: checkSequential,
 };
-
-registerChecker(sequentialChecker);

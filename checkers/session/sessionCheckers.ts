@@ -1,6 +1,5 @@
 // The session-guarantee checkers as the registry lists them: one per guarantee, and 'session' for all four
 // together (which is stronger than the four verdicts apart: their constraints can close a cycle jointly).
-import { registerChecker } from '../registry.ts';
 import { isSingleOpHistory } from '../causal/registerHistory.ts';
 import type { ConsistencyChecker } from '../result.ts';
 import type { SessionGuarantee } from './sessionGuarantees.ts';
@@ -35,6 +34,3 @@ export const sessionChecker: ConsistencyChecker = {
       model: 'session guarantees (MR + MW + RYW + WFR)',
     }),
 };
-
-for (const c of sessionGuaranteeCheckers) registerChecker(c);
-registerChecker(sessionChecker);

@@ -7,10 +7,10 @@ import { getChecker } from '../registry.ts';
 import type { SessionGuarantee } from './sessionGuarantees.ts';
 import { SESSION_GUARANTEES, checkSessionGuarantees } from './sessionGuarantees.ts';
 import './sessionCheckers.ts';
-import { historyFromSessions } from '../simulations/sessionNotation.ts';
-import type { Guarantee } from '../simulations/definitionOracles.ts';
-import { sessionByDefinition } from '../simulations/definitionOracles.ts';
-import { renderSmallHistory, showSmallHistory, smallHistoryArbitrary } from '../simulations/smallHistories.ts';
+import { historyFromSessions } from '../testing/sessionNotation.ts';
+import type { Guarantee } from '../testing/definitionOracles.ts';
+import { sessionByDefinition } from '../testing/definitionOracles.ts';
+import { renderSmallHistory, showSmallHistory, smallHistoryArbitrary } from '../testing/smallHistories.ts';
 
 const short: Record<SessionGuarantee, Guarantee> = {
   'monotonic-reads': 'MR',

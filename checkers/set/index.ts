@@ -3,7 +3,6 @@
 // stale elements are violations only when asked for (staleReadsAreViolations: a linearizable set). A
 // history in which no element could be judged (no read began after any element was known) is unknown.
 import type { Operation, Value } from '../history.ts';
-import { registerChecker } from '../registry.ts';
 import type { Anomaly, CheckOptions, CheckResult, ConsistencyChecker } from '../result.ts';
 import { historyIndices } from '../result.ts';
 import { count, escapeControl, opAt, plural, seconds, secondsSpan, showValue, valueList } from '../explanationText.ts';
@@ -251,5 +250,3 @@ export const setChecker: ConsistencyChecker = {
   appliesTo: isSetHistory,
   check: (operations, options) => checkSet(operations, options),
 };
-
-registerChecker(setChecker);

@@ -6,7 +6,7 @@ import { pairOperations } from '../history.ts';
 import { checkLinearizableSync } from '../linearizable/index.ts';
 import { canonicalKey } from '../models/model.ts';
 import { analyseSet, checkSet, isSetHistory } from './index.ts';
-import { simulateSetStore } from './simulatedSetStore.ts';
+import { simulateSetStore } from '../testing/setStores.ts';
 
 const s = 1_000_000_000;
 

@@ -3,7 +3,7 @@
 import { getWorkload } from '../workloads/index.ts';
 import type { CampaignSpec } from './campaignSchema.ts';
 import type { CampaignProblem, Locate } from './loadCampaign.ts';
-import { knownCheckerNames } from './checkerNames.ts';
+import { checkerNamesForWorkloadModel, defaultCheckers, knownCheckerNames } from './checkerNames.ts';
 
 export function checkCampaignSemantics(c: CampaignSpec, file: string, locate: Locate): CampaignProblem[] {
   const problems: CampaignProblem[] = [];
@@ -28,19 +28,7 @@ export function checkCampaignSemantics(c: CampaignSpec, file: string, locate: Lo
       });
     }
   }
-  const known = knownCheckerNames();
-  if (c.checkers !== undefined && known.length > 0) {
-    c.checkers.forEach((name, i) => {
-      if (!known.includes(name)) {
-        problems.push({
-          message: `unknown checker "${name}"`,
-          field: `checkers.${i}`,
-          location: { file, ...locate(['checkers', i]) },
-          hint: `allowed: ${known.join(', ')}`,
-        });
-      }
-    });
-  }
+  problems.push(...checkerProblems(c, file, locate));
   const clockFaults = c.nemesis.faults.flatMap((f, i) => (f.kind === 'clock' ? [{ f, i }] : []));
   for (const { f, i } of clockFaults.filter(({ f }) => f.realClock)) {
     const at = { file, ...locate(['nemesis', 'faults', i, 'realClock']) };
@@ -72,6 +60,58 @@ export function checkCampaignSemantics(c: CampaignSpec, file: string, locate: Lo
         });
       }
     });
+  }
+  return problems;
+}
+
+/**
+ * Every checker named must exist and judge the workload's histories, and a campaign that names none must get
+ * one by default: a run that checks nothing would say nothing, so it is refused before it starts.
+ */
+function checkerProblems(c: CampaignSpec, file: string, locate: Locate): CampaignProblem[] {
+  const problems: CampaignProblem[] = [];
+  const known = knownCheckerNames();
+  const workload = getWorkload(c.workload.name);
+  const judging = workload === undefined ? undefined : checkerNamesForWorkloadModel(workload.model);
+  const judgingHint = (w: { name: string; model: string }, names: readonly string[]) =>
+    names.length === 0
+      ? `no checker in this version of faultline judges ${w.model} histories; choose another workload`
+      : `checkers for the ${w.name} workload: ${names.join(', ')}`;
+  if (c.checkers !== undefined) {
+    c.checkers.forEach((name, i) => {
+      const at = { field: `checkers.${i}`, location: { file, ...locate(['checkers', i]) } };
+      if (!known.includes(name)) {
+        problems.push({ message: `unknown checker "${name}"`, ...at, hint: `allowed: ${known.join(', ')}` });
+      } else if (workload !== undefined && judging !== undefined && !judging.includes(name)) {
+        problems.push({
+          message: `the ${name} checker cannot judge histories of the ${workload.name} workload (${workload.model} ops)`,
+          ...at,
+          hint: judgingHint(workload, judging),
+        });
+      }
+    });
+    if (c.checkers.length === 0) {
+      problems.push({
+        message: 'no checker is named, so the run would verify nothing',
+        field: 'checkers',
+        location: { file, ...locate(['checkers']) },
+        hint: 'leave `checkers` out for the workload’s defaults, or name one',
+      });
+    }
+  } else if (workload !== undefined) {
+    const mix = c.workload.mix ?? workload.defaultMix;
+    const defaults = defaultCheckers(
+      workload.model,
+      Object.keys(mix).filter((f) => (mix[f] ?? 0) > 0),
+    );
+    if (defaults.length === 0) {
+      problems.push({
+        message: `no checker in this version of faultline judges the ${workload.name} workload, so the run would verify nothing`,
+        field: 'workload.name',
+        location: { file, ...locate(['workload', 'name']) },
+        hint: judgingHint(workload, judging ?? []),
+      });
+    }
   }
   return problems;
 }

@@ -1,9 +1,34 @@
-// The checker names a campaign may use: whatever the checker registry holds.
-import '../../checkers/all.ts';
-import { listCheckers } from '../../checkers/registry.ts';
+// The checkers a campaign may name, and those it gets when it names none: whatever the checker list
+// (checkers/registry.ts) holds, by the workload model each checker judges.
+import { checkersForWorkloadModel, getChecker, listCheckers } from '../../checkers/index.ts';
 
 export function knownCheckerNames(): string[] {
   return listCheckers()
     .map((c) => c.name)
     .sort();
+}
+
+/**
+ * Checkers that apply to a workload model when the campaign names none. Once they exist: `set` → the set
+ * checker, `counter` → the counter checker, `list-append` → the transactional checker (rename the entry to its
+ * registered name). A workload whose default checkers are not registered is rejected at validation.
+ */
+export const defaultCheckersByModel: Readonly<Record<string, readonly string[]>> = {
+  register: ['linearizable'],
+  set: ['set'],
+  counter: ['counter'],
+  // Elle's default: the strongest level; `faultline check --all` lists every level.
+  'list-append': ['strict-serializable'],
+};
+
+/** The default checkers of a workload model that this version of faultline has, plus sequential for read/write registers. */
+export function defaultCheckers(model: string, fs: readonly string[] = []): string[] {
+  // The sequential checker handles read/write registers only: add it when no cas is in the mix.
+  const extra = model === 'register' && !fs.includes('cas') ? ['sequential'] : [];
+  return [...(defaultCheckersByModel[model] ?? []), ...extra].filter((name) => getChecker(name) !== undefined);
+}
+
+/** Checker names that judge histories of this workload model. */
+export function checkerNamesForWorkloadModel(model: string): string[] {
+  return checkersForWorkloadModel(model).map((c) => c.name);
 }

@@ -1,8 +1,11 @@
-// CLI wiring only: each command lives in commands/<name>.ts and registers itself on the program.
-import { Command } from '@commander-js/extra-typings';
+// The CLI's entry point and wiring: each command lives in commands/<name>.ts and registers itself on the
+// program. This is the one place that sets the process's exit code or calls process.exit (harness/errors.ts
+// maps errors and verdicts to codes; commands ask through RequestExit).
+import { Command, CommanderError } from '@commander-js/extra-typings';
 import { readFileSync } from 'node:fs';
 import pc from 'picocolors';
-import { ExitCode, UserError } from './errors.ts';
+import { ExitCode, UserError } from '../errors.ts';
+import type { ExitRequest, RequestExit } from './exitRequest.ts';
 import { registerCheck } from './commands/check.ts';
 import { registerClean } from './commands/clean.ts';
 import { registerCluster } from './commands/cluster.ts';
@@ -14,7 +17,7 @@ import { registerServe } from './commands/serve.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
-export function buildProgram(): Command {
+export function buildProgram(requestExit: RequestExit): Command {
   const program = new Command()
     .name('faultline')
     .description(
@@ -23,22 +26,33 @@ export function buildProgram(): Command {
     )
     .version(pkg.version, '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
+    // Commander prints its own message, then throws here instead of exiting 1 (which means "violated").
+    .exitOverride()
     .addHelpText(
       'after',
-      '\nExit codes: 0 all valid, 1 some model violated, 2 some verdict unknown, 3 command not built yet, 255 harness error.',
+      '\nExit codes: 0 all valid, 1 some model violated, 2 some verdict unknown, 3 command not built yet, 64 usage error, 255 harness error.',
     );
-  registerRun(program);
-  registerCheck(program);
+  registerRun(program, requestExit);
+  registerCheck(program, requestExit);
   registerReport(program);
   registerServe(program);
-  registerCluster(program);
-  registerClean(program);
+  registerCluster(program, requestExit);
+  registerClean(program, requestExit);
   registerDoctor(program);
   registerList(program);
   return program;
 }
 
+/** Commander's own ends: help and version asked for are success, every other one is a command-line mistake. */
+function commanderExitCode(e: CommanderError): number {
+  if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return ExitCode.valid;
+  // `faultline` alone prints the help to stderr as an error (exitCode 1): a usage error too.
+  if (e.code === 'commander.help' && e.exitCode === 0) return ExitCode.valid;
+  return ExitCode.usage;
+}
+
 function printError(e: unknown): number {
+  if (e instanceof CommanderError) return commanderExitCode(e);
   if (e instanceof UserError) {
     process.stderr.write(`${pc.red('error:')} ${e.message}\n`);
     if (e.hint !== undefined) process.stderr.write(`${e.hint}\n`);
@@ -48,8 +62,23 @@ function printError(e: unknown): number {
   return ExitCode.harnessError;
 }
 
+let request: ExitRequest = { code: ExitCode.valid };
 try {
-  await buildProgram().parseAsync(process.argv);
+  await buildProgram((r) => {
+    request = r;
+  }).parseAsync(process.argv);
 } catch (e) {
-  process.exitCode = printError(e);
+  request = { code: printError(e) };
+}
+process.exitCode = request.code;
+const { exitAfterMs } = request;
+if (exitAfterMs !== undefined) {
+  // Unref'd, so it only fires when something else still holds the event loop; say what, for plugin authors.
+  setTimeout(() => {
+    const open = process.getActiveResourcesInfo().filter((r) => r !== 'Timeout');
+    process.stderr.write(
+      `faultline: done, but ${open.join(', ') || 'a handle'} still open after ${exitAfterMs / 1000} s (a plugin's client not closed?); exiting\n`,
+    );
+    process.exit();
+  }, exitAfterMs).unref();
 }

@@ -3,7 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { NodeContext, SystemDefinition } from '../plugin.ts';
-import type { Remote } from '../remote/remote.ts';
+import type { Remote } from '../nodes/remote.ts';
 
 export async function collectNodeLogs(
   nodes: readonly Remote[],

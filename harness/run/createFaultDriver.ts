@@ -3,24 +3,25 @@
 // healAll. Faults the nodes cannot do are dropped from the schedule and reported as unavailable with why.
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import {
+  clockEnv,
   faultAvailability,
+  healAll,
   kernelFeaturesFromProbe,
+  planSchedule,
+  processHooksFor,
+  runNemesisSchedule,
   type FaultAvailability,
   type FaultName,
+  type FaultPlan,
   type KernelFeatures,
-} from '../../nemesis/faultAvailability.ts';
-import { clockEnv } from '../../nemesis/faults/clock.ts';
-import { processHooksFor } from '../../nemesis/faults/process.ts';
-import { healAll } from '../../nemesis/healAll.ts';
-import { runNemesisSchedule } from '../../nemesis/nemesisRunner.ts';
-import { planSchedule, type FaultPlan } from '../../nemesis/schedule.ts';
+} from '../../nemesis/index.ts';
 import type { CampaignSpec, FaultSpec } from '../campaign/campaignSchema.ts';
 import { durationMs } from '../campaign/campaignSchema.ts';
 import type { RecordInput } from '../history/recorder.ts';
 import type { NodeContext, SystemDefinition } from '../plugin.ts';
-import type { Remote } from '../remote/remote.ts';
+import type { Remote } from '../nodes/remote.ts';
 import { noFaults, type FaultDriver } from './faultDriver.ts';
-import { probeKernelFeatures } from '../remote/features.ts';
+import { probeKernelFeatures } from '../nodes/features.ts';
 import type { ProvisionedNodes } from './provisionNodes.ts';
 
 export interface FaultDriverOptions {

@@ -1,12 +1,12 @@
 // Brings up a campaign's nodes on its backend and says how to take them down. Docker: containers on a
-// private network (harness/remote/cluster.ts). Local: folders and processes on this machine. SSH: hosts
+// private network (harness/nodes/cluster.ts). Local: folders and processes on this machine. SSH: hosts
 // from the campaign.
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CampaignSpec } from '../campaign/campaignSchema.ts';
 import type { NodeInfo } from '../plugin.ts';
-import type { Remote } from '../remote/remote.ts';
-import { createLocalCluster } from './localNodes.ts';
+import type { Remote } from '../nodes/remote.ts';
+import { createLocalCluster } from '../nodes/localNodes.ts';
 import type { StoredSshHost } from './sshHosts.ts';
 
 export interface ProvisionedNodes {
@@ -51,7 +51,7 @@ export async function provisionNodes(
       };
     }
     case 'docker': {
-      const { createDockerCluster } = await import('../remote/cluster.ts');
+      const { createDockerCluster } = await import('../nodes/cluster.ts');
       const cluster = await createDockerCluster({
         runId: options.runId,
         nodes: spec.count,
@@ -74,15 +74,12 @@ export async function provisionNodes(
     }
     case 'ssh': {
       if (options.sshHosts === undefined) throw new Error('provisioning ssh nodes needs their resolved settings');
-      const { connectSshCluster } = await import('../remote/cluster.ts');
-      const cluster = await connectSshCluster(
-        options.sshHosts.map((h) => ({
-          ...h,
-          onWarning: (m: string) => {
-            (options.warn ?? options.log)(m);
-          },
-        })),
-      );
+      const { connectSshCluster } = await import('../nodes/sshCluster.ts');
+      const cluster = await connectSshCluster(options.sshHosts, {
+        onWarning: (m: string) => {
+          (options.warn ?? options.log)(m);
+        },
+      });
       const remotes: Remote[] = cluster.nodes;
       // Real machines are not ours to remove: "destroy" only disconnects.
       return {
@@ -100,6 +97,6 @@ export async function provisionNodes(
 /** Removes whatever a docker provisioning that failed halfway may have left (labelled with the run id). */
 export async function removeLeftovers(backend: CampaignSpec['nodes']['backend'], runId: string): Promise<void> {
   if (backend !== 'docker') return;
-  const { removeRunResources } = await import('../remote/cluster.ts');
+  const { removeRunResources } = await import('../nodes/cluster.ts');
   await removeRunResources({ runId });
 }

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { builtInSystemNames, loadBuiltInSystem } from '../../systems-under-test/index.ts';
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
 import type { SystemDefinition } from '../plugin.ts';
 
 const pluginUrl = new URL('../plugin.ts', import.meta.url).href;

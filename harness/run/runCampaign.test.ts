@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findHistoryProblems } from '../../checkers/history.ts';
-import { toRunResults } from '../../results/run-results.ts';
+import { toRunResults } from '../../results/runResults.ts';
 import { parseCampaign } from '../campaign/loadCampaign.ts';
 import { readHistoryJsonl } from '../history/jsonl.ts';
 import { runCampaign } from './runCampaign.ts';

@@ -7,11 +7,12 @@ import { writeFileSync } from 'node:fs';
 import { readHistoryJsonl } from '../history/jsonl.ts';
 import { HistoryRecorder } from '../history/recorder.ts';
 import { pairOperations } from '../../checkers/history.ts';
-import type { RunResults } from '../../results/run-results.ts';
+import type { RunResults } from '../../results/runResults.ts';
 import type { LoadedCampaign } from '../campaign/loadCampaign.ts';
 import { durationMs } from '../campaign/campaignSchema.ts';
-import { ExitCode } from '../cli/errors.ts';
+import { exitCodeForRun } from '../errors.ts';
 import type { ClientContext, NodeContext, SystemDefinition } from '../plugin.ts';
+import { runIdOf } from '../../results/runDirectory.ts';
 import { createRunDir, HarnessLog, runFiles, writeJsonAtomic } from '../store/runStore.ts';
 import { getWorkload } from '../workloads/index.ts';
 import { collectNodeLogs } from './collectNodeLogs.ts';
@@ -20,7 +21,7 @@ import type { FaultDriver } from './faultDriver.ts';
 import { provisionNodes, removeLeftovers, type ProvisionedNodes } from './provisionNodes.ts';
 import { resolveSystem } from './resolveSystem.ts';
 import { sshHostConfigs, writeSshHosts } from './sshHosts.ts';
-import { defaultCheckers, overallVerdict, runChecks } from './runChecks.ts';
+import { analyzeRun, defaultCheckers } from './runChecks.ts';
 import { runPhases } from './runPhases.ts';
 import { silentReporter, type RunReporter } from './statusLine.ts';
 import { TaskRunner, type TaskError, type RunStatus } from './taskRunner.ts';
@@ -71,7 +72,7 @@ export async function runCampaign(options: RunCampaignOptions): Promise<RunOutco
   const seed = options.seed ?? campaign.seed ?? randomSeed();
   const startedAt = new Date();
   const runDir = createRunDir(options.storeDir, campaign.name, startedAt);
-  const runId = runDir.split('/').slice(-2).join('-');
+  const runId = runIdOf(runDir);
   writeFileSync(`${runDir}/${runFiles.campaign}`, source);
   writeFileSync(`${runDir}/${runFiles.seed}`, `${seed}\n`);
   const log = new HarnessLog(`${runDir}/${runFiles.harnessLog}`);
@@ -255,9 +256,10 @@ export async function runCampaign(options: RunCampaignOptions): Promise<RunOutco
       Object.keys(mix).filter((f) => (mix[f] ?? 0) > 0),
     );
   say(`checking ${operations.length} operations: ${checkerNames.join(', ') || '(no checkers)'}`);
-  // No operation recorded (the run failed before traffic): there is nothing to check, and saying "valid"
-  // about an empty history would mislead.
-  const checks = operations.length === 0 ? [] : await runChecks(operations, checkerNames);
+  // An empty history (the run failed before traffic), or no checker, is `unknown`, never "valid".
+  const { analysis, model } = await analyzeRun(operations, checkerNames);
+  const checks = analysis.results;
+  if (analysis.reason !== undefined) say(`unknown: ${analysis.reason}`);
   const opCounts = { ok: 0, fail: 0, info: 0 };
   for (const op of operations) opCounts[op.status]++;
   const results: RunResults = {
@@ -271,27 +273,22 @@ export async function runCampaign(options: RunCampaignOptions): Promise<RunOutco
     faults: { applied: [...(ctx.faults?.applied ?? [])], unavailable: [...(ctx.faults?.unavailable ?? [])] },
     opCounts,
     checks,
+    verdict: { valid: analysis.valid, ...(analysis.reason !== undefined && { reason: analysis.reason }) },
   };
   writeJsonAtomic(`${runDir}/${runFiles.results}`, {
     ...results,
     // Beyond RunResults: what `faultline check` needs to redo the analysis, and how the harness fared.
     workload: { name: workload.name, model: workload.model },
     checkers: checkerNames,
+    model,
     harness: {
       status: run.status,
       errors: run.errors.map((e) => `${e.task}: ${errorText(e.error)}`),
       softErrors: run.softErrors.map((e) => `${e.task}: ${errorText(e.error)}`),
     },
   });
-  const verdict = overallVerdict(checks);
-  const exitCode =
-    run.status !== 'passed'
-      ? ExitCode.harnessError
-      : verdict === false
-        ? ExitCode.invalid
-        : verdict === 'unknown'
-          ? ExitCode.unknown
-          : ExitCode.valid;
+  const verdict = analysis.valid;
+  const exitCode = exitCodeForRun(run.status, analysis.exitCode);
   log.write(`done: status ${run.status}, verdict ${String(verdict)}, exit ${exitCode}`);
   return { runDir, results, status: run.status, errors: run.errors, softErrors: run.softErrors, exitCode };
 }

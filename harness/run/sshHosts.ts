@@ -6,15 +6,14 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { CampaignSpec } from '../campaign/campaignSchema.ts';
-import type { SshHostConfig } from '../remote/ssh.ts';
+import type { SshHostConfig } from '../nodes/ssh.ts';
+import { runFiles } from '../../results/runDirectory.ts';
 
 export type SshNodesSpec = Extract<CampaignSpec['nodes'], { backend: 'ssh' }>;
 
 /** What ssh-hosts.json holds per host: no key material, only where the key is. */
 export type StoredSshHost = Required<Pick<SshHostConfig, 'host' | 'port' | 'user' | 'name'>> &
   Pick<SshHostConfig, 'privateKeyPath' | 'knownHostsPath' | 'acceptNewHostKeys'>;
-
-export const sshHostsFileName = 'ssh-hosts.json';
 
 /** ~/x is under the home directory; a relative path is relative to `baseDir`; absolute paths stay. */
 function resolvePath(path: string, baseDir: string): string {
@@ -42,7 +41,7 @@ export function sshHostConfigs(spec: SshNodesSpec, campaignFile: string): Stored
 }
 
 export function writeSshHosts(runDir: string, hosts: readonly StoredSshHost[]): void {
-  writeFileSync(join(runDir, sshHostsFileName), `${JSON.stringify({ hosts }, null, 2)}\n`);
+  writeFileSync(join(runDir, runFiles.sshHosts), `${JSON.stringify({ hosts }, null, 2)}\n`);
 }
 
 function isStoredHost(x: unknown): x is StoredSshHost {
@@ -61,7 +60,7 @@ function isStoredHost(x: unknown): x is StoredSshHost {
 
 /** The ssh hosts a run used, or undefined when the run was not on ssh hosts (no ssh-hosts.json). */
 export function readSshHosts(runDir: string): StoredSshHost[] | undefined {
-  const path = join(runDir, sshHostsFileName);
+  const path = join(runDir, runFiles.sshHosts);
   let text: string;
   try {
     text = readFileSync(path, 'utf8');

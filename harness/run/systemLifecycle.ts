@@ -1,6 +1,6 @@
 // Running a system's lifecycle hooks across the nodes: in parallel, every failure named by its node.
 import type { NodeContext, SystemDefinition } from '../plugin.ts';
-import type { Remote } from '../remote/remote.ts';
+import type { Remote } from '../nodes/remote.ts';
 
 /** Runs `action` on every node at once; throws one error naming each node that failed. */
 export async function onEveryNode(nodes: readonly Remote[], action: (node: Remote) => Promise<void>): Promise<void> {

@@ -1,32 +1,18 @@
-// The run store, Jepsen's layout: <store>/<campaign>/<timestamp>/ holding campaign.yaml, seed, history.jsonl,
-// results.json, logs/<node>/..., harness.log (and report.html once written). `latest` links point at the
-// newest run, set when a run starts so a killed run is still easy to find.
-import { randomBytes } from 'node:crypto';
+// The run store: creates run directories (their layout is results/runDirectory.ts) and keeps the `latest`
+// links pointing at the newest run, set when a run starts so a killed run is still easy to find.
 import { appendFileSync, mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { runDirName, runFiles, storeFiles } from '../../results/runDirectory.ts';
 
-export const runFiles = {
-  campaign: 'campaign.yaml',
-  seed: 'seed',
-  history: 'history.jsonl',
-  results: 'results.json',
-  harnessLog: 'harness.log',
-  logs: 'logs',
-} as const;
-
-/** 20261123T204512Z-1a2b: sortable, unique even for runs started in the same second. */
-export function runDirName(date: Date): string {
-  const stamp = date.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  return `${stamp}-${randomBytes(2).toString('hex')}`;
-}
+export { runFiles };
 
 /** Creates the run directory and points <store>/latest and <store>/<campaign>/latest at it. */
 export function createRunDir(storeDir: string, campaign: string, startedAt: Date): string {
   const campaignDir = join(storeDir, campaign);
   const runDir = join(campaignDir, runDirName(startedAt));
   mkdirSync(join(runDir, runFiles.logs), { recursive: true });
-  pointLatest(join(campaignDir, 'latest'), runDir);
-  pointLatest(join(storeDir, 'latest'), runDir);
+  pointLatest(join(campaignDir, storeFiles.latest), runDir);
+  pointLatest(join(storeDir, storeFiles.latest), runDir);
   return runDir;
 }
 

@@ -1,6 +1,6 @@
 // The two ways the nemesis runs a command on a node: one that must succeed, and one whose failure is an answer
 // (e.g. "no such chain" while healing). A timeout is never an answer.
-import type { ExecResult, Remote } from '../../harness/remote/remote.ts';
+import type { ExecResult, Remote } from '../../harness/nodes/remote.ts';
 import { NemesisCommandError } from '../nemesisCommandError.ts';
 
 const defaultTimeoutMs = 20_000;

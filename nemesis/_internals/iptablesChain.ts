@@ -1,7 +1,7 @@
 // faultline's iptables rules live in chains of their own, jumped to from the top of a built-in chain. Healing
 // is then "remove the jump, flush and delete our chain": other rules on the node (Docker's, the user's) are
 // left alone, and an ACCEPT ESTABLISHED rule further down cannot let traffic past a partition (jepsen#102).
-import type { Remote } from '../../harness/remote/remote.ts';
+import type { Remote } from '../../harness/nodes/remote.ts';
 import { mustExec as must, tryExec } from './exec.ts';
 
 /** Our chains and the built-in chain each is jumped from. */

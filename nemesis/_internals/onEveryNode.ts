@@ -1,4 +1,4 @@
-import type { Remote } from '../../harness/remote/remote.ts';
+import type { Remote } from '../../harness/nodes/remote.ts';
 
 /** Runs `action` on every node at once; waits for all, then throws the first failure (the others are logged in its message). */
 export async function onEveryNode(

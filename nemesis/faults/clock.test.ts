@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { ScriptedRemote } from '../_internals/scriptedRemote.ts';
+import { ScriptedRemote } from '../testing/scriptedRemote.ts';
 import { applyClockFault, clockEnv, clockLoopArgv, defaultClockFile, formatOffset, resetClock } from './clock.ts';
 
 describe('clock faults (libfaketime)', () => {

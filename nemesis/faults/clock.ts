@@ -6,7 +6,7 @@
 // and drift run as a tiny sh loop on the node (a daemon, so heal can stop it even after a harness crash).
 // On ssh hosts the real clock may be set instead (the nemesis runner's clock mode 'system-clock'); its offset
 // is kept in a file on the node so a later heal can restore it.
-import type { Remote } from '../../harness/remote/remote.ts';
+import type { Remote } from '../../harness/nodes/remote.ts';
 import { mustExec, tryExec } from '../_internals/exec.ts';
 
 /** Where Debian's libfaketime lives (package libfaketime, amd64). */

@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { KernelFeatures } from '../faultAvailability.ts';
-import { ScriptedRemote } from '../_internals/scriptedRemote.ts';
+import { ScriptedRemote } from '../testing/scriptedRemote.ts';
 import {
   applyPacketFault,
   hasFaultlineRoot,

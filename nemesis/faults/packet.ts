@@ -4,7 +4,7 @@
 // With netem: an htb root (handle fa1:) whose class fa1:2 holds a netem leaf, with one u32 filter per
 // destination. Without netem: loss falls back to iptables `statistic` (chain FAULTLINE-LOSS on OUTPUT), rate
 // to a tbf leaf in the same htb tree, and the rest is reported unavailable in the result.
-import type { Remote } from '../../harness/remote/remote.ts';
+import type { Remote } from '../../harness/nodes/remote.ts';
 import type { KernelFeatures, PacketBehaviorName } from '../faultAvailability.ts';
 import { faultAvailability, type FaultAvailability } from '../faultAvailability.ts';
 import { mustExec, tryExec } from '../_internals/exec.ts';

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
-import { ScriptedRemote } from '../_internals/scriptedRemote.ts';
+import { ScriptedRemote } from '../testing/scriptedRemote.ts';
 import { partitionRandomHalves } from '../topologies.ts';
 import { applyGrudge, partitionRules } from './partition.ts';
 

@@ -2,7 +2,7 @@
 // grudge against, in faultline's own chain jumped to from the top of INPUT, so established connections are
 // cut as well as new ones; conntrack's entries for those peers are deleted too, so no stateful rule lets an
 // old flow back in. Grudges name only cluster nodes, so the controller's path to the nodes is never touched.
-import type { Remote } from '../../harness/remote/remote.ts';
+import type { Remote } from '../../harness/nodes/remote.ts';
 import type { Grudge } from '../grudge.ts';
 import { tryExec } from '../_internals/exec.ts';
 import { removeChain, replaceChainRules } from '../_internals/iptablesChain.ts';

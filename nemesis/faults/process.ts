@@ -3,7 +3,7 @@
 // the harness: before pausing, it notes which processes the pause stopped (pids in a file on the node), so
 // healAll can SIGCONT exactly those even when no system definition is at hand (`faultline clean`).
 import type { NodeContext, NodeInfo, SystemDefinition } from '../../harness/plugin.ts';
-import type { Remote } from '../../harness/remote/remote.ts';
+import type { Remote } from '../../harness/nodes/remote.ts';
 import { tryExec } from '../_internals/exec.ts';
 
 /** The system's process hooks, bound to node names. */

@@ -4,7 +4,7 @@
 import { gzipSync } from 'node:zlib';
 import type { SafeHtml } from '../html.ts';
 import { html, jsonForScript, rawHtml, scriptText } from '../html.ts';
-import type { RunResults } from '../run-results.ts';
+import type { RunResults } from '../runResults.ts';
 import type { ReportData } from './model.ts';
 import { reportElementIds } from './model.ts';
 import {
@@ -16,7 +16,7 @@ import {
   profile,
   summary,
   verdictBadge,
-  worstVerdict,
+  runVerdict,
 } from './reportSections.ts';
 
 /** Above this much JSON the data is gzipped and base64'd; the page inflates it with DecompressionStream. */
@@ -59,7 +59,7 @@ export const contentSecurityPolicyMeta = rawHtml(
 export function renderReport(page: ReportPage): string {
   const r = page.results;
   const title = r === null ? page.runName : `${r.campaign} · ${r.system} · ${r.startedAt}`;
-  const overall = worstVerdict(r?.checks ?? []);
+  const overall = runVerdict(r);
   // The clock plot exists only for runs that skewed clocks.
   const clockLink = page.data.clockOffsets === null ? '' : html`<a href="#clock">Clocks</a>`;
   const doc = html`<!doctype html>

@@ -1,8 +1,10 @@
 // The report's server-rendered sections: summary, consistency profile, explanations, fault windows,
 // latency percentiles, the clock plot's frame and files. Every value from the run goes through the escaping html template.
 import { readAnomalyGraph } from '../../checkers/anomalyGraph.ts';
-import { claimVerdict } from '../../checkers/modelHierarchy.ts';
+import { claimVerdict, settleByHierarchy } from '../../checkers/modelHierarchy.ts';
 import type { CheckResult } from '../../checkers/result.ts';
+import { worstVerdict as worstOf } from '../../checkers/result.ts';
+import type { RunResults } from '../runResults.ts';
 import type { SafeHtml } from '../html.ts';
 import { html } from '../html.ts';
 import { anomalyGraphFigure } from './anomalyGraphSvg.ts';
@@ -31,9 +33,26 @@ function sentence(text: string): string {
 
 export function worstVerdict(checks: readonly CheckResult[]): CheckResult['valid'] | null {
   if (checks.length === 0) return null;
-  if (checks.some((c) => c.valid === false)) return false;
-  if (checks.some((c) => c.valid === 'unknown')) return 'unknown';
-  return true;
+  return worstOf(checks);
+}
+
+/**
+ * The run's verdict as the analysis gave it (results.json `verdict`: unknown when nothing was checked or
+ * observed); for older files, the worst check. Null when there is nothing to say.
+ */
+export function runVerdict(results: RunResults | null): CheckResult['valid'] | null {
+  if (results === null) return null;
+  return results.verdict?.valid ?? worstVerdict(results.checks);
+}
+
+/**
+ * The checks as the profile shows them: copies, in results.json order, with verdicts the model hierarchy decides
+ * settled (and marked) as the analysis does, so a results.json written before it never shows a contradiction
+ * silently; the contradictions a checker bug causes are returned to be shown.
+ */
+export function settledChecks(checks: readonly CheckResult[]): { checks: CheckResult[]; contradictions: string[] } {
+  const copies = checks.map((c) => ({ ...c }));
+  return { checks: copies, contradictions: settleByHierarchy(copies) };
 }
 
 export function summary(page: ReportPage): SafeHtml {
@@ -126,17 +145,21 @@ function sortedChecks(checks: readonly CheckResult[]): CheckResult[] {
 }
 
 export function profile(page: ReportPage): SafeHtml {
-  const checks = sortedChecks(page.results?.checks ?? []);
+  const settled = settledChecks(page.results?.checks ?? []);
+  const checks = sortedChecks(settled.checks);
+  const nothing = page.results?.verdict?.reason;
   if (checks.length === 0)
     return html`<section id="profile">
       <h2>Consistency profile</h2>
-      <p>No checks were run.</p>
+      <p class="notice">No checks were run${nothing === undefined ? '' : html`: ${nothing}`}. This is not a pass.</p>
     </section>`;
   // The first anomaly on the page: of the strongest model violated.
   const firstCheck = checks.find((c) => c.anomalies.length > 0);
-  const first = firstCheck === undefined ? undefined : anomalyBases(page.results?.checks ?? []).get(firstCheck);
+  const first = firstCheck === undefined ? undefined : anomalyBases(settled.checks).get(firstCheck);
   return html`<section id="profile">
     <h2>Consistency profile</h2>
+    ${nothing === undefined ? '' : html`<p class="notice">Unknown: ${nothing}. This is not a pass.</p>`}
+    ${settled.contradictions.map((c) => html`<p class="notice">Checker contradiction (a bug in a checker): ${c}.</p>`)}
     ${first === undefined ? '' : html`<p><a class="jump" href="#anomaly-${first}">Jump to the first anomaly →</a></p>`}
     <table class="profile">
       <thead>
@@ -156,7 +179,9 @@ export function profile(page: ReportPage): SafeHtml {
             html`<tr data-checker="${c.checker}" class="row-${verdictWord(c.valid)}">
               <td>${c.model}</td>
               <td><code>${c.checker}</code></td>
-              <td class="verdict-cell">${verdictBadge(c.valid)}</td>
+              <td class="verdict-cell">
+                ${verdictBadge(c.valid)}${c.impliedBy === undefined ? '' : html`<div class="muted small">implied by ${c.impliedBy}</div>`}
+              </td>
               <td>${claimCell(claimVerdict(c.checker, c.valid, page.results?.guarantees))}</td>
               <td>${c.anomalies.length}</td>
               <td>
@@ -183,9 +208,10 @@ function anomalyBases(checks: readonly CheckResult[]): Map<CheckResult, number> 
 }
 
 export function anomalies(page: ReportPage): SafeHtml {
-  const checks = sortedChecks(page.results?.checks ?? []);
+  const settled = settledChecks(page.results?.checks ?? []).checks;
+  const checks = sortedChecks(settled);
   if (checks.length === 0) return html``;
-  const ids = anomalyBases(page.results?.checks ?? []);
+  const ids = anomalyBases(settled);
   // Each op links to the timeline; the page's script selects it there and in the table.
   const opList = (ops: readonly number[]): SafeHtml =>
     ops.length === 0

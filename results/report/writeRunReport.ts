@@ -6,8 +6,9 @@ import { fileURLToPath } from 'node:url';
 import type { HistoryOp } from '../../checkers/history.ts';
 import { parseHistoryJsonl } from '../../checkers/historyJsonl.ts';
 import { browserBundle, uplotCss } from '../browserBundle.ts';
-import type { RunResults } from '../run-results.ts';
-import { parseRunResults } from '../run-results.ts';
+import type { RunResults } from '../runResults.ts';
+import { parseRunResults } from '../runResults.ts';
+import { runFiles } from '../runDirectory.ts';
 import { buildReportData } from './reportData.ts';
 import { renderReport } from './renderReport.ts';
 
@@ -51,7 +52,7 @@ export interface RunReportInputs {
 }
 
 function readResults(runDir: string): { results: RunResults | null; problem: string | null } {
-  const path = join(runDir, 'results.json');
+  const path = join(runDir, runFiles.results);
   const text = readText(path);
   if (text === null) return { results: null, problem: 'results.json is missing (the run may not have finished)' };
   try {
@@ -62,7 +63,7 @@ function readResults(runDir: string): { results: RunResults | null; problem: str
 }
 
 function readHistory(runDir: string, notices: string[]): readonly HistoryOp[] {
-  const path = join(runDir, 'history.jsonl');
+  const path = join(runDir, runFiles.history);
   if (!existsSync(path)) {
     notices.push('history.jsonl is missing: there is no timeline, table or chart to show.');
     return [];
@@ -88,8 +89,8 @@ export async function writeRunReport(runDir: string, inputs: RunReportInputs = {
   const { results, problem: resultsProblem } =
     inputs.results === undefined ? readResults(runDir) : { results: inputs.results, problem: null };
   const history = inputs.history ?? readHistory(runDir, notices);
-  const logFiles = listFiles(join(runDir, 'logs'), runDir, []);
-  for (const name of ['history.jsonl', 'results.json', 'campaign.yaml', 'harness.log']) {
+  const logFiles = listFiles(join(runDir, runFiles.logs), runDir, []);
+  for (const name of [runFiles.history, runFiles.results, runFiles.campaign, runFiles.harnessLog]) {
     if (existsSync(join(runDir, name))) logFiles.push(name);
   }
   const script = await browserBundle('report');
@@ -98,13 +99,13 @@ export async function writeRunReport(runDir: string, inputs: RunReportInputs = {
     results,
     resultsProblem,
     notices,
-    campaignYaml: readText(join(runDir, 'campaign.yaml')),
+    campaignYaml: readText(join(runDir, runFiles.campaign)),
     logFiles,
     data: buildReportData(history, results?.checks ?? []),
     script,
     css: `${uplotCss()}\n${readFileSync(reportCssPath, 'utf8')}`,
   });
-  const out = join(runDir, 'report.html');
+  const out = join(runDir, runFiles.report);
   writeFileAtomic(out, html);
   return out;
 }

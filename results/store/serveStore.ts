@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, resolve, sep } from 'node:path';
 import { html } from '../html.ts';
 import { writeStoreIndex } from './storeIndex.ts';
+import { runFiles, storeFiles } from '../runDirectory.ts';
 
 export interface ServeOptions {
   /** 0 picks a free port. */
@@ -87,7 +88,7 @@ async function handle(root: string, req: IncomingMessage, res: ServerResponse): 
       res.end();
       return;
     }
-    const index = join(real, urlPath === '/' ? 'index.html' : 'report.html');
+    const index = join(real, urlPath === '/' ? storeFiles.index : runFiles.report);
     try {
       info = await stat(index);
       file = index;

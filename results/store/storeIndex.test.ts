@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import type { RunResults } from '../runResults.ts';
 import { knownBadChecks, knownBadHistory, sampleResults, writeSampleRun } from '../testing/sampleRuns.ts';
 import { runTime, runVerdict, scanStore, writeStoreIndex } from './storeIndex.ts';
 
@@ -49,5 +50,32 @@ test('an empty or missing store gives an index that says so', async () => {
     assert.deepEqual(scanStore(join(empty, 'missing')), []);
   } finally {
     rmSync(empty, { recursive: true, force: true });
+  }
+});
+
+test('failed and interrupted runs are shown as such, and a run that observed nothing as unknown, never valid', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'faultline-store-harness-'));
+  try {
+    const passing = knownBadChecks().slice(1, 2);
+    const harness = (status: string) => ({ harness: { status, errors: [`workload: ${status}`], softErrors: [] } });
+    const runs: [string, Partial<RunResults>][] = [
+      ['20261201T100000.000', harness('failed')],
+      ['20261201T110000.000', harness('interrupted')],
+      ['20261201T120000.000', { verdict: { valid: 'unknown', reason: 'the history is empty: nothing was checked' } }],
+      ['20261201T130000.000', { ...harness('passed'), verdict: { valid: true } }],
+    ];
+    for (const [timestamp, overrides] of runs) {
+      const startedAt = `${timestamp.slice(0, 4)}-${timestamp.slice(4, 6)}-${timestamp.slice(6, 8)}T${timestamp.slice(9, 11)}:00:00.000Z`;
+      writeSampleRun(join(dir, 'c', timestamp), history, sampleResults(history, passing, { ...overrides, startedAt }));
+    }
+    const scanned = scanStore(dir);
+    assert.deepEqual(scanned.map(runVerdict), ['valid', 'unknown', 'interrupted', 'failed']);
+    assert.match(scanned[1]?.problem ?? '', /nothing was checked/);
+    const page = readFileSync(await writeStoreIndex(dir), 'utf8');
+    assert.match(page, /data-verdict="failed"/);
+    assert.match(page, /data-verdict="interrupted"/);
+    assert.match(page, /<option>failed<\/option>/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

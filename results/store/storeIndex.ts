@@ -11,7 +11,8 @@ import { html, rawHtml, scriptText } from '../html.ts';
 import { formatDuration, modelRank, verdictWord } from '../report/format.ts';
 import { contentSecurityPolicyMeta } from '../report/renderReport.ts';
 import { writeFileAtomic } from '../report/writeRunReport.ts';
-import { parseRunResults } from '../run-results.ts';
+import { parseRunResults } from '../runResults.ts';
+import { runFiles, storeFiles } from '../runDirectory.ts';
 
 const indexCssPath = fileURLToPath(new URL('./storeIndex.css', import.meta.url));
 
@@ -27,6 +28,10 @@ export interface StoreRun {
   durationMs?: number;
   opCounts?: { ok: number; fail: number; info: number };
   checks: { checker: string; model: string; valid: Verdict }[];
+  /** How the harness fared (results.json `harness.status`): passed, failed, interrupted, timedout. */
+  harnessStatus?: string;
+  /** The analysis' own verdict (results.json `verdict`): unknown when nothing was checked or observed. */
+  verdict?: { valid: Verdict; reason?: string };
   hasReport: boolean;
   hasHistory: boolean;
 }
@@ -70,23 +75,27 @@ export function scanStore(storeDir: string): StoreRun[] {
         timestamp,
         state: 'incomplete',
         checks: [],
-        hasReport: exists(join(dir, 'report.html')),
-        hasHistory: exists(join(dir, 'history.jsonl')),
+        hasReport: exists(join(dir, runFiles.report)),
+        hasHistory: exists(join(dir, runFiles.history)),
       };
-      if (!exists(join(dir, 'results.json'))) {
-        if (!run.hasHistory && !exists(join(dir, 'campaign.yaml'))) continue; // not a run directory
+      if (!exists(join(dir, runFiles.results))) {
+        if (!run.hasHistory && !exists(join(dir, runFiles.campaign))) continue; // not a run directory
         run.problem = 'no results.json: the run did not finish';
       } else {
         try {
-          const r = parseRunResults(readFileSync(join(dir, 'results.json'), 'utf8'), `${run.path}/results.json`);
+          const r = parseRunResults(readFileSync(join(dir, runFiles.results), 'utf8'), `${run.path}/${runFiles.results}`);
           run.state = 'complete';
           run.campaign = r.campaign;
           run.system = r.system;
           run.startedAt = r.startedAt;
           run.durationMs = r.durationMs;
           run.opCounts = r.opCounts;
+          if (r.harness !== undefined) run.harnessStatus = r.harness.status;
+          if (r.verdict !== undefined) run.verdict = r.verdict;
           if (r.harness !== undefined && r.harness.status !== 'passed') {
             run.problem = [`the harness ${r.harness.status}`, ...r.harness.errors].join(': ');
+          } else if (r.verdict?.reason !== undefined) {
+            run.problem = r.verdict.reason;
           }
           run.checks = r.checks
             .map((c) => ({ checker: c.checker, model: c.model, valid: c.valid }))
@@ -123,15 +132,25 @@ function formatStarted(run: StoreRun): string {
   return t === 0 ? run.timestamp : new Date(t).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
 }
 
-/** The run's overall verdict: violated if any model is, then unknown, then valid. */
-export function runVerdict(run: StoreRun): 'valid' | 'violated' | 'unknown' | 'incomplete' {
+export type RunVerdict = 'valid' | 'violated' | 'unknown' | 'failed' | 'interrupted' | 'incomplete';
+
+/**
+ * The run's overall verdict: violated if any model is (a violation found in a broken run is still real), then a
+ * run whose harness failed (exit 255) or was interrupted, as such and never valid, then unknown (a check, or the
+ * analysis itself: nothing checked or observed), then valid.
+ */
+export function runVerdict(run: StoreRun): RunVerdict {
   if (run.state !== 'complete') return 'incomplete';
   if (run.checks.some((c) => c.valid === false)) return 'violated';
+  if (run.harnessStatus !== undefined && run.harnessStatus !== 'passed')
+    return run.harnessStatus === 'interrupted' ? 'interrupted' : 'failed';
   if (run.checks.some((c) => c.valid === 'unknown') || run.checks.length === 0) return 'unknown';
+  if (run.verdict !== undefined && run.verdict.valid !== true) return 'unknown';
   return 'valid';
 }
 
-const verdictSymbols = { valid: '✓', violated: '✗', unknown: '?', incomplete: '…' } as const;
+const verdictSymbols = { valid: '✓', violated: '✗', unknown: '?', failed: '!', interrupted: '‖', incomplete: '…' } as const;
+const verdictOrder: readonly RunVerdict[] = ['valid', 'violated', 'unknown', 'failed', 'interrupted', 'incomplete'];
 
 function runRow(run: StoreRun): SafeHtml {
   const verdict = runVerdict(run);
@@ -153,16 +172,17 @@ function runRow(run: StoreRun): SafeHtml {
 }
 
 function tally(runs: readonly StoreRun[]): SafeHtml {
-  const byCampaign = new Map<string, Record<ReturnType<typeof runVerdict>, number>>();
+  const byCampaign = new Map<string, Record<RunVerdict, number>>();
   for (const run of runs) {
-    const counts = byCampaign.get(run.campaign) ?? { valid: 0, violated: 0, unknown: 0, incomplete: 0 };
+    const counts =
+      byCampaign.get(run.campaign) ?? (Object.fromEntries(verdictOrder.map((v) => [v, 0])) as Record<RunVerdict, number>);
     counts[runVerdict(run)]++;
     byCampaign.set(run.campaign, counts);
   }
-  return html`<table class="tally"><thead><tr><th>Campaign</th><th>Runs</th><th>✓ valid</th><th>✗ violated</th><th>? unknown</th><th>… incomplete</th></tr></thead><tbody>
+  return html`<table class="tally"><thead><tr><th>Campaign</th><th>Runs</th>${verdictOrder.map((v) => html`<th>${verdictSymbols[v]} ${v}</th>`)}</tr></thead><tbody>
     ${[...byCampaign].map(
-      ([campaign, c]) => html`<tr><td><a href="#" data-campaign="${campaign}">${campaign}</a></td><td>${c.valid + c.violated + c.unknown + c.incomplete}</td>
-      <td>${c.valid}</td><td class="${c.violated > 0 ? 'bad' : ''}">${c.violated}</td><td>${c.unknown}</td><td>${c.incomplete}</td></tr>`,
+      ([campaign, c]) => html`<tr><td><a href="#" data-campaign="${campaign}">${campaign}</a></td><td>${verdictOrder.reduce((n, v) => n + c[v], 0)}</td>
+      ${verdictOrder.map((v) => html`<td class="${c[v] > 0 && (v === 'violated' || v === 'failed') ? 'bad' : ''}">${c[v]}</td>`)}</tr>`,
     )}</tbody></table>`;
 }
 
@@ -178,7 +198,7 @@ ${runs.length === 0 ? html`<p>No runs yet. <code>faultline run CAMPAIGN</code> w
 <section><h2>By campaign</h2>${tally(runs)}</section>
 <section><div class="toolbar">
   <input type="search" id="filter" placeholder="Filter by campaign, system, model, date…" aria-label="Filter runs">
-  <select id="verdict-filter" aria-label="Verdict"><option value="">all verdicts</option><option>valid</option><option>violated</option><option>unknown</option><option>incomplete</option></select>
+  <select id="verdict-filter" aria-label="Verdict"><option value="">all verdicts</option>${verdictOrder.map((v) => html`<option>${v}</option>`)}</select>
   <span id="run-count" class="muted">${runs.length} runs</span></div>
 <table id="runs"><thead><tr>
   <th data-sort-type="number" aria-sort="descending">Started</th><th data-sort-type="text">Campaign</th><th data-sort-type="text">System</th>
@@ -192,7 +212,7 @@ ${runs.length === 0 ? html`<p>No runs yet. <code>faultline run CAMPAIGN</code> w
 export async function writeStoreIndex(storeDir: string): Promise<string> {
   const runs = scanStore(storeDir);
   const page = renderStoreIndex(runs, await browserBundle('storeIndex'), readFileSync(indexCssPath, 'utf8'));
-  const out = join(storeDir, 'index.html');
+  const out = join(storeDir, storeFiles.index);
   writeFileAtomic(out, page);
   return out;
 }

@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HistoryOp, ProcessId, Value } from '../../checkers/history.ts';
 import type { CheckResult } from '../../checkers/result.ts';
-import type { RunResults } from '../run-results.ts';
+import type { RunResults } from '../runResults.ts';
 
 export const hostileValue = '<script>alert(1)</script>';
 export const hostileExplanation = 'the system returned <img src=x onerror="window.__xss=1"> here';

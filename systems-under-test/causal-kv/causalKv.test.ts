@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import type { Client } from '../../harness/plugin.ts';
 import { launchLocalCluster } from '../common/index.ts';
 import type { LocalCluster } from '../common/index.ts';
-import { RecordedHistory, verdictOf } from '../primary-backup/recordedHistory.ts';
+import { RecordedHistory, verdictOf } from '../testing/recordedHistory.ts';
 import type { Update } from './causalReplica.ts';
 import { CausalReplica, isDeliverable } from './causalReplica.ts';
 import system, { causalKvArgs, causalKvEntry } from './index.ts';

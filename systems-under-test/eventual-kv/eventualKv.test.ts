@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { launchLocalCluster } from '../common/index.ts';
 import type { LocalCluster } from '../common/index.ts';
-import { RecordedHistory, verdictOf } from '../primary-backup/recordedHistory.ts';
+import { RecordedHistory, verdictOf } from '../testing/recordedHistory.ts';
 import type { LwwStore } from './lwwStore.ts';
 import { mergeInto } from './lwwStore.ts';
 import system, { eventualKvArgs, eventualKvEntry } from './index.ts';

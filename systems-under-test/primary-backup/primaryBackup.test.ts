@@ -10,7 +10,7 @@ import { launchLocalCluster, requestJson } from '../common/index.ts';
 import type { LocalCluster } from '../common/index.ts';
 import { definePrimaryBackup, primaryBackupArgs, primaryBackupEntry } from './index.ts';
 import type { PrimaryBackupMode } from './index.ts';
-import { RecordedHistory, concurrentSessions, verdictOf } from './recordedHistory.ts';
+import { RecordedHistory, concurrentSessions, verdictOf } from '../testing/recordedHistory.ts';
 
 async function cluster(mode: PrimaryBackupMode, extra: Record<string, unknown> = {}): Promise<LocalCluster> {
   return launchLocalCluster({
@@ -135,9 +135,13 @@ test('async: the primary dies before shipping an acknowledged write; the backup 
   assert.deepEqual(await h.run(client.n1!, 1, { f: 'write', key: 'x', value: 1 }, 'n1'), { type: 'ok', value: 1 });
   await c.kill('n1');
   // Normally n2 (the lowest-named survivor); n3 too may claim it when heartbeats are slow on a loaded machine.
-  await waitFor('a backup to take over', async () => {
-    const reply = await requestJson(`${c.url('n2')}/status`, undefined);
-    return reply.kind === 'reply' && (reply.body as { claim: { primary: string } }).claim.primary !== 'n1';
+  // Both survivors must have moved on: n3 forwards the next write to whichever primary it believes in.
+  await waitFor('both backups to see a new primary', async () => {
+    for (const name of ['n2', 'n3']) {
+      const reply = await requestJson(`${c.url(name)}/status`, undefined);
+      if (reply.kind !== 'reply' || (reply.body as { claim: { primary: string } }).claim.primary === 'n1') return false;
+    }
+    return true;
   });
   assert.deepEqual(await h.run(client.n3!, 2, { f: 'write', key: 'y', value: 2 }, 'n3'), { type: 'ok', value: 2 });
   assert.deepEqual(await h.run(client.n2!, 3, { f: 'read', key: 'x', value: null }, 'n2'), { type: 'ok', value: null });

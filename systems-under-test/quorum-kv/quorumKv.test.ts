@@ -9,7 +9,7 @@ import { checkLinearizableSync } from '../../checkers/linearizable/index.ts';
 import type { Client } from '../../harness/plugin.ts';
 import { launchLocalCluster } from '../common/index.ts';
 import type { LocalCluster } from '../common/index.ts';
-import { RecordedHistory, concurrentSessions } from '../primary-backup/recordedHistory.ts';
+import { RecordedHistory, concurrentSessions } from '../testing/recordedHistory.ts';
 import { defineQuorumKv, quorumKvArgs, quorumKvEntry, quorumKvModes } from './index.ts';
 import type { QuorumKvMode } from './index.ts';
 

@@ -1,6 +1,6 @@
 // What every Docker end-to-end test starts with: whether an engine answers (else the test skips, saying why
 // and what to run), and a poll for an effect that takes a while to show.
-import { engineAnswers } from '../../harness/remote/docker-engine.ts';
+import { engineAnswers } from '../../harness/nodes/dockerEngine.ts';
 
 const reason = (await engineAnswers())
   ? false

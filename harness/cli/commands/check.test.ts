@@ -4,11 +4,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { applyModelHierarchy, exitCodeFor, loadForCheck, runChecker } from './check.ts';
+import { settleByHierarchy as applyModelHierarchy, exitCodeFor } from '../../../checkers/analyze.ts';
+import { loadForCheck, runChecker } from './checkHistory.ts';
 import type { CheckResult } from '../../../checkers/result.ts';
-import type { CheckFileOptions } from './check.ts';
+import type { CheckFileOptions } from './checkHistory.ts';
+import { referenceHistoriesDir } from '../../../test/referenceHistories.ts';
 
-const root = new URL('../../../../shared/reference-histories/', import.meta.url).pathname;
+const root = referenceHistoriesDir;
 const budget = { timeBudgetMs: 30_000 };
 
 function verdictOf(valid: boolean | 'unknown'): string {

@@ -5,18 +5,19 @@
 import type { Command } from '@commander-js/extra-typings';
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { healAll, healedCleanly } from '../../../nemesis/healAll.ts';
-import { attachDockerCluster, removeRunResources } from '../../remote/cluster.ts';
-import { ExitCode, UserError } from '../errors.ts';
-import { connectEngine, engineAnswers } from '../../remote/docker-engine.ts';
-import { NODE_IMAGE_REPOSITORY, currentNodeImage } from '../../remote/node-image.ts';
-import type { Remote } from '../../remote/remote.ts';
-import { connectSsh } from '../../remote/ssh.ts';
-import { readSshHosts, sshHostsFileName } from '../../run/sshHosts.ts';
-import { runFiles } from '../../store/runStore.ts';
-import type { NodeHealReport } from '../../../nemesis/healAll.ts';
+import { healAll, healedCleanly } from '../../../nemesis/index.ts';
+import { attachDockerCluster, removeRunResources } from '../../nodes/cluster.ts';
+import { ExitCode, UserError } from '../../errors.ts';
+import type { RequestExit } from '../exitRequest.ts';
+import { connectEngine, engineAnswers } from '../../nodes/dockerEngine.ts';
+import { NODE_IMAGE_REPOSITORY, currentNodeImage } from '../../nodes/nodeImage.ts';
+import type { Remote } from '../../nodes/remote.ts';
+import { connectSsh } from '../../nodes/ssh.ts';
+import { readSshHosts } from '../../run/sshHosts.ts';
+import { runFiles, runIdOf } from '../../../results/runDirectory.ts';
+import type { NodeHealReport } from '../../../nemesis/index.ts';
 
-export function registerClean(program: Command): void {
+export function registerClean(program: Command, requestExit: RequestExit): void {
   program
     .command('clean')
     .description('Remove what crashed runs left behind: containers and networks labelled by faultline')
@@ -37,9 +38,9 @@ export function registerClean(program: Command): void {
           throw new UserError(
             '--heal needs --run <id>',
             'List runs and their nodes with: faultline cluster ls',
-            ExitCode.usage,
+            'usage',
           );
-        await healRun(opts.run, opts.store);
+        requestExit({ code: await healRun(opts.run, opts.store) });
         return;
       }
       const removed = await removeRunResources(
@@ -96,7 +97,8 @@ function printHealReports(reports: readonly NodeHealReport[]): void {
 }
 
 /** Heals every fault faultline could have left on a run's nodes, as a crashed harness's teardown would have. */
-async function healRun(run: string, storeDir: string): Promise<void> {
+/** Heals a crashed run's nodes; the exit code is 255 unless every node healed cleanly. */
+async function healRun(run: string, storeDir: string): Promise<number> {
   const runDir = findRunDir(run, storeDir);
   const sshHosts = runDir === undefined ? undefined : readSshHosts(runDir);
   if (sshHosts !== undefined) {
@@ -121,28 +123,27 @@ async function healRun(run: string, storeDir: string): Promise<void> {
             `${sshHosts[i]!.name}: could not connect, nothing healed there: ${c.reason instanceof Error ? c.reason.message : String(c.reason)}\n`,
           );
       });
-      if (!healedCleanly(reports) || remotes.length < sshHosts.length) process.exitCode = ExitCode.harnessError;
+      return healedCleanly(reports) && remotes.length === sshHosts.length ? ExitCode.valid : ExitCode.harnessError;
     } finally {
       await Promise.all(remotes.map((r) => r.close()));
     }
-    return;
   }
   // Not an ssh run: a Docker run's containers, when an engine answers (an ssh user may have none).
-  // A Docker run's id is <campaign>-<run dir name> (runCampaign), so a run directory names it too.
-  const runId = runDir === undefined ? run : runDir.split('/').slice(-2).join('-');
+  // A run directory names its run id too (runIdOf).
+  const runId = runDir === undefined ? run : runIdOf(runDir);
   const cluster = (await engineAnswers()) ? await attachDockerCluster(runId) : undefined;
   if (cluster === undefined) {
     const where =
       runDir !== undefined
-        ? `its run directory ${runDir} lists no ssh hosts (${sshHostsFileName})`
+        ? `its run directory ${runDir} lists no ssh hosts (${runFiles.sshHosts})`
         : `no run directory for it under ${resolve(storeDir)}`;
     throw new UserError(
       `no nodes of run '${run}' were found: no Docker containers labelled with it, and ${where}`,
       'List Docker runs with: faultline cluster ls. For an ssh run, give its run directory, or its id with --store <dir>.',
-      ExitCode.usage,
+      'usage',
     );
   }
   const reports = await healAll(cluster.nodes);
   printHealReports(reports);
-  if (!healedCleanly(reports)) process.exitCode = ExitCode.harnessError;
+  return healedCleanly(reports) ? ExitCode.valid : ExitCode.harnessError;
 }

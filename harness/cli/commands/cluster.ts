@@ -2,9 +2,10 @@
 // A cluster is named by a run id (default "manual") and stays up until `down` (or `faultline clean`).
 import type { Command } from '@commander-js/extra-typings';
 import pc from 'picocolors';
-import { attachDockerCluster, createDockerCluster, listRuns, removeRunResources } from '../../remote/cluster.ts';
-import type { DockerCluster } from '../../remote/cluster.ts';
-import { ExitCode, UserError } from '../errors.ts';
+import { attachDockerCluster, createDockerCluster, listRuns, removeRunResources } from '../../nodes/cluster.ts';
+import type { DockerCluster } from '../../nodes/cluster.ts';
+import { UserError } from '../../errors.ts';
+import type { RequestExit } from '../exitRequest.ts';
 
 const DEFAULT_RUN = 'manual';
 
@@ -14,7 +15,7 @@ async function requireCluster(runId: string): Promise<DockerCluster> {
     throw new UserError(
       `No cluster '${runId}' is up.`,
       `Bring one up: faultline cluster up --nodes 3 --run ${runId}`,
-      ExitCode.usage,
+      'usage',
     );
   }
   return cluster;
@@ -26,7 +27,7 @@ function requireNode(cluster: DockerCluster, name: string): DockerCluster['nodes
     throw new UserError(
       `Cluster '${cluster.runId}' has no node '${name}'.`,
       `Its nodes: ${cluster.nodes.map((n) => n.name).join(', ')}`,
-      ExitCode.usage,
+      'usage',
     );
   }
   return node;
@@ -40,7 +41,7 @@ function describeCluster(cluster: DockerCluster): string {
   return lines.join('\n');
 }
 
-export function registerCluster(program: Command): void {
+export function registerCluster(program: Command, requestExit: RequestExit): void {
   const cluster = program
     .command('cluster')
     .description('Bring docker nodes up or down by hand, run commands on them, read their logs');
@@ -55,7 +56,7 @@ export function registerCluster(program: Command): void {
     .action(async (opts) => {
       const nodes = Number(opts.nodes);
       if (!Number.isInteger(nodes) || nodes < 1)
-        throw new UserError(`--nodes must be a positive integer, not '${opts.nodes}'.`, undefined, ExitCode.usage);
+        throw new UserError(`--nodes must be a positive integer, not '${opts.nodes}'.`, undefined, 'usage');
       const started = Date.now();
       const up = await createDockerCluster({
         runId: opts.run,
@@ -116,7 +117,7 @@ export function registerCluster(program: Command): void {
       process.stdout.write(result.stdout);
       process.stderr.write(result.stderr);
       if (result.timedOut) process.stderr.write(pc.yellow(`timed out after ${opts.timeout} s and was killed\n`));
-      process.exitCode = result.exitCode ?? 124;
+      requestExit({ code: result.exitCode ?? 124 });
     });
 
   cluster

@@ -3,11 +3,11 @@
 import { randomBytes } from 'node:crypto';
 import type { Command } from '@commander-js/extra-typings';
 import pc from 'picocolors';
-import { createDockerCluster } from '../../remote/cluster.ts';
-import { connectEngine, engineAddress } from '../../remote/docker-engine.ts';
-import { probeKernelFeatures } from '../../remote/features.ts';
-import type { KernelFeatures } from '../../remote/features.ts';
-import { currentNodeImage, ensureNodeImage } from '../../remote/node-image.ts';
+import { createDockerCluster } from '../../nodes/cluster.ts';
+import { connectEngine, engineAddress } from '../../nodes/dockerEngine.ts';
+import { probeKernelFeatures } from '../../nodes/features.ts';
+import type { KernelFeatures } from '../../nodes/features.ts';
+import { currentNodeImage, ensureNodeImage } from '../../nodes/nodeImage.ts';
 
 const ok = pc.green('ok  ');
 const no = pc.red('no  ');

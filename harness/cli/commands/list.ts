@@ -1,7 +1,6 @@
 // `faultline list`: what this installation offers: built-in systems, workloads, faults and checkers.
 import type { Command } from '@commander-js/extra-typings';
 import pc from 'picocolors';
-import '../../../checkers/all.ts';
 import { listCheckers } from '../../../checkers/registry.ts';
 import { builtInSystemNames, loadBuiltInSystem } from '../../../systems-under-test/index.ts';
 import { listWorkloads } from '../../workloads/index.ts';

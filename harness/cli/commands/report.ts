@@ -3,12 +3,13 @@ import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { writeRunReport } from '../../../results/report/writeRunReport.ts';
 import { writeStoreIndex } from '../../../results/store/storeIndex.ts';
-import { ExitCode, UserError } from '../errors.ts';
+import { UserError } from '../../errors.ts';
+import { runFiles, storeFiles } from '../../../results/runDirectory.ts';
 
 /** A run lives at <store>/<campaign>/<timestamp>/; its store is two levels up when that looks like one. */
 function storeOf(runDir: string): string | null {
   const store = dirname(dirname(runDir));
-  return basename(store) === 'store' || existsSync(resolve(store, 'index.html')) ? store : null;
+  return basename(store) === 'store' || existsSync(resolve(store, storeFiles.index)) ? store : null;
 }
 
 export function registerReport(program: Command): void {
@@ -24,14 +25,14 @@ export function registerReport(program: Command): void {
         throw new UserError(
           `${runDirArg} is not a directory.`,
           'Pass a run directory such as store/<campaign>/<timestamp>/.',
-          ExitCode.usage,
+          'usage',
         );
       }
-      if (!existsSync(resolve(runDir, 'history.jsonl')) && !existsSync(resolve(runDir, 'results.json'))) {
+      if (!existsSync(resolve(runDir, runFiles.history)) && !existsSync(resolve(runDir, runFiles.results))) {
         throw new UserError(
           `${runDirArg} has neither history.jsonl nor results.json, so it is not a run directory.`,
           'Pass a run directory such as store/<campaign>/<timestamp>/.',
-          ExitCode.usage,
+          'usage',
         );
       }
       const report = await writeRunReport(runDir);

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { combineExitCodes } from './run.ts';
+import { combineExitCodes } from '../../errors.ts';
 
 const cli = fileURLToPath(new URL('../../../bin/faultline.js', import.meta.url));
 

@@ -8,19 +8,14 @@ import { CampaignError, loadCampaign } from '../../campaign/loadCampaign.ts';
 import { runCampaign, type RunOutcome } from '../../run/runCampaign.ts';
 import { SigIntWatcher } from '../../run/sigIntWatcher.ts';
 import { createReporter, type RunReporter } from '../../run/statusLine.ts';
-import { ExitCode, UserError } from '../errors.ts';
+import { UserError, combineExitCodes } from '../../errors.ts';
+import type { RequestExit } from '../exitRequest.ts';
 
 function parseSeed(text: string): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 0 || n >= 2 ** 31)
-    throw new UserError(`--seed must be an integer 0..2147483647, not ${text}`);
+    throw new UserError(`--seed must be an integer 0..2147483647, not ${text}`, undefined, 'usage');
   return n;
-}
-
-/** Worst first: a harness error, then invalid, then unknown, then valid. */
-export function combineExitCodes(codes: readonly number[]): number {
-  for (const code of [ExitCode.harnessError, ExitCode.invalid, ExitCode.unknown]) if (codes.includes(code)) return code;
-  return ExitCode.valid;
 }
 
 function summarize(outcome: RunOutcome, campaignFile: string, reporter: RunReporter): void {
@@ -45,16 +40,17 @@ function summarize(outcome: RunOutcome, campaignFile: string, reporter: RunRepor
     reporter.line(`  ${check.checker.padEnd(16)} ${verdict}${why}${claimNote}`);
     for (const a of check.anomalies.slice(0, 3)) reporter.line(`    ${a.type}: ${a.explanation}`);
   }
-  if (results.checks.length === 0) reporter.line(pc.yellow('  no checker ran: nothing was verified'));
+  if (results.verdict?.reason !== undefined) reporter.line(pc.yellow(`  unknown: ${results.verdict.reason}`));
+  else if (results.checks.length === 0) reporter.line(pc.yellow('  no checker ran: nothing was verified'));
   reporter.line(`run directory: ${runDir}`);
-  if (results.checks.some((c) => c.valid !== true)) {
+  if (results.checks.some((c) => c.valid !== true) || results.verdict?.valid === 'unknown') {
     // A failure is a recipe (fast-check's RunDetailsFormatter): how to look again, how to run it again.
     reporter.line(`re-check:  faultline check ${runDir}`);
     reporter.line(`reproduce: faultline run ${campaignFile} --seed ${results.seed}`);
   }
 }
 
-export function registerRun(program: Command): void {
+export function registerRun(program: Command, requestExit: RequestExit): void {
   program
     .command('run')
     .description(
@@ -80,7 +76,7 @@ export function registerRun(program: Command): void {
           throw new UserError(
             `${campaignFile} is not a valid campaign:\n${e.message}`,
             'see docs/campaigns.md',
-            ExitCode.usage,
+            'usage',
           );
         }
         throw e;
@@ -120,15 +116,7 @@ export function registerRun(program: Command): void {
         codes.push(outcome.exitCode);
         if (outcome.status === 'interrupted') break;
       }
-      process.exitCode = combineExitCodes(codes);
       // Bounded exit: a plugin's stray socket or timer must not keep the CLI alive after the run is stored.
-      // Unref'd, so it only fires when something else still holds the event loop; say what, for plugin authors.
-      setTimeout(() => {
-        const open = process.getActiveResourcesInfo().filter((r) => r !== 'Timeout');
-        process.stderr.write(
-          `faultline: the run is stored, but ${open.join(', ') || 'a handle'} still open after 3 s (a plugin's client not closed?); exiting\n`,
-        );
-        process.exit();
-      }, 3000).unref();
+      requestExit({ code: combineExitCodes(codes), exitAfterMs: 3000 });
     });
 }

@@ -2,12 +2,12 @@ import type { Command } from '@commander-js/extra-typings';
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { serveStore } from '../../../results/store/serveStore.ts';
-import { ExitCode, UserError } from '../errors.ts';
+import { UserError } from '../../errors.ts';
 
 function parsePort(text: string): number {
   const port = Number(text);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new UserError(`--port ${text} is not a port number.`, 'Use 0–65535 (0 picks a free port).', ExitCode.usage);
+    throw new UserError(`--port ${text} is not a port number.`, 'Use 0–65535 (0 picks a free port).', 'usage');
   }
   return port;
 }
@@ -24,7 +24,7 @@ export function registerServe(program: Command): void {
         throw new UserError(
           `There is no store at ${store}.`,
           'Run a campaign first (faultline run CAMPAIGN), or pass --store DIR.',
-          ExitCode.usage,
+          'usage',
         );
       }
       let server;
@@ -36,7 +36,7 @@ export function registerServe(program: Command): void {
           throw new UserError(
             `Port ${options.port} is in use.`,
             'Pass another one with --port N, or --port 0.',
-            ExitCode.usage,
+            'usage',
           );
         }
         throw e;

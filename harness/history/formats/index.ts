@@ -9,6 +9,7 @@ import { parseDbcopYaml } from './dbcop.ts';
 import { parseJepsenEdn } from './jepsen.ts';
 import { parsePlumeText } from './plume.ts';
 import { parsePorcupineEtcdLog, parsePorcupineKvLog } from './porcupine.ts';
+import { runFiles } from '../../../results/runDirectory.ts';
 
 export type HistoryFormat = 'faultline' | 'jepsen-edn' | 'porcupine-etcd' | 'porcupine-kv' | 'dbcop' | 'plume-text';
 export const historyFormats: readonly HistoryFormat[] = [
@@ -63,7 +64,7 @@ export function parseHistory(
 
 /** Reads a history file, or a run directory's history.jsonl, in any supported format. */
 export function readAnyHistory(path: string, format?: HistoryFormat): LoadedHistory {
-  const file = statSync(path).isDirectory() ? join(path, 'history.jsonl') : path;
+  const file = statSync(path).isDirectory() ? join(path, runFiles.history) : path;
   const text = readFileSync(file, 'utf8');
   const detected = format ?? detectHistoryFormat(file, text);
   return { format: detected, path: file, ...parseHistory(text, detected, file) };

@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { NodeContext, NodeInfo } from '../../../harness/plugin.ts';
-import type { DockerCluster } from '../../../harness/remote/cluster.ts';
-import type { Remote } from '../../../harness/remote/remote.ts';
+import type { DockerCluster } from '../../../harness/nodes/cluster.ts';
+import type { Remote } from '../../../harness/nodes/remote.ts';
 import { applyClockFault, clockEnv, resetClock } from '../../../nemesis/faults/clock.ts';
 import { killNodes, pauseNodes, processHooksFor, restartNodes, resumeNodes } from '../../../nemesis/faults/process.ts';
 import {

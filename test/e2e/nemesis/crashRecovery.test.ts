@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { attachDockerCluster, type DockerCluster } from '../../../harness/remote/cluster.ts';
+import { attachDockerCluster, type DockerCluster } from '../../../harness/nodes/cluster.ts';
 import { defaultClockFile } from '../../../nemesis/faults/clock.ts';
 import { healAll, healedCleanly } from '../../../nemesis/healAll.ts';
 import { dockerSkip, hostReaches, nemesisCluster, startEchoServers, tcpReaches } from './nemesisCluster.ts';

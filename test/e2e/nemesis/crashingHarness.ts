@@ -1,7 +1,7 @@
 // A stand-in for a harness that dies mid-fault: attaches to a test cluster by run id, partitions n2 away,
 // pauses n3's echo server (noting its pid, as the nemesis does), bumps n1's faketime clock, prints
 // 'faulted', and waits to be SIGKILLed. Run by crashRecovery.test.ts as a child process.
-import { attachDockerCluster } from '../../../harness/remote/cluster.ts';
+import { attachDockerCluster } from '../../../harness/nodes/cluster.ts';
 import { applyClockFault } from '../../../nemesis/faults/clock.ts';
 import { applyGrudge } from '../../../nemesis/faults/partition.ts';
 import { pauseNodes, type ProcessHooks } from '../../../nemesis/faults/process.ts';

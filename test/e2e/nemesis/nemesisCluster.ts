@@ -3,9 +3,9 @@
 // check commands. Traffic goes only between the test's own containers, and from this host to them.
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
-import { createDockerCluster, type DockerCluster } from '../../../harness/remote/cluster.ts';
+import { createDockerCluster, type DockerCluster } from '../../../harness/nodes/cluster.ts';
 import type { SystemDefinition } from '../../../harness/plugin.ts';
-import type { Remote } from '../../../harness/remote/remote.ts';
+import type { Remote } from '../../../harness/nodes/remote.ts';
 import { eventually } from '../dockerEngine.ts';
 
 export { dockerSkip, eventually } from '../dockerEngine.ts';

@@ -4,9 +4,9 @@
 // delay and skips, with the reason printed, on a kernel without netem.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { DockerCluster } from '../../../harness/remote/cluster.ts';
-import { probeKernelFeatures } from '../../../harness/remote/features.ts';
-import type { Remote } from '../../../harness/remote/remote.ts';
+import type { DockerCluster } from '../../../harness/nodes/cluster.ts';
+import { probeKernelFeatures } from '../../../harness/nodes/features.ts';
+import type { Remote } from '../../../harness/nodes/remote.ts';
 import { faultAvailability, kernelFeaturesFromProbe, type KernelFeatures } from '../../../nemesis/faultAvailability.ts';
 import { applyPacketFault, healPacketFault } from '../../../nemesis/faults/packet.ts';
 import { dockerSkip, nemesisCluster, scriptDir, startEchoServers } from './nemesisCluster.ts';

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import type { DockerCluster } from '../../../harness/remote/cluster.ts';
+import type { DockerCluster } from '../../../harness/nodes/cluster.ts';
 import { applyGrudge, healPartition } from '../../../nemesis/faults/partition.ts';
 import { explicitGrudge } from '../../../nemesis/grudge.ts';
 import { isolateNode } from '../../../nemesis/topologies.ts';

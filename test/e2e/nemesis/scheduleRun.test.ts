@@ -11,7 +11,7 @@ import { faultWindows } from '../../../checkers/history.ts';
 import { readHistoryJsonl } from '../../../harness/history/jsonl.ts';
 import { HistoryRecorder } from '../../../harness/history/recorder.ts';
 import type { NodeContext, NodeInfo } from '../../../harness/plugin.ts';
-import type { DockerCluster } from '../../../harness/remote/cluster.ts';
+import type { DockerCluster } from '../../../harness/nodes/cluster.ts';
 import { clockEnv, defaultClockFile } from '../../../nemesis/faults/clock.ts';
 import { processHooksFor } from '../../../nemesis/faults/process.ts';
 import { runNemesisSchedule } from '../../../nemesis/nemesisRunner.ts';

@@ -9,9 +9,9 @@ import { existsSync, readdirSync, readFileSync, realpathSync, rmSync } from 'nod
 import { basename, join } from 'node:path';
 import { findHistoryProblems } from '../../../checkers/history.ts';
 import { readHistoryJsonl } from '../../../harness/history/jsonl.ts';
-import { removeRunResources } from '../../../harness/remote/cluster.ts';
-import { dockerClient, engineAnswers, RUN_LABEL } from '../../../harness/remote/docker-engine.ts';
-import { toRunResults } from '../../../results/run-results.ts';
+import { removeRunResources } from '../../../harness/nodes/cluster.ts';
+import { dockerClient, engineAnswers, RUN_LABEL } from '../../../harness/nodes/dockerEngine.ts';
+import { toRunResults } from '../../../results/runResults.ts';
 import { repo, tutorialProject } from './tutorialProject.ts';
 
 const cli = join(repo, 'bin', 'faultline.js');

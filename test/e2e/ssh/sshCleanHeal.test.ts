@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { parseHistoryJsonl } from '../../../harness/history/jsonl.ts';
-import type { DockerRemote } from '../../../harness/remote/docker.ts';
+import type { DockerRemote } from '../../../harness/nodes/docker.ts';
 import { dockerSkip } from '../dockerEngine.ts';
 import { sshCampaignText, startSshTestHosts, type SshTestHosts } from './sshTestHosts.ts';
 

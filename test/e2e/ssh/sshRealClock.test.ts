@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
-import { execOrThrow } from '../../../harness/remote/remote.ts';
-import { connectSsh, type SshRemote } from '../../../harness/remote/ssh.ts';
+import { execOrThrow } from '../../../harness/nodes/remote.ts';
+import { connectSsh, type SshRemote } from '../../../harness/nodes/ssh.ts';
 import {
   bumpSystemClock,
   bumpSystemClockArgv,
@@ -50,6 +50,9 @@ describe(
         user: 'faultline',
         privateKeyPath: hosts.keyPath,
         knownHostsPath,
+        onWarning: (m) => {
+          process.stderr.write(`${m}\n`);
+        },
         name: 'n1',
       });
       const found = await execOrThrow(remote, ['sh', '-c', 'command -v date; command -v systemctl']);

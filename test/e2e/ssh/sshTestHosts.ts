@@ -7,11 +7,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ssh2 from 'ssh2';
-import { createDockerCluster, removeRunResources, type DockerCluster } from '../../../harness/remote/cluster.ts';
-import type { DockerRemote } from '../../../harness/remote/docker.ts';
-import { ensureNodeImage } from '../../../harness/remote/node-image.ts';
-import { execOrThrow } from '../../../harness/remote/remote.ts';
-import { connectSsh } from '../../../harness/remote/ssh.ts';
+import { createDockerCluster, removeRunResources, type DockerCluster } from '../../../harness/nodes/cluster.ts';
+import type { DockerRemote } from '../../../harness/nodes/docker.ts';
+import { ensureNodeImage } from '../../../harness/nodes/nodeImage.ts';
+import { execOrThrow } from '../../../harness/nodes/remote.ts';
+import { connectSsh } from '../../../harness/nodes/ssh.ts';
 
 export interface SshTestHosts {
   /** A temp folder holding the key, known_hosts files and whatever the test puts there. */
@@ -67,7 +67,12 @@ export async function startSshTestHosts(label: string, count = 3): Promise<SshTe
       containers.nodes.map(async (node) => {
         for (let attempt = 0; ; attempt++) {
           try {
-            await (await connectSsh({ host: node.address, privateKeyPath: keyPath, knownHostsPath })).close();
+            const onWarning = (m: string): void => {
+              process.stderr.write(`${m}\n`);
+            };
+            await (
+              await connectSsh({ host: node.address, privateKeyPath: keyPath, knownHostsPath, onWarning })
+            ).close();
             return;
           } catch (e) {
             if (attempt >= 40) throw e;

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
-import { listRuns } from '../../../harness/remote/cluster.ts';
+import { listRuns } from '../../../harness/nodes/cluster.ts';
 
 export const cli = fileURLToPath(new URL('../../../bin/faultline.js', import.meta.url));
 /** The repository root, for campaign files given relative to it. */

@@ -3,9 +3,9 @@
 // with a node context and a client factory for the test to drive by node name.
 import { randomBytes } from 'node:crypto';
 import type { Client, NodeContext, NodeInfo, SystemDefinition } from '../../../harness/plugin.ts';
-import { createDockerCluster } from '../../../harness/remote/cluster.ts';
-import type { DockerCluster } from '../../../harness/remote/cluster.ts';
-import type { Remote } from '../../../harness/remote/remote.ts';
+import { createDockerCluster } from '../../../harness/nodes/cluster.ts';
+import type { DockerCluster } from '../../../harness/nodes/cluster.ts';
+import type { Remote } from '../../../harness/nodes/remote.ts';
 import { onEveryNode, waitReady } from '../../../harness/run/systemLifecycle.ts';
 
 /** A fresh cluster named `<namePrefix>-…`, labelled with a unique run id; the caller registers `destroy`. */

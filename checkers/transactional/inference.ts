@@ -1,0 +1,90 @@
+// What both workloads' inference produces: anomalies that need no cycle, the dependency edges, and for
+// each key the version order the explanations cite. Process and realtime edges are the same for both.
+import type { Value } from '../history.ts';
+import { EdgeList, PROCESS, REALTIME } from './dependencyGraph.ts';
+import type { Txn } from './transactions.ts';
+
+export interface TxnAnomaly {
+  type: string;
+  /** Txn indices, in the order the explanation names them. */
+  txns: number[];
+  key?: string;
+  element?: Value;
+  /** Index of the micro-op at fault in the first txn. */
+  micro?: number;
+  explanation: string;
+}
+
+export interface Inference {
+  anomalies: TxnAnomaly[];
+  edges: EdgeList;
+  /** Why edge `id` of `list` (the inferred edges, or a copy keeping their keys) exists, in words. */
+  explainEdge(list: EdgeList, id: number): string;
+  /** A reason the history cannot be judged at all (e.g. duplicate appends), or undefined. */
+  unjudgeable?: string;
+  /** Each ok txn's external read of a key, for the axiomatic weak levels. */
+  forEachRead(visit: (read: ObservedRead) => void): void;
+  /** Whether a read of txn `reader` before micro-op `beforeMicro` observed a write of txn `writer`. */
+  saw(reader: number, writer: number, beforeMicro: number): boolean;
+  /**
+   * Write-read visibility as a DAG over the txns (nodes 0..n-1) and `extraNodes` helper nodes after them
+   * (list-append: one node per version of a key, so a read of a long list costs one edge, not one per element).
+   */
+  visibility(add: (from: number, to: number) => void): { extraNodes: number };
+}
+
+export interface ObservedRead {
+  txn: number;
+  micro: number;
+  key: string;
+  /** The txn whose write (the last element, or the value) was read; -1 for the initial state. */
+  from: number;
+  /** Committed txns that wrote the key and whose write this read did not observe. */
+  missed: number[];
+  /** list-append: a missed write is after the read version, so requiring it before `from` is a contradiction. */
+  missedAreLater: boolean;
+}
+
+/** Txns that took effect or may have: ok and info. A failed txn has no dependencies. */
+export const committed = (t: Txn): boolean => t.status !== 'fail';
+
+/** Consecutive committed txns of each process, in invoke order. */
+export function addProcessEdges(txns: readonly Txn[], edges: EdgeList): void {
+  const last = new Map<number, number>();
+  const byInvoke = txns.filter(committed).sort((a, b) => a.op.invokeIndex - b.op.invokeIndex);
+  for (const t of byInvoke) {
+    const prev = last.get(t.process);
+    if (prev !== undefined) edges.add(prev, t.index, PROCESS);
+    last.set(t.process, t.index);
+  }
+}
+
+/**
+ * Realtime order (T1 completed before T2 was invoked) as its transitive reduction, in one pass over the
+ * events (Elle's buffer of recent completions): an invoke links every buffered completion to itself; a
+ * completion drops from the buffer those completions that already reach it through its invoke's links.
+ */
+export function addRealtimeEdges(txns: readonly Txn[], edges: EdgeList): void {
+  const events: [number, number, boolean][] = [];
+  for (const t of txns) {
+    if (!committed(t)) continue;
+    events.push([t.op.invokeIndex, t.index, true]);
+    if (t.status === 'ok' && t.op.completeIndex !== null) events.push([t.op.completeIndex, t.index, false]);
+  }
+  events.sort((a, b) => a[0] - b[0]);
+  // Buffer entries are added with rising sequence numbers, so "in the buffer when t was invoked" is "still
+  // there, with a sequence number at most the one current at t's invoke".
+  let buffer: { txn: number; seq: number }[] = [];
+  let seq = 0;
+  const seqAtInvoke = new Int32Array(txns.length);
+  for (const [, t, isInvoke] of events) {
+    if (isInvoke) {
+      for (const c of buffer) edges.add(c.txn, t, REALTIME);
+      seqAtInvoke[t] = seq;
+    } else {
+      const covered = seqAtInvoke[t]!;
+      buffer = buffer.filter((c) => c.seq > covered);
+      buffer.push({ txn: t, seq: ++seq });
+    }
+  }
+}

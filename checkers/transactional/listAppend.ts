@@ -1,0 +1,435 @@
+// Elle's list-append inference (Kingsbury & Alvaro, VLDB 2020, and checking.md §5.1): every appended element
+// is unique per key, so each read list reveals a prefix of the key's version order. From the reads come the
+// non-cycle anomalies and the ww, wr and rw edges. An ok txn's append that nobody observed still happened:
+// it follows every observed element. An info txn's append counts only once a read observes it.
+import type { Value } from '../history.ts';
+import { EdgeList, RW, WR, WW, PROCESS, REALTIME } from './dependencyGraph.ts';
+import { committed, type Inference, type ObservedRead, type TxnAnomaly } from './inference.ts';
+import { showTxn, valueId, type Txn } from './transactions.ts';
+
+interface Append {
+  txn: number;
+  micro: number;
+  value: Value;
+  /** The txn appends nothing more to this key after this element. */
+  last: boolean;
+  /** Index in the key's version order; -1 when no read observed it. */
+  pos: number;
+}
+
+interface Read {
+  txn: number;
+  micro: number;
+  list: Value[];
+  /** Length of the prefix before the reader's own first element: what it read from others. */
+  ext: number;
+  /** A prefix of the key's version order (set in pass 2). */
+  compatible: boolean;
+}
+
+export interface KeyVersions {
+  appends: Map<string | number, Append>;
+  reads: Read[];
+  /** The longest read: the key's version order as far as it was observed. */
+  order: Value[];
+  /** Ok txns whose append to this key no read observed, in history order. */
+  unobserved: number[];
+}
+
+const show = (v: Value) => JSON.stringify(v);
+const posOf = (kv: KeyVersions, v: Value) => kv.appends.get(valueId(v))?.pos ?? -1;
+const showList = (l: readonly Value[]) => `[${l.map(show).join(' ')}]`;
+
+export function inferListAppend(txns: readonly Txn[]): Inference & { keys: Map<string, KeyVersions> } {
+  const anomalies: TxnAnomaly[] = [];
+  // About six data edges per txn, plus process and realtime edges added later.
+  const edges = new EdgeList(txns.length * 16);
+  const keys = new Map<string, KeyVersions>();
+  const keyOf = (k: string) => {
+    let kv = keys.get(k);
+    if (kv === undefined) keys.set(k, (kv = { appends: new Map(), reads: [], order: [], unobserved: [] }));
+    return kv;
+  };
+  let unjudgeable: string | undefined;
+
+  // Pass 1: appends (unique), reads of ok txns, and what each txn says about itself (internal, future read).
+  // Txns are short, so scans over the txn's micro-ops replace per-txn maps (a million txns, little garbage).
+  for (const t of txns) {
+    const micro = t.micro;
+    for (let i = 0; i < micro.length; i++) {
+      const m = micro[i]!;
+      const kv = keyOf(m.key);
+      if (m.f === 'append') {
+        const id = valueId(m.value);
+        const prior = kv.appends.get(id);
+        if (prior !== undefined) {
+          unjudgeable ??= `${show(m.value)} is appended to ${m.key} twice (T${prior.txn} and T${t.index}): list-append needs unique elements per key`;
+          continue;
+        }
+        let last = true;
+        for (let j = i + 1; j < micro.length && last; j++)
+          if (micro[j]!.f === 'append' && micro[j]!.key === m.key) last = false;
+        kv.appends.set(id, { txn: t.index, micro: i, value: m.value, last, pos: -1 });
+        continue;
+      }
+      if (m.f !== 'r' || t.status !== 'ok') continue;
+      if (m.value !== null && !Array.isArray(m.value)) {
+        unjudgeable ??= `T${t.index} (op ${t.op.invokeIndex}) read ${m.key} = ${show(m.value)}, not a list: is this an rw-register history?`;
+        continue;
+      }
+      const list = m.value ?? [];
+      if (list.length > 1) {
+        const seen = new Set<string | number>();
+        for (const e of list) {
+          const id = valueId(e);
+          if (seen.has(id)) {
+            anomalies.push({
+              type: 'duplicate-elements',
+              txns: [t.index],
+              key: m.key,
+              element: e,
+              micro: i,
+              explanation: `${showTxn(t)} read ${m.key} = ${showList(list)}, which holds ${show(e)} more than once: each element was appended once.`,
+            });
+            break;
+          }
+          seen.add(id);
+        }
+      }
+      // What this txn's own earlier micro-ops say the read must return: the last earlier read of the key
+      // plus the appends after it, or (no earlier read) a list ending with every earlier append.
+      let lastRead = -1;
+      let ownBefore = 0;
+      let ownAnywhere = false;
+      for (let j = 0; j < micro.length; j++) {
+        const x = micro[j]!;
+        if (x.key !== m.key) continue;
+        if (x.f === 'append') {
+          ownAnywhere = true;
+          if (j < i) ownBefore++;
+        } else if (j < i && x.f === 'r') lastRead = j;
+      }
+      if (lastRead !== -1 || ownBefore > 0) {
+        const expected: Value[] = lastRead === -1 ? [] : [...((micro[lastRead]!.value as Value[] | null) ?? [])];
+        for (let j = lastRead + 1; j < i; j++)
+          if (micro[j]!.f === 'append' && micro[j]!.key === m.key) expected.push(micro[j]!.value);
+        const ok =
+          lastRead !== -1
+            ? expected.length === list.length && expected.every((e, j) => valueId(e) === valueId(list[j]!))
+            : list.length >= expected.length &&
+              expected.every((e, j) => valueId(e) === valueId(list[list.length - expected.length + j]!));
+        if (!ok)
+          anomalies.push({
+            type: 'internal',
+            txns: [t.index],
+            key: m.key,
+            micro: i,
+            explanation:
+              lastRead !== -1
+                ? `${showTxn(t)}: after its own earlier reads and appends, micro-op ${i + 1} should have read ${m.key} = ${showList(expected)}, but read ${showList(list)}.`
+                : `${showTxn(t)} appended ${showList(expected)} to ${m.key}, then read ${showList(list)}, which does not end with its own appends.`,
+          });
+      }
+      let ext = list.length;
+      if (ownAnywhere) {
+        const mine = new Set<string | number>();
+        for (const x of micro) if (x.f === 'append' && x.key === m.key) mine.add(valueId(x.value));
+        for (let j = 0; j < list.length; j++)
+          if (mine.has(valueId(list[j]!))) {
+            ext = j;
+            break;
+          }
+      }
+      kv.reads.push({ txn: t.index, micro: i, list, ext, compatible: false });
+    }
+  }
+  if (unjudgeable !== undefined)
+    return {
+      anomalies,
+      edges,
+      keys,
+      explainEdge: () => '',
+      unjudgeable,
+      forEachRead: () => {},
+      saw: () => false,
+      visibility: () => ({ extraNodes: 0 }),
+    };
+
+  // Pass 2, per key: version order, the anomalies it shows, and the edges.
+  for (const [key, kv] of keys) {
+    const keyId = edges.keyId(key);
+    let longest: Read | undefined;
+    for (const r of kv.reads) if (longest === undefined || r.list.length > longest.list.length) longest = r;
+    kv.order = longest?.list ?? [];
+    // Positions of the version order whose element nobody appended or an aborted txn did: a read that is a
+    // prefix of the order needs checking only there (and where it holds its own appends).
+    const bad: number[] = [];
+    kv.order.forEach((e, i) => {
+      const a = kv.appends.get(valueId(e));
+      if (a !== undefined && a.pos === -1) a.pos = i;
+      if (a === undefined || txns[a.txn]!.status === 'fail') bad.push(i);
+    });
+    const isPrefix = (r: Read) =>
+      r.list.length <= kv.order.length && r.list.every((e, j) => valueId(e) === valueId(kv.order[j]!));
+    let reportedOrder = false;
+    const thinAirReported = new Set<number>();
+    for (const r of kv.reads) {
+      const ok = (r.compatible = isPrefix(r));
+      if (!ok && !reportedOrder) {
+        reportedOrder = true;
+        anomalies.push({
+          type: 'incompatible-order',
+          txns: [r.txn, longest!.txn],
+          key,
+          micro: r.micro,
+          explanation: `${showTxn(txns[r.txn]!)} read ${key} = ${showList(r.list)} and ${showTxn(txns[longest!.txn]!)} read ${showList(kv.order)}: neither is a prefix of the other, so no single order of appends explains both.`,
+        });
+      }
+      const reader = txns[r.txn]!;
+      // Elements the reader got: each must exist, be committed, and (its own) be appended before the read.
+      const inspect = (j: number) => {
+        const e = r.list[j]!;
+        const a = kv.appends.get(valueId(e));
+        if (a === undefined) {
+          if (!ok || !thinAirReported.has(j))
+            anomalies.push({
+              type: 'thin-air-read',
+              txns: [r.txn],
+              key,
+              element: e,
+              micro: r.micro,
+              explanation: `${showTxn(reader)} read ${show(e)} in ${key}, but no transaction appended ${show(e)} to ${key}.`,
+            });
+          if (ok) thinAirReported.add(j);
+          return;
+        }
+        if (a.txn === r.txn) {
+          if (a.micro > r.micro)
+            anomalies.push({
+              type: 'future-read',
+              txns: [r.txn],
+              key,
+              element: e,
+              micro: r.micro,
+              explanation: `${showTxn(reader)} read ${show(e)} in ${key} at micro-op ${r.micro + 1}, before it appended ${show(e)} itself at micro-op ${a.micro + 1}.`,
+            });
+          return;
+        }
+        const writer = txns[a.txn]!;
+        if (writer.status === 'fail')
+          anomalies.push({
+            type: 'G1a',
+            txns: [r.txn, a.txn],
+            key,
+            element: e,
+            micro: r.micro,
+            explanation: `${showTxn(reader)} read ${show(e)} in ${key}, appended by ${showTxn(writer)}, which aborted (aborted read).`,
+          });
+      };
+      if (!ok) for (let j = 0; j < r.list.length; j++) inspect(j);
+      else {
+        for (const j of bad) if (j < r.list.length) inspect(j);
+        for (let j = r.ext; j < r.list.length; j++) if (!bad.includes(j)) inspect(j);
+      }
+      if (r.ext > 0) {
+        const e = r.list[r.ext - 1]!;
+        const a = kv.appends.get(valueId(e));
+        if (a !== undefined && !a.last && txns[a.txn]!.status !== 'fail' && a.txn !== r.txn)
+          anomalies.push({
+            type: 'G1b',
+            txns: [r.txn, a.txn],
+            key,
+            element: e,
+            micro: r.micro,
+            explanation: `${showTxn(reader)} read ${key} = ${showList(r.list)}, ending in ${show(e)}, an intermediate state: ${showTxn(txns[a.txn]!)} appended more to ${key} after ${show(e)} (intermediate read).`,
+          });
+      }
+    }
+    // The committed elements of the version order, in order; a failed txn's element after them is dirty.
+    const writers: number[] = [];
+    let failedAt = -1;
+    for (let i = 0; i < kv.order.length; i++) {
+      const a = kv.appends.get(valueId(kv.order[i]!));
+      if (a === undefined) continue;
+      const w = txns[a.txn]!;
+      if (w.status === 'fail') {
+        if (failedAt === -1) failedAt = i;
+        continue;
+      }
+      if (failedAt >= 0) {
+        const f = kv.appends.get(valueId(kv.order[failedAt]!))!;
+        anomalies.push({
+          type: 'dirty-update',
+          txns: [f.txn, a.txn],
+          key,
+          element: kv.order[i]!,
+          explanation: `${showTxn(txns[f.txn]!)} aborted, yet its append of ${show(kv.order[failedAt]!)} to ${key} is in the version order ${showList(kv.order)}, followed by ${showTxn(w)}'s ${show(kv.order[i]!)} (dirty update).`,
+        });
+        failedAt = -2;
+      }
+      if (writers.length > 0 && writers[writers.length - 1] !== a.txn)
+        edges.add(writers[writers.length - 1]!, a.txn, WW, keyId);
+      writers.push(a.txn);
+    }
+    const unobserved = new Set<number>();
+    for (const a of kv.appends.values()) if (a.pos === -1 && txns[a.txn]!.status === 'ok') unobserved.add(a.txn);
+    kv.unobserved = [...unobserved];
+    const lastWriter = writers[writers.length - 1];
+    if (lastWriter !== undefined) for (const u of kv.unobserved) edges.add(lastWriter, u, WW, keyId);
+    // nextCommitted[i]: the writer of the first committed element at position >= i, or -1.
+    const nextCommitted = new Int32Array(kv.order.length + 1).fill(-1);
+    for (let i = kv.order.length - 1; i >= 0; i--) {
+      const a = kv.appends.get(valueId(kv.order[i]!));
+      nextCommitted[i] = a !== undefined && txns[a.txn]!.status !== 'fail' ? a.txn : nextCommitted[i + 1]!;
+    }
+    for (const r of kv.reads) {
+      for (let j = r.ext - 1; j >= 0; j--) {
+        const a = kv.appends.get(valueId(r.list[j]!));
+        if (a !== undefined && committed(txns[a.txn]!)) {
+          edges.add(a.txn, r.txn, WR, keyId);
+          break;
+        }
+      }
+      if (!r.compatible) continue;
+      const next = nextCommitted[r.ext]!;
+      if (next !== -1) edges.add(r.txn, next, RW, keyId);
+      else for (const u of kv.unobserved) edges.add(r.txn, u, RW, keyId);
+    }
+  }
+
+  // Lost update: committed txns that read the same version of a key (before appending to it themselves)
+  // and then appended to it. Reads that are prefixes of the key's order are the same version iff the same length.
+  for (const [key, kv] of keys) {
+    const groups = new Map<string | number, Read[]>();
+    for (const r of kv.reads) {
+      const micro = txns[r.txn]!.micro;
+      let appendsBefore = false;
+      let appendsAfter = false;
+      let earlierRead = false;
+      micro.forEach((m, j) => {
+        if (m.key !== key) return;
+        if (m.f === 'append') {
+          if (j < r.micro) appendsBefore = true;
+          else appendsAfter = true;
+        } else if (j < r.micro) earlierRead = true;
+      });
+      if (appendsBefore || earlierRead || !appendsAfter) continue;
+      const version = r.compatible ? r.list.length : JSON.stringify(r.list);
+      let g = groups.get(version);
+      if (g === undefined) groups.set(version, (g = []));
+      g.push(r);
+    }
+    for (const group of groups.values()) {
+      if (group.length < 2) continue;
+      anomalies.push({
+        type: 'lost-update',
+        txns: group.map((r) => r.txn),
+        key,
+        explanation: `${group.map((r) => showTxn(txns[r.txn]!)).join(' and ')} all read ${key} = ${showList(group[0]!.list)} and then appended to it: all committed, so each made its update without seeing the other's (lost update).`,
+      });
+    }
+  }
+
+  const explainEdge = (list: EdgeList, id: number): string => {
+    const a = list.from[id]!;
+    const b = list.to[id]!;
+    const kind = list.kind[id]!;
+    if (kind === PROCESS) return `T${b} is process ${txns[b]!.process}'s next transaction after T${a}`;
+    if (kind === REALTIME)
+      return `T${a} completed (index ${txns[a]!.op.completeIndex}) before T${b} was invoked (index ${txns[b]!.op.invokeIndex})`;
+    const key = list.keys[list.key[id]!]!;
+    const kv = keys.get(key)!;
+    const appendOf = (t: number) => txns[t]!.micro.filter((m) => m.f === 'append' && m.key === key).map((m) => m.value);
+    const observedAppend = (t: number) => {
+      const mine = appendOf(t).filter((v) => posOf(kv, v) !== -1);
+      return mine[mine.length - 1] ?? appendOf(t)[0] ?? null;
+    };
+    if (kind === WW) {
+      const eb = appendOf(b).find((v) => {
+        const p = posOf(kv, v);
+        return p === -1 || p > 0;
+      });
+      const pb = eb === undefined ? -1 : posOf(kv, eb);
+      return pb === -1
+        ? `T${b} appended ${show(eb ?? null)} to ${key}, unobserved but committed, so after T${a}'s ${show(observedAppend(a))}, the last element read`
+        : `T${b} appended ${show(eb!)} to ${key} after T${a}'s ${show(observedAppend(a))}`;
+    }
+    const reads = kv.reads.filter((r) => r.txn === (kind === WR ? b : a));
+    if (kind === WR) {
+      const r = reads.find((x) => x.list.slice(0, x.ext).some((e) => kv.appends.get(valueId(e))?.txn === a));
+      const e = r?.list.slice(0, r.ext).findLast((x) => kv.appends.get(valueId(x))?.txn === a) ?? null;
+      return `T${b} saw T${a}'s append of ${show(e)} to ${key}${r !== undefined ? ` (it read ${showList(r.list)})` : ''}`;
+    }
+    const r = reads[0];
+    const missed = appendOf(b).find((v) => !(r?.list ?? []).some((x) => valueId(x) === valueId(v))) ?? null;
+    return `T${a} did not see T${b}'s append of ${show(missed)} to ${key}${r !== undefined ? ` (it read ${showList(r.list)})` : ''}`;
+  };
+  const compatibleRead = (_: KeyVersions, r: Read) => r.compatible;
+  const readsOf = new Map<number, { kv: KeyVersions; r: Read }[]>();
+  for (const kv of keys.values())
+    for (const r of kv.reads) {
+      let l = readsOf.get(r.txn);
+      if (l === undefined) readsOf.set(r.txn, (l = []));
+      l.push({ kv, r });
+    }
+  const readSees = (kv: KeyVersions, r: Read, element: Value) => {
+    const id = valueId(element);
+    if (compatibleRead(kv, r)) {
+      const p = kv.appends.get(id)?.pos ?? -1;
+      return p !== -1 && p < r.ext;
+    }
+    return r.list.slice(0, r.ext).some((e) => valueId(e) === id);
+  };
+  const saw = (reader: number, writer: number, beforeMicro: number) => {
+    for (const { kv, r } of readsOf.get(reader) ?? []) {
+      if (r.micro >= beforeMicro) continue;
+      for (const m of txns[writer]!.micro)
+        if (m.f === 'append' && keys.get(m.key) === kv && readSees(kv, r, m.value)) return true;
+    }
+    return false;
+  };
+  const forEachRead = (visit: (read: ObservedRead) => void) => {
+    for (const [key, kv] of keys)
+      for (const r of kv.reads) {
+        if (!compatibleRead(kv, r)) continue;
+        let from = -1;
+        for (let j = r.ext - 1; j >= 0 && from === -1; j--) {
+          const a = kv.appends.get(valueId(r.list[j]!));
+          if (a !== undefined && committed(txns[a.txn]!)) from = a.txn;
+        }
+        const missed = new Set<number>();
+        for (let j = r.ext; j < kv.order.length; j++) {
+          const a = kv.appends.get(valueId(kv.order[j]!));
+          if (a !== undefined && a.txn !== r.txn && committed(txns[a.txn]!)) missed.add(a.txn);
+        }
+        for (const u of kv.unobserved) if (u !== r.txn) missed.add(u);
+        for (let j = 0; j < r.ext && missed.size > 0; j++)
+          missed.delete(kv.appends.get(valueId(r.list[j]!))?.txn ?? -1);
+        visit({ txn: r.txn, micro: r.micro, key, from, missed: [...missed], missedAreLater: true });
+      }
+  };
+  const visibility = (add: (from: number, to: number) => void) => {
+    // Node n + base + i stands for "the first i+1 elements of this key's version order".
+    let next = txns.length;
+    for (const kv of keys.values()) {
+      const base = next;
+      next += kv.order.length;
+      kv.order.forEach((e, i) => {
+        const a = kv.appends.get(valueId(e));
+        if (a !== undefined && committed(txns[a.txn]!)) add(a.txn, base + i);
+        if (i > 0) add(base + i - 1, base + i);
+      });
+      for (const r of kv.reads) {
+        if (r.ext === 0) continue;
+        if (compatibleRead(kv, r)) add(base + r.ext - 1, r.txn);
+        else
+          for (let j = 0; j < r.ext; j++) {
+            const a = kv.appends.get(valueId(r.list[j]!));
+            if (a !== undefined && committed(txns[a.txn]!)) add(a.txn, r.txn);
+          }
+      }
+    }
+    return { extraNodes: next - txns.length };
+  };
+  return { anomalies, edges, keys, explainEdge, forEachRead, saw, visibility };
+}

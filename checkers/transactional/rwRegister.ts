@@ -1,0 +1,292 @@
+// Elle's rw-register inference: written values are unique per key, so each read names its writer (wr). The
+// version order is only partly known: the initial version comes first, a txn that read v1 and then wrote v2
+// puts v1 before v2 (write follows read), and optionally each process (sequential keys) or real time
+// (linearizable keys) never goes back to an older version. A key whose inferred order has a cycle is reported
+// and its ww and rw edges left out. Sound, but it misses what a list's history would have shown.
+import type { Value } from '../history.ts';
+import { EdgeList, PROCESS, REALTIME, RW, WR, WW } from './dependencyGraph.ts';
+import { committed, type Inference, type ObservedRead, type TxnAnomaly } from './inference.ts';
+import { showTxn, valueId, type Txn } from './transactions.ts';
+
+export interface RegisterOptions {
+  /** Each process observes each key's versions in order (Elle's :sequential-keys?). */
+  sequentialKeys?: boolean;
+  /** A txn invoked after another completed observes each key at the same or a later version. */
+  linearizableKeys?: boolean;
+}
+
+interface Write {
+  txn: number;
+  micro: number;
+  value: Value;
+  final: boolean;
+}
+
+const INIT = '\u0000init';
+const show = (v: Value) => (v === null ? 'the initial value' : JSON.stringify(v));
+
+export function inferRwRegister(txns: readonly Txn[], options: RegisterOptions = {}): Inference {
+  const anomalies: TxnAnomaly[] = [];
+  const edges = new EdgeList();
+  const writes = new Map<string, Map<string | number, Write>>();
+  let unjudgeable: string | undefined;
+  for (const t of txns) {
+    const lastWrite = new Map<string, number>();
+    t.micro.forEach((m, i) => {
+      if (m.f === 'w') lastWrite.set(m.key, i);
+    });
+    t.micro.forEach((m, i) => {
+      if (m.f !== 'w') return;
+      if (m.value === null) unjudgeable ??= `T${t.index} writes null to ${m.key}: null stands for the initial value`;
+      let kw = writes.get(m.key);
+      if (kw === undefined) writes.set(m.key, (kw = new Map<string | number, Write>()));
+      const id = valueId(m.value);
+      const prior = kw.get(id);
+      if (prior !== undefined)
+        unjudgeable ??= `${m.key} = ${JSON.stringify(m.value)} is written twice (T${prior.txn} and T${t.index}): rw-register needs unique written values per key`;
+      kw.set(id, { txn: t.index, micro: i, value: m.value, final: lastWrite.get(m.key) === i });
+    });
+  }
+  if (unjudgeable !== undefined)
+    return {
+      anomalies,
+      edges,
+      explainEdge: () => '',
+      unjudgeable,
+      forEachRead: () => {},
+      saw: () => false,
+      visibility: () => ({ extraNodes: 0 }),
+    };
+  /** External reads of ok txns: the writer read from (-1 initial), for the weak levels. */
+  const externalReads: { txn: number; micro: number; key: string; from: number }[] = [];
+
+  // Per key: version id -> later version ids (direct inferred order), readers of each version.
+  const versionsAfter = new Map<string, Map<string | number, Set<string | number>>>();
+  const readers = new Map<string, Map<string | number, number[]>>();
+  const before = (key: string, v1: string | number, v2: string | number) => {
+    if (v1 === v2) return;
+    let m = versionsAfter.get(key);
+    if (m === undefined) versionsAfter.set(key, (m = new Map<string | number, Set<string | number>>()));
+    let s = m.get(v1);
+    if (s === undefined) m.set(v1, (s = new Set()));
+    s.add(v2);
+  };
+  /** What each committed txn observed of each key: its final write, else its external read. */
+  const observed: Map<string, string | number>[] = txns.map(() => new Map<string, string | number>());
+  for (const t of txns) {
+    const reads = t.status === 'ok';
+    const state = new Map<string, { value: Value; own: boolean }>();
+    t.micro.forEach((m, i) => {
+      const kw = writes.get(m.key);
+      if (m.f === 'w') {
+        const s = state.get(m.key);
+        if (s !== undefined && !s.own && t.status === 'ok')
+          before(m.key, s.value === null ? INIT : valueId(s.value), valueId(m.value));
+        state.set(m.key, { value: m.value, own: true });
+        if (kw?.get(valueId(m.value))?.final === true) observed[t.index]!.set(m.key, valueId(m.value));
+        return;
+      }
+      if (!reads) return;
+      // A read after the txn's own write must see that write; a second read without one may see another
+      // txn's write (a non-repeatable read, which read committed allows), so it is judged as any read.
+      const s = state.get(m.key);
+      if (s !== undefined && s.own) {
+        if (valueId(s.value ?? INIT) !== valueId(m.value ?? INIT))
+          anomalies.push({
+            type: 'internal',
+            txns: [t.index],
+            key: m.key,
+            micro: i,
+            explanation: `${showTxn(t)}: micro-op ${i + 1} read ${m.key} = ${show(m.value)}, but the txn had written ${show(s.value)} there before.`,
+          });
+        return;
+      }
+      state.set(m.key, { value: m.value, own: false });
+      const vid = m.value === null ? INIT : valueId(m.value);
+      if (!observed[t.index]!.has(m.key)) observed[t.index]!.set(m.key, vid);
+      let kr = readers.get(m.key);
+      if (kr === undefined) readers.set(m.key, (kr = new Map<string | number, number[]>()));
+      if (m.value === null) {
+        kr.set(INIT, [...(kr.get(INIT) ?? []), t.index]);
+        externalReads.push({ txn: t.index, micro: i, key: m.key, from: -1 });
+        return;
+      }
+      const w = kw?.get(vid);
+      if (w === undefined) {
+        anomalies.push({
+          type: 'thin-air-read',
+          txns: [t.index],
+          key: m.key,
+          element: m.value,
+          micro: i,
+          explanation: `${showTxn(t)} read ${m.key} = ${show(m.value)}, which no transaction wrote.`,
+        });
+        return;
+      }
+      if (w.txn === t.index) {
+        anomalies.push({
+          type: 'future-read',
+          txns: [t.index],
+          key: m.key,
+          element: m.value,
+          micro: i,
+          explanation: `${showTxn(t)} read ${m.key} = ${show(m.value)} at micro-op ${i + 1}, a value it writes only later, at micro-op ${w.micro + 1}.`,
+        });
+        return;
+      }
+      const writer = txns[w.txn]!;
+      if (writer.status === 'fail') {
+        anomalies.push({
+          type: 'G1a',
+          txns: [t.index, w.txn],
+          key: m.key,
+          element: m.value,
+          micro: i,
+          explanation: `${showTxn(t)} read ${m.key} = ${show(m.value)}, written by ${showTxn(writer)}, which aborted (aborted read).`,
+        });
+        return;
+      }
+      if (!w.final) {
+        anomalies.push({
+          type: 'G1b',
+          txns: [t.index, w.txn],
+          key: m.key,
+          element: m.value,
+          micro: i,
+          explanation: `${showTxn(t)} read ${m.key} = ${show(m.value)}, an intermediate value: ${showTxn(writer)} wrote ${m.key} again before it committed (intermediate read).`,
+        });
+        return;
+      }
+      kr.set(vid, [...(kr.get(vid) ?? []), t.index]);
+      edges.add(w.txn, t.index, WR, edges.keyId(m.key));
+      externalReads.push({ txn: t.index, micro: i, key: m.key, from: w.txn });
+    });
+  }
+
+  if (options.sequentialKeys === true || options.linearizableKeys === true) {
+    const order = new EdgeList();
+    if (options.sequentialKeys === true) {
+      const last = new Map<number, number>();
+      for (const t of [...txns].filter(committed).sort((a, b) => a.op.invokeIndex - b.op.invokeIndex)) {
+        const prev = last.get(t.process);
+        if (prev !== undefined) order.add(prev, t.index, PROCESS);
+        last.set(t.process, t.index);
+      }
+    }
+    if (options.linearizableKeys === true) {
+      const done = txns.filter((t) => t.status === 'ok').sort((a, b) => a.op.ret - b.op.ret);
+      for (const b of txns.filter(committed))
+        for (const a of done) {
+          if (a.op.ret >= b.op.call) break;
+          order.add(a.index, b.index, REALTIME);
+        }
+    }
+    for (let i = 0; i < order.size; i++) {
+      const a = observed[order.from[i]!]!;
+      for (const [key, vb] of observed[order.to[i]!]!) {
+        const va = a.get(key);
+        if (va !== undefined && va !== vb) before(key, va, vb);
+      }
+    }
+  }
+
+  // Every written version follows the initial one.
+  for (const [key, kw] of writes)
+    for (const w of kw.values()) if (w.final && committed(txns[w.txn]!)) before(key, INIT, valueId(w.value));
+
+  for (const [key, after] of versionsAfter) {
+    const keyId = edges.keyId(key);
+    const cycle = versionCycle(after);
+    if (cycle !== null) {
+      const kw = writes.get(key)!;
+      const involved = [...new Set(cycle.map((v) => kw.get(v)?.txn).filter((x): x is number => x !== undefined))];
+      anomalies.push({
+        type: 'cyclic-versions',
+        txns: involved,
+        key,
+        explanation: `The inferred version order of ${key} is cyclic: ${[...cycle, cycle[0]!].map((v) => (v === INIT ? 'the initial value' : JSON.stringify(v))).join(' < ')}; no order of writes explains what was read.`,
+      });
+      continue;
+    }
+    const kw = writes.get(key);
+    const kr = readers.get(key);
+    for (const [v1, laters] of after)
+      for (const v2 of laters) {
+        const w2 = kw?.get(v2);
+        if (w2 === undefined || !committed(txns[w2.txn]!)) continue;
+        const w1 = v1 === INIT ? undefined : kw?.get(v1);
+        if (w1 !== undefined && committed(txns[w1.txn]!)) edges.add(w1.txn, w2.txn, WW, keyId);
+        for (const r of kr?.get(v1) ?? []) edges.add(r, w2.txn, RW, keyId);
+      }
+  }
+
+  const explainEdge = (list: EdgeList, id: number): string => {
+    const a = list.from[id]!;
+    const b = list.to[id]!;
+    const kind = list.kind[id]!;
+    if (kind === PROCESS) return `T${b} is process ${txns[b]!.process}'s next transaction after T${a}`;
+    if (kind === REALTIME)
+      return `T${a} completed (index ${txns[a]!.op.completeIndex}) before T${b} was invoked (index ${txns[b]!.op.invokeIndex})`;
+    const key = list.keys[list.key[id]!]!;
+    const wrote = (t: number) => txns[t]!.micro.findLast((m) => m.f === 'w' && m.key === key)?.value ?? null;
+    const read = (t: number) => txns[t]!.micro.find((m) => m.f === 'r' && m.key === key)?.value ?? null;
+    if (kind === WW)
+      return `T${b}'s write of ${key} = ${show(wrote(b))} is a later version than T${a}'s ${show(wrote(a))}`;
+    if (kind === WR) return `T${b} read ${key} = ${show(read(b))}, written by T${a}`;
+    if (kind === RW) return `T${a} read ${key} = ${show(read(a))}, which T${b}'s write of ${show(wrote(b))} overwrote`;
+    return 'precedes';
+  };
+  const finalWriters = new Map<string, number[]>();
+  for (const [key, kw] of writes)
+    finalWriters.set(
+      key,
+      [...kw.values()].filter((w) => w.final && committed(txns[w.txn]!)).map((w) => w.txn),
+    );
+  const readsOf = new Map<number, typeof externalReads>();
+  for (const r of externalReads) readsOf.set(r.txn, [...(readsOf.get(r.txn) ?? []), r]);
+  const forEachRead = (visit: (read: ObservedRead) => void) => {
+    for (const r of externalReads)
+      visit({
+        ...r,
+        missed: (finalWriters.get(r.key) ?? []).filter((w) => w !== r.from && w !== r.txn),
+        missedAreLater: false,
+      });
+  };
+  const saw = (reader: number, writer: number, beforeMicro: number) =>
+    (readsOf.get(reader) ?? []).some((r) => r.micro < beforeMicro && r.from === writer);
+  const visibility = (add: (from: number, to: number) => void) => {
+    for (const r of externalReads) if (r.from !== -1) add(r.from, r.txn);
+    return { extraNodes: 0 };
+  };
+  return { anomalies, edges, explainEdge, forEachRead, saw, visibility };
+}
+
+/** A cycle among one key's versions, or null (iterative DFS). */
+function versionCycle(after: Map<string | number, Set<string | number>>): (string | number)[] | null {
+  const state = new Map<string | number, number>();
+  for (const root of after.keys()) {
+    if (state.has(root)) continue;
+    const stack: [string | number, Iterator<string | number>][] = [[root, (after.get(root) ?? new Set()).values()]];
+    const path: (string | number)[] = [root];
+    state.set(root, 1);
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      const next = top[1].next();
+      if (next.done === true) {
+        state.set(top[0], 2);
+        stack.pop();
+        path.pop();
+        continue;
+      }
+      const w = next.value;
+      const s = state.get(w);
+      if (s === 1) return path.slice(path.indexOf(w));
+      if (s === undefined) {
+        state.set(w, 1);
+        path.push(w);
+        stack.push([w, (after.get(w) ?? new Set()).values()]);
+      }
+    }
+  }
+  return null;
+}

@@ -1,0 +1,62 @@
+// Errors carry a stable code, and this module alone turns codes and verdicts into exit codes:
+// 0 all valid, 1 some model violated, 2 some verdict unknown, 3 command not built yet, 64 usage error (bad
+// command line, campaign or system module), 130 interrupted, 255 the harness failed. Any layer may throw a
+// UserError; only the CLI's entry point (cli/main.ts) sets the process's exit code.
+import { verdictExitCodes } from '../checkers/result.ts';
+
+export const ExitCode = {
+  // The verdict codes are the analysis entry's (checkers/analyze.ts), which computes a check's exit code.
+  valid: verdictExitCodes.valid,
+  invalid: verdictExitCodes.violated,
+  unknown: verdictExitCodes.unknown,
+  notBuilt: 3,
+  usage: 64,
+  interrupted: 130,
+  harnessError: 255,
+} as const;
+
+/** What kind of failure an error is; scripts see it only as the exit code it maps to. */
+export type ErrorCode = 'usage' | 'not-built' | 'interrupted' | 'harness';
+
+const exitCodeOfError: Record<ErrorCode, number> = {
+  usage: ExitCode.usage,
+  'not-built': ExitCode.notBuilt,
+  interrupted: ExitCode.interrupted,
+  harness: ExitCode.harnessError,
+};
+
+/** An error a user can act on: what went wrong, and what to do about it. Printed without a stack trace. */
+export class UserError extends Error {
+  readonly hint: string | undefined;
+  readonly code: ErrorCode;
+  constructor(message: string, hint?: string, code: ErrorCode = 'harness') {
+    super(message);
+    this.name = 'UserError';
+    this.hint = hint;
+    this.code = code;
+  }
+
+  get exitCode(): number {
+    return exitCodeOfError[this.code];
+  }
+}
+
+/** Thrown by commands that exist in the CLI but are not built yet: they say so rather than pretend. */
+export function notBuiltYet(command: string, issue: string): never {
+  throw new UserError(
+    `'faultline ${command}' is not built yet in this version of faultline.`,
+    `It is tracked as ${issue}; see the status table in README.md.`,
+    'not-built',
+  );
+}
+
+/** A run that did not pass (failed or interrupted) is a harness error whatever its analysis says. */
+export function exitCodeForRun(status: 'passed' | 'failed' | 'interrupted', analysisExitCode: number): number {
+  return status !== 'passed' ? ExitCode.harnessError : analysisExitCode;
+}
+
+/** Worst first: a harness error, then invalid, then unknown, then valid. */
+export function combineExitCodes(codes: readonly number[]): number {
+  for (const code of [ExitCode.harnessError, ExitCode.invalid, ExitCode.unknown]) if (codes.includes(code)) return code;
+  return ExitCode.valid;
+}

@@ -1,0 +1,41 @@
+// The run's checks go through the one analysis entry: nothing checked or observed is unknown (exit 2), and the
+// model used is returned for results.json, so `faultline check RUN_DIR` repeats it.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { HistoryOp } from '../../checkers/history.ts';
+import { pairOperations } from '../../checkers/history.ts';
+import { listCheckers } from '../../checkers/index.ts';
+import { analyzeRun, defaultCheckers } from './runChecks.ts';
+
+function history(types: readonly ('ok' | 'info' | 'fail')[]): HistoryOp[] {
+  return types.flatMap((type, i): HistoryOp[] => [
+    { index: 2 * i, time: 2 * i, type: 'invoke', process: i, f: 'write', value: i },
+    { index: 2 * i + 1, time: 2 * i + 1, type, process: i, f: 'write', value: i },
+  ]);
+}
+
+test('a run that recorded nothing, or saw every op time out, is unknown with exit 2 and the reason', async () => {
+  const names = defaultCheckers('register', ['read', 'write']);
+  const empty = await analyzeRun([], names);
+  assert.deepEqual([empty.analysis.valid, empty.analysis.exitCode], ['unknown', 2]);
+  assert.match(empty.analysis.reason ?? '', /the history is empty/);
+  const timedOut = await analyzeRun(pairOperations(history(['info', 'info', 'fail'])), names);
+  assert.deepEqual([timedOut.analysis.valid, timedOut.analysis.exitCode], ['unknown', 2]);
+  assert.match(timedOut.analysis.reason ?? '', /no operation completed ok/);
+  const none = await analyzeRun(pairOperations(history(['ok'])), []);
+  assert.deepEqual([none.analysis.valid, none.analysis.exitCode], ['unknown', 2]);
+});
+
+test('a run that observed something is judged, and the model it was judged by is returned', async () => {
+  const { analysis, model } = await analyzeRun(pairOperations(history(['ok', 'info'])), ['linearizable']);
+  assert.deepEqual([analysis.valid, analysis.exitCode], [true, 0]);
+  assert.equal(model.name, 'register');
+  assert.equal(analysis.results[0]?.checker, 'linearizable');
+});
+
+test('the default checkers name only registered ones: workloads without a checker get none', () => {
+  assert.deepEqual(defaultCheckers('register', ['read', 'write', 'cas']), ['linearizable']);
+  const known = new Set(listCheckers().map((c) => c.name));
+  for (const model of ['register', 'set', 'counter', 'list-append'])
+    for (const name of defaultCheckers(model)) assert.ok(known.has(name), `${model}: ${name} is registered`);
+});
