@@ -90,16 +90,16 @@ export const MAX_CYCLE_STEPS = 12;
  * A cycle's steps for an explanation: all of them when there are at most MAX_CYCLE_STEPS, else the first
  * and last few around a count of the ones left out. The caller keeps the whole cycle in `detail`.
  */
-export function summariseSteps(steps: readonly string[], max = MAX_CYCLE_STEPS): string {
-  if (steps.length <= max) return steps.join('; ');
+export function summariseSteps(steps: readonly string[], max = MAX_CYCLE_STEPS, separator = '; '): string {
+  if (steps.length <= max) return steps.join(separator);
   const head = Math.ceil(max / 2);
   const tail = max - head;
   const hidden = steps.length - head - tail;
   return [
     ...steps.slice(0, head),
-    `… ${plural(hidden, 'more step')} (the whole cycle of ${count(steps.length)} steps is in the report) …`,
+    `… ${plural(hidden, 'more step')} (all ${count(steps.length)} steps are in the report) …`,
     ...steps.slice(steps.length - tail),
-  ].join('; ');
+  ].join(separator);
 }
 
 /** "op 12 at 3.402 s": how an explanation names an op (Operation.id, the numbering anomalies use). */

@@ -14,6 +14,7 @@ import {
   cycleGraph,
   describeCycle,
   describePath,
+  describePathSteps,
   lastWriteUpTo,
 } from './causalOrder.ts';
 import { AnomalyCollector, checkResult } from './checkResult.ts';
@@ -61,7 +62,7 @@ function initReadAnomaly(c: CausalOrder, w: number, r: number): ReturnType<typeo
     'WriteCOInitRead',
     path.map((o) => h.ops[o]!),
     `${describeOp(read)}, the initial value, although it causally follows a write of ${read.key === undefined ? 'the register' : escapeControl(read.key)}: ${describePath(c, path)}. Once a process has seen (directly or through others) a write, it may not read the initial value again.`,
-    graph.detail(),
+    { ...graph.detail(), path: describePathSteps(c, path) },
   );
 }
 
@@ -79,7 +80,7 @@ function staleReadAnomaly(c: CausalOrder, src: number, w: number, r: number): Re
     'WriteCORead',
     ops,
     `${describeOp(read)}, but that value was causally overwritten before the read: ${describePath(c, [...before, ...after])}. The read causally follows the write of ${showValue(h.ops[w]!.input)}, which causally follows the write of ${showValue(read.output)} it returned.`,
-    graph.detail(),
+    { ...graph.detail(), path: describePathSteps(c, [...before, ...after]) },
   );
 }
 

@@ -8,7 +8,7 @@ import type { CycleStep, Digraph } from './digraph.ts';
 import { EdgeList, buildDigraph, findCycle, topologicalOrder } from './digraph.ts';
 import type { RegisterHistory } from './registerHistory.ts';
 import { anomalyOf, describeOp } from './registerHistory.ts';
-import { summariseSteps } from '../explanationText.ts';
+import { MAX_CYCLE_STEPS, summariseSteps } from '../explanationText.ts';
 
 /** Edge labels in the po ∪ rf graph; labels ≥ 0 name the read that forced an added edge. */
 export const PROGRAM_ORDER = -1;
@@ -208,7 +208,8 @@ export function causalPath(c: CausalOrder, a: number, b: number): number[] {
   return path.reverse();
 }
 
-export function describePath(c: CausalOrder, path: readonly number[]): string {
+/** One phrase per op of a causal path; describePath joins them, cut to its ends when the path is long. */
+export function describePathSteps(c: CausalOrder, path: readonly number[]): string[] {
   const h = c.h;
   const parts: string[] = [];
   for (let i = 0; i < path.length; i++) {
@@ -217,5 +218,9 @@ export function describePath(c: CausalOrder, path: readonly number[]): string {
     else if (h.session[o] === h.session[path[i - 1]!]) parts.push(`then ${describeOp(h.ops[o]!)}`);
     else parts.push(`which ${describeOp(h.ops[o]!)}`);
   }
-  return parts.join(', ');
+  return parts;
+}
+
+export function describePath(c: CausalOrder, path: readonly number[]): string {
+  return summariseSteps(describePathSteps(c, path), MAX_CYCLE_STEPS, ', ');
 }

@@ -2,6 +2,7 @@
 import type { Operation, Value } from '../history.ts';
 import { canonicalKey, describeValue } from './model.ts';
 import type { Model } from './model.ts';
+import { plural, valueList } from '../explanationText.ts';
 
 /** The set's members as sorted canonical keys, so two reads of one set compare equal whatever their order. */
 type SetState = readonly string[];
@@ -39,7 +40,12 @@ export function setModel(options: { partitioned?: boolean } = {}): Model<SetStat
     },
     key: (members) => members.join('\u0000'),
     readOnly: (op) => op.f === 'read',
-    describeState: (members) => `{${members.map((m) => m.slice(m.indexOf('\u0001') + 1)).join(', ')}}`,
+    // A big set is summarised (ranges of integers, or the first few members), never printed whole.
+    describeState: (members) => {
+      const shown = members.map((m) => m.slice(m.indexOf('\u0001') + 1));
+      const all = shown.every((m) => /^-?\d+$/.test(m)) ? shown.map(Number) : shown;
+      return `{${valueList(all)}}${shown.length > 8 ? ` (${plural(shown.length, 'member')})` : ''}`;
+    },
   };
 }
 

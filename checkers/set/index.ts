@@ -4,6 +4,7 @@
 // history in which no element could be judged (no read began after any element was known) is unknown.
 import type { Operation, Value } from '../history.ts';
 import type { Anomaly, CheckOptions, CheckResult, ConsistencyChecker } from '../result.ts';
+import { historyIndices } from '../result.ts';
 import { count, escapeControl, opAt, plural, seconds, secondsSpan, showValue, valueList } from '../explanationText.ts';
 import { analyseSet } from './setFull.ts';
 import type { SetElementReport, SetKeyAnalysis, SetProblem, SetProblemType } from './setFull.ts';
@@ -71,6 +72,11 @@ export function checkSet(operations: readonly Operation[], options: SetCheckOpti
     problems: totals.problems,
     unobservedIndeterminateAdds: totals.unobservedIndeterminate,
   });
+  // Lost acknowledged elements first, whatever their key: they are what a reader must see first.
+  anomalies.sort((a, b) => Number(b.type === 'lost') - Number(a.type === 'lost'));
+  for (const a of anomalies) {
+    a.indices = historyIndices(a.ops.slice(0, MAX_DETAIL_ELEMENTS).flatMap((id) => byId.get(id) ?? []));
+  }
   if (anomalies.length > 0) return done(false, anomalies);
   const judged = totals.stable + totals.lost;
   if (judged === 0) {

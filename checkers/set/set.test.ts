@@ -46,6 +46,29 @@ test('an acknowledged element missing from every later read is lost, named with 
     /^1 acknowledged element lost: elements 2, acknowledged 4\.0 s, never read after 5\.0 s \(last returned 5\.0 s\); e\.g\. element 2 \(added by op 1\) is missing from the read op 3 at 7\.000 s/,
   );
   assert.deepEqual(a.ops, [1, 3]);
+  assert.deepEqual(a.indices, [2, 3, 6, 7]);
+});
+
+test('lost elements come first, whatever their key', () => {
+  const ops = history([
+    [0, 'invoke', 'add', 1, 'a'],
+    [0, 'ok', 'add', 1, 'a'],
+    [1, 'invoke', 'read', null, 'a'],
+    [1, 'ok', 'read', [1, 66], 'a'],
+    [0, 'invoke', 'add', 2, 'b'],
+    [0, 'ok', 'add', 2, 'b'],
+    [1, 'invoke', 'read', null, 'b'],
+    [1, 'ok', 'read', [], 'b'],
+  ]);
+  const r = checkSet(ops);
+  assert.deepEqual(
+    r.anomalies.map((x) => [x.type, x.key]),
+    [
+      ['lost', 'b'],
+      ['phantom-element', 'a'],
+    ],
+  );
+  assert.match(r.anomalies[0]!.explanation, /^1 acknowledged element of set b lost: elements 2/);
 });
 
 test('a read concurrent with the add may miss it; a later read missing it then seeing it is stale, not lost', () => {
@@ -259,4 +282,14 @@ test('no false violations on linearizable histories, and every violation is a re
     ),
     { numRuns: 300 },
   );
+});
+
+test('the set model describes a big state by ranges, never whole (what linearizability explanations print)', async () => {
+  const { setModel } = await import('../models/collections.ts');
+  const m = setModel();
+  let state = m.init();
+  for (let i = 1; i <= 900; i++) {
+    if (i !== 501) state = m.step(state, { f: 'add', input: i, output: i, status: 'ok', key: 'k' })[0]!;
+  }
+  assert.equal(m.describeState!(state), '{1-500, 502-900} (899 members)');
 });
