@@ -5,6 +5,7 @@ import { Worker } from 'node:worker_threads';
 import type { ModelSpec } from '../models/model.ts';
 import type { Partition, PartitionReport } from './partition.ts';
 import type { WorkerJob } from './worker.ts';
+import { workerStart } from './workerStart.ts';
 
 /**
  * Decides every partition on up to `availableParallelism()` workers, biggest first. Returns null when
@@ -61,18 +62,12 @@ export async function decideInWorkers(
       w.postMessage(job);
     };
     for (let k = 0; k < count; k++) {
-      // Node 20 does not apply `--import tsx` to a worker's entry module, so the worker registers tsx's
-      // loader itself before importing the TypeScript entry.
-      const entry = new URL('./worker.ts', import.meta.url).href;
-      let tsxApi: string;
-      try {
-        tsxApi = import.meta.resolve('tsx/esm/api');
-      } catch {
+      const start = workerStart();
+      if (start === null) {
         finish(null); // no tsx here: the caller checks on its own thread
         return;
       }
-      const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
-      const w = new Worker(bootstrap, { eval: true, workerData: { spec } });
+      const w = new Worker(start.source, { eval: start.eval, workerData: { spec } });
       workers.push(w);
       w.on('message', (msg: { index: number; report: PartitionReport }) => {
         reports[msg.index] = msg.report;
