@@ -243,8 +243,7 @@ export function parseEdn(text: string, source = 'input.edn'): Value[] {
 }
 
 /**
- * Reads top-level forms from text pushed in pieces of any size, calling `onForm` with each form and the line
- * it starts on. Holds only the unfinished form. With `unwrap`, a file that opens with '[' or '(' has that
+ * Reads top-level forms from text pushed in pieces of any size, calling `onForm` with each form. Holds only the unfinished form. With `unwrap`, a file that opens with '[' or '(' has that
  * one enclosing sequence's items read as the top-level forms (Knossos writes a history as one vector).
  */
 export class EdnStream {
@@ -252,13 +251,13 @@ export class EdnStream {
   private line = 1;
   private column = 1;
   private readonly source: string;
-  private readonly onForm: (form: Value, line: number) => void;
+  private readonly onForm: (form: Value) => void;
   private unwrap: boolean;
   /** The closing character of the enclosing sequence being unwrapped, once its opening is read. */
   private closer: string | null = null;
   private closed = false;
 
-  constructor(source: string, onForm: (form: Value, line: number) => void, options: { unwrap?: boolean } = {}) {
+  constructor(source: string, onForm: (form: Value) => void, options: { unwrap?: boolean } = {}) {
     this.source = source;
     this.onForm = onForm;
     this.unwrap = options.unwrap ?? false;
@@ -280,7 +279,6 @@ export class EdnStream {
     let consumed = 0;
     try {
       for (;;) {
-        const start = reader.pos;
         if (this.unwrap || this.closer !== null) {
           // Whitespace and comments before the enclosing sequence, its items, or its close.
           const next = this.peek(reader, text);
@@ -316,7 +314,7 @@ export class EdnStream {
           consumed = reader.pos;
           break;
         }
-        if (form !== discarded) this.onForm(form, reader.where(start).line);
+        if (form !== discarded) this.onForm(form);
         consumed = reader.pos;
       }
     } catch (e) {
