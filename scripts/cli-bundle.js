@@ -20,6 +20,15 @@ const entries = {
   worker: 'checkers/linearizable/worker.ts',
 };
 
+/** Dependencies compiled into the bundle; their package.json is part of the bundle's hash. */
+const bundledPackages = ['commander', '@commander-js/extra-typings', 'zod', 'yaml', 'picocolors', 'pure-rand'];
+
+function externalPackages() {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  const all = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.devDependencies ?? {})];
+  return all.filter((name) => !bundledPackages.includes(name)).flatMap((name) => [name, `${name}/*`]);
+}
+
 /** Where bundles live: dist/cli in the checkout, or the OS temp dir when the checkout is read-only. */
 function bundleHomes() {
   const rootKey = createHash('sha256').update(root).digest('hex').slice(0, 12);
@@ -33,6 +42,7 @@ function bundleHomes() {
 function inputsHash(inputs, esbuildVersion) {
   const hash = createHash('sha256');
   hash.update(`${root}\0${esbuildVersion}\0`).update(readFileSync(thisScript));
+  for (const name of bundledPackages) hash.update(readFileSync(join(root, 'node_modules', name, 'package.json')));
   for (const input of inputs) hash.update(`\0${input}\0`).update(readFileSync(join(root, input)));
   return hash.digest('hex').slice(0, 24);
 }
@@ -91,8 +101,13 @@ export async function buildBundle() {
     format: 'esm',
     platform: 'node',
     target: 'node20',
-    // Dependencies load from node_modules as they would from the sources; only faultline's own code is bundled.
-    packages: 'external',
+    // Small pure-JavaScript dependencies every command needs are bundled (resolving their many files costs
+    // more start-up time than the rest); the others load from node_modules when a command needs them.
+    external: externalPackages(),
+    // Bundled CommonJS code (commander) calls require() for Node's own modules.
+    banner: {
+      js: "import { createRequire as __flRequire } from 'node:module'; const require = __flRequire(import.meta.url);",
+    },
     // Code that must know it runs from the bundle (the worker pool, the TypeScript loader for plug-ins)
     // reads FAULTLINE_BUNDLE_URL: the URL of the bundled file it ended up in.
     define: { FAULTLINE_BUNDLE_URL: 'import.meta.url' },
