@@ -8,7 +8,7 @@
 // start to exit: Porcupine's driver given all the family's files; faultline's `check` one process per file
 // while it takes a single path, as the label says). Ratio = faultline / Porcupine: below 1 faultline is faster.
 // BENCH_REPS (default 5) passes; BENCH_ONLY=etcd,partitioned,c10,c50,1m picks families (matched against the
-// labels); BENCH_PORCUPINE_TIMEOUT (default 30s) bounds each Porcupine check; the 1M-op register family runs
+// labels); BENCH_PORCUPINE_TIMEOUT (default 60s) bounds each Porcupine check; the 1M-op register family runs
 // Porcupine only with BENCH_PORCUPINE_1M=1 (it needs over 6 GB at 100k ops).
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
@@ -27,7 +27,7 @@ const root = join(here, '../../shared/reference-histories/porcupine/');
 const reps = Math.max(2, Number(process.env.BENCH_REPS ?? 5));
 const only = process.env.BENCH_ONLY?.toLowerCase().split(',');
 const want = (label: string): boolean => only === undefined || only.some((w) => label.toLowerCase().includes(w));
-const porcupineTimeout = process.env.BENCH_PORCUPINE_TIMEOUT ?? '30s';
+const porcupineTimeout = process.env.BENCH_PORCUPINE_TIMEOUT ?? '60s';
 
 const median = (xs: readonly number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -70,6 +70,10 @@ interface Family {
   cliArgs: string[];
   /** Porcupine is not run (with the reason) on this family. */
   skipPorcupine?: string;
+  /** Passes in-process and whole-process runs, when not BENCH_REPS (a family taking minutes runs once). */
+  passes?: number;
+  /** Porcupine's per-file timeout, when not BENCH_PORCUPINE_TIMEOUT. */
+  timeout?: string;
 }
 
 interface DriverRecord {
@@ -82,21 +86,23 @@ interface DriverRecord {
 
 /** Porcupine in one process: per pass, the total of parse + check over the files, and the verdicts. */
 function porcupineInProcess(driver: string, f: Family): { passes: number[]; verdicts: string[] } {
+  const n = f.passes ?? reps;
   const r = spawnSync(
     driver,
-    ['-model', f.driverModel, '-reps', String(reps), '-timeout', porcupineTimeout, ...f.files],
+    ['-model', f.driverModel, '-reps', String(n), '-timeout', f.timeout ?? porcupineTimeout, ...f.files],
     {
       encoding: 'utf8',
       maxBuffer: 1 << 26,
     },
   );
   if (r.status !== 0) throw new Error(`porcupine-driver exited ${r.status ?? r.signal}: ${r.stderr}`);
+  if (f.files.length === 0) throw new Error(`${f.label}: no files (expected.tsv changed?)`);
   const records = r.stdout
     .trim()
     .split('\n')
     .map((l) => JSON.parse(l) as DriverRecord);
-  const passes = Array.from({ length: reps }, (_, rep) =>
-    records.filter((x) => x.rep === rep).reduce((n, x) => n + x.parseMs + x.checkMs, 0),
+  const passes = Array.from({ length: n }, (_, rep) =>
+    records.filter((x) => x.rep === rep).reduce((sum, x) => sum + x.parseMs + x.checkMs, 0),
   );
   return { passes, verdicts: records.filter((x) => x.rep === 0).map((x) => x.result) };
 }
@@ -105,7 +111,7 @@ function porcupineInProcess(driver: string, f: Family): { passes: number[]; verd
 async function faultlineInProcess(f: Family): Promise<{ passes: number[]; verdicts: string[] }> {
   const passes: number[] = [];
   let verdicts: string[] = [];
-  for (let rep = 0; rep < reps; rep++) {
+  for (let rep = 0; rep < (f.passes ?? reps); rep++) {
     const t = performance.now();
     verdicts = [];
     for (const file of f.files) {
@@ -222,7 +228,7 @@ if (typeof driver !== 'string') {
       });
     }
     console.log(
-      `${reps} passes each; cold = first pass, warm = median of the rest; whole-process = median of ${Math.min(reps, 3)} runs. ` +
+      `${reps} passes each (c50: one); cold = first pass, warm = median of the rest; whole-process = median of ${Math.min(reps, 3)} runs. ` +
         `Ratio = faultline / Porcupine. Machine load at start: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`,
     );
     for (const f of families) {
@@ -230,28 +236,33 @@ if (typeof driver !== 'string') {
       console.log(`\n${f.label}`);
       const ours = await faultlineInProcess(f);
       const cold = ours.passes[0]!;
-      const warm = median(ours.passes.slice(1));
-      console.log(`  faultline in-process: cold ${secs(cold)}, warm ${secs(warm)}; ${agreement(f, ours.verdicts)}`);
+      const warm = ours.passes.length > 1 ? median(ours.passes.slice(1)) : NaN;
+      const warmText = (x: number): string => (Number.isNaN(x) ? 'warm not run (one pass)' : `warm ${secs(x)}`);
+      console.log(`  faultline in-process: cold ${secs(cold)}, ${warmText(warm)}; ${agreement(f, ours.verdicts)}`);
       let theirs: { passes: number[]; verdicts: string[] } | undefined;
       if (f.skipPorcupine !== undefined) console.log(`  ${f.skipPorcupine}`);
       else {
         theirs = porcupineInProcess(driver, f);
         const pCold = theirs.passes[0]!;
-        const pWarm = median(theirs.passes.slice(1));
+        const pWarm = theirs.passes.length > 1 ? median(theirs.passes.slice(1)) : NaN;
         console.log(
-          `  Porcupine in-process: cold ${secs(pCold)}, warm ${secs(pWarm)}; ${agreement(f, theirs.verdicts)}` +
-            ` (timeout ${porcupineTimeout} per file)`,
+          `  Porcupine in-process: cold ${secs(pCold)}, ${warmText(pWarm)}; ${agreement(f, theirs.verdicts)}` +
+            ` (timeout ${f.timeout ?? porcupineTimeout} per file)`,
         );
-        console.log(`  ratio in-process: cold ${(cold / pCold).toFixed(2)}, warm ${(warm / pWarm).toFixed(2)}`);
+        const unknown = theirs.verdicts.includes('Unknown') ? ' (Porcupine timed out: its time is a lower bound)' : '';
+        const warmRatio = Number.isNaN(warm) ? '' : `, warm ${(warm / pWarm).toFixed(2)}`;
+        console.log(`  ratio in-process: cold ${(cold / pCold).toFixed(2)}${warmRatio}${unknown}`);
       }
       // Whole-process, alternating the two on the same files.
-      const wholeRuns = Math.min(reps, 3);
+      const wholeRuns = Math.min(f.passes ?? reps, 3);
       const ourWhole: number[] = [];
       const theirWhole: number[] = [];
       for (let i = 0; i < wholeRuns; i++) {
         ourWhole.push(f.files.reduce((n, file) => n + wall(process.execPath, [cli, 'check', file, ...f.cliArgs]), 0));
         if (theirs !== undefined)
-          theirWhole.push(wall(driver, ['-model', f.driverModel, '-timeout', porcupineTimeout, ...f.files]));
+          theirWhole.push(
+            wall(driver, ['-model', f.driverModel, '-timeout', f.timeout ?? porcupineTimeout, ...f.files]),
+          );
       }
       const perFile = f.files.length > 1 ? ` (${f.files.length} processes, one per file: check takes one path)` : '';
       let line = `  whole-process: faultline ${secs(median(ourWhole))}${perFile}`;

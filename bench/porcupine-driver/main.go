@@ -170,10 +170,17 @@ var (
 type events struct {
 	list    []porcupine.Event
 	pending map[int]int
+	open    []pendingCall
 	next    int
 }
 
+type pendingCall struct{ proc, id int }
+
 func (e *events) call(proc int, v interface{}) {
+	if id, ok := e.pending[proc]; ok {
+		// The process's earlier op never completed in the log (an :info): it stays open to the end.
+		e.open = append(e.open, pendingCall{proc, id})
+	}
 	e.list = append(e.list, porcupine.Event{ClientId: proc, Kind: porcupine.CallEvent, Value: v, Id: e.next})
 	e.pending[proc] = e.next
 	e.next++
@@ -196,7 +203,10 @@ func (e *events) close(unknown interface{}) []porcupine.Event {
 	}
 	sort.Ints(procs)
 	for _, p := range procs {
-		e.list = append(e.list, porcupine.Event{ClientId: p, Kind: porcupine.ReturnEvent, Value: unknown, Id: e.pending[p]})
+		e.open = append(e.open, pendingCall{p, e.pending[p]})
+	}
+	for _, c := range e.open {
+		e.list = append(e.list, porcupine.Event{ClientId: c.proc, Kind: porcupine.ReturnEvent, Value: unknown, Id: c.id})
 	}
 	return e.list
 }
@@ -219,8 +229,8 @@ func eachLine(path string, f func(line string, n int) error) error {
 	return scanner.Err()
 }
 
-// readEtcd reads a Jepsen etcd log; a :timed-out or :info completion leaves the outcome unknown, and a
-// failed cas returned false.
+// readEtcd reads a Jepsen etcd log: an :info completion leaves the op pending to the end (it may take
+// effect at any time), a timed-out read returns anything, and a failed cas returned false.
 func readEtcd(path string) ([]porcupine.Event, error) {
 	ev := &events{pending: map[int]int{}}
 	calls := map[int]regInput{}
@@ -256,12 +266,16 @@ func readEtcd(path string) ([]porcupine.Event, error) {
 		}
 		in := calls[proc]
 		switch {
-		case value == ":timed-out" || kind == "info":
+		case kind == "info":
+			// The outcome is unknown and the op may take effect at any later time: it never returns
+			// (close gives it an unknown return after every other event). Jepsen gives the process a new id.
+			return nil
+		case value == ":timed-out":
 			return ev.ret(proc, regOutput{})
 		case kind == "fail" && in.kind == 'c':
 			return ev.ret(proc, regOutput{known: true, ok: false})
 		case kind == "fail":
-			// A read that failed (timed out) observed nothing: any outcome is allowed.
+			// A read that failed observed nothing: any outcome is allowed.
 			return ev.ret(proc, regOutput{})
 		case in.kind == 'r' && value == "nil":
 			return ev.ret(proc, regOutput{known: true})
