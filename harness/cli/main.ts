@@ -1,23 +1,46 @@
 // The CLI's entry point and wiring: each command lives in commands/<name>.ts and registers itself on the
 // program. This is the one place that sets the process's exit code or calls process.exit (harness/errors.ts
-// maps errors and verdicts to codes; commands ask through RequestExit).
+// maps errors and verdicts to codes; commands ask through RequestExit). Commands load lazily: `faultline check`
+// never loads Docker's or SSH's client libraries, which alone cost more start-up time than the whole check of a
+// small history.
 import { Command, CommanderError } from '@commander-js/extra-typings';
 import { readFileSync } from 'node:fs';
 import pc from 'picocolors';
 import { ExitCode, UserError } from '../errors.ts';
 import type { ExitRequest, RequestExit } from './exitRequest.ts';
-import { registerCheck } from './commands/check.ts';
-import { registerClean } from './commands/clean.ts';
-import { registerCluster } from './commands/cluster.ts';
-import { registerDoctor } from './commands/doctor.ts';
-import { registerList } from './commands/list.ts';
-import { registerReport } from './commands/report.ts';
-import { registerRun } from './commands/run.ts';
-import { registerServe } from './commands/serve.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
-export function buildProgram(requestExit: RequestExit): Command {
+type Register = (program: Command, requestExit: RequestExit) => void;
+
+/** Each command's module, by the name it is called with. */
+const commandModules: Record<string, () => Promise<Register>> = {
+  run: async () => (await import('./commands/run.ts')).registerRun,
+  check: async () => (await import('./commands/check.ts')).registerCheck,
+  report: async () => (await import('./commands/report.ts')).registerReport,
+  serve: async () => (await import('./commands/serve.ts')).registerServe,
+  cluster: async () => (await import('./commands/cluster.ts')).registerCluster,
+  clean: async () => (await import('./commands/clean.ts')).registerClean,
+  doctor: async () => (await import('./commands/doctor.ts')).registerDoctor,
+  list: async () => (await import('./commands/list.ts')).registerList,
+};
+
+/**
+ * The commands `argv` can need: only the one it names, none for a bare --version, and every one otherwise
+ * (the help text lists them all, and a mistyped name gets commander's suggestion).
+ */
+export function commandsFor(argv: readonly string[]): string[] {
+  const args = argv.slice(2);
+  const first = args[0];
+  if (first !== undefined && Object.hasOwn(commandModules, first)) return [first];
+  if (args.length === 1 && (first === '--version' || first === '-V')) return [];
+  return Object.keys(commandModules);
+}
+
+export async function buildProgram(
+  requestExit: RequestExit,
+  commands: readonly string[] = Object.keys(commandModules),
+): Promise<Command> {
   const program = new Command()
     .name('faultline')
     .description(
@@ -32,14 +55,9 @@ export function buildProgram(requestExit: RequestExit): Command {
       'after',
       '\nExit codes: 0 all valid, 1 some model violated, 2 some verdict unknown, 3 command not built yet, 64 usage error, 255 harness error.',
     );
-  registerRun(program, requestExit);
-  registerCheck(program, requestExit);
-  registerReport(program);
-  registerServe(program);
-  registerCluster(program, requestExit);
-  registerClean(program, requestExit);
-  registerDoctor(program);
-  registerList(program);
+  // Registered in the table's order, so the help lists them as before.
+  const registers = await Promise.all(commands.map((name) => commandModules[name]!()));
+  for (const register of registers) register(program, requestExit);
   return program;
 }
 
@@ -64,9 +82,10 @@ function printError(e: unknown): number {
 
 let request: ExitRequest = { code: ExitCode.valid };
 try {
-  await buildProgram((r) => {
+  const program = await buildProgram((r) => {
     request = r;
-  }).parseAsync(process.argv);
+  }, commandsFor(process.argv));
+  await program.parseAsync(process.argv);
 } catch (e) {
   request = { code: printError(e) };
 }

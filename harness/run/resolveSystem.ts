@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { builtInSystemNames, loadBuiltInSystem } from '../../systems-under-test/index.ts';
 import { UserError } from '../errors.ts';
 import type { SystemDefinition } from '../plugin.ts';
+import { ensureTypeScriptLoader } from './typescriptLoader.ts';
 
 const pluginUrl = new URL('../plugin.ts', import.meta.url).href;
 
@@ -71,6 +72,7 @@ export async function resolveSystem(name: string, campaignFile: string): Promise
       'paths are relative to the campaign file',
     );
   }
+  await ensureTypeScriptLoader();
   registerPluginResolution();
   let mod: { default?: unknown };
   try {

@@ -1,15 +1,21 @@
 // One entry point for every history format faultline reads: its own history.jsonl (or a run directory),
 // Jepsen/Knossos/Elle EDN, Porcupine's etcd and kv logs, dbcop YAML and Plume's text format. The format is inferred from the
 // file's name and first bytes.
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HistoryOp } from '../../../checkers/history.ts';
-import { parseHistoryJsonl } from '../jsonl.ts';
+import { parseHistoryJsonl, readHistoryJsonl } from '../jsonl.ts';
+import { HistoryTooLargeError, readChunks, readLines } from '../readChunks.ts';
+import type { ReadLimits } from '../readChunks.ts';
 import { parseDbcopYaml } from './dbcop.ts';
-import { parseJepsenEdn } from './jepsen.ts';
-import { parsePlumeText } from './plume.ts';
-import { parsePorcupineEtcdLog, parsePorcupineKvLog } from './porcupine.ts';
 import { runFiles } from '../../../results/runDirectory.ts';
+import { EdnStream } from './edn.ts';
+import { JepsenOps, parseJepsenEdn } from './jepsen.ts';
+import { PlumeParser, parsePlumeText } from './plume.ts';
+import { PorcupineEtcdParser, parsePorcupineEtcdLog, parsePorcupineKvLog, porcupineKvOp } from './porcupine.ts';
+
+export { HistoryTooLargeError } from '../readChunks.ts';
+export type { ReadLimits } from '../readChunks.ts';
 
 export type HistoryFormat = 'faultline' | 'jepsen-edn' | 'porcupine-etcd' | 'porcupine-kv' | 'dbcop' | 'plume-text';
 export const historyFormats: readonly HistoryFormat[] = [
@@ -62,10 +68,115 @@ export function parseHistory(
   }
 }
 
-/** Reads a history file, or a run directory's history.jsonl, in any supported format. */
-export function readAnyHistory(path: string, format?: HistoryFormat): LoadedHistory {
+/** Histories in YAML are parsed whole; beyond this size they are refused with the reason. */
+const maxWholeFileBytes = 256 * 2 ** 20;
+
+/** The first bytes of a file, enough to recognise its format. */
+function readHead(path: string): string {
+  const fd = openSync(path, 'r');
+  try {
+    const buffer = Buffer.alloc(4096);
+    const got = readSync(fd, buffer, 0, buffer.length, 0);
+    // A multi-byte character cut at the end decodes as U+FFFD, which no format test looks at.
+    return buffer.subarray(0, got).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Reads a history file, or a run directory's history.jsonl, in any supported format. Every format but
+ * dbcop's YAML is read as a stream, so the file's size is bounded only by the memory its ops take
+ * (HistoryTooLargeError, with the reason, past the heap limit).
+ */
+export function readAnyHistory(path: string, format?: HistoryFormat, limits: ReadLimits = {}): LoadedHistory {
   const file = statSync(path).isDirectory() ? join(path, runFiles.history) : path;
-  const text = readFileSync(file, 'utf8');
-  const detected = format ?? detectHistoryFormat(file, text);
-  return { format: detected, path: file, ...parseHistory(text, detected, file) };
+  const detected = format ?? detectHistoryFormat(file, readHead(file));
+  const loaded = (h: { ops: HistoryOp[]; tornTail: boolean }): LoadedHistory => ({
+    format: detected,
+    path: file,
+    ...h,
+  });
+  switch (detected) {
+    case 'faultline':
+      return loaded(readHistoryJsonl(file, limits));
+    case 'porcupine-etcd': {
+      const parser = new PorcupineEtcdParser(file);
+      everyLine(
+        file,
+        (line, n) => {
+          parser.line(line, n);
+        },
+        limits,
+      );
+      return loaded({ ops: parser.ops, tornTail: false });
+    }
+    case 'plume-text': {
+      const parser = new PlumeParser(file);
+      everyLine(
+        file,
+        (line, n) => {
+          parser.line(line, n);
+        },
+        limits,
+      );
+      return loaded({ ops: parser.finish(), tornTail: false });
+    }
+    case 'porcupine-kv': {
+      const ops: HistoryOp[] = [];
+      const stream = new EdnStream(file, (form) => {
+        ops.push(porcupineKvOp(form, ops.length, file));
+      });
+      streamEdn(file, stream, limits);
+      return loaded({ ops, tornTail: false });
+    }
+    case 'jepsen-edn': {
+      const builder = new JepsenOps(file);
+      const stream = new EdnStream(
+        file,
+        (form) => {
+          builder.add(form);
+        },
+        { unwrap: true },
+      );
+      streamEdn(file, stream, limits);
+      return loaded({ ops: builder.finish(), tornTail: false });
+    }
+    case 'dbcop': {
+      const size = statSync(file).size;
+      if (size > maxWholeFileBytes)
+        throw new HistoryTooLargeError(
+          file,
+          `a dbcop YAML history is parsed whole, and this one is ${Math.round(size / 2 ** 20)} MiB (at most ${maxWholeFileBytes / 2 ** 20} MiB)`,
+        );
+      return loaded({ ops: parseDbcopYaml(readFileSync(file, 'utf8'), file), tornTail: false });
+    }
+  }
+}
+
+/** Every line of the file, the one after the last newline included. */
+function everyLine(file: string, onLine: (line: string, lineNo: number) => void, limits: ReadLimits): void {
+  let count = 0;
+  const tail = readLines(
+    file,
+    (line, n) => {
+      count = n;
+      onLine(line, n);
+    },
+    limits,
+  );
+  if (tail !== '') onLine(tail, count + 1);
+}
+
+function streamEdn(file: string, stream: EdnStream, limits: ReadLimits): void {
+  const decoder = new TextDecoder('utf-8');
+  readChunks(
+    file,
+    (chunk) => {
+      stream.push(decoder.decode(chunk, { stream: true }));
+    },
+    limits,
+  );
+  stream.push(decoder.decode());
+  stream.end();
 }

@@ -16,14 +16,19 @@ export class JepsenHistoryError extends Error {
   }
 }
 
-/** Parses a Jepsen EDN history: one vector/list of op maps, or a sequence of op maps (Elle). */
-export function parseJepsenEdn(text: string, source = 'history.edn'): HistoryOp[] {
-  const forms = parseEdn(text, source);
-  const maps = forms.length === 1 && Array.isArray(forms[0]) ? forms[0] : forms;
-  const ops: HistoryOp[] = [];
-  let monotonicTimes = true;
-  let lastTime = -Infinity;
-  for (const form of maps) {
+/** Builds ops from a Jepsen history's op maps, fed one at a time (so a history streams). */
+export class JepsenOps {
+  private readonly ops: HistoryOp[] = [];
+  private monotonicTimes = true;
+  private lastTime = -Infinity;
+  private readonly source: string;
+  constructor(source: string) {
+    this.source = source;
+  }
+
+  add(form: Value): void {
+    const ops = this.ops;
+    const source = this.source;
     if (!isMap(form))
       throw new JepsenHistoryError(source, ops.length, `expected an op map, got ${JSON.stringify(form)}`);
     const type = form.type;
@@ -37,8 +42,8 @@ export function parseJepsenEdn(text: string, source = 'history.edn'): HistoryOp[
     // Elle's paper examples omit :process: a single sequential client.
     const process: ProcessId = typeof rawProcess === 'number' ? rawProcess : rawProcess === undefined ? 0 : 'nemesis';
     const time = form.time;
-    if (typeof time === 'number' && time >= lastTime) lastTime = time;
-    else monotonicTimes = false;
+    if (typeof time === 'number' && time >= this.lastTime) this.lastTime = time;
+    else this.monotonicTimes = false;
     const op: HistoryOp = {
       index: ops.length,
       time: typeof time === 'number' ? time : ops.length,
@@ -52,8 +57,21 @@ export function parseJepsenEdn(text: string, source = 'history.edn'): HistoryOp[
       op.error = typeof form.error === 'string' ? form.error : JSON.stringify(form.error);
     ops.push(op);
   }
-  if (!monotonicTimes) for (const op of ops) op.time = op.index;
-  return ops.some((op) => op.type === 'invoke') ? ops : withSynthesizedInvokes(ops);
+
+  finish(): HistoryOp[] {
+    const ops = this.ops;
+    if (!this.monotonicTimes) for (const op of ops) op.time = op.index;
+    return ops.some((op) => op.type === 'invoke') ? ops : withSynthesizedInvokes(ops);
+  }
+}
+
+/** Parses a Jepsen EDN history: one vector/list of op maps, or a sequence of op maps (Elle). */
+export function parseJepsenEdn(text: string, source = 'history.edn'): HistoryOp[] {
+  const forms = parseEdn(text, source);
+  const maps = forms.length === 1 && Array.isArray(forms[0]) ? forms[0] : forms;
+  const builder = new JepsenOps(source);
+  for (const form of maps) builder.add(form);
+  return builder.finish();
 }
 
 /**

@@ -13,35 +13,52 @@ interface PlumeTxn {
   micro: [string, string, Value][];
 }
 
-export function parsePlumeText(text: string, source = 'history.txt'): HistoryOp[] {
-  const txns: PlumeTxn[] = [];
-  text.split('\n').forEach((raw, i) => {
+/** Builds a Plume history from its lines, fed one at a time (so a history streams). */
+export class PlumeParser {
+  private readonly txns: PlumeTxn[] = [];
+  private readonly source: string;
+  constructor(source: string) {
+    this.source = source;
+  }
+
+  line(raw: string, lineNo: number): void {
     const line = raw.trim();
     if (line === '') return;
     const m = microOp.exec(line);
-    if (!m) throw new Error(`${source}:${i + 1}: expected r(key,value,session,txn) or w(key,value,session,txn)`);
+    if (!m) throw new Error(`${this.source}:${lineNo}: expected r(key,value,session,txn) or w(key,value,session,txn)`);
     const [, rw, key, value, session, txn] = m;
     const v = Number(value);
-    const last = txns[txns.length - 1];
+    const last = this.txns[this.txns.length - 1];
     const micro: [string, string, Value] = [rw!, key!, rw === 'r' && v === 0 ? null : v];
     if (last?.session === Number(session) && last.txn === txn) last.micro.push(micro);
-    else txns.push({ session: Number(session), txn: txn!, micro: [micro] });
-  });
-  const events: Omit<HistoryOp, 'index'>[] = [];
-  const position = new Map<number, number>();
-  for (const t of txns) {
-    const j = position.get(t.session) ?? 0;
-    position.set(t.session, j + 1);
-    const invoked = t.micro.map(([f, k, v]) => [f, k, f === 'r' ? null : v]);
-    events.push({ time: 2 * j, type: 'invoke', process: t.session, f: 'txn', value: invoked });
-    events.push({
-      time: 2 * j + 1,
-      type: t.txn === '-1' ? 'fail' : 'ok',
-      process: t.session,
-      f: 'txn',
-      value: t.micro,
-    });
+    else this.txns.push({ session: Number(session), txn: txn!, micro: [micro] });
   }
-  events.sort((a, b) => a.time - b.time);
-  return events.map((e, index) => ({ ...e, index }));
+
+  finish(): HistoryOp[] {
+    const events: Omit<HistoryOp, 'index'>[] = [];
+    const position = new Map<number, number>();
+    for (const t of this.txns) {
+      const j = position.get(t.session) ?? 0;
+      position.set(t.session, j + 1);
+      const invoked = t.micro.map(([f, k, v]) => [f, k, f === 'r' ? null : v]);
+      events.push({ time: 2 * j, type: 'invoke', process: t.session, f: 'txn', value: invoked });
+      events.push({
+        time: 2 * j + 1,
+        type: t.txn === '-1' ? 'fail' : 'ok',
+        process: t.session,
+        f: 'txn',
+        value: t.micro,
+      });
+    }
+    events.sort((a, b) => a.time - b.time);
+    return events.map((e, index) => ({ ...e, index }));
+  }
+}
+
+export function parsePlumeText(text: string, source = 'history.txt'): HistoryOp[] {
+  const parser = new PlumeParser(source);
+  text.split('\n').forEach((raw, i) => {
+    parser.line(raw, i + 1);
+  });
+  return parser.finish();
 }

@@ -24,41 +24,59 @@ function etcdValue(text: string, source: string, line: number): Value {
 /**
  * Jepsen etcd log: `INFO  jepsen.util - <proc> :<type> :<f> <value>`. `:timed-out` completions carry no
  * value: they become a `fail` (reads: nothing happened, or nothing observed) or an `info` (writes, cas:
- * unknown) with the invoke's value and error "timed-out".
+ * unknown) with the invoke's value and error "timed-out". Fed one line at a time, so a log streams.
  */
-export function parsePorcupineEtcdLog(text: string, source = 'etcd.log'): HistoryOp[] {
-  const ops: HistoryOp[] = [];
-  const invoked = new Map<number, Value>();
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const raw = lines[i]!;
-    if (raw.trim() === '') continue;
+export class PorcupineEtcdParser {
+  readonly ops: HistoryOp[] = [];
+  private readonly invoked = new Map<number, Value>();
+  private readonly source: string;
+  constructor(source: string) {
+    this.source = source;
+  }
+
+  line(raw: string, lineNo: number): void {
+    if (raw.trim() === '') return;
     const m = etcdLine.exec(raw);
     if (!m)
-      throw new PorcupineLogError(source, i + 1, 'not an `INFO jepsen.util - <process> :<type> :<f> <value>` line');
+      throw new PorcupineLogError(
+        this.source,
+        lineNo,
+        'not an `INFO jepsen.util - <process> :<type> :<f> <value>` line',
+      );
+    const ops = this.ops;
     const process = Number(m[1]);
     const type = m[2] as OpType;
-    let value = etcdValue(m[4]!, source, i + 1);
+    let value = etcdValue(m[4]!, this.source, lineNo);
     const op: HistoryOp = { index: ops.length, time: ops.length, type, process, f: m[3]!, value };
-    if (type === 'invoke') invoked.set(process, value);
+    if (type === 'invoke') this.invoked.set(process, value);
     else if (value === 'timed-out') {
-      value = type === 'fail' ? null : (invoked.get(process) ?? null);
+      value = type === 'fail' ? null : (this.invoked.get(process) ?? null);
       op.value = value;
       op.error = 'timed-out';
     }
     ops.push(op);
   }
-  return ops;
+}
+
+export function parsePorcupineEtcdLog(text: string, source = 'etcd.log'): HistoryOp[] {
+  const parser = new PorcupineEtcdParser(source);
+  text.split('\n').forEach((raw, i) => {
+    parser.line(raw, i + 1);
+  });
+  return parser.ops;
+}
+
+/** One op of a 6.824 kv log from its EDN map; `index` is its position in the file. */
+export function porcupineKvOp(form: Value, index: number, source: string): HistoryOp {
+  if (typeof form !== 'object' || form === null || Array.isArray(form))
+    throw new PorcupineLogError(source, index + 1, 'expected one op map per line');
+  const { process, type, f, key, value } = form;
+  if (typeof process !== 'number' || typeof type !== 'string' || typeof f !== 'string' || typeof key !== 'string')
+    throw new PorcupineLogError(source, index + 1, 'an op needs :process, :type, :f and :key');
+  return { index, time: index, type: type as OpType, process, f, key, value: value ?? null };
 }
 
 /** 6.824 kv log: one `{:process p, :type t, :f get|put|append, :key "k", :value v}` map per line. */
 export function parsePorcupineKvLog(text: string, source = 'kv.txt'): HistoryOp[] {
-  return parseEdn(text, source).map((form, index) => {
-    if (typeof form !== 'object' || form === null || Array.isArray(form))
-      throw new PorcupineLogError(source, index + 1, 'expected one op map per line');
-    const { process, type, f, key, value } = form;
-    if (typeof process !== 'number' || typeof type !== 'string' || typeof f !== 'string' || typeof key !== 'string')
-      throw new PorcupineLogError(source, index + 1, 'an op needs :process, :type, :f and :key');
-    return { index, time: index, type: type as OpType, process, f, key, value: value ?? null };
-  });
+  return parseEdn(text, source).map((form, index) => porcupineKvOp(form, index, source));
 }

@@ -1,0 +1,88 @@
+// Reads a history file as a sequence of byte chunks, synchronously: no reader ever holds the whole file as
+// one string (V8 caps a string at 512 MiB), and reading stops with HistoryTooLargeError, naming how far it
+// got, before the ops read so far would exhaust the heap and end the process without a verdict.
+import { closeSync, openSync, readSync } from 'node:fs';
+import { getHeapStatistics } from 'node:v8';
+
+export interface ReadLimits {
+  /** Stop once the JavaScript heap in use passes this many bytes; default 85% of V8's heap limit. */
+  heapBytes?: number;
+  /** Bytes per read; 1 MiB by default. */
+  chunkBytes?: number;
+}
+
+/** The history does not fit in memory as ops: its verdict is unknown, for the reason given. */
+export class HistoryTooLargeError extends Error {
+  readonly source: string;
+  readonly reason: string;
+  constructor(source: string, reason: string) {
+    super(`${source}: ${reason}`);
+    this.name = 'HistoryTooLargeError';
+    this.source = source;
+    this.reason = reason;
+  }
+}
+
+/**
+ * Calls `onChunk` with each chunk of `path` in order; the chunk's memory is reused for the next read, so a
+ * caller keeps a copy of what it needs. `opsSoFar` is only for the message when the heap limit is reached.
+ */
+export function readChunks(
+  path: string,
+  onChunk: (chunk: Uint8Array) => void,
+  limits: ReadLimits = {},
+  opsSoFar: () => number = () => 0,
+): void {
+  const heapLimit = limits.heapBytes ?? 0.85 * getHeapStatistics().heap_size_limit;
+  const buffer = Buffer.allocUnsafe(limits.chunkBytes ?? 1 << 20);
+  const fd = openSync(path, 'r');
+  try {
+    let offset = 0;
+    for (;;) {
+      const got = readSync(fd, buffer, 0, buffer.length, null);
+      if (got === 0) return;
+      onChunk(buffer.subarray(0, got));
+      offset += got;
+      const used = getHeapStatistics().used_heap_size;
+      if (used > heapLimit) {
+        throw new HistoryTooLargeError(
+          path,
+          `reading stopped after ${offset} bytes (${opsSoFar()} ops): they already take ${Math.round(used / 2 ** 20)} MiB ` +
+            `of the ${Math.round(heapLimit / 2 ** 20)} MiB this process may use, so the whole history cannot be checked here. ` +
+            'Give node more heap (NODE_OPTIONS=--max-old-space-size=MiB) or check a shorter history.',
+        );
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Calls `onLine` with each line of `path` (without its newline, decoded as UTF-8) and its 1-based number;
+ * returns the text after the last newline (empty when the file ends with one).
+ */
+export function readLines(
+  path: string,
+  onLine: (line: string, lineNo: number) => void,
+  limits: ReadLimits = {},
+): string {
+  const decoder = new TextDecoder('utf-8');
+  let partial = '';
+  let lineNo = 0;
+  readChunks(
+    path,
+    (chunk) => {
+      const text = partial + decoder.decode(chunk, { stream: true });
+      let start = 0;
+      for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
+        onLine(text.slice(start, nl), ++lineNo);
+        start = nl + 1;
+      }
+      partial = text.slice(start);
+    },
+    limits,
+    () => lineNo,
+  );
+  return partial + decoder.decode();
+}
