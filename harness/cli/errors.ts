@@ -1,5 +1,14 @@
-// Exit codes shared by every command: 0 all valid, 1 some invalid, 2 some unknown, 255 the harness failed.
-export const ExitCode = { valid: 0, invalid: 1, unknown: 2, notBuilt: 3, usage: 64, harnessError: 255 } as const;
+// Exit codes shared by every command: 0 all valid, 1 some invalid, 2 some unknown, 64 usage, 130 interrupted
+// (128 + SIGINT, as a shell reports it), 255 the harness failed.
+export const ExitCode = {
+  valid: 0,
+  invalid: 1,
+  unknown: 2,
+  notBuilt: 3,
+  usage: 64,
+  interrupted: 130,
+  harnessError: 255,
+} as const;
 
 /** An error a user can act on: what went wrong, and what to do about it. Printed without a stack trace. */
 export class UserError extends Error {

@@ -7,7 +7,7 @@ import type { Value } from '../../checkers/history.ts';
 import type { RecordInput } from '../history/recorder.ts';
 import type { Client, ClientOp, Completion, NodeInfo } from '../plugin.ts';
 import { uniformIndex } from '../workloads/workload.ts';
-import { validateCompletion } from './validateCompletion.ts';
+import { unstorableReason, validateCompletion } from './validateCompletion.ts';
 
 export interface ClientPoolOptions {
   concurrency: number;
@@ -50,6 +50,18 @@ export interface PoolCounts {
 
 const yieldEvery = 32;
 
+/**
+ * A bug in the system's client adapter that the history cannot absorb (a completion that cannot be written
+ * as JSON): the pool records the op as info, stops every worker, and rejects, so the run ends as a harness
+ * error naming the process, node and op.
+ */
+export class ClientAdapterError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ClientAdapterError';
+  }
+}
+
 export class ClientPool {
   readonly counts: PoolCounts = { ok: 0, fail: 0, info: 0, pluginErrors: 0 };
   private readonly _options: ClientPoolOptions;
@@ -70,7 +82,23 @@ export class ClientPool {
 
   /** Runs every worker until `stop` aborts or `nextOp` returns undefined; in-flight ops finish (or time out). */
   async run(nextOp: (process: number) => ClientOp | undefined, stop: AbortSignal): Promise<void> {
-    await Promise.all(this._slots.map((slot) => this._loop(slot, nextOp, stop)));
+    await this._allSlots(stop, (slot, signal) => this._loop(slot, nextOp, signal));
+  }
+
+  /** Runs `work` on every slot; the first slot that throws stops the others, and its error is rethrown. */
+  private async _allSlots(stop: AbortSignal, work: (slot: Slot, signal: AbortSignal) => Promise<void>): Promise<void> {
+    const failed = new AbortController();
+    const signal = AbortSignal.any([stop, failed.signal]);
+    let first: { error: unknown } | undefined;
+    await Promise.all(
+      this._slots.map((slot) =>
+        work(slot, signal).catch((error: unknown) => {
+          first ??= { error };
+          failed.abort();
+        }),
+      ),
+    );
+    if (first !== undefined) throw first.error;
   }
 
   /**
@@ -78,17 +106,15 @@ export class ClientPool {
    * checkers see the state the system converged to.
    */
   async finalReads(ops: readonly ClientOp[], stop: AbortSignal): Promise<void> {
-    await Promise.all(
-      this._slots.map(async (slot) => {
-        for (const op of ops) {
-          while (!stop.aborted) {
-            const outcome = await this._perform(slot, op, stop);
-            if (outcome === 'ok') break;
-            if (outcome !== 'no-client') await sleep(100, stop);
-          }
+    await this._allSlots(stop, async (slot, stop) => {
+      for (const op of ops) {
+        while (!stop.aborted) {
+          const outcome = await this._perform(slot, op, stop);
+          if (outcome === 'ok') break;
+          if (outcome !== 'no-client') await sleep(100, stop);
         }
-      }),
-    );
+      }
+    });
   }
 
   /** Closes every open client; errors are logged, never thrown (this runs during teardown). */
@@ -146,6 +172,17 @@ export class ClientPool {
     const base = { process: slot.process, f: op.f, node: slot.node.name, ...(op.key !== undefined && { key: op.key }) };
     record({ type: 'invoke', ...base, value: op.value });
     const completion = await this._invokeWithTimeout(client, op, timeoutMs);
+    const unstorable = unstorableReason(completion);
+    if (unstorable !== undefined) {
+      const error = `the client adapter's completion cannot be written as JSON: ${unstorable}`;
+      this.counts.pluginErrors++;
+      this.counts.info++;
+      // Recorded as info: the op may have happened, and the history stays a sound record up to here.
+      record({ type: 'info', ...base, value: op.value, error });
+      slot.client = null;
+      void this._closeQuietly(client, slot);
+      throw new ClientAdapterError(`process ${slot.process} on ${slot.node.name}, op ${op.f}: ${error}`);
+    }
     const problems = validateCompletion(completion);
     let type: 'ok' | 'fail' | 'info';
     let value: Value = op.value;

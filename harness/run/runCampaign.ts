@@ -24,6 +24,7 @@ import { defaultCheckers, overallVerdict, runChecks } from './runChecks.ts';
 import { runPhases } from './runPhases.ts';
 import { silentReporter, type RunReporter } from './statusLine.ts';
 import { TaskRunner, type TaskError, type RunStatus } from './taskRunner.ts';
+import { RunFailures } from './runFailures.ts';
 import { ClientPool } from '../clients/clientPool.ts';
 import { waitReady, onEveryNode } from './systemLifecycle.ts';
 
@@ -36,6 +37,8 @@ export interface RunCampaignOptions {
   reporter?: RunReporter;
   /** Resolves on the first Ctrl-C. */
   interrupted?: Promise<void>;
+  /** Called once the run directory exists, before any node: what a forced exit would leave behind. */
+  onStart?(run: { runDir: string; runId: string; backend: string }): void;
   /** Per-teardown budget; default 60 s. */
   teardownTimeoutMs?: number;
 }
@@ -80,6 +83,7 @@ export async function runCampaign(options: RunCampaignOptions): Promise<RunOutco
     reporter.line(message);
   };
   say(`run ${runDir} (seed ${seed})`);
+  options.onStart?.({ runDir, runId, backend: campaign.nodes.backend });
   const workload = getWorkload(campaign.workload.name)!;
   const systemSpec = typeof campaign.system === 'string' ? { name: campaign.system, options: {} } : campaign.system;
   const ctx: RunContext = { systemOptions: { ...systemSpec.options }, clockEnv: {}, phase: 'setup' };
@@ -99,8 +103,12 @@ export async function runCampaign(options: RunCampaignOptions): Promise<RunOutco
     },
   });
 
+  const failures = new RunFailures();
+  let interruptedNow = false;
+  void options.interrupted?.then(() => (interruptedNow = true));
   const runner = new TaskRunner<RunContext>({
     ...(options.interrupted !== undefined && { interrupted: options.interrupted }),
+    failed: failures.first,
     ...(options.teardownTimeoutMs !== undefined && { teardownTimeoutMs: options.teardownTimeoutMs }),
     onTaskStart: (title, phase) => {
       log.write(`${phase}: ${title}`);
@@ -111,6 +119,9 @@ export async function runCampaign(options: RunCampaignOptions): Promise<RunOutco
       title: 'open the history',
       setup: (c) => {
         c.recorder = new HistoryRecorder(`${runDir}/${runFiles.history}`);
+        c.recorder.onFailure((e) => {
+          failures.report(e);
+        });
         return Promise.resolve();
       },
       teardown: (c) => {
@@ -238,14 +249,31 @@ export async function runCampaign(options: RunCampaignOptions): Promise<RunOutco
       teardown: async (c) => c.pool?.close(),
     });
 
-  const run = await runner.run(ctx);
+  const unwatch = failures.watchProcess();
+  let run: Awaited<ReturnType<typeof runner.run>>;
+  try {
+    run = await runner.run(ctx);
+  } finally {
+    unwatch();
+  }
+  // A failure that came during teardown, or after the setup it stopped had already failed another way.
+  const failuresSeen = new Set(run.errors.map((e) => e.error));
+  for (const f of failures.all)
+    if (!failuresSeen.has(f)) run.errors.push({ task: `${ctx.phase} (teardown)`, phase: 'teardown', error: f });
+  if (failures.all.length > 0 && run.status === 'passed') run.status = 'failed';
   reporter.end();
   for (const e of run.errors) say(`error in ${e.task}: ${errorText(e.error)}`);
   for (const e of run.softErrors) say(`warning: teardown "${e.task}" failed: ${errorText(e.error)}`);
   if (run.status === 'interrupted') say('interrupted: faults healed and nodes torn down; checking what was recorded');
 
   // Analysis after teardown, on the history as stored.
-  const history = readHistoryJsonl(`${runDir}/${runFiles.history}`).ops;
+  let history: ReturnType<typeof readHistoryJsonl>['ops'] = [];
+  try {
+    history = readHistoryJsonl(`${runDir}/${runFiles.history}`).ops;
+  } catch (e) {
+    run.errors.push({ task: 'read the history back', phase: 'teardown', error: e });
+    if (run.status === 'passed') run.status = 'failed';
+  }
   const operations = pairOperations(history);
   const mix = campaign.workload.mix ?? workload.defaultMix;
   const checkerNames =
@@ -256,8 +284,35 @@ export async function runCampaign(options: RunCampaignOptions): Promise<RunOutco
     );
   say(`checking ${operations.length} operations: ${checkerNames.join(', ') || '(no checkers)'}`);
   // No operation recorded (the run failed before traffic): there is nothing to check, and saying "valid"
-  // about an empty history would mislead.
-  const checks = operations.length === 0 ? [] : await runChecks(operations, checkerNames);
+  // about an empty history would mislead. One checker at a time, so a Ctrl-C while checking keeps the verdicts reached and marks the rest unchecked.
+  // A Ctrl-C that came before checking stopped the phases only: what was recorded is still checked.
+  const checks: Awaited<ReturnType<typeof runChecks>> = [];
+  let checksInterrupted = false;
+  if (operations.length > 0) {
+    const stop = interruptedNow ? undefined : options.interrupted?.then(() => 'interrupted' as const);
+    for (const name of checkerNames) {
+      const check = checksInterrupted
+        ? 'interrupted'
+        : await (stop !== undefined
+            ? Promise.race([runChecks(operations, [name]), stop])
+            : runChecks(operations, [name]));
+      if (check === 'interrupted') {
+        checksInterrupted = true;
+        checks.push(uncheckedResult(name, operations.length));
+        continue;
+      }
+      checks.push(...check);
+    }
+    if (checks.some((c) => c.reason === interruptedReason)) {
+      say(
+        `interrupted while checking: ${checks
+          .filter((c) => c.reason === interruptedReason)
+          .map((c) => c.checker)
+          .join(', ')} left unchecked (verdict unknown); check again with: faultline check ${runDir}`,
+      );
+      if (run.status === 'passed') run.status = 'interrupted';
+    }
+  }
   const opCounts = { ok: 0, fail: 0, info: 0 };
   for (const op of operations) opCounts[op.status]++;
   const results: RunResults = {
@@ -285,15 +340,31 @@ export async function runCampaign(options: RunCampaignOptions): Promise<RunOutco
   });
   const verdict = overallVerdict(checks);
   const exitCode =
-    run.status !== 'passed'
-      ? ExitCode.harnessError
-      : verdict === false
-        ? ExitCode.invalid
-        : verdict === 'unknown'
-          ? ExitCode.unknown
-          : ExitCode.valid;
+    run.status === 'interrupted'
+      ? ExitCode.interrupted
+      : run.status !== 'passed'
+        ? ExitCode.harnessError
+        : verdict === false
+          ? ExitCode.invalid
+          : verdict === 'unknown'
+            ? ExitCode.unknown
+            : ExitCode.valid;
   log.write(`done: status ${run.status}, verdict ${String(verdict)}, exit ${exitCode}`);
   return { runDir, results, status: run.status, errors: run.errors, softErrors: run.softErrors, exitCode };
+}
+
+const interruptedReason = 'interrupted before this checker ran or finished: not checked';
+
+/** A checker the interrupt stopped: unknown, never valid, and saying why. */
+function uncheckedResult(checker: string, ops: number): Awaited<ReturnType<typeof runChecks>>[number] {
+  return {
+    checker,
+    model: checker,
+    valid: 'unknown',
+    anomalies: [],
+    reason: interruptedReason,
+    stats: { ops, timeMs: 0 },
+  };
 }
 
 export function errorText(e: unknown): string {
