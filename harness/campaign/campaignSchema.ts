@@ -197,6 +197,11 @@ export const campaignSchema = z
       .optional()
       .describe('Seed for the workload and fault schedule; random when absent'),
     repetitions: z.number().int().min(1).max(1000).default(1),
+    hookTimeout: duration
+      .default('60s')
+      .describe(
+        'Budget for each call of a system hook (install, start, ready, stop, kill, pause, resume, primary, client open and close); a hook that exceeds it fails the run, named',
+      ),
   })
   .describe('A faultline campaign: a system under test × a workload × a fault schedule × checkers');
 

@@ -7,6 +7,7 @@ import type { Value } from '../../checkers/history.ts';
 import type { RecordInput } from '../history/recorder.ts';
 import type { Client, ClientOp, Completion, NodeInfo } from '../plugin.ts';
 import { uniformIndex } from '../workloads/workload.ts';
+import { HookTimeoutError, withinHookTimeout } from '../run/systemLifecycle.ts';
 import { unstorableReason, validateCompletion } from './validateCompletion.ts';
 
 export interface ClientPoolOptions {
@@ -21,6 +22,14 @@ export interface ClientPoolOptions {
   rate?: number;
   /** One pacing stream per slot (seeded); pacing is unjittered without them. */
   rngs?: readonly RandomGenerator[];
+  /**
+   * Budget for openClient and a client's close (the campaign's hookTimeout). An open that exceeds it before
+   * any client ever opened fails the run (the adapter hangs); after that it is logged and retried, since a
+   * partitioned node may hold a connect for a long time. Unlimited when absent.
+   */
+  hookTimeoutMs?: number;
+  /** Names the system in hook timeout errors. */
+  systemName?: string;
   /** Harness-side notes: a client that could not be opened, an adapter that broke the protocol. */
   log?(message: string): void;
 }
@@ -66,6 +75,7 @@ export class ClientPool {
   readonly counts: PoolCounts = { ok: 0, fail: 0, info: 0, pluginErrors: 0 };
   private readonly _options: ClientPoolOptions;
   private readonly _slots: Slot[];
+  private _everOpened = false;
 
   constructor(options: ClientPoolOptions) {
     if (options.nodes.length === 0) throw new Error('ClientPool needs at least one node');
@@ -155,9 +165,11 @@ export class ClientPool {
   /** Opens the slot's client; on failure logs, backs off and returns false. */
   private async _open(slot: Slot, stop: AbortSignal): Promise<boolean> {
     try {
-      slot.client = await this._options.openClient(slot.node);
+      slot.client = await this._timed('client', slot.node.name, () => this._options.openClient(slot.node));
+      this._everOpened = true;
       return true;
     } catch (e) {
+      if (e instanceof HookTimeoutError && !this._everOpened) throw e;
       this._options.log?.(`client for process ${slot.process} on ${slot.node.name} could not open: ${message(e)}`);
       await sleep(250, stop);
       return false;
@@ -243,9 +255,15 @@ export class ClientPool {
     });
   }
 
+  private _timed<T>(hook: string, node: string, work: () => Promise<T>): Promise<T> {
+    const { hookTimeoutMs, systemName } = this._options;
+    if (hookTimeoutMs === undefined) return work();
+    return withinHookTimeout(work, { system: systemName ?? 'the system', hook, node }, hookTimeoutMs);
+  }
+
   private async _closeQuietly(client: Client, slot: Slot): Promise<void> {
     try {
-      await client.close();
+      await this._timed('client close', slot.node.name, () => client.close());
     } catch (e) {
       this._options.log?.(`closing the client of process ${slot.process} failed: ${message(e)}`);
     }

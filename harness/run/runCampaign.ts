@@ -26,7 +26,7 @@ import { silentReporter, type RunReporter } from './statusLine.ts';
 import { TaskRunner, type TaskError, type RunStatus } from './taskRunner.ts';
 import { RunFailures } from './runFailures.ts';
 import { ClientPool } from '../clients/clientPool.ts';
-import { waitReady, onEveryNode } from './systemLifecycle.ts';
+import { waitReady, onEveryNode, withHookTimeouts } from './systemLifecycle.ts';
 
 export interface RunCampaignOptions {
   loaded: LoadedCampaign;
@@ -88,6 +88,7 @@ export async function runCampaign(options: RunCampaignOptions): Promise<RunOutco
   const systemSpec = typeof campaign.system === 'string' ? { name: campaign.system, options: {} } : campaign.system;
   const ctx: RunContext = { systemOptions: { ...systemSpec.options }, clockEnv: {}, phase: 'setup' };
   const keep = options.keepNodes === true;
+  const hookTimeoutMs = durationMs(campaign.hookTimeout);
   // Stored before connecting, so `faultline clean --heal --run` finds the hosts even if this process dies.
   const sshHosts = campaign.nodes.backend === 'ssh' ? sshHostConfigs(campaign.nodes, file) : undefined;
   if (sshHosts !== undefined) writeSshHosts(runDir, sshHosts);
@@ -109,7 +110,8 @@ export async function runCampaign(options: RunCampaignOptions): Promise<RunOutco
   const runner = new TaskRunner<RunContext>({
     ...(options.interrupted !== undefined && { interrupted: options.interrupted }),
     failed: failures.first,
-    ...(options.teardownTimeoutMs !== undefined && { teardownTimeoutMs: options.teardownTimeoutMs }),
+    // A teardown may stop, then kill, each under the hook timeout: its budget covers both.
+    teardownTimeoutMs: options.teardownTimeoutMs ?? Math.max(60_000, 2 * hookTimeoutMs + 5_000),
     onTaskStart: (title, phase) => {
       log.write(`${phase}: ${title}`);
     },
@@ -132,7 +134,7 @@ export async function runCampaign(options: RunCampaignOptions): Promise<RunOutco
     .addTask({
       title: 'load the system',
       setup: async (c) => {
-        c.system = await resolveSystem(systemSpec.name, file);
+        c.system = withHookTimeouts(await resolveSystem(systemSpec.name, file), hookTimeoutMs);
       },
     })
     .addTask({
@@ -226,6 +228,8 @@ export async function runCampaign(options: RunCampaignOptions): Promise<RunOutco
           },
           record: (op) => c.recorder!.record(op),
           timeoutMs: durationMs(campaign.clients.timeout),
+          hookTimeoutMs,
+          systemName: system.name,
           ...(campaign.clients.rate !== undefined && { rate: campaign.clients.rate }),
           log: (m) => {
             log.write(m);

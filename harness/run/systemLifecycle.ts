@@ -42,3 +42,60 @@ export async function waitReady(
     await new Promise((r) => setTimeout(r, 200));
   }
 }
+
+/** A plug-in hook that did not settle within the campaign's hookTimeout: named, with its node. */
+export class HookTimeoutError extends Error {
+  constructor(system: string, hook: string, node: string | undefined, timeoutMs: number) {
+    super(
+      `${system}: ${hook}()${node !== undefined ? ` on ${node}` : ''} did not finish within ${timeoutMs / 1000} s (hookTimeout in the campaign)`,
+    );
+    this.name = 'HookTimeoutError';
+  }
+}
+
+/** Settles as `work` does, or rejects with a HookTimeoutError after `timeoutMs`; `work` is left to itself then. */
+export function withinHookTimeout<T>(
+  work: () => Promise<T>,
+  what: { system: string; hook: string; node?: string },
+  timeoutMs: number,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      reject(new HookTimeoutError(what.system, what.hook, what.node, timeoutMs));
+    }, timeoutMs);
+    const settle =
+      <A>(f: (a: A) => void) =>
+      (a: A): void => {
+        clearTimeout(timer);
+        f(a);
+      };
+    try {
+      work().then(settle(resolve), settle(reject));
+    } catch (e) {
+      settle(reject)(e);
+    }
+  });
+}
+
+const nodeHooks = ['install', 'start', 'ready', 'stop', 'kill', 'pause', 'resume'] as const;
+
+/**
+ * The system with every lifecycle hook run under `timeoutMs`, so a hook that never settles fails the step it
+ * is in (named) instead of hanging the run. client() is timed by the client pool, which knows when a slow
+ * open is a partition and when it is a hang.
+ */
+export function withHookTimeouts(system: SystemDefinition, timeoutMs: number): SystemDefinition {
+  const timed: SystemDefinition = { ...system };
+  for (const hook of nodeHooks) {
+    const original = (system[hook] as ((ctx: NodeContext) => Promise<unknown>) | undefined)?.bind(system);
+    if (original === undefined) continue;
+    (timed as unknown as Record<string, unknown>)[hook] = (ctx: NodeContext) =>
+      withinHookTimeout(() => original(ctx), { system: system.name, hook, node: ctx.node.name }, timeoutMs);
+  }
+  if (system.primary !== undefined) {
+    const primary = system.primary.bind(system);
+    timed.primary = (nodes, options) =>
+      withinHookTimeout(() => primary(nodes, options), { system: system.name, hook: 'primary' }, timeoutMs);
+  }
+  return timed;
+}
