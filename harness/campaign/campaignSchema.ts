@@ -5,11 +5,23 @@ import { z } from 'zod';
 
 const durationPattern = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
 
+/** The longest delay a Node timer takes (2^31-1 ms, about 24.8 days): beyond it setTimeout fires at once. */
+export const maxDurationMs = 2 ** 31 - 1;
+
 /** A duration such as 500ms, 10s, 1.5m or 1h; parsed to milliseconds. */
 export const duration = z
   .string()
   .regex(durationPattern, { message: 'a duration like 500ms, 10s, 2m or 1h' })
+  .refine((text) => !durationPattern.test(text) || durationMs(text) <= maxDurationMs, {
+    message: 'too long: at most 596h (24.8 days, the longest a timer waits)',
+  })
   .describe('A duration: a number followed by ms, s, m or h (e.g. 500ms, 10s, 2m)');
+
+/** A duration that must be more than 0 (a timeout, a mean interval). */
+const positiveDuration = (why: string) =>
+  duration.refine((text) => !durationPattern.test(text) || durationMs(text) > 0, {
+    message: `must be more than 0: ${why}`,
+  });
 
 export function durationMs(text: string): number {
   const m = durationPattern.exec(text);
@@ -55,7 +67,13 @@ const sshSettings = {
 
 const sshHost = z.strictObject({
   host: z.string().min(1).describe('Host name or address, as this machine and the other nodes reach it'),
-  name: z.string().optional().describe('Node name in the history and report; default n1, n2, ...'),
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/, {
+      message: 'letters, digits, dash and underscore, at most 63 characters, starting with a letter or digit',
+    })
+    .optional()
+    .describe('Node name in the history and report (it names a log folder); default n1, n2, ...'),
   port: z.number().int().min(1).max(65535).default(22),
   ...sshSettings,
 });
@@ -96,7 +114,9 @@ const workloadSpec = z.strictObject({
 const clientsSpec = z.strictObject({
   concurrency: z.number().int().min(1).max(1000).default(5).describe('Concurrent client processes'),
   rate: z.number().positive().optional().describe('Total ops per second over all clients; unlimited when absent'),
-  timeout: duration.default('2s').describe('Per-op timeout; a timed-out op is recorded as info'),
+  timeout: positiveDuration('every op would time out at once')
+    .default('2s')
+    .describe('Per-op timeout; a timed-out op is recorded as info'),
 });
 
 const phasesSpec = z.strictObject({
@@ -166,7 +186,12 @@ export const faultSpec = z.discriminatedUnion('kind', [
 
 const nemesisSpec = z.strictObject({
   faults: z.array(faultSpec).default([]).describe('The faults to draw from; empty: no faults'),
-  interval: duration.default('5s').describe('Mean quiet time between one fault stopping and the next starting'),
+  interval: duration
+    .refine((text) => durationMs(text) > 0, {
+      message: 'must be more than 0: a 0 interval would start faults in a busy loop',
+    })
+    .default('5s')
+    .describe('Mean quiet time between one fault stopping and the next starting'),
   hold: duration.optional().describe('Mean time a fault stays; default the interval'),
   overlap: z.boolean().default(true).describe('Whether faults of different kinds may overlap'),
 });
@@ -177,6 +202,7 @@ export const campaignSchema = z
     name: z
       .string()
       .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { message: 'letters, digits, dot, dash and underscore' })
+      .max(100, { message: 'at most 100 characters (it names a folder)' })
       .describe('Names the store folder: store/<name>/<timestamp>/'),
     description: z.string().optional(),
     system: systemSpec,
@@ -197,7 +223,7 @@ export const campaignSchema = z
       .optional()
       .describe('Seed for the workload and fault schedule; random when absent'),
     repetitions: z.number().int().min(1).max(1000).default(1),
-    hookTimeout: duration
+    hookTimeout: positiveDuration('every hook would time out at once')
       .default('60s')
       .describe(
         'Budget for each call of a system hook (install, start, ready, stop, kill, pause, resume, primary, client open and close); a hook that exceeds it fails the run, named',

@@ -72,6 +72,12 @@ export async function runCampaign(options: RunCampaignOptions): Promise<RunOutco
   const { campaign, source, file } = options.loaded;
   const reporter = options.reporter ?? silentReporter;
   const seed = options.seed ?? campaign.seed ?? randomSeed();
+  const systemSpec = typeof campaign.system === 'string' ? { name: campaign.system, options: {} } : campaign.system;
+  // Before the run folder and any node: a missing, broken or throwing module is the campaign's mistake (64).
+  const system = withHookTimeouts(
+    await resolveSystem(systemSpec.name, file, options.loaded.systemAt),
+    durationMs(campaign.hookTimeout),
+  );
   const startedAt = new Date();
   const runDir = createRunDir(options.storeDir, campaign.name, startedAt);
   const runId = runDir.split('/').slice(-2).join('-');
@@ -85,7 +91,6 @@ export async function runCampaign(options: RunCampaignOptions): Promise<RunOutco
   say(`run ${runDir} (seed ${seed})`);
   options.onStart?.({ runDir, runId, backend: campaign.nodes.backend });
   const workload = getWorkload(campaign.workload.name)!;
-  const systemSpec = typeof campaign.system === 'string' ? { name: campaign.system, options: {} } : campaign.system;
   const ctx: RunContext = { systemOptions: { ...systemSpec.options }, clockEnv: {}, phase: 'setup' };
   const keep = options.keepNodes === true;
   const hookTimeoutMs = durationMs(campaign.hookTimeout);
@@ -133,8 +138,9 @@ export async function runCampaign(options: RunCampaignOptions): Promise<RunOutco
     })
     .addTask({
       title: 'load the system',
-      setup: async (c) => {
-        c.system = withHookTimeouts(await resolveSystem(systemSpec.name, file), hookTimeoutMs);
+      setup: (c) => {
+        c.system = system;
+        return Promise.resolve();
       },
     })
     .addTask({
