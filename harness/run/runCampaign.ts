@@ -25,6 +25,7 @@ import { runPhases } from './runPhases.ts';
 import { silentReporter, type RunReporter } from './statusLine.ts';
 import { TaskRunner, type TaskError, type RunStatus } from './taskRunner.ts';
 import { RunFailures } from './runFailures.ts';
+import { holdRunLock } from './runLock.ts';
 import { ClientPool } from '../clients/clientPool.ts';
 import { waitReady, onEveryNode, withHookTimeouts } from './systemLifecycle.ts';
 
@@ -89,6 +90,11 @@ export async function runCampaign(options: RunCampaignOptions): Promise<RunOutco
     reporter.line(message);
   };
   say(`run ${runDir} (seed ${seed})`);
+  // Held while this process lives: how `faultline clean` tells this run from one whose harness died.
+  const lock = await holdRunLock(runId).catch((e: unknown) => {
+    say(`warning: no liveness lock for this run (${errorText(e)}): \`faultline clean\` may take it for a dead one`);
+    return undefined;
+  });
   options.onStart?.({ runDir, runId, backend: campaign.nodes.backend });
   const workload = getWorkload(campaign.workload.name)!;
   const ctx: RunContext = { systemOptions: { ...systemSpec.options }, clockEnv: {}, phase: 'setup' };
@@ -360,6 +366,7 @@ export async function runCampaign(options: RunCampaignOptions): Promise<RunOutco
             ? ExitCode.unknown
             : ExitCode.valid;
   log.write(`done: status ${run.status}, verdict ${String(verdict)}, exit ${exitCode}`);
+  await lock?.release();
   return { runDir, results, status: run.status, errors: run.errors, softErrors: run.softErrors, exitCode };
 }
 
