@@ -14,6 +14,8 @@ import type { Remote } from '../../remote/remote.ts';
 import { connectSsh } from '../../remote/ssh.ts';
 import { readSshHosts, sshHostsFileName } from '../../run/sshHosts.ts';
 import { runFiles } from '../../store/runStore.ts';
+import { healLocalRun, localRunIds, localRunRoot, removeLocalRun } from '../../run/localNodes.ts';
+import { runLockHeld } from '../../run/runLock.ts';
 import type { NodeHealReport } from '../../../nemesis/healAll.ts';
 
 export function registerClean(program: Command): void {
@@ -42,12 +44,20 @@ export function registerClean(program: Command): void {
         await healRun(opts.run, opts.store);
         return;
       }
-      const removed = await removeRunResources(
-        opts.run !== undefined ? { runId: opts.run } : { includeLive: opts.all === true },
-      );
+      // A run directory names its run too (<store>/<campaign>/<timestamp> → <campaign>-<timestamp>).
+      const runId = opts.run === undefined ? undefined : runIdOf(opts.run);
+      const local = await removeLocalRuns(runId, opts.all === true);
+      // A machine that runs only local nodes may have no Docker engine: then there is nothing of it to clean.
+      const engine = await engineAnswers();
+      const removed = engine
+        ? await removeRunResources(runId !== undefined ? { runId } : { includeLive: opts.all === true })
+        : { containers: [], networks: [], liveRuns: [] };
+      if (!engine) process.stdout.write('no Docker engine answers: only local runs were looked for\n');
       for (const c of removed.containers) process.stdout.write(`removed container ${c}\n`);
       for (const n of removed.networks) process.stdout.write(`removed network ${n}\n`);
-      for (const r of removed.liveRuns) {
+      for (const k of local.killed) process.stdout.write(`killed local process ${k}\n`);
+      for (const f of local.folders) process.stdout.write(`removed folder ${f}\n`);
+      for (const r of [...removed.liveRuns, ...local.liveRuns]) {
         process.stdout.write(
           `kept run ${r}: the process that made it still runs (remove anyway: --run ${r} or --all)\n`,
         );
@@ -69,10 +79,41 @@ export function registerClean(program: Command): void {
           }
         }
       }
-      if (removed.containers.length === 0 && removed.networks.length === 0) {
+      if (
+        removed.containers.length === 0 &&
+        removed.networks.length === 0 &&
+        local.killed.length === 0 &&
+        local.folders.length === 0
+      ) {
         process.stdout.write(`nothing left behind${opts.run !== undefined ? ` by run '${opts.run}'` : ''}\n`);
       }
     });
+}
+
+/** The run id `run` names: itself, or that of the run directory it is (`<campaign>-<timestamp>`). */
+function runIdOf(run: string): string {
+  return existsSync(join(run, runFiles.campaign)) ? resolve(run).split('/').slice(-2).join('-') : run;
+}
+
+/**
+ * What local runs left: with a run id, that run's processes and folder, live or not; without, those of every
+ * local run whose harness is gone (its lock is not held), or every one with `all`.
+ */
+async function removeLocalRuns(
+  runId: string | undefined,
+  all: boolean,
+): Promise<{ killed: string[]; folders: string[]; liveRuns: string[] }> {
+  const out = { killed: [] as string[], folders: [] as string[], liveRuns: [] as string[] };
+  for (const id of runId !== undefined ? [runId] : localRunIds()) {
+    if (runId === undefined && !all && (await runLockHeld(id))) {
+      out.liveRuns.push(id);
+      continue;
+    }
+    const removed = await removeLocalRun(id);
+    out.killed.push(...removed.killed);
+    if (removed.folder !== undefined) out.folders.push(removed.folder);
+  }
+  return out;
 }
 
 /**
@@ -130,6 +171,15 @@ async function healRun(run: string, storeDir: string): Promise<void> {
   // Not an ssh run: a Docker run's containers, when an engine answers (an ssh user may have none).
   // A Docker run's id is <campaign>-<run dir name> (runCampaign), so a run directory names it too.
   const runId = runDir === undefined ? run : runDir.split('/').slice(-2).join('-');
+  // A local run: its nodes are processes here; what a crash can leave is a pause (stopped processes).
+  if (existsSync(localRunRoot(runId))) {
+    const reports = healLocalRun(runId);
+    for (const r of reports)
+      process.stdout.write(`${r.node}: ${r.healed.length > 0 ? r.healed.join(', ') : 'nothing to heal'}\n`);
+    if (reports.length === 0) process.stdout.write(`run '${runId}': no process of its local nodes is left\n`);
+    process.stdout.write(`remove its processes and folder with: faultline clean --run ${runId}\n`);
+    return;
+  }
   const cluster = (await engineAnswers()) ? await attachDockerCluster(runId) : undefined;
   if (cluster === undefined) {
     const where =

@@ -1,5 +1,5 @@
 // Ctrl-C during a run: the first SIGINT stops the run, heals, stops the system, removes the nodes and still
-// checks and stores what was recorded, exiting 255. Uses local nodes (real processes), so it needs no Docker.
+// checks and stores what was recorded, exiting 130. Uses local nodes (real processes), so it needs no Docker.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { repo, tutorialProject } from './tutorialProject.ts';
 
-test('the first Ctrl-C tears the run down, checks what was recorded and exits 255', { timeout: 120_000 }, async (t) => {
+test('the first Ctrl-C tears the run down, checks what was recorded and exits 130', { timeout: 120_000 }, async (t) => {
   const dir = tutorialProject(
     'faultline-e2e-interrupt-',
     'name: interrupt-me\nsystem: ./system.ts\nnodes: {backend: local, count: 3}\nworkload: {name: register}\n' +
