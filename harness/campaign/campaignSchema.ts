@@ -65,11 +65,14 @@ const sshSettings = {
     ),
 };
 
+/** A node name, safe as a path segment (logs/<node>/) and in a shell: no '/', '..', NUL or spaces. */
+export const safeNodeName = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
+
 const sshHost = z.strictObject({
   host: z.string().min(1).describe('Host name or address, as this machine and the other nodes reach it'),
   name: z
     .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/, {
+    .regex(safeNodeName, {
       message: 'letters, digits, dash and underscore, at most 63 characters, starting with a letter or digit',
     })
     .optional()

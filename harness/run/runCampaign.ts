@@ -9,7 +9,7 @@ import { HistoryRecorder } from '../history/recorder.ts';
 import { pairOperations } from '../../checkers/history.ts';
 import type { RunResults } from '../../results/run-results.ts';
 import type { LoadedCampaign } from '../campaign/loadCampaign.ts';
-import { durationMs } from '../campaign/campaignSchema.ts';
+import { durationMs, safeNodeName } from '../campaign/campaignSchema.ts';
 import { ExitCode } from '../cli/errors.ts';
 import type { ClientContext, NodeContext, SystemDefinition } from '../plugin.ts';
 import { createRunDir, HarnessLog, runFiles, writeJsonAtomic } from '../store/runStore.ts';
@@ -162,6 +162,12 @@ export async function runCampaign(options: RunCampaignOptions): Promise<RunOutco
           warn: say,
           signal,
         });
+        // Node names become paths (logs/<node>/): whatever the backend, none may leave the run directory.
+        const unsafe = c.nodes.infos.filter((n) => !safeNodeName.test(n.name));
+        if (unsafe.length > 0)
+          throw new Error(
+            `unsafe node names ${unsafe.map((n) => JSON.stringify(n.name)).join(', ')}: letters, digits, - and _ only`,
+          );
         Object.assign(c.systemOptions, c.nodes.extraOptions);
         say(`nodes: ${c.nodes.infos.map((n) => `${n.name} ${n.address}`).join(', ')}`);
       },

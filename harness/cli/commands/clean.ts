@@ -3,7 +3,8 @@
 // crashed run left on its nodes and keep them: a Docker run's containers found by label, an ssh run's hosts
 // found in its run directory (ssh-hosts.json) and reached over ssh again.
 import type { Command } from '@commander-js/extra-typings';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { parseCampaign } from '../../campaign/loadCampaign.ts';
 import { join, resolve } from 'node:path';
 import { healAll, healedCleanly } from '../../../nemesis/healAll.ts';
 import { attachDockerCluster, removeRunResources } from '../../remote/cluster.ts';
@@ -90,6 +91,16 @@ export function registerClean(program: Command): void {
     });
 }
 
+/** The node backend a run directory's campaign.yaml names, if it can be read. */
+function backendOf(runDir: string): string | undefined {
+  try {
+    const file = join(runDir, runFiles.campaign);
+    return parseCampaign(readFileSync(file, 'utf8'), file).campaign.nodes.backend;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The run id `run` names: itself, or that of the run directory it is (`<campaign>-<timestamp>`). */
 function runIdOf(run: string): string {
   return existsSync(join(run, runFiles.campaign)) ? resolve(run).split('/').slice(-2).join('-') : run;
@@ -172,7 +183,7 @@ async function healRun(run: string, storeDir: string): Promise<void> {
   // A Docker run's id is <campaign>-<run dir name> (runCampaign), so a run directory names it too.
   const runId = runDir === undefined ? run : runDir.split('/').slice(-2).join('-');
   // A local run: its nodes are processes here; what a crash can leave is a pause (stopped processes).
-  if (existsSync(localRunRoot(runId))) {
+  if (existsSync(localRunRoot(runId)) || (runDir !== undefined && backendOf(runDir) === 'local')) {
     const reports = healLocalRun(runId);
     for (const r of reports)
       process.stdout.write(`${r.node}: ${r.healed.length > 0 ? r.healed.join(', ') : 'nothing to heal'}\n`);
