@@ -77,6 +77,8 @@ const killPoints: [string, (runDir: string) => boolean][] = [
 ];
 
 let survived = 0;
+let recordedOps = 0;
+let tornLines = 0;
 for (const [i, [point, ready]] of killPoints.entries()) {
   test(
     `a SIGKILL ${point}: clean --heal then clean --run leave no process and no folder`,
@@ -92,7 +94,11 @@ for (const [i, [point, ready]] of killPoints.entries()) {
       await run.exit;
       const runId = `${basename(run.campaignDir)}-${basename(runDir)}`;
       // What was recorded stays readable (at worst the line being written is torn).
-      if (existsSync(join(runDir, 'history.jsonl'))) readHistoryJsonl(join(runDir, 'history.jsonl'));
+      if (existsSync(join(runDir, 'history.jsonl'))) {
+        const history = readHistoryJsonl(join(runDir, 'history.jsonl'));
+        recordedOps += history.ops.length;
+        if (history.tornTail) tornLines++;
+      }
       const stoppedBefore = localRunProcesses(runId).filter((p) => p.stopped).length;
       if (point === 'during a pause fault') assert.ok(stoppedBefore > 0, 'the kill left a paused process');
       const heal = spawnSync(process.execPath, [cli, 'clean', '--heal', '--run', runDir], { encoding: 'utf8' });
@@ -109,7 +115,10 @@ for (const [i, [point, ready]] of killPoints.entries()) {
       assert.ok(!ps.includes(localRunRoot(runId)), `no process of the run is left:\n${ps}`);
       survived++;
       if (i === killPoints.length - 1)
-        t.diagnostic(`SIGKILLs survived (clean heal and removal): ${survived} of ${killPoints.length}`);
+        t.diagnostic(
+          `SIGKILLs survived (clean heal and removal): ${survived} of ${killPoints.length}; ` +
+            `${recordedOps} ops readable, ${tornLines} torn last line(s)`,
+        );
     },
   );
 }
