@@ -271,18 +271,27 @@ export async function runCampaign(options: RunCampaignOptions): Promise<RunOutco
       teardown: async (c) => c.pool?.close(),
     });
 
+  // Watched until the results are written: a plug-in's stray timer may still fire while checking.
   const unwatch = failures.watchProcess();
   let run: Awaited<ReturnType<typeof runner.run>>;
   try {
     run = await runner.run(ctx);
-  } finally {
+  } catch (e) {
     unwatch();
+    throw e;
   }
-  // A failure that came during teardown, or after the setup it stopped had already failed another way.
   const failuresSeen = new Set(run.errors.map((e) => e.error));
-  for (const f of failures.all)
-    if (!failuresSeen.has(f)) run.errors.push({ task: `${ctx.phase} (teardown)`, phase: 'teardown', error: f });
-  if (failures.all.length > 0 && run.status === 'passed') run.status = 'failed';
+  /** Failures that came during teardown (or checking), or after the setup they stopped had failed another way. */
+  const takeLateFailures = (where: string): void => {
+    for (const f of failures.all) {
+      if (failuresSeen.has(f)) continue;
+      failuresSeen.add(f);
+      run.errors.push({ task: where, phase: 'teardown', error: f });
+      if (where === 'checking') say(`error in ${where}: ${errorText(f)}`);
+    }
+    if (failures.all.length > 0 && run.status === 'passed') run.status = 'failed';
+  };
+  takeLateFailures('teardown');
   reporter.end();
   for (const e of run.errors) say(`error in ${e.task}: ${errorText(e.error)}`);
   for (const e of run.softErrors) say(`warning: teardown "${e.task}" failed: ${errorText(e.error)}`);
@@ -335,6 +344,8 @@ export async function runCampaign(options: RunCampaignOptions): Promise<RunOutco
       if (run.status === 'passed') run.status = 'interrupted';
     }
   }
+  takeLateFailures('checking');
+  unwatch();
   const opCounts = { ok: 0, fail: 0, info: 0 };
   for (const op of operations) opCounts[op.status]++;
   const results: RunResults = {
