@@ -1,7 +1,9 @@
 // `faultline clean`: remove what runs left behind on the engine (containers and networks labelled
-// faultline.run=...), and with --images the node images no longer current. With --heal --run, heal the faults a
-// crashed run left on its nodes and keep them: a Docker run's containers found by label, an ssh run's hosts
-// found in its run directory (ssh-hosts.json) and reached over ssh again.
+// faultline.run=...) and on this machine (a local run's processes and folder), and with --images the node
+// images no longer current. A run is live while its harness holds the run's lock (harness/run/runLock.ts).
+// With --heal --run, heal the faults a crashed run left on its nodes and keep them: a Docker run's containers
+// found by label, an ssh run's hosts found in its run directory (ssh-hosts.json) and reached over ssh again,
+// a local run's stopped processes resumed.
 import type { Command } from '@commander-js/extra-typings';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { parseCampaign } from '../../campaign/loadCampaign.ts';
@@ -22,7 +24,9 @@ import type { NodeHealReport } from '../../../nemesis/healAll.ts';
 export function registerClean(program: Command): void {
   program
     .command('clean')
-    .description('Remove what crashed runs left behind: containers and networks labelled by faultline')
+    .description(
+      "Remove what crashed runs left behind: containers and networks labelled by faultline, local nodes' processes and folders",
+    )
     .option(
       '--run <id>',
       'only this run, live or not (default: every run whose controller is gone); with --heal also a run directory',
