@@ -26,7 +26,11 @@ test('a SIGKILLed holder leaves the run not live, and the next holder takes the 
     ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
-  await new Promise<void>((resolve) => child.stdout.once('data', () => { resolve(); }));
+  await new Promise<void>((resolve) =>
+    child.stdout.once('data', () => {
+      resolve();
+    }),
+  );
   assert.equal(await runLockHeld(id), true);
   child.kill('SIGKILL');
   await new Promise((r) => child.once('exit', r));
