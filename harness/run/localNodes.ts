@@ -252,8 +252,9 @@ export interface LocalRunProcess {
 }
 
 /**
- * The daemons of a local run that still run, from their pidfiles. A pid is taken as the run's only when the
- * process's working directory or command line lies in the node's folder, so a pid reused since is left alone.
+ * The daemons of a local run that still run, from their pidfiles and from /proc. A pid is taken as the run's
+ * only when the process's working directory or command line lies in a node's folder, so a pid reused since is
+ * left alone.
  */
 export function localRunProcesses(runId: string): LocalRunProcess[] {
   const root = localRunRoot(runId);
@@ -284,17 +285,38 @@ export function localRunProcesses(runId: string): LocalRunProcess[] {
       found.push({ node, daemon: file.slice(0, -'.pid'.length), pid, stopped: processState(pid) === 'T' });
     }
   }
+  // A daemon spawned just before the harness died may have no pidfile yet: find it by where it runs.
+  const known = new Set(found.map((p) => p.pid));
+  for (const pid of processIds()) {
+    if (known.has(pid) || pid === process.pid) continue;
+    const node = nodes.find((n) => belongsTo(pid, join(root, n)));
+    if (node === undefined) continue;
+    found.push({ node, daemon: 'unrecorded process', pid, stopped: processState(pid) === 'T' });
+  }
   return found;
+}
+
+function processIds(): number[] {
+  try {
+    return readdirSync('/proc')
+      .filter((n) => /^\d+$/.test(n))
+      .map(Number);
+  } catch {
+    return [];
+  }
 }
 
 function belongsTo(pid: number, nodeRoot: string): boolean {
   try {
-    if (readlinkSync(`/proc/${pid}/cwd`).startsWith(nodeRoot)) return true;
+    const cwd = readlinkSync(`/proc/${pid}/cwd`);
+    if (cwd === nodeRoot || cwd.startsWith(`${nodeRoot}/`)) return true;
   } catch {
     // gone, or not ours to read
   }
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(nodeRoot);
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+      .split('\0')
+      .some((arg) => arg === nodeRoot || arg.startsWith(`${nodeRoot}/`));
   } catch {
     return false;
   }
