@@ -43,6 +43,26 @@ export interface AnalysisOptions extends CheckOptions {
    * cheap checkers first. Default: true for 'all', false for a list of names (each named checker runs).
    */
   skipImplied?: boolean;
+  /** Stops the analysis (a Ctrl-C): the checker running and those not yet run are `unknown`, never valid. */
+  signal?: AbortSignal;
+}
+
+/** The reason of a checker an interrupt stopped. */
+export const interruptedReason = 'interrupted before this checker ran or finished: not checked';
+
+/** Resolves when the signal aborts; never, without one. */
+function whenAborted(signal: AbortSignal): Promise<'aborted'> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve('aborted');
+    else
+      signal.addEventListener(
+        'abort',
+        () => {
+          resolve('aborted');
+        },
+        { once: true },
+      );
+  });
 }
 
 export interface Analysis {
@@ -231,7 +251,15 @@ export async function analyze(operations: readonly Operation[], options: Analysi
       });
       continue;
     }
-    results.set(name, await runOne(checker, operations, options));
+    const result =
+      options.signal === undefined
+        ? await runOne(checker, operations, options)
+        : await Promise.race([runOne(checker, operations, options), whenAborted(options.signal)]);
+    if (result === 'aborted') {
+      results.set(name, unknownResult(name, checker.model, interruptedReason, operations.length));
+      continue;
+    }
+    results.set(name, result);
     ran.push(name);
   }
   const ordered = chosen.map(({ name }) => results.get(name)!);

@@ -5,6 +5,7 @@ export {
   defaultTimeBudgetMs,
   exitCodeFor,
   exitCodeOf,
+  interruptedReason,
   nothingObserved,
   settleByHierarchy,
   verdictExitCodes,

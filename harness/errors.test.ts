@@ -12,9 +12,9 @@ test('each error code maps to its exit code', () => {
   );
 });
 
-test('verdicts map to 0, 1 and 2, and a run that did not pass to 255 whatever its checks say', () => {
+test('verdicts map to 0, 1 and 2; a failed run to 255 and an interrupted one to 130 whatever its checks say', () => {
   assert.equal(exitCodeForRun('passed', 1), 1);
   assert.equal(exitCodeForRun('passed', 2), 2);
   assert.equal(exitCodeForRun('failed', 0), 255);
-  assert.equal(exitCodeForRun('interrupted', 0), 255);
+  assert.equal(exitCodeForRun('interrupted', 0), 130);
 });

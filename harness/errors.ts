@@ -50,13 +50,15 @@ export function notBuiltYet(command: string, issue: string): never {
   );
 }
 
-/** A run that did not pass (failed or interrupted) is a harness error whatever its analysis says. */
+/** A run that failed is a harness error, one interrupted is 130, whatever its analysis says. */
 export function exitCodeForRun(status: 'passed' | 'failed' | 'interrupted', analysisExitCode: number): number {
+  if (status === 'interrupted') return ExitCode.interrupted;
   return status !== 'passed' ? ExitCode.harnessError : analysisExitCode;
 }
 
-/** Worst first: a harness error, then invalid, then unknown, then valid. */
+/** Worst first: a harness error, then interrupted, then invalid, then unknown, then valid. */
 export function combineExitCodes(codes: readonly number[]): number {
-  for (const code of [ExitCode.harnessError, ExitCode.invalid, ExitCode.unknown]) if (codes.includes(code)) return code;
+  for (const code of [ExitCode.harnessError, ExitCode.interrupted, ExitCode.invalid, ExitCode.unknown])
+    if (codes.includes(code)) return code;
   return ExitCode.valid;
 }

@@ -78,7 +78,7 @@ export {
   faultPackages,
   planFromCampaign,
 } from './faults/registry.ts';
-export { duration, durationMs } from './faults/campaignParts.ts';
+export { duration, durationMs, maxDurationMs, positiveDuration } from './faults/campaignParts.ts';
 export { runNemesisSchedule } from './nemesisRunner.ts';
 export { healAll, healedCleanly } from './healAll.ts';
 export { NemesisCommandError } from './nemesisCommandError.ts';

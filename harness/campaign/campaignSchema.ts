@@ -2,10 +2,10 @@
 // type, and campaign.schema.json for editor completion (`# yaml-language-server: $schema=...`).
 // Durations are strings like 500ms, 10s, 2m. Unknown keys are errors: a typo must not silently do nothing.
 import { z } from 'zod';
-import { duration, faultCampaignSchema } from '../../nemesis/index.ts';
+import { duration, durationMs, faultCampaignSchema, positiveDuration } from '../../nemesis/index.ts';
 
 // Durations and the fault part come from nemesis/faults/: each fault kind's package declares its own entry.
-export { duration, durationMs } from '../../nemesis/index.ts';
+export { duration, durationMs, maxDurationMs } from '../../nemesis/index.ts';
 
 const systemSpec = z.union([
   z
@@ -42,9 +42,18 @@ const sshSettings = {
     ),
 };
 
+/** A node name, safe as a path segment (logs/<node>/) and in a shell: no '/', '..', NUL or spaces. */
+export const safeNodeName = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
+
 const sshHost = z.strictObject({
   host: z.string().min(1).describe('Host name or address, as this machine and the other nodes reach it'),
-  name: z.string().optional().describe('Node name in the history and report; default n1, n2, ...'),
+  name: z
+    .string()
+    .regex(safeNodeName, {
+      message: 'letters, digits, dash and underscore, at most 63 characters, starting with a letter or digit',
+    })
+    .optional()
+    .describe('Node name in the history and report (it names a log folder); default n1, n2, ...'),
   port: z.number().int().min(1).max(65535).default(22),
   ...sshSettings,
 });
@@ -85,7 +94,9 @@ const workloadSpec = z.strictObject({
 const clientsSpec = z.strictObject({
   concurrency: z.number().int().min(1).max(1000).default(5).describe('Concurrent client processes'),
   rate: z.number().positive().optional().describe('Total ops per second over all clients; unlimited when absent'),
-  timeout: duration.default('2s').describe('Per-op timeout; a timed-out op is recorded as info'),
+  timeout: positiveDuration('every op would time out at once')
+    .default('2s')
+    .describe('Per-op timeout; a timed-out op is recorded as info'),
 });
 
 const phasesSpec = z.strictObject({
@@ -101,7 +112,12 @@ export const faultSpec = faultCampaignSchema;
 
 const nemesisSpec = z.strictObject({
   faults: z.array(faultSpec).default([]).describe('The faults to draw from; empty: no faults'),
-  interval: duration.default('5s').describe('Mean quiet time between one fault stopping and the next starting'),
+  interval: duration
+    .refine((text) => durationMs(text) > 0, {
+      message: 'must be more than 0: a 0 interval would start faults in a busy loop',
+    })
+    .default('5s')
+    .describe('Mean quiet time between one fault stopping and the next starting'),
   hold: duration.optional().describe('Mean time a fault stays; default the interval'),
   overlap: z.boolean().default(true).describe('Whether faults of different kinds may overlap'),
 });
@@ -112,6 +128,7 @@ export const campaignSchema = z
     name: z
       .string()
       .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { message: 'letters, digits, dot, dash and underscore' })
+      .max(100, { message: 'at most 100 characters (it names a folder)' })
       .describe('Names the store folder: store/<name>/<timestamp>/'),
     description: z.string().optional(),
     system: systemSpec,
@@ -132,6 +149,11 @@ export const campaignSchema = z
       .optional()
       .describe('Seed for the workload and fault schedule; random when absent'),
     repetitions: z.number().int().min(1).max(1000).default(1),
+    hookTimeout: positiveDuration('every hook would time out at once')
+      .default('60s')
+      .describe(
+        'Budget for each call of a system hook (install, start, ready, stop, kill, pause, resume, primary, client open and close); a hook that exceeds it fails the run, named',
+      ),
   })
   .describe('A faultline campaign: a system under test × a workload × a fault schedule × checkers');
 

@@ -6,9 +6,46 @@ import { durationMs, type CampaignSpec } from './campaignSchema.ts';
 import type { CampaignProblem, Locate } from './loadCampaign.ts';
 import { checkerNamesForWorkloadModel, defaultCheckers, knownCheckerNames } from './checkerNames.ts';
 
-export function checkCampaignSemantics(c: CampaignSpec, file: string, locate: Locate): CampaignProblem[] {
+export function checkCampaignSemantics(
+  c: CampaignSpec,
+  file: string,
+  locate: Locate,
+  /** Whether the file itself sets a field (defaults filled in by the schema do not count). */
+  given: (path: readonly (string | number)[]) => boolean = () => false,
+): CampaignProblem[] {
   const problems: CampaignProblem[] = [];
   const workload = getWorkload(c.workload.name);
+  if (workload !== undefined && !workload.multiKey && given(['workload', 'keys'])) {
+    problems.push({
+      message: `the ${workload.name} workload has a single key, so keys does nothing`,
+      field: 'workload.keys',
+      location: { file, ...locate(['workload', 'keys']) },
+      hint: 'remove keys, or use a multi-key workload such as key-value',
+    });
+  }
+  // Explicit node names in fault targets: checked here, so a name drawn late in the run (or never) is still
+  // caught before any node exists.
+  const nodeNames =
+    c.nodes.backend === 'ssh'
+      ? c.nodes.hosts.map((h, i) => h.name ?? `n${i + 1}`)
+      : Array.from({ length: c.nodes.count }, (_, i) => `n${i + 1}`);
+  const faultsWithUnknownTargets = new Set<number>();
+  c.nemesis.faults.forEach((f, i) => {
+    if (!('targets' in f) || f.targets === undefined) return;
+    f.targets.forEach((selector, j) => {
+      if (!Array.isArray(selector)) return;
+      selector.forEach((name, k) => {
+        if (nodeNames.includes(name)) return;
+        faultsWithUnknownTargets.add(i);
+        problems.push({
+          message: `no node is named "${name}"`,
+          field: `nemesis.faults.${i}.targets.${j}.${k}`,
+          location: { file, ...locate(['nemesis', 'faults', i, 'targets', j, k]) },
+          hint: `the nodes are ${nodeNames.join(', ')}`,
+        });
+      });
+    });
+  });
   if (workload !== undefined && c.workload.mix !== undefined) {
     for (const f of Object.keys(c.workload.mix)) {
       if (!workload.fs.includes(f)) {
@@ -52,14 +89,11 @@ export function checkCampaignSemantics(c: CampaignSpec, file: string, locate: Lo
   }
   // Each fault that names its topologies or targets, against the cluster's node names (an explicit grudge or
   // target naming a node that is not there, a topology too big for the cluster), found before any node is
-  // created. Defaults are left to the run, which has always accepted them (e.g. 'minority' on one node).
-  const nodeNames =
-    c.nodes.backend === 'ssh'
-      ? c.nodes.hosts.map((h, i) => h.name ?? `n${i + 1}`)
-      : Array.from({ length: c.nodes.count }, (_, i) => `n${i + 1}`);
+  // created. Defaults are left to the run, which has always accepted them (e.g. 'minority' on one node). A
+  // fault whose target names were already reported above, each at its own line, is not reported twice.
   c.nemesis.faults.forEach((f, i) => {
     const explicit = ('topologies' in f && f.topologies !== undefined) || ('targets' in f && f.targets !== undefined);
-    if (!explicit) return;
+    if (!explicit || faultsWithUnknownTargets.has(i)) return;
     for (const message of faultPackage(f.kind).problems(planFromCampaign(f, durationMs), nodeNames)) {
       problems.push({
         message,

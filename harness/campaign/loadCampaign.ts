@@ -34,6 +34,8 @@ export interface LoadedCampaign {
   /** The file's text, stored as campaign.yaml in the run directory. */
   source: string;
   file: string;
+  /** Where `system` is written (line, column), for errors found when the system module loads. */
+  systemAt?: { line: number; column: number };
 }
 
 /** Where a path points in the document; walks up to the nearest existing ancestor. */
@@ -85,12 +87,49 @@ function zodProblems(error: z.ZodError, file: string, locate: Locate): CampaignP
   return out;
 }
 
+/** Far more than any campaign needs; a larger file is a mistake, and parsing it could take the memory. */
+const maxCampaignBytes = 1_000_000;
+
+/** The message of a parser error; a stack overflow (a value nested thousands deep) said in words. */
+function tooDeep(e: unknown): string {
+  if (e instanceof RangeError && /call stack/i.test(e.message)) return 'values are nested too deeply';
+  return e instanceof Error ? (e.message.split('\n')[0] ?? e.message) : String(e);
+}
+
 /** Parses and validates campaign text. Throws CampaignError listing every problem. */
 export function parseCampaign(source: string, file: string): LoadedCampaign {
   const lines = new LineCounter();
-  const doc = parseDocument(source, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const whole = (message: string, hint: string): CampaignError =>
+    new CampaignError([{ message, field: '', location: { file, line: 1, column: 1 }, hint }]);
+  if (source.length > maxCampaignBytes)
+    throw whole(
+      `the file is ${source.length} characters long, more than a campaign needs (at most ${maxCampaignBytes})`,
+      'is it the right file?',
+    );
+  let doc: Document;
+  try {
+    doc = parseDocument(source, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  } catch (e) {
+    throw whole(
+      `the file cannot be parsed: ${tooDeep(e)}`,
+      'the file is not a campaign as docs/campaigns.md describes',
+    );
+  }
   const locate = locator(doc, lines);
   if (doc.errors.length > 0) {
+    // A value nested thousands deep overflows the parser's stack once per level it unwinds: say it once.
+    const exhausted = doc.errors.find((e) => e.code === 'RESOURCE_EXHAUSTION');
+    if (exhausted !== undefined) {
+      const pos = lines.linePos(exhausted.pos[0]);
+      throw new CampaignError([
+        {
+          message: 'values are nested too deeply to read',
+          field: '',
+          location: { file, line: pos.line, column: pos.col },
+          hint: 'a campaign needs only a few levels of nesting',
+        },
+      ]);
+    }
     throw new CampaignError(
       doc.errors.map((e) => {
         const pos = lines.linePos(e.pos[0]);
@@ -103,7 +142,16 @@ export function parseCampaign(source: string, file: string): LoadedCampaign {
       }),
     );
   }
-  const data: unknown = doc.toJS();
+  let data: unknown;
+  try {
+    // maxAliasCount bounds what aliases may expand to (a "billion laughs" file).
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    throw whole(
+      `the file cannot be read as data: ${tooDeep(e)}`,
+      'a campaign needs no deeply nested values, and aliases (*name) only a few times',
+    );
+  }
   if (data === null || data === undefined) {
     throw new CampaignError([
       {
@@ -116,9 +164,10 @@ export function parseCampaign(source: string, file: string): LoadedCampaign {
   }
   const parsed = campaignSchema.safeParse(data);
   if (!parsed.success) throw new CampaignError(zodProblems(parsed.error, file, locate));
-  const semantic = checkCampaignSemantics(parsed.data, file, locate);
+  const semantic = checkCampaignSemantics(parsed.data, file, locate, (path) => doc.hasIn(path));
   if (semantic.length > 0) throw new CampaignError(semantic);
-  return { campaign: parsed.data, source, file };
+  const systemAt = locate(typeof parsed.data.system === 'string' ? ['system'] : ['system', 'name']);
+  return { campaign: parsed.data, source, file, systemAt };
 }
 
 /** Reads and validates a campaign file. */

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { findHistoryProblems, pairOperations, type HistoryOp } from '../../checkers/history.ts';
 import type { RecordInput } from '../history/recorder.ts';
 import type { Client, ClientOp, Completion, NodeInfo } from '../plugin.ts';
-import { ClientPool, failBackoffMs } from './clientPool.ts';
+import { ClientAdapterError, ClientPool, failBackoffMs } from './clientPool.ts';
 
 const nodes: NodeInfo[] = [
   { name: 'n1', address: '127.0.0.1' },
@@ -183,4 +183,50 @@ test('final reads retry until ok on every worker', async () => {
 
 test('the backoff after consecutive definite failures doubles from 10 ms to at most 500 ms', () => {
   assert.deepEqual([0, 1, 2, 3, 6, 7, 8, 50].map(failBackoffMs), [0, 10, 20, 40, 320, 500, 500, 500]);
+});
+
+test('a completion JSON cannot hold is recorded as info, stops every worker and rejects naming the op', async () => {
+  const rec = memoryRecorder();
+  const pool = new ClientPool({
+    concurrency: 3,
+    nodes,
+    timeoutMs: 1000,
+    record: (i) => {
+      rec.record(i);
+    },
+    openClient: () =>
+      Promise.resolve(
+        registerClient({ value: null }, (op) =>
+          op.f === 'read' ? { type: 'ok', value: 1n as unknown as number } : null,
+        ),
+      ),
+  });
+  const stop = new AbortController();
+  await assert.rejects(pool.run(counterOps(), stop.signal), (e: unknown) => {
+    assert.ok(e instanceof ClientAdapterError);
+    assert.match(
+      e.message,
+      /process \d+ on n[12], op read: the client adapter's completion cannot be written as JSON: .*BigInt/,
+    );
+    return true;
+  });
+  assert.ok(!stop.signal.aborted, 'the pool stopped on its own');
+  assert.deepEqual(findHistoryProblems(rec.ops), []);
+  assert.ok(rec.ops.some((o) => o.type === 'info' && o.error?.includes('cannot be written as JSON') === true));
+});
+
+test('a client() that never opens fails the pool under hookTimeoutMs, named', async () => {
+  const pool = new ClientPool({
+    concurrency: 2,
+    nodes,
+    timeoutMs: 1000,
+    hookTimeoutMs: 50,
+    systemName: 'hangs',
+    record: () => undefined,
+    openClient: () => new Promise<Client>(() => undefined),
+  });
+  await assert.rejects(
+    pool.run(counterOps(), new AbortController().signal),
+    /hangs: client\(\) on n[12] did not finish within 0.05 s/,
+  );
 });

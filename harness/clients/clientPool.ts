@@ -7,7 +7,8 @@ import type { Value } from '../../checkers/history.ts';
 import type { RecordInput } from '../history/recorder.ts';
 import type { Client, ClientOp, Completion, NodeInfo } from '../plugin.ts';
 import { uniformIndex } from '../workloads/workload.ts';
-import { validateCompletion } from './validateCompletion.ts';
+import { HookTimeoutError, withinHookTimeout } from './hookTimeout.ts';
+import { unstorableReason, validateCompletion } from './validateCompletion.ts';
 
 export interface ClientPoolOptions {
   concurrency: number;
@@ -21,6 +22,14 @@ export interface ClientPoolOptions {
   rate?: number;
   /** One pacing stream per slot (seeded); pacing is unjittered without them. */
   rngs?: readonly RandomGenerator[];
+  /**
+   * Budget for openClient and a client's close (the campaign's hookTimeout). An open that exceeds it before
+   * any client ever opened fails the run (the adapter hangs); after that it is logged and retried, since a
+   * partitioned node may hold a connect for a long time. Unlimited when absent.
+   */
+  hookTimeoutMs?: number;
+  /** Names the system in hook timeout errors. */
+  systemName?: string;
   /** Harness-side notes: a client that could not be opened, an adapter that broke the protocol. */
   log?(message: string): void;
 }
@@ -50,10 +59,23 @@ export interface PoolCounts {
 
 const yieldEvery = 32;
 
+/**
+ * A bug in the system's client adapter that the history cannot absorb (a completion that cannot be written
+ * as JSON): the pool records the op as info, stops every worker, and rejects, so the run ends as a harness
+ * error naming the process, node and op.
+ */
+export class ClientAdapterError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ClientAdapterError';
+  }
+}
+
 export class ClientPool {
   readonly counts: PoolCounts = { ok: 0, fail: 0, info: 0, pluginErrors: 0 };
   private readonly _options: ClientPoolOptions;
   private readonly _slots: Slot[];
+  private _everOpened = false;
 
   constructor(options: ClientPoolOptions) {
     if (options.nodes.length === 0) throw new Error('ClientPool needs at least one node');
@@ -70,7 +92,23 @@ export class ClientPool {
 
   /** Runs every worker until `stop` aborts or `nextOp` returns undefined; in-flight ops finish (or time out). */
   async run(nextOp: (process: number) => ClientOp | undefined, stop: AbortSignal): Promise<void> {
-    await Promise.all(this._slots.map((slot) => this._loop(slot, nextOp, stop)));
+    await this._allSlots(stop, (slot, signal) => this._loop(slot, nextOp, signal));
+  }
+
+  /** Runs `work` on every slot; the first slot that throws stops the others, and its error is rethrown. */
+  private async _allSlots(stop: AbortSignal, work: (slot: Slot, signal: AbortSignal) => Promise<void>): Promise<void> {
+    const failed = new AbortController();
+    const signal = AbortSignal.any([stop, failed.signal]);
+    let first: { error: unknown } | undefined;
+    await Promise.all(
+      this._slots.map((slot) =>
+        work(slot, signal).catch((error: unknown) => {
+          first ??= { error };
+          failed.abort();
+        }),
+      ),
+    );
+    if (first !== undefined) throw first.error;
   }
 
   /**
@@ -78,17 +116,15 @@ export class ClientPool {
    * checkers see the state the system converged to.
    */
   async finalReads(ops: readonly ClientOp[], stop: AbortSignal): Promise<void> {
-    await Promise.all(
-      this._slots.map(async (slot) => {
-        for (const op of ops) {
-          while (!stop.aborted) {
-            const outcome = await this._perform(slot, op, stop);
-            if (outcome === 'ok') break;
-            if (outcome !== 'no-client') await sleep(100, stop);
-          }
+    await this._allSlots(stop, async (slot, stop) => {
+      for (const op of ops) {
+        while (!stop.aborted) {
+          const outcome = await this._perform(slot, op, stop);
+          if (outcome === 'ok') break;
+          if (outcome !== 'no-client') await sleep(100, stop);
         }
-      }),
-    );
+      }
+    });
   }
 
   /** Closes every open client; errors are logged, never thrown (this runs during teardown). */
@@ -129,9 +165,11 @@ export class ClientPool {
   /** Opens the slot's client; on failure logs, backs off and returns false. */
   private async _open(slot: Slot, stop: AbortSignal): Promise<boolean> {
     try {
-      slot.client = await this._options.openClient(slot.node);
+      slot.client = await this._timed('client', slot.node.name, () => this._options.openClient(slot.node));
+      this._everOpened = true;
       return true;
     } catch (e) {
+      if (e instanceof HookTimeoutError && !this._everOpened) throw e;
       this._options.log?.(`client for process ${slot.process} on ${slot.node.name} could not open: ${message(e)}`);
       await sleep(250, stop);
       return false;
@@ -146,6 +184,17 @@ export class ClientPool {
     const base = { process: slot.process, f: op.f, node: slot.node.name, ...(op.key !== undefined && { key: op.key }) };
     record({ type: 'invoke', ...base, value: op.value });
     const completion = await this._invokeWithTimeout(client, op, timeoutMs);
+    const unstorable = unstorableReason(completion);
+    if (unstorable !== undefined) {
+      const error = `the client adapter's completion cannot be written as JSON: ${unstorable}`;
+      this.counts.pluginErrors++;
+      this.counts.info++;
+      // Recorded as info: the op may have happened, and the history stays a sound record up to here.
+      record({ type: 'info', ...base, value: op.value, error });
+      slot.client = null;
+      void this._closeQuietly(client, slot);
+      throw new ClientAdapterError(`process ${slot.process} on ${slot.node.name}, op ${op.f}: ${error}`);
+    }
     const problems = validateCompletion(completion);
     let type: 'ok' | 'fail' | 'info';
     let value: Value = op.value;
@@ -206,9 +255,15 @@ export class ClientPool {
     });
   }
 
+  private _timed<T>(hook: string, node: string, work: () => Promise<T>): Promise<T> {
+    const { hookTimeoutMs, systemName } = this._options;
+    if (hookTimeoutMs === undefined) return work();
+    return withinHookTimeout(work, { system: systemName ?? 'the system', hook, node }, hookTimeoutMs);
+  }
+
   private async _closeQuietly(client: Client, slot: Slot): Promise<void> {
     try {
-      await client.close();
+      await this._timed('client close', slot.node.name, () => client.close());
     } catch (e) {
       this._options.log?.(`closing the client of process ${slot.process} failed: ${message(e)}`);
     }

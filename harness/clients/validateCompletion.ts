@@ -12,3 +12,23 @@ export function validateCompletion(c: unknown): string[] {
   if (type !== 'ok' && typeof error !== 'string') problems.push(`a ${type} completion needs an error string`);
   return problems;
 }
+
+/**
+ * Why a completion cannot be stored in the history, or undefined when it can. A value JSON cannot hold (a
+ * BigInt, a circular object, a throwing toJSON or getter) is a bug in the plug-in, not an outcome of the
+ * system: the run stops as a harness error rather than record something other than what the adapter said.
+ */
+export function unstorableReason(c: unknown): string | undefined {
+  try {
+    if (typeof c !== 'object' || c === null) return undefined;
+    // Reads every field the pool will read, so a throwing getter is caught here, once.
+    const { type, value, error } = c as { type?: unknown; value?: unknown; error?: unknown };
+    if (typeof type === 'bigint') return 'its type is a BigInt';
+    if (typeof value === 'bigint') return 'its value is a BigInt, which JSON cannot hold';
+    if (typeof value === 'object' && value !== null) JSON.stringify(value);
+    if (typeof error === 'bigint' || (typeof error === 'object' && error !== null)) JSON.stringify(error);
+    return undefined;
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
+}

@@ -25,6 +25,8 @@ export class HistoryRecorder {
   private timer: NodeJS.Timeout | null = null;
   private readonly clock: () => number;
   private readonly listeners: ((op: HistoryOp) => void)[] = [];
+  private readonly failureListeners: ((error: Error) => void)[] = [];
+  private _failure: Error | undefined;
 
   constructor(path: string, options: RecorderOptions = {}) {
     this.path = path;
@@ -47,8 +49,41 @@ export class HistoryRecorder {
   record(input: RecordInput): HistoryOp {
     if (this.fd === null) throw new Error(`history ${this.path} is closed; cannot record ${input.type} ${input.f}`);
     const op: HistoryOp = { ...input, index: this.nextIndex, time: input.time ?? this.clock() };
+    if (this._failure !== undefined) return op;
+    try {
+      const bytes = Buffer.from(this.line(op) + '\n');
+      const written = writeSync(this.fd, bytes);
+      if (written !== bytes.length) throw new Error(`short write: ${written} of ${bytes.length} bytes (disk full?)`);
+    } catch (e) {
+      // A full disk or an op JSON cannot hold: nothing after it can be trusted to be stored, so the
+      // recorder stops writing (what is on disk stays a clean prefix) and tells the run, which ends as a
+      // harness error. It does not throw: teardown (healing faults) still records, and must not be cut short.
+      const reason = e instanceof Error ? e.message : String(e);
+      this._failure = new Error(
+        `writing the history ${this.path} failed at op ${op.index} (${op.type} ${op.f} by ${String(op.process)}): ${reason}; ops 0..${op.index - 1} are stored`,
+      );
+      for (const listener of this.failureListeners) listener(this._failure);
+      return op;
+    }
+    this.nextIndex++;
+    this.dirty = true;
+    for (const listener of this.listeners) listener(op);
+    return op;
+  }
+
+  /** Called once, with the first write that failed; the recorder writes nothing after it. */
+  onFailure(listener: (error: Error) => void): void {
+    this.failureListeners.push(listener);
+  }
+
+  /** The first write that failed, if one did. */
+  get failure(): Error | undefined {
+    return this._failure;
+  }
+
+  private line(op: HistoryOp): string {
     // Key order is fixed so lines read well: index, time, type, process, f, value, then the optional fields.
-    const line = JSON.stringify({
+    return JSON.stringify({
       index: op.index,
       time: op.time,
       type: op.type,
@@ -59,11 +94,6 @@ export class HistoryRecorder {
       ...(op.key !== undefined && { key: op.key }),
       ...(op.error !== undefined && { error: op.error }),
     });
-    writeSync(this.fd, line + '\n');
-    this.nextIndex++;
-    this.dirty = true;
-    for (const listener of this.listeners) listener(op);
-    return op;
   }
 
   /** Called with every op after it is written (live status, streaming checks). */
@@ -78,7 +108,16 @@ export class HistoryRecorder {
   /** Forces written ops to disk (fdatasync) now, e.g. at a phase boundary. Cheap when nothing is dirty. */
   sync(): void {
     if (this.fd === null || !this.dirty) return;
-    fdatasyncSync(this.fd);
+    try {
+      fdatasyncSync(this.fd);
+    } catch (e) {
+      // An fdatasync error (EIO, ENOSPC on some filesystems) means written ops may not be on disk.
+      this._failure ??= new Error(
+        `syncing the history ${this.path} failed: ${e instanceof Error ? e.message : String(e)}`,
+      );
+      for (const listener of this.failureListeners) listener(this._failure);
+      return;
+    }
     this.dirty = false;
   }
 

@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import { NODE_LABEL, OWNER_LABEL, RUN_LABEL, connectEngine } from './dockerEngine.ts';
 import { DockerRemote } from './docker.ts';
 import { ensureNodeImage } from './nodeImage.ts';
+import { runLockHeld } from './runLock.ts';
 
 export interface DockerClusterOptions {
   /** Names the run: labels, container and network names carry it. Letters, digits, '_', '.', '-'. */
@@ -356,16 +357,26 @@ export async function removeRunResources(
   const label = options.runId === undefined ? RUN_LABEL : `${RUN_LABEL}=${options.runId}`;
   const keepLive = options.runId === undefined && options.includeLive !== true;
   const liveRuns = new Set<string>();
+  const containerList = await docker.listContainers({ all: true, filters: { label: [label] } });
+  const networkList = await docker.listNetworks({ filters: { label: [label] } });
+  // Liveness by the run's lock (harness/nodes/runLock.ts), which holds across PID namespaces, where the host:pid
+  // owner label does not (under `unshare` every pid looks alive).
+  const ids = new Set([...containerList, ...networkList].map((i) => i.Labels?.[RUN_LABEL] ?? ''));
+  const lockHeld = new Set<string>();
+  if (keepLive)
+    await Promise.all(
+      [...ids].map(async (id) => (id !== '' && (await runLockHeld(id)) ? lockHeld.add(id) : undefined)),
+    );
   const pick = <T extends { Labels?: { [label: string]: string } | null | undefined }>(items: T[]): T[] =>
     items.filter((item) => {
       const labels = item.Labels ?? {};
-      if (keepLive && ownerAlive(labels[OWNER_LABEL])) {
+      if (keepLive && lockHeld.has(labels[RUN_LABEL] ?? '')) {
         liveRuns.add(labels[RUN_LABEL] ?? '?');
         return false;
       }
       return true;
     });
-  const containers = pick(await docker.listContainers({ all: true, filters: { label: [label] } }));
+  const containers = pick(containerList);
   await Promise.all(
     containers.map((c) =>
       docker
@@ -374,7 +385,7 @@ export async function removeRunResources(
         .catch(() => undefined),
     ),
   );
-  const networks = pick(await docker.listNetworks({ filters: { label: [label] } }));
+  const networks = pick(networkList);
   await Promise.all(
     networks.map((n) =>
       docker

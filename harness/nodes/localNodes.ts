@@ -6,7 +6,8 @@
 // (the convention of systems-under-test/common: nodePort(name, options, default)).
 // Network and clock faults are unavailable here: they would act on this machine itself.
 import { spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { chmod, copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { daemonPaths } from './daemonScripts.ts';
@@ -219,4 +220,154 @@ export async function createLocalCluster(root: string, count: number): Promise<L
       if (options.keepFiles !== true) await rm(root, { recursive: true, force: true });
     },
   };
+}
+
+// What a local run leaves when its harness dies before teardown (SIGKILL): the nodes' folder under the temp
+// dir and the daemons whose pidfiles are in it. `faultline clean` finds them from the run id alone.
+
+const localRunPrefix = 'faultline-local-';
+
+/** The folder of a local run's nodes (provisionNodes puts them there). */
+export function localRunRoot(runId: string): string {
+  return join(tmpdir(), `${localRunPrefix}${runId}`);
+}
+
+/** Run ids whose local nodes' folder still exists. */
+export function localRunIds(): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(tmpdir());
+  } catch {
+    return [];
+  }
+  return names.filter((n) => n.startsWith(localRunPrefix)).map((n) => n.slice(localRunPrefix.length));
+}
+
+export interface LocalRunProcess {
+  node: string;
+  daemon: string;
+  pid: number;
+  /** Stopped by a pause fault (state T in /proc). */
+  stopped: boolean;
+}
+
+/**
+ * The daemons of a local run that still run, from their pidfiles and from /proc. A pid is taken as the run's
+ * only when the process's working directory or command line lies in a node's folder, so a pid reused since is
+ * left alone.
+ */
+export function localRunProcesses(runId: string): LocalRunProcess[] {
+  const root = localRunRoot(runId);
+  const found: LocalRunProcess[] = [];
+  let nodes: string[];
+  try {
+    nodes = readdirSync(root);
+  } catch {
+    return [];
+  }
+  for (const node of nodes) {
+    const nodeRoot = join(root, node);
+    const pidDir = join(nodeRoot, 'var', 'run', 'faultline');
+    let pidFiles: string[];
+    try {
+      pidFiles = readdirSync(pidDir).filter((n) => n.endsWith('.pid'));
+    } catch {
+      continue;
+    }
+    for (const file of pidFiles) {
+      let pid: number;
+      try {
+        pid = Number(readFileSync(join(pidDir, file), 'utf8').trim());
+      } catch {
+        continue;
+      }
+      if (!Number.isInteger(pid) || pid <= 0 || !belongsTo(pid, nodeRoot)) continue;
+      found.push({ node, daemon: file.slice(0, -'.pid'.length), pid, stopped: processState(pid) === 'T' });
+    }
+  }
+  // A daemon spawned just before the harness died may have no pidfile yet: find it by where it runs.
+  const known = new Set(found.map((p) => p.pid));
+  for (const pid of processIds()) {
+    if (known.has(pid) || pid === process.pid) continue;
+    const node = nodes.find((n) => belongsTo(pid, join(root, n)));
+    if (node === undefined) continue;
+    found.push({ node, daemon: 'unrecorded process', pid, stopped: processState(pid) === 'T' });
+  }
+  return found;
+}
+
+function processIds(): number[] {
+  try {
+    return readdirSync('/proc')
+      .filter((n) => /^\d+$/.test(n))
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
+function belongsTo(pid: number, nodeRoot: string): boolean {
+  try {
+    const cwd = readlinkSync(`/proc/${pid}/cwd`);
+    if (cwd === nodeRoot || cwd.startsWith(`${nodeRoot}/`)) return true;
+  } catch {
+    // gone, or not ours to read
+  }
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+      .split('\0')
+      .some((arg) => arg === nodeRoot || arg.startsWith(`${nodeRoot}/`));
+  } catch {
+    return false;
+  }
+}
+
+function processState(pid: number): string | undefined {
+  try {
+    // "pid (comm) S ...": the state follows the last ')' (comm may contain spaces and parentheses).
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Sends a signal to the daemon's process group (it was started detached, as its leader), else to the pid. */
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** Resumes every stopped process of a local run (what a pause fault left); the nodes are kept. */
+export function healLocalRun(runId: string): { node: string; healed: string[] }[] {
+  const byNode = new Map<string, string[]>();
+  for (const p of localRunProcesses(runId)) {
+    const healed = byNode.get(p.node) ?? [];
+    byNode.set(p.node, healed);
+    if (!p.stopped) continue;
+    signalGroup(p.pid, 'SIGCONT');
+    healed.push(`resumed ${p.daemon} (pid ${p.pid})`);
+  }
+  return [...byNode].map(([node, healed]) => ({ node, healed })).sort((a, b) => a.node.localeCompare(b.node));
+}
+
+/** Kills a local run's processes (stopped ones are resumed first, so they die now) and removes its folder. */
+export async function removeLocalRun(runId: string): Promise<{ killed: string[]; folder?: string }> {
+  const killed: string[] = [];
+  for (const p of localRunProcesses(runId)) {
+    signalGroup(p.pid, 'SIGCONT');
+    signalGroup(p.pid, 'SIGKILL');
+    killed.push(`${p.node} ${p.daemon} (pid ${p.pid})`);
+  }
+  const root = localRunRoot(runId);
+  if (!existsSync(root)) return { killed };
+  await rm(root, { recursive: true, force: true });
+  return { killed, folder: root };
 }

@@ -56,21 +56,28 @@ export function systemDefinitionProblems(value: unknown): string[] {
   return problems;
 }
 
-export async function resolveSystem(name: string, campaignFile: string): Promise<SystemDefinition> {
+/**
+ * The system a campaign names. Every problem is a usage error (exit 64) located at the campaign's `system`
+ * field, so a run can resolve it before it creates a run folder or any node.
+ */
+export async function resolveSystem(
+  name: string,
+  campaignFile: string,
+  at: { line: number; column: number } = { line: 1, column: 1 },
+): Promise<SystemDefinition> {
+  const where = `${campaignFile}:${at.line}:${at.column} system`;
+  const usage = (message: string, hint?: string): UserError => new UserError(message, hint, 'usage');
   if (!isModulePath(name)) {
     const builtIn = await loadBuiltInSystem(name);
     if (builtIn !== undefined) return builtIn;
-    throw new UserError(
-      `${campaignFile}: system "${name}" is not a built-in system`,
+    throw usage(
+      `${where}: "${name}" is not a built-in system`,
       `built-in systems: ${builtInSystemNames().join(', ')}; or give a path to your module, e.g. system: ./my-system.ts`,
     );
   }
   const file = resolve(dirname(campaignFile), name);
   if (!existsSync(file)) {
-    throw new UserError(
-      `${campaignFile}: system module ${file} does not exist`,
-      'paths are relative to the campaign file',
-    );
+    throw usage(`${where}: the module ${file} does not exist`, 'paths are relative to the campaign file');
   }
   await ensureTypeScriptLoader();
   registerPluginResolution();
@@ -78,16 +85,17 @@ export async function resolveSystem(name: string, campaignFile: string): Promise
   try {
     mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
   } catch (e) {
-    const text = e instanceof Error ? e.message : String(e);
+    // A syntax error, a missing import, or a throw at the module's top level: the module's own fault.
+    const text = e instanceof Error ? (e.message.split('\n')[0] ?? e.message) : String(e);
     const hint = /require\(\) ES Module|Cannot use import statement/.test(text)
       ? 'Node treats the file as CommonJS: put {"type": "module"} in a package.json beside it, or name it .mts'
       : undefined;
-    throw new UserError(`${file}: the system module failed to load: ${text}`, hint);
+    throw usage(`${where}: the module ${file} failed to load: ${text}`, hint ?? 'fix the module, then run again');
   }
   const problems = systemDefinitionProblems(mod.default);
   if (problems.length > 0) {
-    throw new UserError(
-      `${file}: not a system definition:\n  ${problems.join('\n  ')}`,
+    throw usage(
+      `${where}: ${file} is not a system definition:\n  ${problems.join('\n  ')}`,
       "export default defineSystem({ name, start, stop, kill, pause, resume, client }) from 'faultline/plugin'; see docs/plugin-tutorial.md",
     );
   }

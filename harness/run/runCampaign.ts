@@ -9,8 +9,9 @@ import { HistoryRecorder } from '../history/recorder.ts';
 import { pairOperations } from '../../checkers/history.ts';
 import type { RunResults } from '../../results/runResults.ts';
 import type { LoadedCampaign } from '../campaign/loadCampaign.ts';
-import { durationMs } from '../campaign/campaignSchema.ts';
+import { durationMs, safeNodeName } from '../campaign/campaignSchema.ts';
 import { exitCodeForRun } from '../errors.ts';
+import { interruptedReason } from '../../checkers/index.ts';
 import type { ClientContext, NodeContext, SystemDefinition } from '../plugin.ts';
 import { runIdOf } from '../../results/runDirectory.ts';
 import { createRunDir, HarnessLog, runFiles, writeJsonAtomic } from '../store/runStore.ts';
@@ -25,8 +26,10 @@ import { analyzeRun, defaultCheckers } from './runChecks.ts';
 import { runPhases } from './runPhases.ts';
 import { silentReporter, type RunReporter } from './statusLine.ts';
 import { TaskRunner, type TaskError, type RunStatus } from './taskRunner.ts';
+import { RunFailures } from './runFailures.ts';
+import { holdRunLock } from '../nodes/runLock.ts';
 import { ClientPool } from '../clients/clientPool.ts';
-import { waitReady, onEveryNode } from './systemLifecycle.ts';
+import { waitReady, onEveryNode, withHookTimeouts } from './systemLifecycle.ts';
 
 export interface RunCampaignOptions {
   loaded: LoadedCampaign;
@@ -37,6 +40,8 @@ export interface RunCampaignOptions {
   reporter?: RunReporter;
   /** Resolves on the first Ctrl-C. */
   interrupted?: Promise<void>;
+  /** Called once the run directory exists, before any node: what a forced exit would leave behind. */
+  onStart?(run: { runDir: string; runId: string; backend: string }): void;
   /** Per-teardown budget; default 60 s. */
   teardownTimeoutMs?: number;
 }
@@ -70,6 +75,12 @@ export async function runCampaign(options: RunCampaignOptions): Promise<RunOutco
   const { campaign, source, file } = options.loaded;
   const reporter = options.reporter ?? silentReporter;
   const seed = options.seed ?? campaign.seed ?? randomSeed();
+  const systemSpec = typeof campaign.system === 'string' ? { name: campaign.system, options: {} } : campaign.system;
+  // Before the run folder and any node: a missing, broken or throwing module is the campaign's mistake (64).
+  const system = withHookTimeouts(
+    await resolveSystem(systemSpec.name, file, options.loaded.systemAt),
+    durationMs(campaign.hookTimeout),
+  );
   const startedAt = new Date();
   const runDir = createRunDir(options.storeDir, campaign.name, startedAt);
   const runId = runIdOf(runDir);
@@ -81,10 +92,16 @@ export async function runCampaign(options: RunCampaignOptions): Promise<RunOutco
     reporter.line(message);
   };
   say(`run ${runDir} (seed ${seed})`);
+  // Held while this process lives: how `faultline clean` tells this run from one whose harness died.
+  const lock = await holdRunLock(runId).catch((e: unknown) => {
+    say(`warning: no liveness lock for this run (${errorText(e)}): \`faultline clean\` may take it for a dead one`);
+    return undefined;
+  });
+  options.onStart?.({ runDir, runId, backend: campaign.nodes.backend });
   const workload = getWorkload(campaign.workload.name)!;
-  const systemSpec = typeof campaign.system === 'string' ? { name: campaign.system, options: {} } : campaign.system;
   const ctx: RunContext = { systemOptions: { ...systemSpec.options }, clockEnv: {}, phase: 'setup' };
   const keep = options.keepNodes === true;
+  const hookTimeoutMs = durationMs(campaign.hookTimeout);
   // Stored before connecting, so `faultline clean --heal --run` finds the hosts even if this process dies.
   const sshHosts = campaign.nodes.backend === 'ssh' ? sshHostConfigs(campaign.nodes, file) : undefined;
   if (sshHosts !== undefined) writeSshHosts(runDir, sshHosts);
@@ -100,9 +117,14 @@ export async function runCampaign(options: RunCampaignOptions): Promise<RunOutco
     },
   });
 
+  const failures = new RunFailures();
+  let interruptedNow = false;
+  void options.interrupted?.then(() => (interruptedNow = true));
   const runner = new TaskRunner<RunContext>({
     ...(options.interrupted !== undefined && { interrupted: options.interrupted }),
-    ...(options.teardownTimeoutMs !== undefined && { teardownTimeoutMs: options.teardownTimeoutMs }),
+    failed: failures.first,
+    // A teardown may stop, then kill, each under the hook timeout: its budget covers both.
+    teardownTimeoutMs: options.teardownTimeoutMs ?? Math.max(60_000, 2 * hookTimeoutMs + 5_000),
     onTaskStart: (title, phase) => {
       log.write(`${phase}: ${title}`);
     },
@@ -112,6 +134,9 @@ export async function runCampaign(options: RunCampaignOptions): Promise<RunOutco
       title: 'open the history',
       setup: (c) => {
         c.recorder = new HistoryRecorder(`${runDir}/${runFiles.history}`);
+        c.recorder.onFailure((e) => {
+          failures.report(e);
+        });
         return Promise.resolve();
       },
       teardown: (c) => {
@@ -121,8 +146,9 @@ export async function runCampaign(options: RunCampaignOptions): Promise<RunOutco
     })
     .addTask({
       title: 'load the system',
-      setup: async (c) => {
-        c.system = await resolveSystem(systemSpec.name, file);
+      setup: (c) => {
+        c.system = system;
+        return Promise.resolve();
       },
     })
     .addTask({
@@ -138,6 +164,12 @@ export async function runCampaign(options: RunCampaignOptions): Promise<RunOutco
           warn: say,
           signal,
         });
+        // Node names become paths (logs/<node>/): whatever the backend, none may leave the run directory.
+        const unsafe = c.nodes.infos.filter((n) => !safeNodeName.test(n.name));
+        if (unsafe.length > 0)
+          throw new Error(
+            `unsafe node names ${unsafe.map((n) => JSON.stringify(n.name)).join(', ')}: letters, digits, - and _ only`,
+          );
         Object.assign(c.systemOptions, c.nodes.extraOptions);
         say(`nodes: ${c.nodes.infos.map((n) => `${n.name} ${n.address}`).join(', ')}`);
       },
@@ -216,6 +248,8 @@ export async function runCampaign(options: RunCampaignOptions): Promise<RunOutco
           },
           record: (op) => c.recorder!.record(op),
           timeoutMs: durationMs(campaign.clients.timeout),
+          hookTimeoutMs,
+          systemName: system.name,
           ...(campaign.clients.rate !== undefined && { rate: campaign.clients.rate }),
           log: (m) => {
             log.write(m);
@@ -239,14 +273,40 @@ export async function runCampaign(options: RunCampaignOptions): Promise<RunOutco
       teardown: async (c) => c.pool?.close(),
     });
 
-  const run = await runner.run(ctx);
+  // Watched until the results are written: a plug-in's stray timer may still fire while checking.
+  const unwatch = failures.watchProcess();
+  let run: Awaited<ReturnType<typeof runner.run>>;
+  try {
+    run = await runner.run(ctx);
+  } catch (e) {
+    unwatch();
+    throw e;
+  }
+  const failuresSeen = new Set(run.errors.map((e) => e.error));
+  /** Failures that came during teardown (or checking), or after the setup they stopped had failed another way. */
+  const takeLateFailures = (where: string): void => {
+    for (const f of failures.all) {
+      if (failuresSeen.has(f)) continue;
+      failuresSeen.add(f);
+      run.errors.push({ task: where, phase: 'teardown', error: f });
+      if (where === 'checking') say(`error in ${where}: ${errorText(f)}`);
+    }
+    if (failures.all.length > 0 && run.status === 'passed') run.status = 'failed';
+  };
+  takeLateFailures('teardown');
   reporter.end();
   for (const e of run.errors) say(`error in ${e.task}: ${errorText(e.error)}`);
   for (const e of run.softErrors) say(`warning: teardown "${e.task}" failed: ${errorText(e.error)}`);
   if (run.status === 'interrupted') say('interrupted: faults healed and nodes torn down; checking what was recorded');
 
   // Analysis after teardown, on the history as stored.
-  const history = readHistoryJsonl(`${runDir}/${runFiles.history}`).ops;
+  let history: ReturnType<typeof readHistoryJsonl>['ops'] = [];
+  try {
+    history = readHistoryJsonl(`${runDir}/${runFiles.history}`).ops;
+  } catch (e) {
+    run.errors.push({ task: 'read the history back', phase: 'teardown', error: e });
+    if (run.status === 'passed') run.status = 'failed';
+  }
   const operations = pairOperations(history);
   const mix = campaign.workload.mix ?? workload.defaultMix;
   const checkerNames =
@@ -256,10 +316,27 @@ export async function runCampaign(options: RunCampaignOptions): Promise<RunOutco
       Object.keys(mix).filter((f) => (mix[f] ?? 0) > 0),
     );
   say(`checking ${operations.length} operations: ${checkerNames.join(', ') || '(no checkers)'}`);
-  // An empty history (the run failed before traffic), or no checker, is `unknown`, never "valid".
-  const { analysis, model } = await analyzeRun(operations, checkerNames);
+  // An empty history (the run failed before traffic), or no checker, is `unknown`, never "valid". A Ctrl-C while
+  // checking stops the analysis: the checkers it stopped or never ran are unknown, marked unchecked. A Ctrl-C that
+  // came before checking stopped the phases only: what was recorded is still checked.
+  const stopChecks = new AbortController();
+  if (!interruptedNow)
+    void options.interrupted?.then(() => {
+      stopChecks.abort();
+    });
+  const { analysis, model } = await analyzeRun(operations, checkerNames, { signal: stopChecks.signal });
   const checks = analysis.results;
   if (analysis.reason !== undefined) say(`unknown: ${analysis.reason}`);
+  const unchecked = checks.filter((c) => c.reason === interruptedReason);
+  if (unchecked.length > 0) {
+    say(
+      `interrupted while checking: ${unchecked.map((c) => c.checker).join(', ')} left unchecked (verdict unknown); ` +
+        `check again with: faultline check ${runDir}`,
+    );
+    if (run.status === 'passed') run.status = 'interrupted';
+  }
+  takeLateFailures('checking');
+  unwatch();
   const opCounts = { ok: 0, fail: 0, info: 0 };
   for (const op of operations) opCounts[op.status]++;
   const results: RunResults = {
@@ -290,6 +367,7 @@ export async function runCampaign(options: RunCampaignOptions): Promise<RunOutco
   const verdict = analysis.valid;
   const exitCode = exitCodeForRun(run.status, analysis.exitCode);
   log.write(`done: status ${run.status}, verdict ${String(verdict)}, exit ${exitCode}`);
+  await lock?.release();
   return { runDir, results, status: run.status, errors: run.errors, softErrors: run.softErrors, exitCode };
 }
 

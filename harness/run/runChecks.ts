@@ -16,7 +16,7 @@ export { defaultCheckers, defaultCheckersByModel } from '../campaign/checkerName
 export async function analyzeRun(
   operations: readonly Operation[],
   names: readonly string[],
-  options: { timeBudgetMs?: number; memoryBudgetBytes?: number } = {},
+  options: { timeBudgetMs?: number; memoryBudgetBytes?: number; signal?: AbortSignal } = {},
 ): Promise<{ analysis: Analysis; model: ModelSpec }> {
   const model = inferModelSpec(operations);
   return { analysis: await analyze(operations, { ...options, checkers: names, model }), model };

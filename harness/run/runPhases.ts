@@ -59,31 +59,38 @@ export async function runPhases(o: PhaseOptions): Promise<void> {
   };
   try {
     const trafficStop = new AbortController();
+    // The pool rejects when a client adapter breaks the run (or a worker throws): every phase then ends at
+    // once, as on Ctrl-C, and the error is rethrown below, so the run fails instead of going on without traffic.
+    const trafficFailed = new AbortController();
+    const phases = AbortSignal.any([signal, trafficFailed.signal]);
     const stopTraffic = (): void => {
       trafficStop.abort();
     };
-    signal.addEventListener('abort', stopTraffic, { once: true });
+    phases.addEventListener('abort', stopTraffic, { once: true });
     enter('warm-up');
     const traffic = pool.run((process) => generator.next(process), trafficStop.signal);
-    await sleep(durationMs(campaign.phases.warmup), signal);
-    if (!signal.aborted) {
+    traffic.catch(() => {
+      trafficFailed.abort();
+    });
+    await sleep(durationMs(campaign.phases.warmup), phases);
+    if (!phases.aborted) {
       enter('faults');
-      const window = AbortSignal.any([signal, AbortSignal.timeout(durationMs(campaign.phases.faults))]);
-      await Promise.all([faults.run(window), sleep(durationMs(campaign.phases.faults), signal)]);
+      const window = AbortSignal.any([phases, AbortSignal.timeout(durationMs(campaign.phases.faults))]);
+      await Promise.all([faults.run(window), sleep(durationMs(campaign.phases.faults), phases)]);
     }
-    if (!signal.aborted) {
+    if (!phases.aborted) {
       enter('heal');
       const healStarted = Date.now();
       await faults.healAll();
-      await sleep(durationMs(campaign.phases.heal) - (Date.now() - healStarted), signal);
+      await sleep(durationMs(campaign.phases.heal) - (Date.now() - healStarted), phases);
     }
-    if (!signal.aborted) {
+    if (!phases.aborted) {
       enter('recovery');
-      await sleep(durationMs(campaign.phases.recovery), signal);
+      await sleep(durationMs(campaign.phases.recovery), phases);
     }
     trafficStop.abort();
     await traffic;
-    signal.removeEventListener('abort', stopTraffic);
+    phases.removeEventListener('abort', stopTraffic);
     if (!signal.aborted) {
       enter('final reads');
       const budget = AbortSignal.any([signal, AbortSignal.timeout(durationMs(campaign.phases.finalReads))]);

@@ -1,22 +1,36 @@
 // Playwright's SigIntWatcher: the first Ctrl-C (or SIGTERM) interrupts the run so teardown heals faults and
-// stops nodes; npm's duplicate SIGINT within 1 s is ignored; after that the handler removes itself, so a
-// second Ctrl-C kills the process the default way.
+// stops nodes; npm's duplicate SIGINT within 1 s is ignored. A second signal after that stops the process at
+// once (exit 130), after `onForcedExit` has said what teardown had not yet removed and how to remove it.
+
+export interface SigIntWatcherOptions {
+  /** Called on the second signal, just before the process exits: say what is left and how to clean it. */
+  onForcedExit?(): void;
+}
 
 export class SigIntWatcher {
   readonly promise: Promise<void>;
   private _hadSignal = false;
+  private _armedForSecond = false;
   private readonly _handler: () => void;
   private _timer: NodeJS.Timeout | undefined;
 
-  constructor() {
+  constructor(options: SigIntWatcherOptions = {}) {
     let resolve!: () => void;
     this.promise = new Promise<void>((r) => (resolve = r));
     this._handler = () => {
-      if (this._hadSignal) return;
+      if (this._hadSignal) {
+        if (!this._armedForSecond) return;
+        this.disarm();
+        try {
+          options.onForcedExit?.();
+        } finally {
+          process.exit(130);
+        }
+      }
       this._hadSignal = true;
       resolve();
       this._timer = setTimeout(() => {
-        this.disarm();
+        this._armedForSecond = true;
       }, 1000);
       this._timer.unref();
     };

@@ -1,8 +1,11 @@
 // Running a system's lifecycle hooks across the nodes: in parallel, every failure named by its node.
 import type { NodeContext, SystemDefinition } from '../plugin.ts';
 import type { Remote } from '../nodes/remote.ts';
+import { withinHookTimeout } from '../clients/hookTimeout.ts';
 
 /** Runs `action` on every node at once; throws one error naming each node that failed. */
+export { HookTimeoutError, withinHookTimeout } from '../clients/hookTimeout.ts';
+
 export async function onEveryNode(nodes: readonly Remote[], action: (node: Remote) => Promise<void>): Promise<void> {
   const outcomes = await Promise.allSettled(nodes.map((n) => action(n)));
   const failures = outcomes.flatMap((o, i) =>
@@ -41,4 +44,27 @@ export async function waitReady(
     }
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+const nodeHooks = ['install', 'start', 'ready', 'stop', 'kill', 'pause', 'resume'] as const;
+
+/**
+ * The system with every lifecycle hook run under `timeoutMs`, so a hook that never settles fails the step it
+ * is in (named) instead of hanging the run. client() is timed by the client pool, which knows when a slow
+ * open is a partition and when it is a hang.
+ */
+export function withHookTimeouts(system: SystemDefinition, timeoutMs: number): SystemDefinition {
+  const timed: SystemDefinition = { ...system };
+  for (const hook of nodeHooks) {
+    const original = (system[hook] as ((ctx: NodeContext) => Promise<unknown>) | undefined)?.bind(system);
+    if (original === undefined) continue;
+    (timed as unknown as Record<string, unknown>)[hook] = (ctx: NodeContext) =>
+      withinHookTimeout(() => original(ctx), { system: system.name, hook, node: ctx.node.name }, timeoutMs);
+  }
+  if (system.primary !== undefined) {
+    const primary = system.primary.bind(system);
+    timed.primary = (nodes, options) =>
+      withinHookTimeout(() => primary(nodes, options), { system: system.name, hook: 'primary' }, timeoutMs);
+  }
+  return timed;
 }

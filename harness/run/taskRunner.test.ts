@@ -86,3 +86,31 @@ test('a hung teardown times out on its own budget and the rest continue', async 
   assert.deepEqual(events, ['first']);
   assert.match(String(result.softErrors[0]!.error), /did not finish within 30 ms/);
 });
+
+test('a failure from outside the setups (an unhandled rejection) fails the run at once and tears down', async () => {
+  const events: string[] = [];
+  let fail!: (e: Error) => void;
+  const failed = new Promise<Error>((r) => (fail = r));
+  const runner = new TaskRunner<null>({ failed })
+    .addTask({ title: 'nodes', setup: () => Promise.resolve(), teardown: push(events, 'destroy nodes') })
+    .addTask({
+      title: 'workload',
+      setup: (_c, signal) =>
+        new Promise<void>((resolve) => {
+          setTimeout(() => {
+            fail(new Error('a plug-in promise rejected'));
+          }, 20);
+          signal.addEventListener('abort', () => {
+            events.push('workload saw abort');
+            resolve();
+          });
+        }),
+      teardown: push(events, 'stop clients'),
+    })
+    .addTask({ title: 'never', setup: push(events, 'never ran') });
+  const result = await runner.run(null);
+  assert.equal(result.status, 'failed');
+  assert.equal(result.errors[0]!.task, 'workload');
+  assert.match(String(result.errors[0]!.error), /a plug-in promise rejected/);
+  assert.deepEqual(events, ['workload saw abort', 'stop clients', 'destroy nodes']);
+});

@@ -28,6 +28,11 @@ export interface TaskRunResult {
 export interface TaskRunnerOptions {
   /** Resolves when the user asks to stop (first Ctrl-C). */
   interrupted?: Promise<void>;
+  /**
+   * Resolves with an error that must fail the run wherever it came from (an unhandled rejection, a failed
+   * history write): the setup under way stops as if it had thrown it.
+   */
+  failed?: Promise<Error>;
   /** Each teardown's own budget. Default 60 s. */
   teardownTimeoutMs?: number;
   onTaskStart?(title: string, phase: 'setup' | 'teardown'): void;
@@ -56,6 +61,8 @@ export class TaskRunner<C> {
     void interrupted?.then(() => {
       abort.abort(new Error('interrupted'));
     });
+    const failed = this._options.failed?.then((error) => ({ error, external: true as const }));
+    const stops = [interrupted, failed].filter((p) => p !== undefined);
     for (const task of this._tasks) {
       if (abort.signal.aborted) break;
       teardowns.unshift(task);
@@ -65,7 +72,7 @@ export class TaskRunner<C> {
         () => 'done' as const,
         (error: unknown) => ({ error }),
       );
-      const outcome = await (interrupted !== undefined ? Promise.race([setup, interrupted]) : setup);
+      const outcome = await (stops.length > 0 ? Promise.race([setup, ...stops]) : setup);
       if (outcome === 'interrupted') {
         status = 'interrupted';
         // Let the setup see the abort and unwind before its teardown runs, but never wait forever.
@@ -76,6 +83,7 @@ export class TaskRunner<C> {
         errors.push({ task: task.title, phase: 'setup', error: outcome.error });
         status = 'failed';
         abort.abort(new Error(`setup of "${task.title}" failed`));
+        if ('external' in outcome) await Promise.race([setup, delay(5_000)]);
         break;
       }
     }

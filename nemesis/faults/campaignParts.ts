@@ -5,11 +5,23 @@ import { nodeSelectorNames } from '../nodeSelection.ts';
 
 const durationPattern = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
 
+/** The longest delay a Node timer takes (2^31-1 ms, about 24.8 days): beyond it setTimeout fires at once. */
+export const maxDurationMs = 2 ** 31 - 1;
+
 /** A duration such as 500ms, 10s, 1.5m or 1h; parsed to milliseconds. */
 export const duration = z
   .string()
   .regex(durationPattern, { message: 'a duration like 500ms, 10s, 2m or 1h' })
+  .refine((text) => !durationPattern.test(text) || durationMs(text) <= maxDurationMs, {
+    message: 'too long: at most 596h (24.8 days, the longest a timer waits)',
+  })
   .describe('A duration: a number followed by ms, s, m or h (e.g. 500ms, 10s, 2m)');
+
+/** A duration that must be more than 0 (a timeout, a mean interval). */
+export const positiveDuration = (why: string) =>
+  duration.refine((text) => !durationPattern.test(text) || durationMs(text) > 0, {
+    message: `must be more than 0: ${why}`,
+  });
 
 export function durationMs(text: string): number {
   const m = durationPattern.exec(text);

@@ -27,9 +27,13 @@ after(async () => {
 });
 
 /** A raw request, so paths like /../ reach the server unnormalised. */
-function get(path: string, method = 'GET'): Promise<{ status: number; type: string; body: string; location?: string }> {
+function get(
+  path: string,
+  method = 'GET',
+  headers: Record<string, string> = {},
+): Promise<{ status: number; type: string; body: string; location?: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: server.port, path, method }, (res) => {
+    const req = request({ host: '127.0.0.1', port: server.port, path, method, headers }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));
@@ -73,4 +77,16 @@ test('nothing outside the store can be read', async () => {
   assert.equal((await get('/register/leak.txt')).status, 403); // a symlink pointing out
   assert.equal((await get('/nope')).status, 404);
   assert.equal((await get('/', 'POST')).status, 405);
+});
+
+test('only loopback Host headers are answered (DNS rebinding)', async () => {
+  for (const host of ['evil.example', 'evil.example:80', '10.0.0.1', '127.0.0.1.evil.example', 'localhost.evil.example']) {
+    const r = await get('/register/20261123T200000/history.jsonl', 'GET', { host });
+    assert.equal(r.status, 421, host);
+    assert.doesNotMatch(r.body, /"index"/, host);
+  }
+  for (const host of [`127.0.0.1:${server.port}`, `localhost:${server.port}`, `[::1]:${server.port}`, 'LOCALHOST']) {
+    const r = await get('/register/20261123T200000/report.html', 'GET', { host });
+    assert.equal(r.status, 200, host);
+  }
 });

@@ -61,7 +61,22 @@ async function listing(res: ServerResponse, dir: string, urlPath: string): Promi
   res.end(page.html);
 }
 
+/**
+ * Whether a Host header names this machine's loopback. A page on another site can make the browser send
+ * requests here under its own domain name (DNS rebinding): answering only for loopback names keeps the
+ * store unreadable to it even though the socket is on 127.0.0.1.
+ */
+export function isLoopbackHost(host: string | undefined): boolean {
+  if (host === undefined) return false;
+  const name = /^\[([^\]]+)\](?::\d+)?$/.exec(host)?.[1] ?? host.replace(/:\d+$/, '');
+  const lower = name.toLowerCase();
+  return lower === 'localhost' || lower.endsWith('.localhost') || lower === '::1' || /^127(\.\d{1,3}){3}$/.test(lower);
+}
+
 async function handle(root: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (!isLoopbackHost(req.headers.host)) {
+    send(res, 421, 'this server answers only for localhost, 127.0.0.1 or [::1] (Host header)'); return;
+  }
   if (req.method !== 'GET' && req.method !== 'HEAD') { send(res, 405, 'only GET and HEAD'); return; }
   let urlPath: string;
   try {

@@ -1,9 +1,12 @@
 // `faultline clean`: remove what runs left behind on the engine (containers and networks labelled
-// faultline.run=...), and with --images the node images no longer current. With --heal --run, heal the faults a
-// crashed run left on its nodes and keep them: a Docker run's containers found by label, an ssh run's hosts
-// found in its run directory (ssh-hosts.json) and reached over ssh again.
+// faultline.run=...) and on this machine (a local run's processes and folder), and with --images the node
+// images no longer current. A run is live while its harness holds the run's lock (harness/nodes/runLock.ts).
+// With --heal --run, heal the faults a crashed run left on its nodes and keep them: a Docker run's containers
+// found by label, an ssh run's hosts found in its run directory (ssh-hosts.json) and reached over ssh again,
+// a local run's stopped processes resumed.
 import type { Command } from '@commander-js/extra-typings';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { parseCampaign } from '../../campaign/loadCampaign.ts';
 import { join, resolve } from 'node:path';
 import { healAll, healedCleanly } from '../../../nemesis/index.ts';
 import { attachDockerCluster, removeRunResources } from '../../nodes/cluster.ts';
@@ -16,11 +19,15 @@ import { connectSsh } from '../../nodes/ssh.ts';
 import { readSshHosts } from '../../run/sshHosts.ts';
 import { runFiles, runIdOf } from '../../../results/runDirectory.ts';
 import type { NodeHealReport } from '../../../nemesis/index.ts';
+import { healLocalRun, localRunIds, localRunRoot, removeLocalRun } from '../../nodes/localNodes.ts';
+import { runLockHeld } from '../../nodes/runLock.ts';
 
 export function registerClean(program: Command, requestExit: RequestExit): void {
   program
     .command('clean')
-    .description('Remove what crashed runs left behind: containers and networks labelled by faultline')
+    .description(
+      "Remove what crashed runs left behind: containers and networks labelled by faultline, local nodes' processes and folders",
+    )
     .option(
       '--run <id>',
       'only this run, live or not (default: every run whose controller is gone); with --heal also a run directory',
@@ -43,12 +50,20 @@ export function registerClean(program: Command, requestExit: RequestExit): void 
         requestExit({ code: await healRun(opts.run, opts.store) });
         return;
       }
-      const removed = await removeRunResources(
-        opts.run !== undefined ? { runId: opts.run } : { includeLive: opts.all === true },
-      );
+      // A run directory names its run too (<store>/<campaign>/<timestamp> → <campaign>-<timestamp>).
+      const runId = opts.run === undefined ? undefined : runIdNamedBy(opts.run);
+      const local = await removeLocalRuns(runId, opts.all === true);
+      // A machine that runs only local nodes may have no Docker engine: then there is nothing of it to clean.
+      const engine = await engineAnswers();
+      const removed = engine
+        ? await removeRunResources(runId !== undefined ? { runId } : { includeLive: opts.all === true })
+        : { containers: [], networks: [], liveRuns: [] };
+      if (!engine) process.stdout.write('no Docker engine answers: only local runs were looked for\n');
       for (const c of removed.containers) process.stdout.write(`removed container ${c}\n`);
       for (const n of removed.networks) process.stdout.write(`removed network ${n}\n`);
-      for (const r of removed.liveRuns) {
+      for (const k of local.killed) process.stdout.write(`killed local process ${k}\n`);
+      for (const f of local.folders) process.stdout.write(`removed folder ${f}\n`);
+      for (const r of [...removed.liveRuns, ...local.liveRuns]) {
         process.stdout.write(
           `kept run ${r}: the process that made it still runs (remove anyway: --run ${r} or --all)\n`,
         );
@@ -70,10 +85,51 @@ export function registerClean(program: Command, requestExit: RequestExit): void 
           }
         }
       }
-      if (removed.containers.length === 0 && removed.networks.length === 0) {
+      if (
+        removed.containers.length === 0 &&
+        removed.networks.length === 0 &&
+        local.killed.length === 0 &&
+        local.folders.length === 0
+      ) {
         process.stdout.write(`nothing left behind${opts.run !== undefined ? ` by run '${opts.run}'` : ''}\n`);
       }
     });
+}
+
+/** The node backend a run directory's campaign.yaml names, if it can be read. */
+function backendOf(runDir: string): string | undefined {
+  try {
+    const file = join(runDir, runFiles.campaign);
+    return parseCampaign(readFileSync(file, 'utf8'), file).campaign.nodes.backend;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The run id `run` names: itself, or that of the run directory it is (`<campaign>-<timestamp>`). */
+function runIdNamedBy(run: string): string {
+  return existsSync(join(run, runFiles.campaign)) ? runIdOf(resolve(run)) : run;
+}
+
+/**
+ * What local runs left: with a run id, that run's processes and folder, live or not; without, those of every
+ * local run whose harness is gone (its lock is not held), or every one with `all`.
+ */
+async function removeLocalRuns(
+  runId: string | undefined,
+  all: boolean,
+): Promise<{ killed: string[]; folders: string[]; liveRuns: string[] }> {
+  const out = { killed: [] as string[], folders: [] as string[], liveRuns: [] as string[] };
+  for (const id of runId !== undefined ? [runId] : localRunIds()) {
+    if (runId === undefined && !all && (await runLockHeld(id))) {
+      out.liveRuns.push(id);
+      continue;
+    }
+    const removed = await removeLocalRun(id);
+    out.killed.push(...removed.killed);
+    if (removed.folder !== undefined) out.folders.push(removed.folder);
+  }
+  return out;
 }
 
 /**
@@ -148,6 +204,15 @@ async function healRun(run: string, storeDir: string): Promise<number> {
   // Not an ssh run: a Docker run's containers, when an engine answers (an ssh user may have none).
   // A run directory names its run id too (runIdOf).
   const runId = runDir === undefined ? run : runIdOf(runDir);
+  // A local run: its nodes are processes here; what a crash can leave is a pause (stopped processes).
+  if (existsSync(localRunRoot(runId)) || (runDir !== undefined && backendOf(runDir) === 'local')) {
+    const reports = healLocalRun(runId);
+    for (const r of reports)
+      process.stdout.write(`${r.node}: ${r.healed.length > 0 ? r.healed.join(', ') : 'nothing to heal'}\n`);
+    if (reports.length === 0) process.stdout.write(`run '${runId}': no process of its local nodes is left\n`);
+    process.stdout.write(`remove its processes and folder with: faultline clean --run ${runId}\n`);
+    return ExitCode.valid;
+  }
   const cluster = (await engineAnswers()) ? await attachDockerCluster(runId) : undefined;
   if (cluster === undefined) {
     const where =

@@ -1,15 +1,36 @@
 import type { Command } from '@commander-js/extra-typings';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { writeRunReport } from '../../../results/report/writeRunReport.ts';
 import { writeStoreIndex } from '../../../results/store/storeIndex.ts';
-import { UserError } from '../../errors.ts';
+import { ExitCode, UserError } from '../../errors.ts';
 import { runFiles, storeFiles } from '../../../results/runDirectory.ts';
 
 /** A run lives at <store>/<campaign>/<timestamp>/; its store is two levels up when that looks like one. */
 function storeOf(runDir: string): string | null {
   const store = dirname(dirname(runDir));
   return basename(store) === 'store' || existsSync(resolve(store, storeFiles.index)) ? store : null;
+}
+
+/** Removes report.html.<pid>.<time>.tmp files whose writer `stale` says is gone (a SIGKILLed `report`). */
+export function removeReportTemporaries(runDir: string, stale: (pid: number) => boolean): string[] {
+  const removed: string[] = [];
+  for (const name of readdirSync(runDir)) {
+    const m = /^report\.html\.(\d+)\.\d+\.tmp$/.exec(name);
+    if (m === null || !stale(Number(m[1]))) continue;
+    rmSync(resolve(runDir, name), { force: true });
+    removed.push(name);
+  }
+  return removed;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 export function registerReport(program: Command): void {
@@ -35,7 +56,22 @@ export function registerReport(program: Command): void {
           'usage',
         );
       }
-      const report = await writeRunReport(runDir);
+      removeReportTemporaries(runDir, (pid) => pid !== process.pid && !processAlive(pid));
+      // A signal ends the command without a half-written report.html.<pid>.<time>.tmp (the write and its
+      // rename are synchronous, so the handler runs before or after them, never in between).
+      const onSignal = (): void => {
+        removeReportTemporaries(runDir, (pid) => pid === process.pid);
+        process.exit(ExitCode.interrupted);
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      let report: string;
+      try {
+        report = await writeRunReport(runDir);
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
       process.stdout.write(`report: ${report}\n`);
       const store = options.store === undefined ? storeOf(runDir) : resolve(options.store);
       if (options.index && store !== null) process.stdout.write(`index:  ${await writeStoreIndex(store)}\n`);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,7 +24,7 @@ test('a bad campaign exits 64 listing every problem with file:line:col', (t) => 
   assert.match(r.stderr, /c\.yaml:6:3 clients\.concurency: unknown field "concurency"/);
 });
 
-test('an unknown system names the built-in ones', (t) => {
+test('an unknown system is a usage error (64) naming the built-in ones, and leaves no run folder', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'faultline-cli-run-'));
   t.after(() => {
     rmSync(dir, { recursive: true, force: true });
@@ -37,8 +37,10 @@ test('an unknown system names the built-in ones', (t) => {
     cwd: dir,
     encoding: 'utf8',
   });
-  assert.equal(r.status, 255);
-  assert.match(r.stdout, /system "raft-kb" is not a built-in system/);
+  assert.equal(r.status, 64, r.stdout + r.stderr);
+  assert.match(r.stderr, /c\.yaml:2:9 system: "raft-kb" is not a built-in system/);
+  assert.match(r.stderr, /built-in systems: .*raft-kv/);
+  assert.ok(!existsSync(join(dir, 'store')), 'no run folder');
 });
 
 test('repetitions combine to the worst exit code', () => {
@@ -46,4 +48,6 @@ test('repetitions combine to the worst exit code', () => {
   assert.equal(combineExitCodes([0, 2, 0]), 2);
   assert.equal(combineExitCodes([2, 1]), 1);
   assert.equal(combineExitCodes([1, 255]), 255);
+  assert.equal(combineExitCodes([1, 130]), 130);
+  assert.equal(combineExitCodes([130, 255]), 255);
 });

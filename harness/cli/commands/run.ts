@@ -1,5 +1,5 @@
 // `faultline run CAMPAIGN`: validate the campaign, run it (repetitions times), write the report, and exit
-// 0 all valid · 1 some invalid · 2 some unknown · 255 the harness failed (or was interrupted).
+// 0 all valid · 1 some invalid · 2 some unknown · 64 a bad campaign · 130 interrupted · 255 the harness failed.
 import { Option, type Command } from '@commander-js/extra-typings';
 import { resolve } from 'node:path';
 import pc from 'picocolors';
@@ -50,6 +50,23 @@ function summarize(outcome: RunOutcome, campaignFile: string, reporter: RunRepor
   }
 }
 
+/** What a second Ctrl-C leaves (teardown cut short) and the commands that remove it. */
+export function forcedExitNotice(run: { runDir: string; runId: string; backend: string } | undefined): string {
+  if (run === undefined) return 'faultline: stopped before any run started: nothing was left behind.';
+  const what =
+    run.backend === 'ssh'
+      ? 'faults may be left on the ssh hosts'
+      : run.backend === 'local'
+        ? "system processes (some perhaps stopped) and the nodes' temporary folder may be left"
+        : 'containers and the network of the run may be left, with faults on them';
+  return [
+    `faultline: stopped before teardown finished (second Ctrl-C): ${what}.`,
+    `  heal and keep the nodes: faultline clean --heal --run ${run.runDir}`,
+    ...(run.backend !== 'ssh' ? [`  remove them:            faultline clean --run ${run.runId}`] : []),
+    `  the run so far:          ${run.runDir}`,
+  ].join('\n');
+}
+
 export function registerRun(program: Command, requestExit: RequestExit): void {
   program
     .command('run')
@@ -88,7 +105,12 @@ export function registerRun(program: Command, requestExit: RequestExit): void {
           process.stdout,
           opts.progress === 'auto' ? {} : { live: opts.progress === 'live' },
         );
-        const watcher = new SigIntWatcher();
+        let started: { runDir: string; runId: string; backend: string } | undefined;
+        const watcher = new SigIntWatcher({
+          onForcedExit: () => {
+            process.stderr.write(`\n${forcedExitNotice(started)}\n`);
+          },
+        });
         let outcome: RunOutcome;
         try {
           outcome = await runCampaign({
@@ -98,6 +120,7 @@ export function registerRun(program: Command, requestExit: RequestExit): void {
             keepNodes: opts.keepNodes === true,
             reporter,
             interrupted: watcher.promise,
+            onStart: (run) => (started = run),
           });
         } finally {
           watcher.disarm();

@@ -1,5 +1,5 @@
 // Ctrl-C during a run: the first SIGINT stops the run, heals, stops the system, removes the nodes and still
-// checks and stores what was recorded, exiting 255. Uses local nodes (real processes), so it needs no Docker.
+// checks and stores what was recorded, exiting 130. Uses local nodes (real processes), so it needs no Docker.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { repo, tutorialProject } from './tutorialProject.ts';
 
-test('the first Ctrl-C tears the run down, checks what was recorded and exits 255', { timeout: 120_000 }, async (t) => {
+test('the first Ctrl-C tears the run down, checks what was recorded and exits 130', { timeout: 120_000 }, async (t) => {
   const dir = tutorialProject(
     'faultline-e2e-interrupt-',
     'name: interrupt-me\nsystem: ./system.ts\nnodes: {backend: local, count: 3}\nworkload: {name: register}\n' +
@@ -45,7 +45,7 @@ test('the first Ctrl-C tears the run down, checks what was recorded and exits 25
   const interruptedAt = Date.now();
   child.kill('SIGINT');
   const code = await exit;
-  assert.equal(code, 255, out);
+  assert.equal(code, 130, out);
   assert.ok(Date.now() - interruptedAt < 30_000, 'it did not wait for the phases to end');
   const runDir = realpathSync(join(campaignDir, 'latest'));
   const results = JSON.parse(readFileSync(join(runDir, 'results.json'), 'utf8')) as {
