@@ -149,22 +149,24 @@ function analyze(operations: readonly Operation[], options: IsolationOptions): I
   }
   addProcessEdges(txns, edges);
   if (options.realtime !== false) addRealtimeEdges(txns, edges);
+  stats.edges = edges.size;
+  const g = adjacency(txns.length, edges);
+  const components = stronglyConnected(g, DATA | PROCESS | REALTIME);
+  // list-append: weak-level violations lie inside components of ww ∪ wr ∪ rw ∪ process, which lie inside
+  // these; with none, there is nothing to look at.
   let component: Int32Array | undefined;
   if (shape === 'list-append') {
     component = new Int32Array(txns.length).fill(-1);
-    const g0 = adjacency(txns.length, edges);
-    stronglyConnected(g0, DATA | PROCESS).forEach((members, i) => {
-      for (const v of members) component![v] = i;
-    });
+    if (components.length > 0)
+      stronglyConnected(g, DATA | PROCESS).forEach((members, i) => {
+        for (const v of members) component![v] = i;
+      });
   }
   const weak = checkWeakLevels(txns, inference, edges, component);
   for (const a of weak.anomalies) anomalies.push(toAnomaly(a, txns));
-  stats.edges = edges.size;
-  const g = adjacency(txns.length, edges);
   const ruledOut = new Set<IsolationLevel>();
   const unsearched = new Set<string>();
   let timedOut: string | undefined;
-  const components = stronglyConnected(g, DATA | PROCESS | REALTIME);
   stats.components = components.length;
   const steps = options.cycleSearchSteps ?? defaultSteps;
   for (const [done, members] of components.entries()) {
