@@ -259,3 +259,12 @@ test('a serial history is valid at every level', () => {
   assert.deepEqual(types, []);
   for (const v of Object.values(a.levels)) assert.equal(v.valid, true);
 });
+
+test('a time budget that runs out leaves the undecided levels unknown, never valid', () => {
+  // Two components: a G2-item pair and a G-single triple; with no time at all, nothing is searched.
+  const a = analyzeIsolation(txnHistory(txns('ax1ry', 'ay1rx', 'az1at1', 'az2rt', 'rz12')), { timeBudgetMs: -1 });
+  for (const [level, v] of Object.entries(a.levels)) {
+    assert.notEqual(v.valid, true, level);
+    if (v.valid === 'unknown') assert.match(v.reason!, /time budget/);
+  }
+});

@@ -29,8 +29,10 @@ export const isolationChecker: ConsistencyChecker = {
   name: 'isolation',
   model: 'transactional isolation (the level in options.isolation; strict serializable by default)',
   description: 'any isolation level for list-append and rw-register transactions: pass { isolation: LEVEL }',
-  check: (operations: readonly Operation[], options: IsolationOptions = {}) =>
-    checkIsolation(operations, options.isolation ?? 'strict-serializable', options),
+  check: (operations: readonly Operation[], options: IsolationOptions = {}) => ({
+    ...checkIsolation(operations, options.isolation ?? 'strict-serializable', options),
+    checker: 'isolation',
+  }),
   appliesTo: isTxnHistory,
 };
 

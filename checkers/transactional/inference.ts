@@ -65,20 +65,24 @@ export function addProcessEdges(txns: readonly Txn[], edges: EdgeList): void {
  * completion drops from the buffer those completions that already reach it through its invoke's links.
  */
 export function addRealtimeEdges(txns: readonly Txn[], edges: EdgeList): void {
-  const events: [number, number, boolean][] = [];
+  // Events by history index (invokes and completions have distinct indices): no sort, no tuples.
+  let last = 0;
+  for (const t of txns) last = Math.max(last, t.op.invokeIndex, t.op.completeIndex ?? 0);
+  const eventAt = new Int32Array(last + 1).fill(-1);
   for (const t of txns) {
     if (!committed(t)) continue;
-    events.push([t.op.invokeIndex, t.index, true]);
-    if (t.status === 'ok' && t.op.completeIndex !== null) events.push([t.op.completeIndex, t.index, false]);
+    eventAt[t.op.invokeIndex] = 2 * t.index;
+    if (t.status === 'ok' && t.op.completeIndex !== null) eventAt[t.op.completeIndex] = 2 * t.index + 1;
   }
-  events.sort((a, b) => a[0] - b[0]);
   // Buffer entries are added with rising sequence numbers, so "in the buffer when t was invoked" is "still
   // there, with a sequence number at most the one current at t's invoke".
   let buffer: { txn: number; seq: number }[] = [];
   let seq = 0;
   const seqAtInvoke = new Int32Array(txns.length);
-  for (const [, t, isInvoke] of events) {
-    if (isInvoke) {
+  for (const e of eventAt) {
+    if (e === -1) continue;
+    const t = e >> 1;
+    if ((e & 1) === 0) {
       for (const c of buffer) edges.add(c.txn, t, REALTIME);
       seqAtInvoke[t] = seq;
     } else {

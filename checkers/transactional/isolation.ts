@@ -149,27 +149,31 @@ function analyze(operations: readonly Operation[], options: IsolationOptions): I
   }
   addProcessEdges(txns, edges);
   if (options.realtime !== false) addRealtimeEdges(txns, edges);
+  stats.edges = edges.size;
+  const g = adjacency(txns.length, edges);
+  const components = stronglyConnected(g, DATA | PROCESS | REALTIME);
+  // list-append: weak-level violations lie inside components of ww ∪ wr ∪ rw ∪ process, which lie inside
+  // these; with none, there is nothing to look at.
   let component: Int32Array | undefined;
   if (shape === 'list-append') {
     component = new Int32Array(txns.length).fill(-1);
-    const g0 = adjacency(txns.length, edges);
-    stronglyConnected(g0, DATA | PROCESS).forEach((members, i) => {
-      for (const v of members) component![v] = i;
-    });
+    if (components.length > 0)
+      stronglyConnected(g, DATA | PROCESS).forEach((members, i) => {
+        for (const v of members) component![v] = i;
+      });
   }
   const weak = checkWeakLevels(txns, inference, edges, component);
   for (const a of weak.anomalies) anomalies.push(toAnomaly(a, txns));
-  stats.edges = edges.size;
-  const g = adjacency(txns.length, edges);
   const ruledOut = new Set<IsolationLevel>();
   const unsearched = new Set<string>();
-  const components = stronglyConnected(g, DATA | PROCESS | REALTIME);
+  let timedOut: string | undefined;
   stats.components = components.length;
   const steps = options.cycleSearchSteps ?? defaultSteps;
-  for (const members of components) {
+  for (const [done, members] of components.entries()) {
     if (options.timeBudgetMs !== undefined && performance.now() - started > options.timeBudgetMs) {
-      unsearched.add(`every cycle type in ${components.length - stats.components} components (time budget)`);
+      // Out of time: every level not yet ruled out is undecided (the budget note names how much was left).
       for (const l of isolationLevels) if (!ruledOut.has(l)) unsearched.add(l);
+      timedOut = `the time budget of ${options.timeBudgetMs} ms ran out with ${components.length - done} of ${components.length} components unsearched`;
       break;
     }
     const found = searchComponent(g, members, ruledOut, { steps });
@@ -191,6 +195,7 @@ function analyze(operations: readonly Operation[], options: IsolationOptions): I
   // Verdicts: ruled out by an anomaly; else unknown where a search was cut short or a check is incomplete.
   for (const a of anomalies) for (const l of ruledOutBy(a.type)) ruledOut.add(l);
   const undecided = new Map<IsolationLevel, string>();
+  if (timedOut !== undefined) for (const l of isolationLevels) undecided.set(l, timedOut);
   for (const u of unsearched) {
     const levels = (isolationLevels as readonly string[]).includes(u)
       ? strongerLevels(u as IsolationLevel)

@@ -173,6 +173,47 @@ export function inferListAppend(txns: readonly Txn[]): Inference & { keys: Map<s
       r.list.length <= kv.order.length && r.list.every((e, j) => valueId(e) === valueId(kv.order[j]!));
     let reportedOrder = false;
     const thinAirReported = new Set<number>();
+    // Elements the reader got: each must exist, be committed, and (its own) be appended before the read.
+    const inspect = (r: Read, ok: boolean, j: number) => {
+      const reader = txns[r.txn]!;
+      const e = r.list[j]!;
+      const a = kv.appends.get(valueId(e));
+      if (a === undefined) {
+        if (!ok || !thinAirReported.has(j))
+          anomalies.push({
+            type: 'thin-air-read',
+            txns: [r.txn],
+            key,
+            element: e,
+            micro: r.micro,
+            explanation: `${showTxn(reader)} read ${show(e)} in ${key}, but no transaction appended ${show(e)} to ${key}.`,
+          });
+        if (ok) thinAirReported.add(j);
+        return;
+      }
+      if (a.txn === r.txn) {
+        if (a.micro > r.micro)
+          anomalies.push({
+            type: 'future-read',
+            txns: [r.txn],
+            key,
+            element: e,
+            micro: r.micro,
+            explanation: `${showTxn(reader)} read ${show(e)} in ${key} at micro-op ${r.micro + 1}, before it appended ${show(e)} itself at micro-op ${a.micro + 1}.`,
+          });
+        return;
+      }
+      const writer = txns[a.txn]!;
+      if (writer.status === 'fail')
+        anomalies.push({
+          type: 'G1a',
+          txns: [r.txn, a.txn],
+          key,
+          element: e,
+          micro: r.micro,
+          explanation: `${showTxn(reader)} read ${show(e)} in ${key}, appended by ${showTxn(writer)}, which aborted (aborted read).`,
+        });
+    };
     for (const r of kv.reads) {
       const ok = (r.compatible = isPrefix(r));
       if (!ok && !reportedOrder) {
@@ -185,51 +226,10 @@ export function inferListAppend(txns: readonly Txn[]): Inference & { keys: Map<s
           explanation: `${showTxn(txns[r.txn]!)} read ${key} = ${showList(r.list)} and ${showTxn(txns[longest!.txn]!)} read ${showList(kv.order)}: neither is a prefix of the other, so no single order of appends explains both.`,
         });
       }
-      const reader = txns[r.txn]!;
-      // Elements the reader got: each must exist, be committed, and (its own) be appended before the read.
-      const inspect = (j: number) => {
-        const e = r.list[j]!;
-        const a = kv.appends.get(valueId(e));
-        if (a === undefined) {
-          if (!ok || !thinAirReported.has(j))
-            anomalies.push({
-              type: 'thin-air-read',
-              txns: [r.txn],
-              key,
-              element: e,
-              micro: r.micro,
-              explanation: `${showTxn(reader)} read ${show(e)} in ${key}, but no transaction appended ${show(e)} to ${key}.`,
-            });
-          if (ok) thinAirReported.add(j);
-          return;
-        }
-        if (a.txn === r.txn) {
-          if (a.micro > r.micro)
-            anomalies.push({
-              type: 'future-read',
-              txns: [r.txn],
-              key,
-              element: e,
-              micro: r.micro,
-              explanation: `${showTxn(reader)} read ${show(e)} in ${key} at micro-op ${r.micro + 1}, before it appended ${show(e)} itself at micro-op ${a.micro + 1}.`,
-            });
-          return;
-        }
-        const writer = txns[a.txn]!;
-        if (writer.status === 'fail')
-          anomalies.push({
-            type: 'G1a',
-            txns: [r.txn, a.txn],
-            key,
-            element: e,
-            micro: r.micro,
-            explanation: `${showTxn(reader)} read ${show(e)} in ${key}, appended by ${showTxn(writer)}, which aborted (aborted read).`,
-          });
-      };
-      if (!ok) for (let j = 0; j < r.list.length; j++) inspect(j);
+      if (!ok) for (let j = 0; j < r.list.length; j++) inspect(r, ok, j);
       else {
-        for (const j of bad) if (j < r.list.length) inspect(j);
-        for (let j = r.ext; j < r.list.length; j++) if (!bad.includes(j)) inspect(j);
+        for (const j of bad) if (j < r.list.length) inspect(r, ok, j);
+        for (let j = r.ext; j < r.list.length; j++) if (!bad.includes(j)) inspect(r, ok, j);
       }
       if (r.ext > 0) {
         const e = r.list[r.ext - 1]!;
@@ -241,7 +241,7 @@ export function inferListAppend(txns: readonly Txn[]): Inference & { keys: Map<s
             key,
             element: e,
             micro: r.micro,
-            explanation: `${showTxn(reader)} read ${key} = ${showList(r.list)}, ending in ${show(e)}, an intermediate state: ${showTxn(txns[a.txn]!)} appended more to ${key} after ${show(e)} (intermediate read).`,
+            explanation: `${showTxn(txns[r.txn]!)} read ${key} = ${showList(r.list)}, ending in ${show(e)}, an intermediate state: ${showTxn(txns[a.txn]!)} appended more to ${key} after ${show(e)} (intermediate read).`,
           });
       }
     }
@@ -306,13 +306,14 @@ export function inferListAppend(txns: readonly Txn[]): Inference & { keys: Map<s
       let appendsBefore = false;
       let appendsAfter = false;
       let earlierRead = false;
-      micro.forEach((m, j) => {
-        if (m.key !== key) return;
+      for (let j = 0; j < micro.length; j++) {
+        const m = micro[j]!;
+        if (m.key !== key) continue;
         if (m.f === 'append') {
           if (j < r.micro) appendsBefore = true;
           else appendsAfter = true;
         } else if (j < r.micro) earlierRead = true;
-      });
+      }
       if (appendsBefore || earlierRead || !appendsAfter) continue;
       const version = r.compatible ? r.list.length : JSON.stringify(r.list);
       let g = groups.get(version);
