@@ -1,4 +1,4 @@
-// The report page: summary, consistency profile and anomaly explanations are rendered as escaped HTML
+// The report page: the first screen (every verdict, one sentence per violation), summary, consistency profile and anomaly explanations are rendered as escaped HTML
 // (readable even with scripts off; see reportSections.ts); the timeline, charts, history table and
 // linearization views are drawn by the bundled browser code from the data island.
 import { gzipSync } from 'node:zlib';
@@ -9,6 +9,7 @@ import type { ReportData } from './model.ts';
 import { reportElementIds } from './model.ts';
 import {
   anomalies,
+  atAGlance,
   clockOffsetsSection,
   faultTable,
   logs,
@@ -85,7 +86,7 @@ export function renderReport(page: ReportPage): string {
           </nav>
         </header>
         <main>
-          ${page.notices.map((n) => html`<p class="notice">${n}</p>`)}
+          ${page.notices.map((n) => html`<p class="notice">${n}</p>`)} ${atAGlance(page)}
           <div class="two-col">${summary(page)}${profile(page)}</div>
           <section id="timeline-section">
             <h2>Timeline</h2>
