@@ -281,7 +281,9 @@ export function syntheticRegisterHistory(count: number, workers = 10, seed = 1):
 
 /**
  * `count` monotonic-reads anomalies over the known-bad history's ops (the same pair, numbered), as a long run
- * would report them: the report must show the first and collapse the rest.
+ * would report them: the report must show the first and collapse the rest. The first carries the pattern as
+ * the session checker draws it: p0 read 2 (op 4, from op 2), then 1 (op 7, from op 0), so op 2 must come
+ * before op 0; program order and the guarantee's edge join the same two reads, so their labels would meet.
  */
 export function manyAnomalyChecks(count: number): CheckResult[] {
   return [
@@ -294,6 +296,20 @@ export function manyAnomalyChecks(count: number): CheckResult[] {
         ops: [4, 7],
         indices: [7, 10, 16, 17],
         explanation: `process 0 read 2 (op 4), then read 1 (op 7), an older value (anomaly ${i + 1} of ${count})`,
+        ...(i === 0 && {
+          detail: {
+            graph: {
+              nodes: [2, 4, 7, 0],
+              edges: [
+                { from: 2, to: 4, relation: 'rf' },
+                { from: 4, to: 7, relation: 'po' },
+                { from: 4, to: 7, relation: 'before (MR)' },
+                { from: 0, to: 7, relation: 'rf' },
+                { from: 2, to: 0, relation: 'before (MR)' },
+              ],
+            },
+          },
+        }),
       })),
       stats: { ops: 8, timeMs: 1 },
     },
