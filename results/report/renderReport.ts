@@ -91,8 +91,11 @@ export function renderReport(page: ReportPage): string {
           <section id="timeline-section">
             <h2>Timeline</h2>
             <p class="muted">
-              One lane per client worker (a process retired after an info op hands its lane to a fresh process id); bars
-              run from invoke to completion (<span class="st-ok">ok</span>, <span class="st-fail">fail</span>,
+              One lane per client worker (a process retired after an info op hands its lane to a fresh process id: a
+              lane named p12 (2/3) shows the second of the three it hosted); bars run from invoke to completion (<span
+                class="st-ok"
+                >ok</span
+              >, <span class="st-fail">fail</span>,
               <span class="st-info">info: may have happened any time after the invoke</span>). Shaded bands are fault
               windows. Wheel or +/− to zoom, drag to pan, click an op for its details.
             </p>
