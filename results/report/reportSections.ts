@@ -10,7 +10,6 @@ import { html } from '../html.ts';
 import { anomalyGraphFigure } from './anomalyGraphSvg.ts';
 import { formatDuration, formatRunTime, formatSinceFirstOp, headline, modelRank, verdictWord } from './format.ts';
 import type { ReportData } from './model.ts';
-import { opKindColor } from './opKindColors.ts';
 import { opStatusCodes, reportElementIds } from './model.ts';
 import { percentile } from './reportData.ts';
 import type { ReportPage } from './renderReport.ts';
@@ -415,7 +414,7 @@ export function perfTable(data: ReportData): SafeHtml {
       return v === null ? '–' : formatDuration(v);
     };
     return html`<tr>
-      <td><span class="op-swatch" style="background: ${opKindColor(f)}"></span><code>${f}</code></td>
+      <td><code>${f}</code></td>
       <td>${counts[0]}</td>
       <td>${counts[1]}</td>
       <td>${counts[2]}</td>
