@@ -86,3 +86,22 @@ test('a check with 50 anomalies shows the first and collapses the other 49', asy
   const before = explanations.slice(0, explanations.indexOf('<details class="more-anomalies">'));
   assert.equal(before.match(/class="anomaly"/g)?.length, 1);
 });
+
+test('a run the analysis calls unknown never reads as free of violations at a glance', async () => {
+  const history = knownBadHistory();
+  const results = sampleResults(
+    history,
+    knownBadChecks().filter((c) => c.valid === true),
+    { verdict: { valid: 'unknown', reason: 'no operation completed ok: nothing was observed' } },
+  );
+  const page = readFileSync(await writeRunReport(writeSampleRun(join(root, 'unknown'), history, results)), 'utf8');
+  const glance = section(page, 'at-a-glance');
+  assert.match(glance, /Unknown: no operation completed ok: nothing was observed\. This is not a pass\./);
+  assert.doesNotMatch(glance, /No violation/);
+  const valid = sampleResults(
+    history,
+    knownBadChecks().filter((c) => c.valid === true),
+  );
+  const validPage = readFileSync(await writeRunReport(writeSampleRun(join(root, 'valid'), history, valid)), 'utf8');
+  assert.match(section(validPage, 'at-a-glance'), /No violation: every model checked holds on the 7 ok ops/);
+});

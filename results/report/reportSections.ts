@@ -92,6 +92,8 @@ export function atAGlance(page: ReportPage): SafeHtml {
   const first = firstOpTime(page.data);
   const violated = checks.filter((c) => c.valid === false);
   const undecided = checks.filter((c) => c.valid === 'unknown');
+  // The analysis' own reason a run is unknown although its checks passed (nothing observed, say).
+  const overallReason = page.results?.verdict?.valid === 'unknown' ? page.results.verdict.reason : undefined;
   const findings = violated.map((c) => {
     const a = c.anomalies[0];
     const more = c.anomalies.length > 1 ? html` <span class="muted">(and ${c.anomalies.length - 1} more)</span>` : '';
@@ -119,11 +121,14 @@ export function atAGlance(page: ReportPage): SafeHtml {
     <ul class="glance-verdicts">
       ${checks.map((c) => html`<li data-glance-verdict="${c.checker}">${verdictBadge(c.valid)} ${c.model}</li>`)}
     </ul>
+    ${overallReason === undefined ? '' : html`<p class="notice">Unknown: ${overallReason}. This is not a pass.</p>`}
     ${
       violated.length === 0 && undecided.length === 0
-        ? html`<p class="glance-none">
-            No violation: every model checked holds on the ${page.results?.opCounts.ok ?? 0} ok ops of this history.
-          </p>`
+        ? runVerdict(page.results) === true
+          ? html`<p class="glance-none">
+              No violation: every model checked holds on the ${page.results?.opCounts.ok ?? 0} ok ops of this history.
+            </p>`
+          : ''
         : html`<ol class="findings">
             ${findings}${unknowns}
           </ol>`
