@@ -82,6 +82,15 @@ async function assertDiagramsReadable(page: Page, name: string): Promise<number>
           `${name}: diagram ${i}'s labels "${d.labels[a]!.text}" and "${d.labels[b]!.text}" overlap`,
         );
   });
+  // The Porcupine-style view is not clipped either (its op labels are clipped to their bars on purpose, so
+  // only the bars and lanes are measured).
+  for (const [i, d] of (await diagrams(page, '.linearization svg')).entries()) {
+    const { viewBox: v, content: c } = d;
+    assert.ok(
+      c.x >= v.x - 0.5 && c.y >= v.y - 0.5 && c.y + c.height <= v.y + v.height + 0.5,
+      `${name}: linearization ${i}'s content ${JSON.stringify(c)} is clipped by its viewBox ${JSON.stringify(v)}`,
+    );
+  }
   // Nor is a diagram cut off by the page: each one's drawing fits in its figure.
   const fits = await page
     .locator('figure.anomaly-graph')
@@ -208,6 +217,11 @@ describe('the report at a glance, in Chromium at 1400 px', { skip: skipReason },
         assert.match(await glance.innerText(), /No violation/);
       }
       assert.equal(await assertDiagramsReadable(page, sample.name), sample.diagrams, 'diagrams checked');
+      assert.equal(
+        await page.locator('.linearization svg').count(),
+        sample.name === 'linearizability-failure' ? 1 : 0,
+        'Porcupine-style views checked',
+      );
       // Fifty anomalies: the first shown, the rest collapsed, so the explanations stay a few screens tall.
       const explanations = (await page.locator('#anomalies').boundingBox())!;
       assert.ok(explanations.height < 3 * firstScreen, `the explanations are ${explanations.height} px tall`);
