@@ -5,6 +5,7 @@ import { opKindColor } from './opKindColors.ts';
 
 test('an op kind has one colour whatever else the run did, and read and write differ', () => {
   assert.notEqual(opKindColor('read'), opKindColor('write'));
+  assert.match(opKindColor('toString'), /^#[0-9a-f]{6}$/);
   fc.assert(
     fc.property(fc.string(), fc.array(fc.string()), (f, others) => {
       const before = opKindColor(f);
