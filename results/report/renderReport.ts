@@ -1,4 +1,4 @@
-// The report page: summary, consistency profile and anomaly explanations are rendered as escaped HTML
+// The report page: the first screen (every verdict, one sentence per violation), summary, consistency profile and anomaly explanations are rendered as escaped HTML
 // (readable even with scripts off; see reportSections.ts); the timeline, charts, history table and
 // linearization views are drawn by the bundled browser code from the data island.
 import { gzipSync } from 'node:zlib';
@@ -9,6 +9,7 @@ import type { ReportData } from './model.ts';
 import { reportElementIds } from './model.ts';
 import {
   anomalies,
+  atAGlance,
   clockOffsetsSection,
   faultTable,
   logs,
@@ -85,13 +86,16 @@ export function renderReport(page: ReportPage): string {
           </nav>
         </header>
         <main>
-          ${page.notices.map((n) => html`<p class="notice">${n}</p>`)}
+          ${page.notices.map((n) => html`<p class="notice">${n}</p>`)} ${atAGlance(page)}
           <div class="two-col">${summary(page)}${profile(page)}</div>
           <section id="timeline-section">
             <h2>Timeline</h2>
             <p class="muted">
-              One lane per client worker (a process retired after an info op hands its lane to a fresh process id); bars
-              run from invoke to completion (<span class="st-ok">ok</span>, <span class="st-fail">fail</span>,
+              One lane per client worker (a process retired after an info op hands its lane to a fresh process id: a
+              lane named p12 (2/3) shows the second of the three it hosted); bars run from invoke to completion (<span
+                class="st-ok"
+                >ok</span
+              >, <span class="st-fail">fail</span>,
               <span class="st-info">info: may have happened any time after the invoke</span>). Shaded bands are fault
               windows. Wheel or +/− to zoom, drag to pan, click an op for its details.
             </p>

@@ -8,7 +8,7 @@ import type { RunResults } from '../runResults.ts';
 import type { SafeHtml } from '../html.ts';
 import { html } from '../html.ts';
 import { anomalyGraphFigure } from './anomalyGraphSvg.ts';
-import { formatDuration, formatRunTime, modelRank, verdictWord } from './format.ts';
+import { formatDuration, formatRunTime, formatSinceFirstOp, headline, modelRank, verdictWord } from './format.ts';
 import type { ReportData } from './model.ts';
 import { opStatusCodes, reportElementIds } from './model.ts';
 import { percentile } from './reportData.ts';
@@ -16,6 +16,9 @@ import type { ReportPage } from './renderReport.ts';
 
 /** Per check: a run with thousands of anomalies should still open fast; all of them stay in results.json. */
 const maxAnomaliesShown = 50;
+
+/** An explanation longer than this shows its first sentence, the rest collapsed (a 200-step cycle, in words). */
+const maxExplanationShown = 400;
 
 export function verdictBadge(valid: CheckResult['valid']): SafeHtml {
   const word = verdictWord(valid);
@@ -53,6 +56,84 @@ export function runVerdict(results: RunResults | null): CheckResult['valid'] | n
 export function settledChecks(checks: readonly CheckResult[]): { checks: CheckResult[]; contradictions: string[] } {
   const copies = checks.map((c) => ({ ...c }));
   return { checks: copies, contradictions: settleByHierarchy(copies) };
+}
+
+/** The invoke time of the history's first client op (ms on the run's clock), the origin of first-screen times. */
+export function firstOpTime(data: ReportData): number {
+  let first = Infinity;
+  for (let i = 0; i < data.ops.count; i++) first = Math.min(first, data.ops.call[i]!);
+  return Number.isFinite(first) ? first : 0;
+}
+
+/** When an anomaly's ops ran, in seconds from the first op: "at 1.20 s" or "between 1.20 s and 3.40 s". */
+export function anomalyWhen(ops: readonly number[], data: ReportData, firstOpMs: number): string {
+  let start = Infinity;
+  let end = -Infinity;
+  for (const id of ops) {
+    if (id < 0 || id >= data.ops.count) continue;
+    start = Math.min(start, data.ops.call[id]!);
+    end = Math.max(end, data.ops.ret[id]! >= 0 ? data.ops.ret[id]! : data.ops.call[id]!);
+  }
+  if (!Number.isFinite(start)) return '';
+  const from = formatSinceFirstOp(start, firstOpMs);
+  const to = formatSinceFirstOp(end, firstOpMs);
+  return from === to ? `at ${from}` : `between ${from} and ${to}`;
+}
+
+/**
+ * The first screen: every model's verdict, then one sentence per violated (or undecided) model, its first
+ * anomaly's, with when it happened and a link to the full explanation. Plain HTML, so it reads with scripts off.
+ */
+export function atAGlance(page: ReportPage): SafeHtml {
+  const settled = settledChecks(page.results?.checks ?? []).checks;
+  const checks = sortedChecks(settled);
+  if (checks.length === 0) return html``;
+  const ids = anomalyBases(settled);
+  const first = firstOpTime(page.data);
+  const violated = checks.filter((c) => c.valid === false);
+  const undecided = checks.filter((c) => c.valid === 'unknown');
+  // The analysis' own reason a run is unknown although its checks passed (nothing observed, say).
+  const overallReason = page.results?.verdict?.valid === 'unknown' ? page.results.verdict.reason : undefined;
+  const findings = violated.map((c) => {
+    const a = c.anomalies[0];
+    const more = c.anomalies.length > 1 ? html` <span class="muted">(and ${c.anomalies.length - 1} more)</span>` : '';
+    if (a === undefined)
+      return html`<li class="finding" data-glance="${c.checker}">
+        <b>${c.model}</b>: ${sentence(c.reason ?? 'violated, with no anomaly recorded')}.
+        <a href="#${checkAnchor(c.checker)}">explanation →</a>
+      </li>`;
+    const when = anomalyWhen(a.ops, page.data, first);
+    return html`<li class="finding" data-glance="${c.checker}">
+      <b>${c.model}</b> <span class="anomaly-type">${a.type}</span>:
+      <span class="finding-sentence">${sentence(headline(a.explanation))}</span>
+      ${when === '' ? '' : html`<span class="muted">(${when} from the first op)</span>`}${more}
+      <a href="#anomaly-${ids.get(c) ?? 0}">details →</a>
+    </li>`;
+  });
+  const unknowns = undecided.map(
+    (c) =>
+      html`<li class="finding finding-unknown" data-glance="${c.checker}">
+        <b>${c.model}</b>: unknown, ${c.reason ?? 'the checker could not decide'}. This is not a pass.
+      </li>`,
+  );
+  return html`<section id="at-a-glance">
+    <h2>At a glance</h2>
+    <ul class="glance-verdicts">
+      ${checks.map((c) => html`<li data-glance-verdict="${c.checker}">${verdictBadge(c.valid)} ${c.model}</li>`)}
+    </ul>
+    ${overallReason === undefined ? '' : html`<p class="notice">Unknown: ${overallReason}. This is not a pass.</p>`}
+    ${
+      violated.length === 0 && undecided.length === 0
+        ? runVerdict(page.results) === true
+          ? html`<p class="glance-none">
+              No violation: every model checked holds on the ${page.results?.opCounts.ok ?? 0} ok ops of this history.
+            </p>`
+          : ''
+        : html`<ol class="findings">
+            ${findings}${unknowns}
+          </ol>`
+    }
+  </section>`;
 }
 
 export function summary(page: ReportPage): SafeHtml {
@@ -217,35 +298,57 @@ export function anomalies(page: ReportPage): SafeHtml {
     ops.length === 0
       ? html`no ops recorded`
       : html`${ops.slice(0, 40).map((o, i) => html`${i > 0 ? ', ' : ''}<a href="#timeline-section" class="op-link" data-op="${o}">#${o}</a>`)}${ops.length > 40 ? ', …' : ''}`;
+  const first = firstOpTime(page.data);
+  const card = (a: CheckResult['anomalies'][number], id: number): SafeHtml => {
+    const when = anomalyWhen(a.ops, page.data, first);
+    return html`<div class="anomaly" id="anomaly-${id}" data-anomaly="${id}" tabindex="0">
+      <div class="anomaly-head">
+        <span class="anomaly-type">${a.type}</span
+        >${a.key === undefined || a.key === '' ? '' : html` <span class="muted">key</span> <code>${a.key}</code>`}
+        ${when === '' ? '' : html`<span class="muted">${when} from the first op</span>`}
+        <button type="button" class="highlight-button" data-anomaly="${id}">
+          Highlight ${a.ops.length} ops on the timeline
+        </button>
+      </div>
+      ${explanationText(a.explanation)}
+      <p class="muted">Ops: ${opList(a.ops)}</p>
+      ${graphFigure(a.detail, page.data, id)}
+      <div class="linearization" data-linearization="${id}"></div>
+    </div>`;
+  };
   return html`<section id="anomalies">
     <h2>Explanations</h2>
     ${checks.map((c) => {
       const base = ids.get(c) ?? 0;
+      const shown = c.anomalies.slice(0, maxAnomaliesShown);
       return html`<article class="check" id="${checkAnchor(c.checker)}">
         <h3>${c.model} ${verdictBadge(c.valid)} <code class="muted">${c.checker}</code></h3>
         ${c.valid === 'unknown' ? html`<p class="notice">Unknown: ${c.reason ?? 'the checker could not decide'}. This is not a pass.</p>` : ''}
         ${c.valid === true && c.anomalies.length === 0 ? html`<p>No anomaly: the ${c.stats.ops} ops are consistent with ${c.model}${c.reason === undefined ? '' : html` (${c.reason})`}.</p>` : ''}
         ${c.valid === false && c.anomalies.length === 0 ? html`<p>${sentence(c.reason ?? 'violated, with no anomaly recorded')}.</p>` : ''}
-        ${c.anomalies.slice(0, maxAnomaliesShown).map(
-          (a, i) =>
-            html`<div class="anomaly" id="anomaly-${base + i}" data-anomaly="${base + i}" tabindex="0">
-              <div class="anomaly-head">
-                <span class="anomaly-type">${a.type}</span
-                >${a.key === undefined || a.key === '' ? '' : html` <span class="muted">key</span> <code>${a.key}</code>`}
-                <button type="button" class="highlight-button" data-anomaly="${base + i}">
-                  Highlight ${a.ops.length} ops on the timeline
-                </button>
-              </div>
-              <p class="explanation">${a.explanation}</p>
-              <p class="muted">Ops: ${opList(a.ops)}</p>
-              ${graphFigure(a.detail, page.data, base + i)}
-              <div class="linearization" data-linearization="${base + i}"></div>
-            </div>`,
-        )}
+        ${shown.slice(0, 1).map((a, i) => card(a, base + i))}
+        ${
+          shown.length > 1
+            ? html`<details class="more-anomalies">
+                <summary>${shown.length - 1} more ${c.model} ${shown.length === 2 ? 'anomaly' : 'anomalies'}</summary>
+                ${shown.slice(1).map((a, i) => card(a, base + 1 + i))}
+              </details>`
+            : ''
+        }
         ${c.anomalies.length > maxAnomaliesShown ? html`<p class="muted">… and ${c.anomalies.length - maxAnomaliesShown} more ${c.model} anomalies, all in results.json.</p>` : ''}
       </article>`;
     })}
   </section>`;
+}
+
+/** An explanation, whole when short; else its first sentence with the whole of it collapsed below. */
+function explanationText(text: string): SafeHtml {
+  if (text.length <= maxExplanationShown) return html`<p class="explanation">${text}</p>`;
+  return html`<p class="explanation">${sentence(headline(text))}</p>
+    <details class="full-explanation">
+      <summary>The whole explanation (${text.length.toLocaleString('en-US')} characters)</summary>
+      <p class="explanation">${text}</p>
+    </details>`;
 }
 
 /** The cycle or pattern a causal, sequential or session checker attached, drawn; nothing for other anomalies. */

@@ -188,7 +188,7 @@ test("a causal anomaly's cycle is drawn as inline SVG: one box per op, one arrow
   assert.doesNotMatch(plain, /class="anomaly-graph"/);
 });
 
-test('a graph of more than 12 ops draws the first 12 and says how many it left out', async () => {
+test('a graph of more than 12 ops is drawn summarised, its first and last ops and a count, all of it listed', async () => {
   const history = knownBadHistory();
   const checks = causalCycleChecks();
   const nodes = Array.from({ length: 8 }, (_, i) => i);
@@ -209,9 +209,17 @@ test('a graph of more than 12 ops draws the first 12 and says how many it left o
     await writeRunReport(writeSampleRun(join(root, 'graph-cap'), big, sampleResults(big, bigChecks))),
     'utf8',
   );
-  assert.equal(bigPage.match(/<g class="ag-node"/g)?.length, 12);
-  assert.equal(bigPage.match(/<g class="ag-edge/g)?.length, 11);
-  assert.match(bigPage, /8 more ops \(and their edges\) not drawn/);
+  // ops 0-2 and 18-19 drawn, with the po edges among them and two dashed arrows through the elided 15
+  assert.deepEqual(
+    [...bigPage.matchAll(/<g class="ag-node" data-op="(\d+)"/g)].map((m) => Number(m[1])),
+    [0, 1, 2, 18, 19],
+  );
+  assert.equal(bigPage.match(/<g class="ag-edge rel-po"/g)?.length, 3);
+  assert.equal(bigPage.match(/<g class="ag-edge rel-elided"/g)?.length, 2);
+  assert.match(bigPage, /… 15 more ops …/);
+  const whole = /<details class="whole-cycle">([\s\S]*?)<\/details>/.exec(bigPage)?.[1] ?? '';
+  assert.match(whole, /All 19 relations of the 20 ops/);
+  assert.equal(whole.match(/<li>/g)?.length, 19);
 });
 
 test('how the harness fared is shown: an interrupted run says so', async () => {

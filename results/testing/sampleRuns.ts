@@ -278,3 +278,69 @@ export function syntheticRegisterHistory(count: number, workers = 10, seed = 1):
     return op;
   });
 }
+
+/**
+ * `count` monotonic-reads anomalies over the known-bad history's ops (the same pair, numbered), as a long run
+ * would report them: the report must show the first and collapse the rest. The first carries the pattern as
+ * the session checker draws it: p0 read 2 (op 4, from op 2), then 1 (op 7, from op 0), so op 2 must come
+ * before op 0; program order and the guarantee's edge join the same two reads, so their labels would meet.
+ */
+export function manyAnomalyChecks(count: number): CheckResult[] {
+  return [
+    {
+      checker: 'monotonic-reads',
+      model: 'monotonic reads',
+      valid: false,
+      anomalies: Array.from({ length: count }, (_, i) => ({
+        type: 'monotonic-reads',
+        ops: [4, 7],
+        indices: [7, 10, 16, 17],
+        explanation: `process 0 read 2 (op 4), then read 1 (op 7), an older value (anomaly ${i + 1} of ${count})`,
+        ...(i === 0 && {
+          detail: {
+            graph: {
+              nodes: [2, 4, 7, 0],
+              edges: [
+                { from: 2, to: 4, relation: 'rf' },
+                { from: 4, to: 7, relation: 'po' },
+                { from: 4, to: 7, relation: 'before (MR)' },
+                { from: 0, to: 7, relation: 'rf' },
+                { from: 2, to: 0, relation: 'before (MR)' },
+              ],
+            },
+          },
+        }),
+      })),
+      stats: { ops: 8, timeMs: 1 },
+    },
+  ];
+}
+
+/**
+ * A sequential-consistency cycle through the first `steps` client ops of a history (program order from each op
+ * to the next, and a read-from edge closing it), as the sequential checker reports a long cycle; the
+ * explanation names every step, as the real one does. Needs a history with at least `steps` client ops.
+ */
+export function longCycleChecks(steps: number): CheckResult[] {
+  const nodes = Array.from({ length: steps }, (_, i) => i);
+  const edges = nodes.map((from) =>
+    from === steps - 1 ? { from, to: 0, relation: 'rf' } : { from, to: from + 1, relation: 'po' },
+  );
+  return [
+    {
+      checker: 'sequential',
+      model: 'sequential consistency',
+      valid: false,
+      anomalies: [
+        {
+          type: 'cycle',
+          ops: nodes,
+          indices: nodes,
+          explanation: `no total order of the ops respects every process's order and every read, since it would need a cycle of ${steps} steps: ${edges.map((e) => `op ${e.from} ${e.relation} op ${e.to}`).join(', ')}`,
+          detail: { graph: { nodes, edges } },
+        },
+      ],
+      stats: { ops: steps, timeMs: 5 },
+    },
+  ];
+}

@@ -19,13 +19,24 @@ export function renderLinearization(
 ): void {
   const svgBox = el('div');
   const paths = el('div', { className: 'lin-paths' });
+  // A partial linearization can be hundreds of ops long: the diagram shows the few around the failure, the
+  // whole prefixes are there on demand.
+  const longest = view.longest[0]?.length ?? 0;
+  const collapsed = el(
+    'details',
+    { className: 'lin-paths-all' },
+    el('summary', {
+      text: `The longest partial linearization${view.longest.length > 1 ? 's' : ''} in full (${longest} ops${view.longest.length > 1 ? ` each, ${Math.min(view.longest.length, 5)} shown` : ''})`,
+    }),
+    paths,
+  );
   root.append(
     el('div', {
       className: 'muted',
       text: `Porcupine-style view${view.key === '' ? '' : ` of key ${view.key}`}: numbered ops are the longest linearizable prefix, in order; hover an op for the state after it. The red op could not be placed after it.`,
     }),
     svgBox,
-    paths,
+    collapsed,
   );
   const draw = (pathIndex: number) => {
     svgBox.replaceChildren(drawSvg(data, view, pathIndex, selection));

@@ -4,8 +4,8 @@ import uPlot from 'uplot';
 import type { ReportData } from '../model.ts';
 import { el } from './element.ts';
 import { fitText, placeLabels, withAlpha } from './faultColors.ts';
+import { opKindColor } from '../opKindColors.ts';
 
-const opColors = ['#3457d5', '#9b51e0', '#0f9d9a', '#b5651d', '#e0569b', '#5f6b7a'];
 
 export function faultBands(data: ReportData): uPlot.Plugin {
   return {
@@ -125,8 +125,9 @@ export function renderPerfCharts(root: HTMLElement, data: ReportData): void {
   const bands = faultBands(data);
   const latencySeries: uPlot.Series[] = [{ label: 'time' }];
   const latencyData: (number | null)[][] = [perf.t];
-  perf.latency.forEach((s, i) => {
-    const stroke = opColors[i % opColors.length] ?? '#333';
+  perf.latency.forEach((s) => {
+    // One colour per op kind, the same in every report (read and write never swap).
+    const stroke = opKindColor(s.f);
     const add = (
       label: string,
       values: (number | null)[],

@@ -2,13 +2,14 @@
 // named bands. Only what is on screen is drawn (each lane's ops are sorted, so visible ones are found by
 // binary search), which keeps zooming and panning smooth at 100,000 ops.
 import { formatDuration, formatRunTime } from '../format.ts';
+import { laneLabel } from '../laneLabel.ts';
 import type { ReportData } from '../model.ts';
 import { opDetails } from './describeOp.ts';
 import { el } from './element.ts';
 import { faultLegend, fitText, placeLabels, withAlpha } from './faultColors.ts';
 import type { Selection } from './selection.ts';
 
-const gutter = 64;
+const gutter = 96;
 /** The time axis, then two rows of fault labels above the lanes. */
 const axisHeight = 46;
 const statusColors = ['#2f9e5a', '#d8453b', '#e39b12'];
@@ -412,9 +413,8 @@ export class Timeline {
       for (let lane = firstLane; lane <= lastLane; lane++) {
         const y = laneY(lane);
         if (y < axisHeight - 2) continue;
-        const process = labelProcess[lane - firstLane] ?? this._data.lanes[lane]?.at(-1);
-        const more = (this._data.lanes[lane]?.length ?? 1) > 1 ? '…' : '';
-        ctx.fillText(`p${process}${more}`, 8, y + lh / 2 + 4);
+        const name = laneLabel(this._data.lanes[lane] ?? [], labelProcess[lane - firstLane]);
+        ctx.fillText(this._fit(ctx, name, gutter - 12), 8, y + lh / 2 + 4);
       }
     } else {
       ctx.fillText(`${this._lanes.length} lanes`, 4, axisHeight + 12);

@@ -137,6 +137,9 @@ describe('run report in Chromium', { skip: skipReason }, () => {
     assert.match((await view.locator('g[data-op="3"] text').textContent()) ?? '', /^✗ read\(\) → 1/);
     assert.match((await view.locator('g[data-op="0"] text').textContent()) ?? '', /^1\. write\(1\)/);
     assert.match((await view.locator('g[data-op="2"] text').textContent()) ?? '', /^2\. write\(2\)/);
+    // the whole partial linearization is collapsed below the diagram until asked for
+    assert.equal(await view.locator('details.lin-paths-all').getAttribute('open'), null);
+    await view.locator('details.lin-paths-all summary').click();
     assert.match(await view.locator('.lin-path').innerText(), /write\(1\)\s*⇒ 1\s*write\(2\)\s*⇒ 2\s*✗ read\(\) → 1/);
     // jump to the first anomaly
     await page.locator('a.jump').click();

@@ -1,0 +1,281 @@
+// The report as a person opening it at 1400 px would check it: the verdicts and the first violation's sentence
+// on the first screen (also with JavaScript off), no diagram clipped, no two labels of a diagram on one another,
+// and a report with 50 anomalies or a 200-step cycle still of a readable size. Screenshots of each go to
+// test-artifacts/report-screenshots/ to be looked at.
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import type { CheckResult } from '../../../checkers/result.ts';
+import type { HistoryOp } from '../../../checkers/history.ts';
+import { writeRunReport } from '../../../results/report/writeRunReport.ts';
+import {
+  causalCycleChecks,
+  knownBadChecks,
+  knownBadHistory,
+  longCycleChecks,
+  manyAnomalyChecks,
+  sampleResults,
+  syntheticRegisterHistory,
+  writeSampleRun,
+} from '../../../results/testing/sampleRuns.ts';
+import { artifactsDir, launchChromium, openPage, skipReason } from './chromium.ts';
+
+const screenshotsDir = join(artifactsDir, '..', 'report-screenshots');
+const width = 1400;
+const firstScreen = 900;
+
+type Rect = { x: number; y: number; width: number; height: number };
+interface DiagramGeometry {
+  viewBox: Rect;
+  content: Rect;
+  labels: { text: string; box: Rect }[];
+}
+
+// Read through playwright's evaluateAll with structural types: these tests type-check against Node's types.
+type SvgLike = {
+  viewBox: { baseVal: Rect | null };
+  getBBox(): Rect;
+  querySelectorAll(s: string): ArrayLike<{ textContent: string | null; getBBox(): Rect }>;
+};
+function diagrams(page: Page, selector: string): Promise<DiagramGeometry[]> {
+  return page.locator(selector).evaluateAll((svgs: SvgLike[]) =>
+    svgs.map((svg) => {
+      const vb = svg.viewBox.baseVal;
+      const b = svg.getBBox();
+      return {
+        viewBox:
+          vb === null ? { x: 0, y: 0, width: 0, height: 0 } : { x: vb.x, y: vb.y, width: vb.width, height: vb.height },
+        content: { x: b.x, y: b.y, width: b.width, height: b.height },
+        labels: Array.from(svg.querySelectorAll('text'))
+          .filter((t) => (t.textContent ?? '').trim() !== '')
+          .map((t) => {
+            const r = t.getBBox();
+            return { text: t.textContent ?? '', box: { x: r.x, y: r.y, width: r.width, height: r.height } };
+          }),
+      };
+    }),
+  );
+}
+
+const intersect = (a: Rect, b: Rect) =>
+  a.x < b.x + b.width - 0.5 && b.x < a.x + a.width - 0.5 && a.y < b.y + b.height - 0.5 && b.y < a.y + a.height - 0.5;
+
+async function assertDiagramsReadable(page: Page, name: string): Promise<number> {
+  const found = await diagrams(page, 'figure.anomaly-graph svg');
+  found.forEach((d, i) => {
+    const { viewBox: v, content: c } = d;
+    assert.ok(
+      c.x >= v.x - 0.5 &&
+        c.y >= v.y - 0.5 &&
+        c.x + c.width <= v.x + v.width + 0.5 &&
+        c.y + c.height <= v.y + v.height + 0.5,
+      `${name}: diagram ${i}'s content ${JSON.stringify(c)} is clipped by its viewBox ${JSON.stringify(v)}`,
+    );
+    for (let a = 0; a < d.labels.length; a++)
+      for (let b = a + 1; b < d.labels.length; b++)
+        assert.ok(
+          !intersect(d.labels[a]!.box, d.labels[b]!.box),
+          `${name}: diagram ${i}'s labels "${d.labels[a]!.text}" and "${d.labels[b]!.text}" overlap`,
+        );
+  });
+  // The Porcupine-style view is not clipped either (its op labels are clipped to their bars on purpose, so
+  // only the bars and lanes are measured).
+  for (const [i, d] of (await diagrams(page, '.linearization svg')).entries()) {
+    const { viewBox: v, content: c } = d;
+    assert.ok(
+      c.x >= v.x - 0.5 && c.y >= v.y - 0.5 && c.y + c.height <= v.y + v.height + 0.5,
+      `${name}: linearization ${i}'s content ${JSON.stringify(c)} is clipped by its viewBox ${JSON.stringify(v)}`,
+    );
+  }
+  // Nor is a diagram cut off by the page: each one's drawing fits in its figure.
+  const fits = await page
+    .locator('figure.anomaly-graph')
+    .evaluateAll((figures: { scrollWidth: number; clientWidth: number }[]) =>
+      figures.map((f) => f.scrollWidth <= f.clientWidth + 1),
+    );
+  assert.ok(
+    fits.every((f) => f),
+    `${name}: a diagram is wider than its figure`,
+  );
+  return found.length;
+}
+
+async function shoot(page: Page, name: string): Promise<void> {
+  mkdirSync(screenshotsDir, { recursive: true });
+  await page.screenshot({ path: join(screenshotsDir, `${name}-first-screen.png`) });
+  await page.screenshot({ path: join(screenshotsDir, `${name}-full.png`), fullPage: true });
+}
+
+interface Sample {
+  name: string;
+  history: HistoryOp[];
+  checks: CheckResult[];
+  /** The verdict badges the first screen must show, strongest model first. */
+  verdicts: [string, string][];
+  /** How many cycle diagrams its first screen and explanations draw. */
+  diagrams: number;
+}
+
+const knownBad = knownBadHistory();
+const samples: Sample[] = [
+  {
+    name: 'valid',
+    history: knownBad,
+    checks: knownBadChecks().filter((c) => c.valid === true),
+    verdicts: [
+      ['sequential', 'valid'],
+      ['causal-cc', 'valid'],
+    ],
+    diagrams: 0,
+  },
+  {
+    name: 'linearizability-failure',
+    history: knownBad,
+    checks: knownBadChecks().filter((c) => c.checker !== 'monotonic-reads'),
+    verdicts: [
+      ['linearizable', 'violated'],
+      ['sequential', 'valid'],
+      ['causal-cc', 'valid'],
+      ['read-your-writes', 'unknown'],
+    ],
+    diagrams: 0,
+  },
+  {
+    name: 'session-failure',
+    history: knownBad,
+    checks: [...knownBadChecks().filter((c) => c.checker === 'sequential'), ...manyAnomalyChecks(50)],
+    verdicts: [
+      ['sequential', 'valid'],
+      ['monotonic-reads', 'violated'],
+    ],
+    diagrams: 1,
+  },
+  {
+    name: 'causal-failure',
+    history: knownBad,
+    checks: causalCycleChecks(),
+    verdicts: [['causal-ccv', 'violated']],
+    diagrams: 1,
+  },
+];
+
+describe('the report at a glance, in Chromium at 1400 px', { skip: skipReason }, () => {
+  const root = mkdtempSync(join(tmpdir(), 'faultline-first-screen-e2e-'));
+  const reports = new Map<string, string>();
+  let browser: Browser;
+
+  before(async () => {
+    for (const s of samples)
+      reports.set(
+        s.name,
+        await writeRunReport(
+          writeSampleRun(join(root, 'store', 'register', s.name), s.history, sampleResults(s.history, s.checks)),
+        ),
+      );
+    const long = syntheticRegisterHistory(400, 4);
+    reports.set(
+      'long-cycle',
+      await writeRunReport(
+        writeSampleRun(join(root, 'store', 'register', 'long-cycle'), long, sampleResults(long, longCycleChecks(200))),
+      ),
+    );
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  for (const sample of samples) {
+    test(`${sample.name}: verdicts and the first violation on the first screen, diagrams readable`, async () => {
+      const { page, errors, external } = await openPage(browser, reports.get(sample.name)!, width, firstScreen);
+      assert.deepEqual(errors, []);
+      assert.deepEqual(external, []);
+      const glance = page.locator('#at-a-glance');
+      const shown: [string, string][] = [];
+      for (const item of await glance.locator('[data-glance-verdict]').all())
+        shown.push([
+          (await item.getAttribute('data-glance-verdict')) ?? '',
+          (await item.locator('.verdict').innerText()).replace(/^\S+\s/, ''),
+        ]);
+      assert.deepEqual(shown, sample.verdicts);
+      const glanceBox = (await glance.boundingBox())!;
+      assert.ok(glanceBox.y + glanceBox.height <= firstScreen || sample.verdicts.length > 8, 'the verdicts fit');
+      if (sample.verdicts.some(([, v]) => v === 'violated')) {
+        const sentence = glance.locator('.finding-sentence').first();
+        const box = (await sentence.boundingBox())!;
+        assert.ok(
+          box.y >= 0 && box.y + box.height <= firstScreen,
+          `the first violation's sentence ends at ${box.y + box.height} px`,
+        );
+        assert.ok((await sentence.innerText()).length > 20);
+      } else {
+        assert.match(await glance.innerText(), /No violation/);
+      }
+      assert.equal(await assertDiagramsReadable(page, sample.name), sample.diagrams, 'diagrams checked');
+      assert.equal(
+        await page.locator('.linearization svg').count(),
+        sample.name === 'linearizability-failure' ? 1 : 0,
+        'Porcupine-style views checked',
+      );
+      // Fifty anomalies: the first shown, the rest collapsed, so the explanations stay a few screens tall.
+      const explanations = (await page.locator('#anomalies').boundingBox())!;
+      assert.ok(explanations.height < 3 * firstScreen, `the explanations are ${explanations.height} px tall`);
+      await shoot(page, sample.name);
+      await page.close();
+    });
+  }
+
+  test('with JavaScript off, the verdicts and the violations are in the page', async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width, height: firstScreen } });
+    try {
+      for (const sample of samples) {
+        const page = await context.newPage();
+        await page.goto(pathToFileURL(reports.get(sample.name)!).href);
+        const badges = await page.locator('#at-a-glance [data-glance-verdict] .verdict').allInnerTexts();
+        assert.deepEqual(
+          badges.map((b) => b.replace(/^\S+\s/, '')),
+          sample.verdicts.map(([, v]) => v),
+          sample.name,
+        );
+        const violated = sample.verdicts.filter(([, v]) => v === 'violated').length;
+        assert.equal(await page.locator('#at-a-glance .finding-sentence').count(), violated, sample.name);
+        if (violated > 0) {
+          const box = (await page.locator('#at-a-glance .finding-sentence').first().boundingBox())!;
+          assert.ok(box.y + box.height <= firstScreen, `${sample.name}: the sentence is below the first screen`);
+        }
+        if (sample.name === 'causal-failure') await assertDiagramsReadable(page, 'causal-failure without JS');
+        await page.screenshot({ path: join(screenshotsDir, `${sample.name}-no-js.png`) });
+        await page.close();
+      }
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('a 200-step cycle is drawn summarised, the whole of it on demand', async () => {
+    const { page, errors } = await openPage(browser, reports.get('long-cycle')!, width, firstScreen);
+    assert.deepEqual(errors, []);
+    const figure = page.locator('figure.anomaly-graph');
+    assert.equal(await figure.count(), 1);
+    assert.equal(await figure.locator('g.ag-node').count(), 5);
+    assert.match((await figure.locator('g.ag-elided text').textContent()) ?? '', /… 195 more ops …/);
+    await assertDiagramsReadable(page, 'long-cycle');
+    const whole = figure.locator('details.whole-cycle');
+    assert.equal(await whole.getAttribute('open'), null);
+    await whole.locator('summary').click();
+    assert.equal(await whole.locator('ol.cycle-steps li').count(), 200);
+    // The long explanation shows its first clause; the rest is collapsed.
+    assert.match(
+      await page.locator('#anomaly-0 > .explanation').innerText(),
+      /^No total order of the ops respects every process's order and every read…$/,
+    );
+    await figure.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(screenshotsDir, 'long-cycle.png'), fullPage: true });
+    await page.close();
+  });
+});
