@@ -6,7 +6,6 @@ import { el } from './element.ts';
 import { fitText, placeLabels, withAlpha } from './faultColors.ts';
 import { opKindColor } from '../opKindColors.ts';
 
-
 export function faultBands(data: ReportData): uPlot.Plugin {
   return {
     hooks: {
