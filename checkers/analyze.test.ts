@@ -9,6 +9,7 @@ import { checkersForWorkloadModel, listCheckers, registeredCheckers } from './re
 import type { CheckResult, ConsistencyChecker } from './result.ts';
 import { historyFromSessions } from './testing/sessionNotation.ts';
 import { simulateStore } from './testing/stores.ts';
+import { isolationLevelCheckers } from './transactional/index.ts';
 
 /** A history of [process, f, invoke value, completion type, completion value] ops, one after another. */
 function sequentialHistory(ops: readonly [number, string, Value, 'ok' | 'fail' | 'info', Value][]): Operation[] {
@@ -98,7 +99,9 @@ test('Elle list-append and rw-register transactions get no linearizability verdi
     assert.match(a.results[0]?.reason ?? '', /linearizable cannot judge this history: it holds transactions/);
     const all = await analyze(ops, { checkers: 'all' });
     assert.ok(!all.results.some((r) => r.checker === 'linearizable'), 'linearizable is not among the checkers');
-    assert.ok(all.results.length > 0 && all.results.every((r) => r.checker === 'causal-tx'));
+    // Only the transactional checkers judge them: causal-tx and the isolation levels.
+    const transactional = new Set(['causal-tx', 'isolation', ...isolationLevelCheckers.map((c) => c.name)]);
+    assert.ok(all.results.length > 0 && all.results.every((r) => transactional.has(r.checker)));
   }
   // Knossos' multi-register ([read k v] / [write k v], with real time) is still judged for linearizability.
   const knossos = sequentialHistory([

@@ -38,6 +38,8 @@ export interface AnalysisOptions extends CheckOptions {
   available?: readonly ConsistencyChecker[];
   /** Whether linearizability may use worker threads. */
   parallel?: boolean;
+  /** The fewest ops a check needs before its search goes to worker threads (the checker's default otherwise). */
+  workerMinOps?: number;
   /**
    * Skip a checker whose verdict the hierarchy already implies (SC's search when linearizability holds), running
    * cheap checkers first. Default: true for 'all', false for a list of names (each named checker runs).
@@ -144,6 +146,7 @@ async function runOne(
   };
   if (options.memoryBudgetBytes !== undefined) checkerOptions.memoryBudgetBytes = options.memoryBudgetBytes;
   if (options.parallel !== undefined) checkerOptions['parallel'] = options.parallel;
+  if (options.workerMinOps !== undefined) checkerOptions['workerMinOps'] = options.workerMinOps;
   if (options.initialValue !== undefined) checkerOptions['initialValue'] = options.initialValue;
   const model = linearizabilityModel(operations, options);
   checkerOptions['model'] = model;

@@ -23,29 +23,6 @@ export function checkCampaignSemantics(
       hint: 'remove keys, or use a multi-key workload such as key-value',
     });
   }
-  // Explicit node names in fault targets: checked here, so a name drawn late in the run (or never) is still
-  // caught before any node exists.
-  const nodeNames =
-    c.nodes.backend === 'ssh'
-      ? c.nodes.hosts.map((h, i) => h.name ?? `n${i + 1}`)
-      : Array.from({ length: c.nodes.count }, (_, i) => `n${i + 1}`);
-  const faultsWithUnknownTargets = new Set<number>();
-  c.nemesis.faults.forEach((f, i) => {
-    if (!('targets' in f) || f.targets === undefined) return;
-    f.targets.forEach((selector, j) => {
-      if (!Array.isArray(selector)) return;
-      selector.forEach((name, k) => {
-        if (nodeNames.includes(name)) return;
-        faultsWithUnknownTargets.add(i);
-        problems.push({
-          message: `no node is named "${name}"`,
-          field: `nemesis.faults.${i}.targets.${j}.${k}`,
-          location: { file, ...locate(['nemesis', 'faults', i, 'targets', j, k]) },
-          hint: `the nodes are ${nodeNames.join(', ')}`,
-        });
-      });
-    });
-  });
   if (workload !== undefined && c.workload.mix !== undefined) {
     for (const f of Object.keys(c.workload.mix)) {
       if (!workload.fs.includes(f)) {
@@ -87,13 +64,33 @@ export function checkCampaignSemantics(
         location: at,
       });
   }
-  // Each fault that names its topologies or targets, against the cluster's node names (an explicit grudge or
-  // target naming a node that is not there, a topology too big for the cluster), found before any node is
-  // created. Defaults are left to the run, which has always accepted them (e.g. 'minority' on one node). A
-  // fault whose target names were already reported above, each at its own line, is not reported twice.
+  // Each fault that names its topologies or targets, against the cluster's node names, found before any node is
+  // created, so a name drawn late in the run (or never) is still caught. A target naming a node that is not
+  // there is reported at its own line and field; otherwise the fault's package says what is wrong (an explicit
+  // grudge naming an unknown node, a topology too big for the cluster). Defaults are left to the run, which has
+  // always accepted them (e.g. 'minority' on one node).
+  const nodeNames =
+    c.nodes.backend === 'ssh'
+      ? c.nodes.hosts.map((h, i) => h.name ?? `n${i + 1}`)
+      : Array.from({ length: c.nodes.count }, (_, i) => `n${i + 1}`);
   c.nemesis.faults.forEach((f, i) => {
+    const unknownTargets: CampaignProblem[] = [];
+    if ('targets' in f && f.targets !== undefined)
+      f.targets.forEach((selector, j) => {
+        if (!Array.isArray(selector)) return;
+        selector.forEach((name, k) => {
+          if (nodeNames.includes(name)) return;
+          unknownTargets.push({
+            message: `no node is named "${name}"`,
+            field: `nemesis.faults.${i}.targets.${j}.${k}`,
+            location: { file, ...locate(['nemesis', 'faults', i, 'targets', j, k]) },
+            hint: `the nodes are ${nodeNames.join(', ')}`,
+          });
+        });
+      });
+    problems.push(...unknownTargets);
     const explicit = ('topologies' in f && f.topologies !== undefined) || ('targets' in f && f.targets !== undefined);
-    if (!explicit || faultsWithUnknownTargets.has(i)) return;
+    if (!explicit || unknownTargets.length > 0) return;
     for (const message of faultPackage(f.kind).problems(planFromCampaign(f, durationMs), nodeNames)) {
       problems.push({
         message,

@@ -17,7 +17,7 @@ test('usage errors exit 64 and say what was wrong', () => {
   const cases: [string[], RegExp][] = [
     [['check', '--no-such-option', 'x'], /unknown option '--no-such-option'/],
     [['run', 'a.yaml', 'b.yaml'], /too many arguments for 'run'/],
-    [['check'], /missing required argument 'path'/],
+    [['check'], /missing required argument 'paths'/],
     [['no-such-command'], /unknown command 'no-such-command'/],
     [['run', 'a.yaml', '--seed', 'abc'], /--seed must be an integer/],
   ];

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readHistoryJsonl } from '../../harness/history/jsonl.ts';
 import { localRunProcesses, localRunRoot } from '../../harness/nodes/localNodes.ts';
@@ -73,7 +73,13 @@ const killPoints: [string, (runDir: string) => boolean][] = [
   ['while provisioning', (d) => fileHas(join(d, 'harness.log'), (t) => t.includes('setup: provision local nodes'))],
   ['while starting the system', (d) => fileHas(join(d, 'harness.log'), (t) => t.includes('setup: install and start'))],
   ['during traffic', (d) => fileHas(join(d, 'history.jsonl'), (t) => t.split('\n').length > 100)],
-  ['during a pause fault', (d) => fileHas(join(d, 'history.jsonl'), pauseActive)],
+  // The start-pause is recorded before the SIGSTOP (intent first), so wait for a process actually stopped.
+  [
+    'during a pause fault',
+    (d) =>
+      fileHas(join(d, 'history.jsonl'), pauseActive) &&
+      localRunProcesses(`${basename(dirname(d))}-${basename(d)}`).some((p) => p.stopped),
+  ],
 ];
 
 let survived = 0;

@@ -70,9 +70,11 @@ test('a report stopped by SIGTERM at any point leaves no temporary file', { time
   const runDir = sampleRun(root);
   for (const delayMs of [300, 900, 1500, 2500]) {
     const child = spawn(process.execPath, [cli, 'report', runDir, '--no-index'], { stdio: 'ignore' });
+    // Listen before the signal: a report that finishes first has already exited when the signal is sent.
+    const exited = new Promise((r) => child.once('exit', r));
     await new Promise((r) => setTimeout(r, delayMs));
     child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    await exited;
     assert.deepEqual(
       readdirSync(runDir).filter((f) => f.endsWith('.tmp')),
       [],

@@ -219,6 +219,8 @@ export function registerCheck(program: Command, requestExit: RequestExit): void 
         parallel: opts.parallel,
         timeBudgetMs: opts.timeBudget ?? defaultTimeBudgetMs,
       };
+      const workerMinOps = Number(process.env['FAULTLINE_WORKER_MIN_OPS'] ?? NaN);
+      if (Number.isInteger(workerMinOps) && workerMinOps > 0) options.workerMinOps = workerMinOps;
       if (opts.model !== undefined) options.model = opts.model;
       if (opts.memoryBudget !== undefined) options.memoryBudgetBytes = opts.memoryBudget;
       if (opts.modelOptions !== undefined) options.modelOptions = parseModelOptions(opts.modelOptions);

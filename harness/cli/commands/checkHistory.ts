@@ -27,6 +27,8 @@ export interface CheckFileOptions {
   timeBudgetMs?: number;
   memoryBudgetBytes?: number;
   parallel?: boolean;
+  /** From FAULTLINE_WORKER_MIN_OPS: the fewest ops before the search goes to worker threads (for tuning and tests). */
+  workerMinOps?: number;
 }
 
 export interface CheckedFile {
@@ -174,6 +176,7 @@ export async function analyzeFile(
     ...(options.timeBudgetMs !== undefined && { timeBudgetMs: options.timeBudgetMs }),
     ...(options.memoryBudgetBytes !== undefined && { memoryBudgetBytes: options.memoryBudgetBytes }),
     ...(options.parallel !== undefined && { parallel: options.parallel }),
+    ...(options.workerMinOps !== undefined && { workerMinOps: options.workerMinOps }),
   });
 }
 
