@@ -23,6 +23,7 @@ import type { CheckedFile, CheckFileOptions } from './checkHistory.ts';
 import { analyzeFile, defaultFileCheckers, fileShape, loadForCheck } from './checkHistory.ts';
 import { expandCheckPaths, recordedCheck } from './checkTargets.ts';
 import { runFiles } from '../../../results/runDirectory.ts';
+import { checkerName, isolationLevelOrError } from '../../../checkers/transactional/index.ts';
 
 function verdictText(valid: Verdict, width = 0): string {
   const word = (valid === true ? 'valid' : valid === false ? 'violated' : 'unknown').padEnd(width);
@@ -197,6 +198,10 @@ export function registerCheck(program: Command, requestExit: RequestExit): void 
     )
     .option('--model-options <json>', 'model options as JSON, e.g. \'{"initial":0}\' or \'{"partitioned":false}\'')
     .option('--checker <name>', "run this checker instead of the run's own (or linearizable) (see `faultline list`)")
+    .option(
+      '--isolation <level>',
+      'for transactions: check this isolation level (serializable, snapshot-isolation, read-committed, si, rc, ...)',
+    )
     .option('--all', 'the consistency profile: every checker that applies, one line per model')
     .option(
       '--time-budget <seconds>',
@@ -224,6 +229,13 @@ export function registerCheck(program: Command, requestExit: RequestExit): void 
       if (opts.model !== undefined) options.model = opts.model;
       if (opts.memoryBudget !== undefined) options.memoryBudgetBytes = opts.memoryBudget;
       if (opts.modelOptions !== undefined) options.modelOptions = parseModelOptions(opts.modelOptions);
+      if (opts.isolation !== undefined) {
+        if (opts.checker !== undefined)
+          throw new UserError('give --checker or --isolation, not both', undefined, 'usage');
+        const level = isolationLevelOrError(opts.isolation);
+        if (level instanceof Error) throw new UserError(level.message, undefined, 'usage');
+        opts.checker = checkerName(level);
+      }
       if (opts.checker !== undefined && getChecker(opts.checker) === undefined) {
         throw new UserError(
           `no checker named '${opts.checker}'`,
