@@ -369,23 +369,24 @@ for (const c of infoHeavy) {
     let dropped = 0;
     let bounded = 0;
     let invalid = 0;
-    fc.assert(
-      fc.property(concurrentHistory(c, 16, ['ok', 'ok', 'info', 'info', 'fail']), (ops) => {
-        const expected = oracle(model, ops);
-        if (!expected) invalid++;
-        // The search alone over the settled partitions, so the zones cannot mask a wrong settling rule.
-        for (const p of partitionHistory(model, ops)) {
-          dropped += p.droppedInfo;
-          bounded += p.boundedInfo;
-        }
-        const verdicts = partitionHistory(model, ops).map((p) => checkPartition(model, p.ops).valid);
-        assert.equal(
-          verdicts.every((v) => v === true),
-          expected,
-        );
-      }),
-      { numRuns: 400 },
-    );
+    const agrees = fc.property(concurrentHistory(c, 16, ['ok', 'ok', 'info', 'info', 'fail']), (ops) => {
+      const expected = oracle(model, ops);
+      if (!expected) invalid++;
+      // The search alone over the settled partitions, so the zones cannot mask a wrong settling rule.
+      for (const p of partitionHistory(model, ops)) {
+        dropped += p.droppedInfo;
+        bounded += p.boundedInfo;
+      }
+      const verdicts = partitionHistory(model, ops).map((p) => checkPartition(model, p.ops).valid);
+      assert.equal(
+        verdicts.every((v) => v === true),
+        expected,
+      );
+    });
+    // New histories every run, and a fixed set besides: 400 random ones hold no bounded write about one run
+    // in ten, and the coverage asserted below must hold every time.
+    fc.assert(agrees, { numRuns: 400 });
+    fc.assert(agrees, { numRuns: 400, seed: 20261204 });
     assert.ok(invalid > 0, 'no invalid history was generated');
     assert.ok(dropped > 0, 'no indeterminate write was dropped: the rule went untested');
     if (c.name !== 'cas-register, Porcupine failed-CAS semantics') {
