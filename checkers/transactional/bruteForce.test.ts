@@ -209,3 +209,40 @@ test('each broken inference rule (no ww, no wr, no rw edges) is caught by the di
     assert.ok(caught, `dropping ${brokenRule} edges went unnoticed`);
   }
 });
+
+test("a read that shows a txn's appends out of that txn's own order fits no level (found by the SI property)", () => {
+  const txns: Txn[] = [
+    {
+      process: 0,
+      call: 0,
+      ret: 1,
+      micro: [
+        ['append', 'x', 1],
+        ['append', 'y', 1],
+      ],
+    },
+    {
+      process: 0,
+      call: 2,
+      ret: 3,
+      micro: [
+        ['r', 'x', [4, 3, 1]],
+        ['append', 'x', 2],
+      ],
+    },
+    {
+      process: 0,
+      call: 4,
+      ret: 5,
+      micro: [
+        ['append', 'x', 3],
+        ['append', 'x', 4],
+        ['r', 'y', []],
+      ],
+    },
+  ];
+  assert.equal(snapshotByBruteForce(txns), false);
+  assert.equal(serialByBruteForce(txns, 'none'), false);
+  for (const level of ['read-uncommitted', 'snapshot-isolation', 'serializable'] as const)
+    assert.equal(verdict(txns, level), false, level);
+});

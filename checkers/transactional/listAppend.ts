@@ -215,6 +215,29 @@ export function inferListAppend(txns: readonly Txn[]): Inference & { keys: Map<s
         });
     };
     for (const r of kv.reads) {
+      // A txn's appends to a key happen in its own order, at any isolation level: a read that shows them
+      // otherwise fits no order of appends (a brute-force check found the checker missing this).
+      if (!reportedOrder) {
+        const lastMicro = new Map<number, { micro: number; value: Value }>();
+        for (const e of r.list) {
+          const a = kv.appends.get(valueId(e));
+          if (a === undefined) continue;
+          const before = lastMicro.get(a.txn);
+          if (before !== undefined && before.micro > a.micro) {
+            reportedOrder = true;
+            anomalies.push({
+              type: 'incompatible-order',
+              txns: [r.txn, a.txn],
+              key,
+              element: e,
+              micro: r.micro,
+              explanation: `${showTxn(txns[r.txn]!)} read ${key} = ${showList(r.list)}, with ${show(before.value)} before ${show(e)}, but ${showTxn(txns[a.txn]!)} appended ${show(e)} first: no order of appends explains it.`,
+            });
+            break;
+          }
+          lastMicro.set(a.txn, { micro: a.micro, value: e });
+        }
+      }
       const ok = (r.compatible = isPrefix(r));
       if (!ok && !reportedOrder) {
         reportedOrder = true;
