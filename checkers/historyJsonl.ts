@@ -25,7 +25,8 @@ export interface ParsedHistory {
   tornTail: boolean;
 }
 
-const opTypes = new Set<string>(['invoke', 'ok', 'fail', 'info']);
+/** The four op types, for every history reader. */
+export const opTypes: ReadonlySet<string> = new Set<string>(['invoke', 'ok', 'fail', 'info']);
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -1,5 +1,6 @@
 // Porcupine's test-data formats: Jepsen etcd logs (jepsen/etcd_NNN.log) and the 6.824 kv logs (kv/*.txt).
 // Values are kept as in the source; the file's line order is the time order.
+import { opTypes } from '../../../checkers/historyJsonl.ts';
 import type { HistoryOp, OpType, Value } from '../../../checkers/history.ts';
 import { EdnStream } from './edn.ts';
 
@@ -67,7 +68,6 @@ export function parsePorcupineEtcdLog(text: string, source = 'etcd.log'): Histor
 }
 
 const kvOps = new Set<string>(['get', 'put', 'append']);
-const opTypes = new Set<string>(['invoke', 'ok', 'fail', 'info']);
 
 /**
  * One op of a 6.824 kv log from its EDN map; `index` is its position in the file, `line` the file line it
