@@ -25,7 +25,8 @@ export interface ParsedHistory {
   tornTail: boolean;
 }
 
-const opTypes = new Set<string>(['invoke', 'ok', 'fail', 'info']);
+/** The four op types, for every history reader. */
+export const opTypes: ReadonlySet<string> = new Set<string>(['invoke', 'ok', 'fail', 'info']);
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -86,6 +87,8 @@ export class HistoryJsonlParser {
   /** The file line of each op, for errors found once the whole history is read; empty while line = index + 1. */
   private lineNumbers: number[] | null = null;
   private line = 0;
+  /** The time of the last op added: the recorder's clock is monotonic, so time never goes backwards. */
+  private lastTime = -Infinity;
   /** Bytes of a line begun in an earlier chunk. */
   private carry: Uint8Array[] = [];
   private readonly scanner = new RecordedLineScanner();
@@ -174,6 +177,16 @@ export class HistoryJsonlParser {
   }
 
   private add(op: HistoryOp, line: number): void {
+    // Both the scanner's and JSON.parse's ops come here; equal times are fine (a coarse clock), earlier ones are not.
+    if (op.time < this.lastTime) {
+      const previousLine = this.lineNumbers?.[this.ops.length - 1] ?? this.ops.length;
+      throw new HistoryFormatError(
+        this.source,
+        line,
+        `"time" goes backwards at line ${line}: ${op.time} after ${this.lastTime} (line ${previousLine}); the recorder writes monotonic nanoseconds since the run started, so this history was edited, merged or reordered: check the recorded file, not a copy`,
+      );
+    }
+    this.lastTime = op.time;
     if (this.lineNumbers === null && line !== this.ops.length + 1) {
       this.lineNumbers = this.ops.map((_, i) => i + 1);
     }

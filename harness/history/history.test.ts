@@ -121,6 +121,70 @@ test('malformed histories are rejected with the line number and the reason', () 
   }
 });
 
+test('time going backwards is an error at its line, whether the scanner or JSON.parse read it', () => {
+  const recorded = (i: number, time: number, type: string) =>
+    `{"index":${i},"time":${time},"type":"${type}","process":0,"f":"read","value":null}`;
+  // Keys in another order: not the recorder's shape, so JSON.parse reads the line.
+  const reordered = (i: number, time: number, type: string) =>
+    JSON.stringify({ value: null, f: 'read', process: 0, type, time, index: i });
+  for (const shape of [recorded, reordered]) {
+    const text = [shape(0, 50, 'invoke'), shape(1, 70, 'ok'), shape(2, 60, 'invoke')].join('\n') + '\n';
+    assert.throws(
+      () => parseHistoryJsonl(text, 'h.jsonl'),
+      (e: unknown) =>
+        e instanceof HistoryFormatError &&
+        e.line === 3 &&
+        e.message.startsWith('h.jsonl:3: "time" goes backwards at line 3: 60 after 70 (line 2); the recorder writes'),
+    );
+  }
+  // Past blank lines the previous op's line is still its file line.
+  const spaced = [recorded(0, 50, 'invoke'), '', recorded(1, 40, 'ok')].join('\n');
+  assert.throws(
+    () => parseHistoryJsonl(spaced, 'h.jsonl'),
+    /^HistoryFormatError: h\.jsonl:3: "time" goes backwards at line 3: 40 after 50 \(line 1\)/,
+  );
+});
+
+test('equal times are kept, and a torn last line is still dropped, not taken for time going backwards', () => {
+  const text =
+    '{"index":0,"time":5,"type":"invoke","process":0,"f":"read","value":null}\n' +
+    '{"index":1,"time":5,"type":"ok","process":0,"f":"read","value":1}\n' +
+    '{"index":2,"time":1,"type":"inv';
+  const parsed = parseHistoryJsonl(text, 'h.jsonl');
+  assert.equal(parsed.tornTail, true);
+  assert.deepEqual(
+    parsed.ops.map((o) => o.time),
+    [5, 5],
+  );
+  // A complete last line without its newline is an op, so it is checked too.
+  assert.throws(
+    () =>
+      parseHistoryJsonl(
+        text.replace(/\{"index":2.*$/, '{"index":2,"time":1,"type":"invoke","process":1,"f":"read"}'),
+        'h.jsonl',
+      ),
+    /h\.jsonl:3: "time" goes backwards at line 3: 1 after 5/,
+  );
+});
+
+test('an index that does not increase by one, or an unknown type, is an error at its line', () => {
+  const op = (index: number, time: number, type = 'invoke', process = 0) =>
+    `{"index":${index},"time":${time},"type":"${type}","process":${process},"f":"read","value":null}`;
+  const cases: [string, RegExp][] = [
+    [[op(0, 1), op(0, 2, 'ok')].join('\n'), /^h\.jsonl:2: "index" is 0 but this is op 1 of the history$/],
+    [[op(0, 1), op(5, 2, 'ok')].join('\n'), /^h\.jsonl:2: "index" is 5 but this is op 1 of the history$/],
+    [[op(1, 1)].join('\n'), /^h\.jsonl:1: "index" is 1 but this is op 0/],
+    [[op(0, 1), op(1, 2, 'done')].join('\n'), /^h\.jsonl:2: "type" must be invoke, ok, fail or info, not "done"$/],
+  ];
+  for (const [text, expected] of cases) {
+    assert.throws(
+      () => parseHistoryJsonl(text + '\n', 'h.jsonl'),
+      (e: unknown) => e instanceof HistoryFormatError && expected.test(e.message),
+      String(expected),
+    );
+  }
+});
+
 test('pairing gives call/return times, with info and never-completed ops returning at +Infinity', () => {
   const { ops } = parseHistoryJsonl(
     [

@@ -251,13 +251,14 @@ export class EdnStream {
   private line = 1;
   private column = 1;
   private readonly source: string;
-  private readonly onForm: (form: Value) => void;
+  private readonly onForm: (form: Value, line: () => number) => void;
   private unwrap: boolean;
   /** The closing character of the enclosing sequence being unwrapped, once its opening is read. */
   private closer: string | null = null;
   private closed = false;
 
-  constructor(source: string, onForm: (form: Value) => void, options: { unwrap?: boolean } = {}) {
+  /** `onForm` gets each form and, to name it in an error, a function giving the line the form ends on. */
+  constructor(source: string, onForm: (form: Value, line: () => number) => void, options: { unwrap?: boolean } = {}) {
     this.source = source;
     this.onForm = onForm;
     this.unwrap = options.unwrap ?? false;
@@ -314,7 +315,11 @@ export class EdnStream {
           consumed = reader.pos;
           break;
         }
-        if (form !== discarded) this.onForm(form);
+        if (form !== discarded) {
+          // Lazy: finding a line scans the pending text, which only an error needs.
+          const end = reader.pos - 1;
+          this.onForm(form, () => reader.where(end).line);
+        }
         consumed = reader.pos;
       }
     } catch (e) {

@@ -43,7 +43,9 @@ export function detectHistoryFormat(path: string, text: string): HistoryFormat {
   if (/^[rw]\(-?\d+,-?\d+,-?\d+,-?\d+\)\s/.test(head + '\n')) return 'plume-text';
   if (head.startsWith('{"')) return 'faultline';
   const firstLine = head.split('\n', 1)[0] ?? '';
-  if (/^\{:process \d+, :type :\w+, :f :(get|put|append), :key "/.test(firstLine)) return 'porcupine-kv';
+  // The kv log's shape, whatever its op: an unknown op is then the kv reader's error, with its line, and not
+  // taken for Jepsen EDN (whose maps do not open with :process then :type, :f and :key).
+  if (/^\{:process \d+, :type :[\w-]+, :f :[^\s,{}]+, :key "/.test(firstLine)) return 'porcupine-kv';
   return 'jepsen-edn';
 }
 
@@ -124,8 +126,8 @@ export function readAnyHistory(path: string, format?: HistoryFormat, limits: Rea
     }
     case 'porcupine-kv': {
       const ops: HistoryOp[] = [];
-      const stream = new EdnStream(file, (form) => {
-        ops.push(porcupineKvOp(form, ops.length, file));
+      const stream = new EdnStream(file, (form, line) => {
+        ops.push(porcupineKvOp(form, ops.length, file, line));
       });
       streamEdn(file, stream, limits);
       return loaded({ ops, tornTail: false });

@@ -1,9 +1,8 @@
 // Jepsen / Knossos / Elle EDN histories -> faultline history ops. Knossos semantics are kept: the file's
 // order is the real-time order; `:time` is used only where every op has one and they never go backwards.
+import { opTypes } from '../../../checkers/historyJsonl.ts';
 import type { HistoryOp, OpType, ProcessId, Value } from '../../../checkers/history.ts';
 import { parseEdn } from './edn.ts';
-
-const opTypes = new Set<string>(['invoke', 'ok', 'fail', 'info']);
 
 function isMap(v: Value): v is { [key: string]: Value } {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

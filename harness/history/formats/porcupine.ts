@@ -1,7 +1,8 @@
 // Porcupine's test-data formats: Jepsen etcd logs (jepsen/etcd_NNN.log) and the 6.824 kv logs (kv/*.txt).
 // Values are kept as in the source; the file's line order is the time order.
+import { opTypes } from '../../../checkers/historyJsonl.ts';
 import type { HistoryOp, OpType, Value } from '../../../checkers/history.ts';
-import { parseEdn } from './edn.ts';
+import { EdnStream } from './edn.ts';
 
 const etcdLine = /^INFO\s+jepsen\.util\s+-\s+(\d+)\s+:(invoke|ok|fail|info)\s+:(\w+)\s+(.*?)\s*$/;
 
@@ -66,17 +67,41 @@ export function parsePorcupineEtcdLog(text: string, source = 'etcd.log'): Histor
   return parser.ops;
 }
 
-/** One op of a 6.824 kv log from its EDN map; `index` is its position in the file. */
-export function porcupineKvOp(form: Value, index: number, source: string): HistoryOp {
-  if (typeof form !== 'object' || form === null || Array.isArray(form))
-    throw new PorcupineLogError(source, index + 1, 'expected one op map per line');
+const kvOps = new Set<string>(['get', 'put', 'append']);
+
+/**
+ * One op of a 6.824 kv log from its EDN map; `index` is its position in the file, `line` the file line it
+ * is on (for errors). An op other than get, put or append is an error here, not something to guess at.
+ */
+export function porcupineKvOp(
+  form: Value,
+  index: number,
+  source: string,
+  lineOf: number | (() => number) = index + 1,
+): HistoryOp {
+  // A stream finds a form's line by scanning its text, so only an error asks for it.
+  const fail = (reason: string): never => {
+    throw new PorcupineLogError(source, typeof lineOf === 'number' ? lineOf : lineOf(), reason);
+  };
+  if (typeof form !== 'object' || form === null || Array.isArray(form)) return fail('expected one op map per line');
   const { process, type, f, key, value } = form;
   if (typeof process !== 'number' || typeof type !== 'string' || typeof f !== 'string' || typeof key !== 'string')
-    throw new PorcupineLogError(source, index + 1, 'an op needs :process, :type, :f and :key');
+    return fail('an op needs :process, :type, :f and :key');
+  if (!opTypes.has(type)) fail(`:type must be :invoke, :ok, :fail or :info, not :${type}`);
+  if (!kvOps.has(f))
+    fail(
+      `:f must be :get, :put or :append (the 6.824 kv operations), not :${f}; this reader knows only those; write other operations as Jepsen EDN (maps opening with :type) or a faultline history.jsonl`,
+    );
   return { index, time: index, type: type as OpType, process, f, key, value: value ?? null };
 }
 
 /** 6.824 kv log: one `{:process p, :type t, :f get|put|append, :key "k", :value v}` map per line. */
 export function parsePorcupineKvLog(text: string, source = 'kv.txt'): HistoryOp[] {
-  return parseEdn(text, source).map((form, index) => porcupineKvOp(form, index, source));
+  const ops: HistoryOp[] = [];
+  const stream = new EdnStream(source, (form, line) => {
+    ops.push(porcupineKvOp(form, ops.length, source, line));
+  });
+  stream.push(text);
+  stream.end();
+  return ops;
 }
