@@ -1,3 +1,5 @@
+// One file, over 400 lines: the inference is one function; its version orders, anomalies, edges and edge
+// explanations all read the per-key state it builds as it goes.
 // Elle's list-append inference (Kingsbury & Alvaro, VLDB 2020, and checking.md §5.1): every appended element
 // is unique per key, so each read list reveals a prefix of the key's version order. From the reads come the
 // non-cycle anomalies and the ww, wr and rw edges. An ok txn's append that nobody observed still happened:
