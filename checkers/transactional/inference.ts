@@ -59,6 +59,17 @@ export function addProcessEdges(txns: readonly Txn[], edges: EdgeList): void {
   }
 }
 
+/** The words for a process or realtime edge (list-append and rw-register both add them); undefined for data edges. */
+export function explainOrderEdge(txns: readonly Txn[], list: EdgeList, id: number): string | undefined {
+  const a = list.from[id]!;
+  const b = list.to[id]!;
+  const kind = list.kind[id]!;
+  if (kind === PROCESS) return `T${b} is process ${txns[b]!.process}'s next transaction after T${a}`;
+  if (kind === REALTIME)
+    return `T${a} completed (index ${txns[a]!.op.completeIndex}) before T${b} was invoked (index ${txns[b]!.op.invokeIndex})`;
+  return undefined;
+}
+
 /**
  * Realtime order (T1 completed before T2 was invoked) as its transitive reduction, in one pass over the
  * events (Elle's buffer of recent completions): an invoke links every buffered completion to itself; a

@@ -5,8 +5,8 @@
 // non-cycle anomalies and the ww, wr and rw edges. An ok txn's append that nobody observed still happened:
 // it follows every observed element. An info txn's append counts only once a read observes it.
 import type { Value } from '../history.ts';
-import { EdgeList, RW, WR, WW, PROCESS, REALTIME } from './dependencyGraph.ts';
-import { committed, type Inference, type ObservedRead, type TxnAnomaly } from './inference.ts';
+import { EdgeList, RW, WR, WW } from './dependencyGraph.ts';
+import { committed, explainOrderEdge, type Inference, type ObservedRead, type TxnAnomaly } from './inference.ts';
 import { showTxn, valueId, type Txn } from './transactions.ts';
 
 interface Append {
@@ -337,9 +337,8 @@ export function inferListAppend(txns: readonly Txn[]): Inference & { keys: Map<s
     const a = list.from[id]!;
     const b = list.to[id]!;
     const kind = list.kind[id]!;
-    if (kind === PROCESS) return `T${b} is process ${txns[b]!.process}'s next transaction after T${a}`;
-    if (kind === REALTIME)
-      return `T${a} completed (index ${txns[a]!.op.completeIndex}) before T${b} was invoked (index ${txns[b]!.op.invokeIndex})`;
+    const order = explainOrderEdge(txns, list, id);
+    if (order !== undefined) return order;
     const key = list.keys[list.key[id]!]!;
     const kv = keys.get(key)!;
     const appendOf = (t: number) => txns[t]!.micro.filter((m) => m.f === 'append' && m.key === key).map((m) => m.value);

@@ -5,7 +5,7 @@
 // and its ww and rw edges left out. Sound, but it misses what a list's history would have shown.
 import type { Value } from '../history.ts';
 import { EdgeList, PROCESS, REALTIME, RW, WR, WW } from './dependencyGraph.ts';
-import { committed, type Inference, type ObservedRead, type TxnAnomaly } from './inference.ts';
+import { committed, explainOrderEdge, type Inference, type ObservedRead, type TxnAnomaly } from './inference.ts';
 import { showTxn, valueId, type Txn } from './transactions.ts';
 
 export interface RegisterOptions {
@@ -224,9 +224,8 @@ export function inferRwRegister(txns: readonly Txn[], options: RegisterOptions =
     const a = list.from[id]!;
     const b = list.to[id]!;
     const kind = list.kind[id]!;
-    if (kind === PROCESS) return `T${b} is process ${txns[b]!.process}'s next transaction after T${a}`;
-    if (kind === REALTIME)
-      return `T${a} completed (index ${txns[a]!.op.completeIndex}) before T${b} was invoked (index ${txns[b]!.op.invokeIndex})`;
+    const order = explainOrderEdge(txns, list, id);
+    if (order !== undefined) return order;
     const key = list.keys[list.key[id]!]!;
     const wrote = (t: number) => txns[t]!.micro.findLast((m) => m.f === 'w' && m.key === key)?.value ?? null;
     const read = (t: number) => txns[t]!.micro.find((m) => m.f === 'r' && m.key === key)?.value ?? null;
