@@ -45,6 +45,19 @@ export interface ObservedRead {
   missedAreLater: boolean;
 }
 
+/** The inference of a history that cannot be judged: the anomalies found so far, and no edges to explain. */
+export function unjudgeableInference(unjudgeable: string, anomalies: TxnAnomaly[], edges: EdgeList): Inference {
+  return {
+    anomalies,
+    edges,
+    explainEdge: () => '',
+    unjudgeable,
+    forEachRead: () => {},
+    saw: () => false,
+    visibility: () => ({ extraNodes: 0 }),
+  };
+}
+
 /** Txns that took effect or may have: ok and info. A failed txn has no dependencies. */
 export const committed = (t: Txn): boolean => t.status !== 'fail';
 

@@ -6,7 +6,14 @@
 // it follows every observed element. An info txn's append counts only once a read observes it.
 import type { Value } from '../history.ts';
 import { EdgeList, RW, WR, WW } from './dependencyGraph.ts';
-import { committed, explainOrderEdge, type Inference, type ObservedRead, type TxnAnomaly } from './inference.ts';
+import {
+  committed,
+  explainOrderEdge,
+  unjudgeableInference,
+  type Inference,
+  type ObservedRead,
+  type TxnAnomaly,
+} from './inference.ts';
 import { showTxn, valueId, type Txn } from './transactions.ts';
 
 interface Append {
@@ -145,17 +152,7 @@ export function inferListAppend(txns: readonly Txn[]): Inference & { keys: Map<s
       kv.reads.push({ txn: t.index, micro: i, list, ext, compatible: false });
     }
   }
-  if (unjudgeable !== undefined)
-    return {
-      anomalies,
-      edges,
-      keys,
-      explainEdge: () => '',
-      unjudgeable,
-      forEachRead: () => {},
-      saw: () => false,
-      visibility: () => ({ extraNodes: 0 }),
-    };
+  if (unjudgeable !== undefined) return { ...unjudgeableInference(unjudgeable, anomalies, edges), keys };
 
   // Pass 2, per key: version order, the anomalies it shows, and the edges.
   for (const [key, kv] of keys) {

@@ -5,7 +5,14 @@
 // and its ww and rw edges left out. Sound, but it misses what a list's history would have shown.
 import type { Value } from '../history.ts';
 import { EdgeList, PROCESS, REALTIME, RW, WR, WW } from './dependencyGraph.ts';
-import { committed, explainOrderEdge, type Inference, type ObservedRead, type TxnAnomaly } from './inference.ts';
+import {
+  committed,
+  explainOrderEdge,
+  unjudgeableInference,
+  type Inference,
+  type ObservedRead,
+  type TxnAnomaly,
+} from './inference.ts';
 import { showTxn, valueId, type Txn } from './transactions.ts';
 
 export interface RegisterOptions {
@@ -47,16 +54,7 @@ export function inferRwRegister(txns: readonly Txn[], options: RegisterOptions =
       kw.set(id, { txn: t.index, micro: i, value: m.value, final: lastWrite.get(m.key) === i });
     });
   }
-  if (unjudgeable !== undefined)
-    return {
-      anomalies,
-      edges,
-      explainEdge: () => '',
-      unjudgeable,
-      forEachRead: () => {},
-      saw: () => false,
-      visibility: () => ({ extraNodes: 0 }),
-    };
+  if (unjudgeable !== undefined) return unjudgeableInference(unjudgeable, anomalies, edges);
   /** External reads of ok txns: the writer read from (-1 initial), for the weak levels. */
   const externalReads: { txn: number; micro: number; key: string; from: number }[] = [];
 
