@@ -5,18 +5,17 @@
 // hierarchy is a bug; it is listed in `contradictions`, never silently resolved.
 import { analyze } from './analyze.ts';
 import type { Operation, Value } from './history.ts';
-import type { Anomaly, CheckOptions, CheckResult, Verdict } from './result.ts';
+import type { CheckOptions, CheckResult, Verdict } from './result.ts';
 import { profileCheckers } from './modelHierarchy.ts';
 
-export interface ProfileRow {
-  checker: string;
-  model: string;
-  valid: Verdict;
-  anomalies: Anomaly[];
-  /** Why the verdict is unknown, or where an implied verdict came from. */
-  reason?: string;
-  /** The model whose verdict decided this row without (or instead of) running its checker. */
-  impliedBy?: string;
+/**
+ * A CheckResult's verdict fields; `impliedBy` names the model whose verdict decided this row without (or
+ * instead of) running its checker.
+ */
+export interface ProfileRow extends Pick<
+  CheckResult,
+  'checker' | 'model' | 'valid' | 'anomalies' | 'reason' | 'impliedBy'
+> {
   /** The checker's own result, when it ran. */
   result?: CheckResult;
 }

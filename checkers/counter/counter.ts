@@ -6,6 +6,7 @@
 // The counter starts at 0; a read of null is read as 0 (a store answering null for an absent key).
 // Prefix sums over adds sorted by invocation and by completion: O(n log n).
 import type { Operation } from '../history.ts';
+import { splitByKey } from '../history.ts';
 import type { Anomaly, CheckOptions, CheckResult, ConsistencyChecker } from '../result.ts';
 import { historyIndices } from '../result.ts';
 import { count, escapeControl, opAt, plural, seconds, showValue } from '../explanationText.ts';
@@ -31,14 +32,7 @@ export interface CounterKeyAnalysis {
 }
 
 export function analyseCounter(operations: readonly Operation[]): CounterKeyAnalysis[] {
-  const byKey = new Map<string, Operation[]>();
-  for (const op of operations) {
-    const k = op.key ?? '';
-    let list = byKey.get(k);
-    if (list === undefined) byKey.set(k, (list = []));
-    list.push(op);
-  }
-  return [...byKey.entries()]
+  return [...splitByKey(operations).entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([key, ops]) => analyseKey(key, ops));
 }

@@ -1,3 +1,5 @@
+// One file, over 400 lines: the search is one generator whose closures share typed arrays, interning tables and
+// the memo in its scope (the hot loop); split into modules they would pass that state on every step.
 // Wing & Gong's backtracking search with Lowe's memoisation (checking.md §1.3; Porcupine's checkSingle) over
 // ONE partition. Synchronous and pure, so it runs on the main thread, in a worker, or in the browser.
 import type { Operation } from '../history.ts';

@@ -7,6 +7,7 @@
 // Also: elements read but never added (phantom), read although their only add failed (aborted), read
 // before their add was even invoked, or read twice in one read (duplicate). Linear in the size of the reads.
 import type { Operation, Value } from '../history.ts';
+import { splitByKey } from '../history.ts';
 import { canonicalKey } from '../models/model.ts';
 
 export type SetOutcome = 'stable' | 'lost' | 'never-read';
@@ -63,19 +64,9 @@ export interface SetAnalysis {
 }
 
 export function analyseSet(operations: readonly Operation[]): SetAnalysis {
-  const byKey = new Map<string, Operation[]>();
-  const otherOps: Operation[] = [];
-  for (const op of operations) {
-    if (op.f !== 'add' && op.f !== 'read') {
-      otherOps.push(op);
-      continue;
-    }
-    const k = op.key ?? '';
-    let list = byKey.get(k);
-    if (list === undefined) byKey.set(k, (list = []));
-    list.push(op);
-  }
-  const keys = [...byKey.entries()]
+  const isSetOp = (op: Operation) => op.f === 'add' || op.f === 'read';
+  const otherOps = operations.filter((op) => !isSetOp(op));
+  const keys = [...splitByKey(operations.filter(isSetOp)).entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([k, ops]) => analyseKey(k, ops));
   return { keys, otherOps };

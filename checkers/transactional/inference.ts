@@ -45,6 +45,19 @@ export interface ObservedRead {
   missedAreLater: boolean;
 }
 
+/** The inference of a history that cannot be judged: the anomalies found so far, and no edges to explain. */
+export function unjudgeableInference(unjudgeable: string, anomalies: TxnAnomaly[], edges: EdgeList): Inference {
+  return {
+    anomalies,
+    edges,
+    explainEdge: () => '',
+    unjudgeable,
+    forEachRead: () => {},
+    saw: () => false,
+    visibility: () => ({ extraNodes: 0 }),
+  };
+}
+
 /** Txns that took effect or may have: ok and info. A failed txn has no dependencies. */
 export const committed = (t: Txn): boolean => t.status !== 'fail';
 
@@ -57,6 +70,17 @@ export function addProcessEdges(txns: readonly Txn[], edges: EdgeList): void {
     if (prev !== undefined) edges.add(prev, t.index, PROCESS);
     last.set(t.process, t.index);
   }
+}
+
+/** The words for a process or realtime edge (list-append and rw-register both add them); undefined for data edges. */
+export function explainOrderEdge(txns: readonly Txn[], list: EdgeList, id: number): string | undefined {
+  const a = list.from[id]!;
+  const b = list.to[id]!;
+  const kind = list.kind[id]!;
+  if (kind === PROCESS) return `T${b} is process ${txns[b]!.process}'s next transaction after T${a}`;
+  if (kind === REALTIME)
+    return `T${a} completed (index ${txns[a]!.op.completeIndex}) before T${b} was invoked (index ${txns[b]!.op.invokeIndex})`;
+  return undefined;
 }
 
 /**

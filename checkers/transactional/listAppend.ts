@@ -1,10 +1,19 @@
+// One file, over 400 lines: the inference is one function; its version orders, anomalies, edges and edge
+// explanations all read the per-key state it builds as it goes.
 // Elle's list-append inference (Kingsbury & Alvaro, VLDB 2020, and checking.md §5.1): every appended element
 // is unique per key, so each read list reveals a prefix of the key's version order. From the reads come the
 // non-cycle anomalies and the ww, wr and rw edges. An ok txn's append that nobody observed still happened:
 // it follows every observed element. An info txn's append counts only once a read observes it.
 import type { Value } from '../history.ts';
-import { EdgeList, RW, WR, WW, PROCESS, REALTIME } from './dependencyGraph.ts';
-import { committed, type Inference, type ObservedRead, type TxnAnomaly } from './inference.ts';
+import { EdgeList, RW, WR, WW } from './dependencyGraph.ts';
+import {
+  committed,
+  explainOrderEdge,
+  unjudgeableInference,
+  type Inference,
+  type ObservedRead,
+  type TxnAnomaly,
+} from './inference.ts';
 import { showTxn, valueId, type Txn } from './transactions.ts';
 
 interface Append {
@@ -143,17 +152,7 @@ export function inferListAppend(txns: readonly Txn[]): Inference & { keys: Map<s
       kv.reads.push({ txn: t.index, micro: i, list, ext, compatible: false });
     }
   }
-  if (unjudgeable !== undefined)
-    return {
-      anomalies,
-      edges,
-      keys,
-      explainEdge: () => '',
-      unjudgeable,
-      forEachRead: () => {},
-      saw: () => false,
-      visibility: () => ({ extraNodes: 0 }),
-    };
+  if (unjudgeable !== undefined) return { ...unjudgeableInference(unjudgeable, anomalies, edges), keys };
 
   // Pass 2, per key: version order, the anomalies it shows, and the edges.
   for (const [key, kv] of keys) {
@@ -358,9 +357,8 @@ export function inferListAppend(txns: readonly Txn[]): Inference & { keys: Map<s
     const a = list.from[id]!;
     const b = list.to[id]!;
     const kind = list.kind[id]!;
-    if (kind === PROCESS) return `T${b} is process ${txns[b]!.process}'s next transaction after T${a}`;
-    if (kind === REALTIME)
-      return `T${a} completed (index ${txns[a]!.op.completeIndex}) before T${b} was invoked (index ${txns[b]!.op.invokeIndex})`;
+    const order = explainOrderEdge(txns, list, id);
+    if (order !== undefined) return order;
     const key = list.keys[list.key[id]!]!;
     const kv = keys.get(key)!;
     const appendOf = (t: number) => txns[t]!.micro.filter((m) => m.f === 'append' && m.key === key).map((m) => m.value);

@@ -5,7 +5,14 @@
 // and its ww and rw edges left out. Sound, but it misses what a list's history would have shown.
 import type { Value } from '../history.ts';
 import { EdgeList, PROCESS, REALTIME, RW, WR, WW } from './dependencyGraph.ts';
-import { committed, type Inference, type ObservedRead, type TxnAnomaly } from './inference.ts';
+import {
+  committed,
+  explainOrderEdge,
+  unjudgeableInference,
+  type Inference,
+  type ObservedRead,
+  type TxnAnomaly,
+} from './inference.ts';
 import { showTxn, valueId, type Txn } from './transactions.ts';
 
 export interface RegisterOptions {
@@ -47,16 +54,7 @@ export function inferRwRegister(txns: readonly Txn[], options: RegisterOptions =
       kw.set(id, { txn: t.index, micro: i, value: m.value, final: lastWrite.get(m.key) === i });
     });
   }
-  if (unjudgeable !== undefined)
-    return {
-      anomalies,
-      edges,
-      explainEdge: () => '',
-      unjudgeable,
-      forEachRead: () => {},
-      saw: () => false,
-      visibility: () => ({ extraNodes: 0 }),
-    };
+  if (unjudgeable !== undefined) return unjudgeableInference(unjudgeable, anomalies, edges);
   /** External reads of ok txns: the writer read from (-1 initial), for the weak levels. */
   const externalReads: { txn: number; micro: number; key: string; from: number }[] = [];
 
@@ -224,9 +222,8 @@ export function inferRwRegister(txns: readonly Txn[], options: RegisterOptions =
     const a = list.from[id]!;
     const b = list.to[id]!;
     const kind = list.kind[id]!;
-    if (kind === PROCESS) return `T${b} is process ${txns[b]!.process}'s next transaction after T${a}`;
-    if (kind === REALTIME)
-      return `T${a} completed (index ${txns[a]!.op.completeIndex}) before T${b} was invoked (index ${txns[b]!.op.invokeIndex})`;
+    const order = explainOrderEdge(txns, list, id);
+    if (order !== undefined) return order;
     const key = list.keys[list.key[id]!]!;
     const wrote = (t: number) => txns[t]!.micro.findLast((m) => m.f === 'w' && m.key === key)?.value ?? null;
     const read = (t: number) => txns[t]!.micro.find((m) => m.f === 'r' && m.key === key)?.value ?? null;

@@ -1,3 +1,5 @@
+// One file, over 400 lines: bring-up, attach and removal of crashed runs must agree exactly on the docker names,
+// labels and subnets, so the scheme that creates a cluster and the one that finds it again stay side by side.
 // A run's nodes as a whole: bring up a docker cluster (a network with a fixed subnet, one container per node
 // with a fixed address), find it again later by its run id, tear it down, and remove what crashed runs left.
 import { readFile } from 'node:fs/promises';

@@ -1,26 +1,16 @@
 // The kill fault package: the system on the drawn nodes is killed through its kill hook and started again
 // (waiting for ready) when the fault stops. A marker on the node, written before the kill, lets heal report a
 // node a crashed harness left down.
-import { z } from 'zod';
-import type { NodeSelector } from '../nodeSelection.ts';
-import { pick } from '../rng.ts';
-import { targets as campaignTargets } from './campaignParts.ts';
-import { nodeListLabel, planTargets, targetProblems, type FaultPackage, type PlannedTargets } from './faultPackage.ts';
+import { nodeListLabel, type FaultPackage } from './faultPackage.ts';
+import { targetedFaultParts, type PlannedTargeted, type TargetedPlan } from './targetedFaultParts.ts';
 import { killedByFault, killNodes, restartNodes } from './process.ts';
 
-const killCampaign = z.strictObject({ kind: z.literal('kill'), targets: campaignTargets });
+const parts = targetedFaultParts('kill');
 
-export interface KillPlan {
-  kind: 'kill';
-  targets?: readonly NodeSelector[];
-}
+export type KillPlan = TargetedPlan<'kill'>;
+export type PlannedKill = PlannedTargeted<'kill'>;
 
-export interface PlannedKill {
-  kind: 'kill';
-  targets: PlannedTargets;
-}
-
-export const killFault: FaultPackage<'kill', typeof killCampaign, KillPlan, PlannedKill> = {
+export const killFault: FaultPackage<'kill', typeof parts.campaign, KillPlan, PlannedKill> = {
   kind: 'kill',
   description: 'kill -9 the system on some nodes, then restart it',
   color: '#7b61ff',
@@ -28,10 +18,7 @@ export const killFault: FaultPackage<'kill', typeof killCampaign, KillPlan, Plan
   names: ['kill'],
   mechanism: () => ({ available: true, via: "the system's lifecycle hooks" }),
   needs: () => ['kill'],
-  campaign: killCampaign,
-  fromCampaign: (spec) => ({ kind: 'kill', ...(spec.targets !== undefined && { targets: spec.targets }) }),
-  problems: (plan, nodes) => targetProblems('kill', plan.targets ?? ['one'], nodes),
-  draw: (plan, nodes, rng) => ({ kind: 'kill', targets: planTargets(pick(rng, plan.targets ?? ['one']), nodes, rng) }),
+  ...parts,
   async prepare(ctx, fault) {
     const nodes = await ctx.resolve(fault.targets);
     const hooks = ctx.hooks();

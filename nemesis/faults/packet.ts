@@ -1,3 +1,5 @@
+// One file, over 400 lines: a fault package is one module (nemesis/faults/registry.ts), and heal must undo
+// exactly the tc and iptables layout (handle fa1:, chain FAULTLINE-LOSS) that apply builds here.
 // Packet faults: delay with jitter, loss, duplication, corruption, reordering and rate limits on the traffic
 // to chosen nodes (Jepsen's net/shape!: on every node, traffic to the targets is shaped; on a target, its
 // traffic to every other node). Only traffic to cluster nodes is shaped, so the controller's path is not.

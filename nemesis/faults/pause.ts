@@ -1,33 +1,16 @@
 // The pause fault package: the system on the drawn nodes is paused through its pause hook (SIGSTOP, as a rule)
 // and resumed when the fault stops. pauseNodes notes on the node, before the pause acts, what heal needs to
 // resume exactly the processes it stopped after a crash of the harness.
-import { z } from 'zod';
-import type { NodeSelector } from '../nodeSelection.ts';
-import { pick } from '../rng.ts';
-import { targets as campaignTargets } from './campaignParts.ts';
-import {
-  healedIf,
-  nodeListLabel,
-  planTargets,
-  targetProblems,
-  type FaultPackage,
-  type PlannedTargets,
-} from './faultPackage.ts';
+import { healedIf, nodeListLabel, type FaultPackage } from './faultPackage.ts';
+import { targetedFaultParts, type PlannedTargeted, type TargetedPlan } from './targetedFaultParts.ts';
 import { pauseNodes, resumeLeftoverPauses, resumeNodes } from './process.ts';
 
-const pauseCampaign = z.strictObject({ kind: z.literal('pause'), targets: campaignTargets });
+const parts = targetedFaultParts('pause');
 
-export interface PausePlan {
-  kind: 'pause';
-  targets?: readonly NodeSelector[];
-}
+export type PausePlan = TargetedPlan<'pause'>;
+export type PlannedPause = PlannedTargeted<'pause'>;
 
-export interface PlannedPause {
-  kind: 'pause';
-  targets: PlannedTargets;
-}
-
-export const pauseFault: FaultPackage<'pause', typeof pauseCampaign, PausePlan, PlannedPause> = {
+export const pauseFault: FaultPackage<'pause', typeof parts.campaign, PausePlan, PlannedPause> = {
   kind: 'pause',
   description: 'SIGSTOP the system on some nodes, then SIGCONT',
   color: '#1f9bd1',
@@ -36,10 +19,7 @@ export const pauseFault: FaultPackage<'pause', typeof pauseCampaign, PausePlan, 
   names: ['pause'],
   mechanism: () => ({ available: true, via: "the system's lifecycle hooks" }),
   needs: () => ['pause'],
-  campaign: pauseCampaign,
-  fromCampaign: (spec) => ({ kind: 'pause', ...(spec.targets !== undefined && { targets: spec.targets }) }),
-  problems: (plan, nodes) => targetProblems('pause', plan.targets ?? ['one'], nodes),
-  draw: (plan, nodes, rng) => ({ kind: 'pause', targets: planTargets(pick(rng, plan.targets ?? ['one']), nodes, rng) }),
+  ...parts,
   async prepare(ctx, fault) {
     const nodes = await ctx.resolve(fault.targets);
     const hooks = ctx.hooks();

@@ -1,5 +1,5 @@
 // The report page: the first screen (every verdict, one sentence per violation), summary, consistency profile and anomaly explanations are rendered as escaped HTML
-// (readable even with scripts off; see reportSections.ts); the timeline, charts, history table and
+// (readable even with scripts off; see reportSections.ts and runDataSections.ts); the timeline, charts, history table and
 // linearization views are drawn by the bundled browser code from the data island.
 import { gzipSync } from 'node:zlib';
 import type { SafeHtml } from '../html.ts';
@@ -7,18 +7,8 @@ import { html, jsonForScript, rawHtml, scriptText } from '../html.ts';
 import type { RunResults } from '../runResults.ts';
 import type { ReportData } from './model.ts';
 import { reportElementIds } from './model.ts';
-import {
-  anomalies,
-  atAGlance,
-  clockOffsetsSection,
-  faultTable,
-  logs,
-  perfTable,
-  profile,
-  summary,
-  verdictBadge,
-  runVerdict,
-} from './reportSections.ts';
+import { anomalies, atAGlance, profile, summary, verdictBadge, runVerdict } from './reportSections.ts';
+import { clockOffsetsSection, faultTable, logs, perfTable } from './runDataSections.ts';
 
 /** Above this much JSON the data is gzipped and base64'd; the page inflates it with DecompressionStream. */
 const gzipThresholdBytes = 256 * 1024;

@@ -1,3 +1,4 @@
+// One file, over 400 lines: it is one canvas class whose drawing, hit-testing, zoom and pan share its view state.
 // The op timeline on a canvas: one lane per process, bars from invoke to completion, fault windows as
 // named bands. Only what is on screen is drawn (each lane's ops are sorted, so visible ones are found by
 // binary search), which keeps zooming and panning smooth at 100,000 ops.
