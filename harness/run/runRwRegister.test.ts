@@ -37,6 +37,16 @@ test('a serializable store passes rw-register at transactional causal, the defau
   assert.equal(outcome.status, 'passed', JSON.stringify(outcome.errors));
   assert.equal(outcome.exitCode, 0);
   assert.deepEqual(findHistoryProblems(history), []);
+  // Every completion passed the pool's validation, and each ok txn is its invocation with the reads filled in.
+  assert.ok(!history.some((op) => op.error?.startsWith('invalid completion')));
+  for (const op of okTxns(operations)) {
+    const [input, output] = [op.input as unknown[][], op.output as unknown[][]];
+    assert.equal(output.length, input.length);
+    input.forEach((m, i) => {
+      assert.deepEqual(output[i]!.slice(0, 2), m.slice(0, 2));
+      if (m[0] === 'w') assert.equal(output[i]![2], m[2]);
+    });
+  }
   assert.ok(okTxns(operations).length > 20, `${okTxns(operations).length} ok txns`);
   // Reads were filled in and some saw another txn's write, so the check had something to judge.
   assert.ok(
