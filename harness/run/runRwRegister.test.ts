@@ -18,7 +18,7 @@ const phases = `phases: {warmup: 200ms, faults: 1000ms, heal: 100ms, recovery: 2
 async function run(dir: string, options: string) {
   const loaded = parseCampaign(
     `name: rw\nsystem: {name: ${store}, options: {${options}}}\nnodes: {backend: local, count: 1}\n` +
-      `workload: {name: rw-register, keys: 3}\nclients: {concurrency: 3}\n${phases}seed: 7\n`,
+      `workload: {name: rw-register, keys: 3}\nclients: {concurrency: 3, rate: 300}\n${phases}seed: 7\n`,
     join(dir, 'campaign.yaml'),
   );
   const outcome = await runCampaign({ loaded, storeDir: join(dir, 'store') });
