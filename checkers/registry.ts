@@ -32,8 +32,8 @@ export const registeredCheckers: readonly RegisteredChecker[] = [
   // Register transactions (dbcop, Plume, Elle rw-register); no faultline workload writes them yet.
   { checker: transactionalCausalChecker, workloadModels: [] },
   // Elle-class isolation levels for list-append and rw-register transactions, strongest first.
-  ...isolationLevelCheckers.map((checker) => ({ checker, workloadModels: ['list-append'] })),
-  { checker: isolationChecker, workloadModels: ['list-append'] },
+  ...isolationLevelCheckers.map((checker) => ({ checker, workloadModels: ['list-append', 'rw-register'] })),
+  { checker: isolationChecker, workloadModels: ['list-append', 'rw-register'] },
 ];
 
 const byName = new Map<string, RegisteredChecker>();

@@ -82,13 +82,19 @@ const mix = z
 
 const workloadSpec = z.strictObject({
   name: z
-    .enum(['register', 'key-value', 'set', 'counter', 'list-append'])
-    .describe('register, key-value, set, counter or list-append'),
+    .enum(['register', 'key-value', 'set', 'counter', 'list-append', 'rw-register'])
+    .describe('register, key-value, set, counter, list-append or rw-register'),
   keys: z.number().int().min(1).max(10_000).default(5).describe('Number of keys (not for register)'),
   mix: mix.optional(),
   uniqueValues: z.boolean().default(true).describe('Every written value is unique (keeps checking polynomial)'),
   valueRange: z.number().int().min(1).default(5).describe('With uniqueValues false: values drawn from 0..valueRange-1'),
-  maxTxnLength: z.number().int().min(1).max(64).default(4).describe('list-append: micro-ops per transaction, at most'),
+  maxTxnLength: z
+    .number()
+    .int()
+    .min(1)
+    .max(64)
+    .default(4)
+    .describe('list-append, rw-register: micro-ops per transaction, at most'),
 });
 
 const clientsSpec = z.strictObject({

@@ -50,3 +50,15 @@ test('register and key-value campaigns keep their defaults and their named check
   assert.deepEqual(defaultCheckers('register', ['read', 'write']), ['linearizable', 'sequential']);
   assert.deepEqual(defaultCheckers('register', ['read', 'write', 'cas']), ['linearizable']);
 });
+
+test('rw-register campaigns default to transactional causal and accept any isolation level, not register checkers', () => {
+  assert.deepEqual(defaultCheckers('rw-register', ['txn']), ['transactional-causal']);
+  assert.deepEqual(problems('name: demo\nsystem: x\nworkload:\n  name: rw-register\n'), []);
+  assert.deepEqual(
+    problems('name: demo\nsystem: x\nworkload:\n  name: rw-register\ncheckers: [serializable, isolation]\n'),
+    [],
+  );
+  const wrong = problems('name: demo\nsystem: x\nworkload:\n  name: rw-register\ncheckers: [linearizable]\n');
+  assert.equal(wrong.length, 1, wrong.join('\n'));
+  assert.match(wrong[0]!, /the linearizable checker cannot judge histories of the rw-register workload/);
+});

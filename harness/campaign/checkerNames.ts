@@ -19,6 +19,10 @@ export const defaultCheckersByModel: Readonly<Record<string, readonly string[]>>
   counter: ['counter'],
   // Elle's default: the strongest level; `faultline check --all` lists every level.
   'list-append': ['strict-serializable'],
+  // Register reads leave version orders partly inferred, so the isolation checker proves rw-register histories
+  // valid only up to transactional causal (above it, no anomaly found means unknown): default to the strongest
+  // level it can decide rather than one that would be unknown on every correct run.
+  'rw-register': ['transactional-causal'],
 };
 
 /** The default checkers of a workload model that this version of faultline has, plus sequential for read/write registers. */

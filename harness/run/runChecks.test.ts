@@ -36,6 +36,6 @@ test('a run that observed something is judged, and the model it was judged by is
 test('the default checkers name only registered ones: workloads without a checker get none', () => {
   assert.deepEqual(defaultCheckers('register', ['read', 'write', 'cas']), ['linearizable']);
   const known = new Set(listCheckers().map((c) => c.name));
-  for (const model of ['register', 'set', 'counter', 'list-append'])
+  for (const model of ['register', 'set', 'counter', 'list-append', 'rw-register'])
     for (const name of defaultCheckers(model)) assert.ok(known.has(name), `${model}: ${name} is registered`);
 });

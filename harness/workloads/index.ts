@@ -5,14 +5,15 @@ import { counter } from './counter.ts';
 import { keyValue } from './keyValue.ts';
 import { listAppend } from './listAppend.ts';
 import { register } from './register.ts';
+import { rwRegister } from './rwRegister.ts';
 import { set } from './set.ts';
 
 export type { Workload, WorkloadParams, GeneratorCore } from './workload.ts';
 export { OpGenerator } from './opGenerator.ts';
 
-const workloads: readonly Workload[] = [register, keyValue, set, counter, listAppend];
+const workloads: readonly Workload[] = [register, keyValue, set, counter, listAppend, rwRegister];
 
-export const workloadNames = ['register', 'key-value', 'set', 'counter', 'list-append'] as const;
+export const workloadNames = ['register', 'key-value', 'set', 'counter', 'list-append', 'rw-register'] as const;
 export type WorkloadName = (typeof workloadNames)[number];
 
 export function getWorkload(name: string): Workload | undefined {

@@ -14,7 +14,7 @@ export interface WorkloadParams {
   uniqueValues: boolean;
   /** When values are not unique, they are drawn from 0..valueRange-1. */
   valueRange: number;
-  /** list-append: at most this many micro-ops per transaction. */
+  /** list-append, rw-register: at most this many micro-ops per transaction. */
   maxTxnLength: number;
 }
 
@@ -30,7 +30,7 @@ export interface Workload {
   name: string;
   /** One line for `faultline list`. */
   description: string;
-  /** The data model checkers apply to it: register (per key), set, counter, list-append. */
+  /** The data model checkers apply to it: register (per key), set, counter, list-append, rw-register. */
   model: string;
   /** The operation functions this workload can issue, for validating `mix`. */
   fs: readonly string[];

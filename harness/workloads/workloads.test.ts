@@ -25,7 +25,7 @@ function written(op: ClientOp): number[] {
   if (op.f === 'write' || op.f === 'add') return typeof op.value === 'number' ? [op.value] : [];
   if (op.f === 'cas' && Array.isArray(op.value)) return [op.value[1] as number];
   if (op.f === 'txn' && Array.isArray(op.value))
-    return op.value.flatMap((m) => (Array.isArray(m) && m[0] === 'append' ? [m[2] as number] : []));
+    return op.value.flatMap((m) => (Array.isArray(m) && (m[0] === 'append' || m[0] === 'w') ? [m[2] as number] : []));
   return [];
 }
 
@@ -33,8 +33,8 @@ const names = listWorkloads().map((w) => w.name);
 const seedArb = fc.integer({ min: 0, max: 2 ** 31 - 1 });
 const procsArb = fc.array(fc.integer({ min: 0, max: 20 }), { minLength: 1, maxLength: 200 });
 
-test('the five workloads exist with distinct names', () => {
-  assert.deepEqual(names.sort(), ['counter', 'key-value', 'list-append', 'register', 'set']);
+test('the six workloads exist with distinct names', () => {
+  assert.deepEqual(names.sort(), ['counter', 'key-value', 'list-append', 'register', 'rw-register', 'set']);
 });
 
 test('same seed and same request order give the same ops', () => {
@@ -45,10 +45,10 @@ test('same seed and same request order give the same ops', () => {
   );
 });
 
-test('written values are unique by default (register, key-value, set, list-append)', () => {
+test('written values are unique by default (register, key-value, set, list-append, rw-register)', () => {
   fc.assert(
     fc.property(
-      fc.constantFrom('register', 'key-value', 'set', 'list-append'),
+      fc.constantFrom('register', 'key-value', 'set', 'list-append', 'rw-register'),
       seedArb,
       procsArb,
       (name, seed, procs) => {
@@ -115,4 +115,43 @@ test('final reads cover every key', () => {
     gen.finalReads().map((op) => op.key),
     ['k0', 'k1', 'k2', 'k3'],
   );
+});
+
+test('rw-register txns are [r, k, null] / [w, k, v] micro-ops over the keys, never writing null', () => {
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 1, max: 6 }),
+      fc.integer({ min: 1, max: 8 }),
+      seedArb,
+      procsArb,
+      (keys, maxTxnLength, seed, procs) => {
+        for (const op of draw('rw-register', params({ keys, maxTxnLength }), seed, procs)) {
+          assert.equal(op.f, 'txn');
+          assert.ok(Array.isArray(op.value) && op.value.length >= 1 && op.value.length <= maxTxnLength);
+          for (const m of op.value) {
+            assert.ok(Array.isArray(m) && m.length === 3, JSON.stringify(m));
+            const [f, k, v] = m;
+            assert.ok(typeof k === 'string' && Number(k.slice(1)) < keys, `key ${JSON.stringify(k)} out of ${keys}`);
+            if (f === 'r') assert.equal(v, null);
+            else assert.ok(f === 'w' && typeof v === 'number', JSON.stringify(m));
+          }
+        }
+      },
+    ),
+  );
+});
+
+test('rw-register final reads read every key in one txn', () => {
+  const w = getWorkload('rw-register')!;
+  const gen = new OpGenerator(w.create(params({ keys: 3, mix: w.defaultMix })), 1);
+  assert.deepEqual(gen.finalReads(), [
+    {
+      f: 'txn',
+      value: [
+        ['r', 'k0', null],
+        ['r', 'k1', null],
+        ['r', 'k2', null],
+      ],
+    },
+  ]);
 });
