@@ -22,7 +22,9 @@ import type { FaultDriver } from './faultDriver.ts';
 import { provisionNodes, removeLeftovers, type ProvisionedNodes } from './provisionNodes.ts';
 import { resolveSystem } from './resolveSystem.ts';
 import { sshHostConfigs, writeSshHosts } from './sshHosts.ts';
-import { analyzeRun, defaultCheckers } from './runChecks.ts';
+import type { AnalysisProgress } from '../../checkers/analyze.ts';
+import type { CheckBudgets } from './runChecks.ts';
+import { analyzeRun, checkBudgets, defaultCheckers } from './runChecks.ts';
 import { runPhases } from './runPhases.ts';
 import { silentReporter, type RunReporter } from './statusLine.ts';
 import { TaskRunner, type TaskError, type RunStatus } from './taskRunner.ts';
@@ -44,6 +46,10 @@ export interface RunCampaignOptions {
   onStart?(run: { runDir: string; runId: string; backend: string }): void;
   /** Per-teardown budget; default 60 s. */
   teardownTimeoutMs?: number;
+  /** Check budgets from the command line: each overrides the campaign's `checking` one. */
+  checkBudgets?: CheckBudgets;
+  /** Called as each checker starts and ends (a live progress line). */
+  onCheckProgress?: (progress: AnalysisProgress) => void;
 }
 
 export interface RunOutcome {
@@ -324,7 +330,12 @@ export async function runCampaign(options: RunCampaignOptions): Promise<RunOutco
     void options.interrupted?.then(() => {
       stopChecks.abort();
     });
-  const { analysis, model } = await analyzeRun(operations, checkerNames, { signal: stopChecks.signal });
+  const budgets = checkBudgets(campaign.checking, options.checkBudgets);
+  const { analysis, model } = await analyzeRun(operations, checkerNames, {
+    ...budgets,
+    signal: stopChecks.signal,
+    ...(options.onCheckProgress !== undefined && { onProgress: options.onCheckProgress }),
+  });
   const checks = analysis.results;
   if (analysis.reason !== undefined) say(`unknown: ${analysis.reason}`);
   const unchecked = checks.filter((c) => c.reason === interruptedReason);
@@ -358,6 +369,8 @@ export async function runCampaign(options: RunCampaignOptions): Promise<RunOutco
     workload: { name: workload.name, model: workload.model },
     checkers: checkerNames,
     model,
+    // The budgets given (campaign or command line); absent: the analysis' defaults applied.
+    ...(Object.keys(budgets).length > 0 && { budgets }),
     harness: {
       status: run.status,
       errors: run.errors.map((e) => `${e.task}: ${errorText(e.error)}`),
