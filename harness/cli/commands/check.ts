@@ -124,7 +124,13 @@ async function checkOne(
   // A stored run is re-checked as it was checked, unless the user chose the checkers.
   const history = runHistoryPath(path);
   const recorded = choice.all || choice.checker !== undefined || history === null ? undefined : recordedCheck(history);
-  const fileOptions: CheckFileOptions = { ...options };
+  // The run's own budgets too, each unless the command line gave one; the default only when neither did.
+  const fileOptions: CheckFileOptions = {
+    ...options,
+    timeBudgetMs: options.timeBudgetMs ?? recorded?.budgets?.timeBudgetMs ?? defaultTimeBudgetMs,
+  };
+  const memoryBudgetBytes = options.memoryBudgetBytes ?? recorded?.budgets?.memoryBudgetBytes;
+  if (memoryBudgetBytes !== undefined) fileOptions.memoryBudgetBytes = memoryBudgetBytes;
   if (recorded?.model !== undefined) fileOptions.recordedModel = recorded.model;
   const file = loadForCheck(path, fileOptions);
   const checkers: readonly string[] | 'all' = choice.all
@@ -215,10 +221,8 @@ export function registerCheck(program: Command, requestExit: RequestExit): void 
       '\nExit codes (the worst over all histories): 0 valid, 1 a model is violated, 2 a verdict is unknown (a budget ran out, or nothing could be judged).',
     )
     .action(async (paths, opts) => {
-      const options: CheckFileOptions = {
-        parallel: opts.parallel,
-        timeBudgetMs: opts.timeBudget ?? defaultTimeBudgetMs,
-      };
+      const options: CheckFileOptions = { parallel: opts.parallel };
+      if (opts.timeBudget !== undefined) options.timeBudgetMs = opts.timeBudget;
       if (opts.model !== undefined) options.model = opts.model;
       if (opts.memoryBudget !== undefined) options.memoryBudgetBytes = opts.memoryBudget;
       if (opts.modelOptions !== undefined) options.modelOptions = parseModelOptions(opts.modelOptions);
