@@ -23,6 +23,7 @@ import type { CheckedFile, CheckFileOptions } from './checkHistory.ts';
 import { analyzeFile, defaultFileCheckers, fileShape, loadForCheck } from './checkHistory.ts';
 import { expandCheckPaths, recordedCheck } from './checkTargets.ts';
 import { runFiles } from '../../../results/runDirectory.ts';
+import { createCheckProgress } from '../../run/statusLine.ts';
 
 function verdictText(valid: Verdict, width = 0): string {
   const word = (valid === true ? 'valid' : valid === false ? 'violated' : 'unknown').padEnd(width);
@@ -150,7 +151,19 @@ async function checkOne(
       'usage',
     );
   }
-  const analysis = await analyzeFile(file, checkers, fileOptions);
+  // A live line on stderr while a check runs past a second, on a terminal only (stdout stays the verdicts).
+  const progress = createCheckProgress(process.stderr);
+  let analysis: Analysis;
+  try {
+    analysis = await analyzeFile(file, checkers, {
+      ...fileOptions,
+      onProgress: (p) => {
+        progress.onProgress(p);
+      },
+    });
+  } finally {
+    progress.end();
+  }
   return { file, analysis, ...(recorded !== undefined && { repeated: recorded.source }) };
 }
 

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { Analysis, CheckResult } from '../../../checkers/index.ts';
 import { analyze, getChecker, whyNotApplicable } from '../../../checkers/index.ts';
+import type { AnalysisProgress } from '../../../checkers/analyze.ts';
 import { findHistoryProblems, pairOperations } from '../../../checkers/history.ts';
 import type { Operation, Value } from '../../../checkers/history.ts';
 import { inferModelSpec } from '../../../checkers/linearizable/index.ts';
@@ -27,6 +28,8 @@ export interface CheckFileOptions {
   timeBudgetMs?: number;
   memoryBudgetBytes?: number;
   parallel?: boolean;
+  /** Told as each checker starts and ends (the live check line). */
+  onProgress?: (progress: AnalysisProgress) => void;
 }
 
 export interface CheckedFile {
@@ -174,6 +177,7 @@ export async function analyzeFile(
     ...(options.timeBudgetMs !== undefined && { timeBudgetMs: options.timeBudgetMs }),
     ...(options.memoryBudgetBytes !== undefined && { memoryBudgetBytes: options.memoryBudgetBytes }),
     ...(options.parallel !== undefined && { parallel: options.parallel }),
+    ...(options.onProgress !== undefined && { onProgress: options.onProgress }),
   });
 }
 
