@@ -26,7 +26,7 @@ import type { AnalysisProgress } from '../../checkers/analyze.ts';
 import type { CheckBudgets } from './runChecks.ts';
 import { analyzeRun, checkBudgets, defaultCheckers } from './runChecks.ts';
 import { runPhases } from './runPhases.ts';
-import { silentReporter, type RunReporter } from './statusLine.ts';
+import { silentReporter, type RunReporter, type StatusSnapshot } from './statusLine.ts';
 import { TaskRunner, type TaskError, type RunStatus } from './taskRunner.ts';
 import { RunFailures } from './runFailures.ts';
 import { holdRunLock } from '../nodes/runLock.ts';
@@ -79,7 +79,21 @@ export function randomSeed(): number {
 
 export async function runCampaign(options: RunCampaignOptions): Promise<RunOutcome> {
   const { campaign, source, file } = options.loaded;
-  const reporter = options.reporter ?? silentReporter;
+  const given = options.reporter ?? silentReporter;
+  // The last status the phases sent, so the status line can say 'checking' (with the final counts) once they end.
+  let lastStatus: StatusSnapshot | undefined;
+  const reporter: RunReporter = {
+    line: (message) => {
+      given.line(message);
+    },
+    status: (snapshot) => {
+      lastStatus = snapshot;
+      given.status(snapshot);
+    },
+    end: () => {
+      given.end();
+    },
+  };
   const seed = options.seed ?? campaign.seed ?? randomSeed();
   const systemSpec = typeof campaign.system === 'string' ? { name: campaign.system, options: {} } : campaign.system;
   // Before the run folder and any node: a missing, broken or throwing module is the campaign's mistake (64).
@@ -300,6 +314,7 @@ export async function runCampaign(options: RunCampaignOptions): Promise<RunOutco
     if (failures.all.length > 0 && run.status === 'passed') run.status = 'failed';
   };
   takeLateFailures('teardown');
+  if (lastStatus !== undefined) reporter.status({ ...lastStatus, phase: 'checking', activeFaults: [] });
   reporter.end();
   for (const e of run.errors) say(`error in ${e.task}: ${errorText(e.error)}`);
   for (const e of run.softErrors) say(`warning: teardown "${e.task}" failed: ${errorText(e.error)}`);
