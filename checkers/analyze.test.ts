@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import type { AnalysisProgress } from './analyze.ts';
 import { analyze, exitCodeFor, settleByHierarchy, worstVerdict } from './analyze.ts';
 import type { HistoryOp, Operation, Value } from './history.ts';
 import { pairOperations } from './history.ts';
@@ -82,6 +83,38 @@ test('check-safe: a checker that throws gives unknown with its error; the others
   assert.match(a.results[0]?.reason ?? '', /the checker failed: boom at op 3/);
   assert.equal(a.results[1]?.valid, true);
   assert.equal(a.exitCode, 2);
+});
+
+test('onProgress: each checker that runs is announced once as it starts and once as it ends, in order', async () => {
+  const throwing: ConsistencyChecker = {
+    name: 'throws',
+    model: 'a broken model',
+    description: 'a checker that always throws, for this test',
+    check: () => {
+      throw new Error('boom');
+    },
+  };
+  const fine = listCheckers().filter((c) => c.name === 'monotonic-reads' || c.name === 'read-your-writes');
+  const ops = pairOperations(historyFromSessions('w x1, r x1'));
+  const seen: AnalysisProgress[] = [];
+  const a = await analyze(ops, {
+    checkers: ['monotonic-reads', 'throws', 'read-your-writes', 'not-a-checker'],
+    available: [throwing, ...fine],
+    onProgress: (p) => seen.push(p),
+  });
+  assert.deepEqual(a.ran, ['monotonic-reads', 'throws', 'read-your-writes']);
+  // A name without a checker never starts, so it gets no events; the count `of` is of the checkers asked for.
+  assert.deepEqual(
+    seen.map((p) => [p.event, p.checker, p.index, p.of, p.valid]),
+    [
+      ['start', 'monotonic-reads', 1, 4, undefined],
+      ['end', 'monotonic-reads', 1, 4, true],
+      ['start', 'throws', 2, 4, undefined],
+      ['end', 'throws', 2, 4, 'unknown'],
+      ['start', 'read-your-writes', 3, 4, undefined],
+      ['end', 'read-your-writes', 3, 4, true],
+    ],
+  );
 });
 
 test('Elle list-append and rw-register transactions get no linearizability verdict', async () => {

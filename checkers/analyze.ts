@@ -47,6 +47,17 @@ export interface AnalysisOptions extends CheckOptions {
   skipImplied?: boolean;
   /** Stops the analysis (a Ctrl-C): the checker running and those not yet run are `unknown`, never valid. */
   signal?: AbortSignal;
+  /** Called before each checker that runs starts and when it ends, for a live progress line (the caller draws it). */
+  onProgress?: (progress: AnalysisProgress) => void;
+}
+
+/** Where the analysis is: checker `index` (1-based) of `of` to run has started or ended (then with its verdict). */
+export interface AnalysisProgress {
+  checker: string;
+  index: number;
+  of: number;
+  event: 'start' | 'end';
+  valid?: Verdict;
 }
 
 /** The reason of a checker an interrupt stopped. */
@@ -228,7 +239,9 @@ export async function analyze(operations: readonly Operation[], options: Analysi
   const results = new Map<string, CheckResult>();
   const ran: string[] = [];
   const order = skipImplied ? [...chosen].sort((a, b) => rank(a.name, cheapFirst) - rank(b.name, cheapFirst)) : chosen;
+  let position = 0;
   for (const { name, checker } of order) {
+    position++;
     if (checker === undefined) {
       results.set(
         name,
@@ -254,14 +267,18 @@ export async function analyze(operations: readonly Operation[], options: Analysi
       });
       continue;
     }
+    const progress = { checker: name, index: position, of: order.length };
+    options.onProgress?.({ ...progress, event: 'start' });
     const result =
       options.signal === undefined
         ? await runOne(checker, operations, options)
         : await Promise.race([runOne(checker, operations, options), whenAborted(options.signal)]);
     if (result === 'aborted') {
       results.set(name, unknownResult(name, checker.model, interruptedReason, operations.length));
+      options.onProgress?.({ ...progress, event: 'end', valid: 'unknown' });
       continue;
     }
+    options.onProgress?.({ ...progress, event: 'end', valid: result.valid });
     results.set(name, result);
     ran.push(name);
   }

@@ -25,6 +25,8 @@ export interface RunResults {
   checkers?: string[];
   /** The linearizability model the run checked against (absent in older files). */
   model?: ModelSpec;
+  /** The check budgets the run was given (campaign `checking` or command line); absent: the defaults applied. */
+  budgets?: { timeBudgetMs?: number; memoryBudgetBytes?: number };
   /**
    * The analysis' verdict (checkers/analyze.ts): the worst check, but `unknown` with the reason when nothing was
    * checked or observed although each check passed (absent in older files).
@@ -77,6 +79,9 @@ export const runResultsSchema = z.object({
     })
     .optional(),
   model: z.object({ name: z.string(), options: z.record(z.string(), jsonValue).optional() }).optional(),
+  budgets: z
+    .object({ timeBudgetMs: z.number().positive().optional(), memoryBudgetBytes: z.number().positive().optional() })
+    .optional(),
 });
 
 export class RunResultsError extends Error {

@@ -113,6 +113,30 @@ const phasesSpec = z.strictObject({
   finalReads: duration.default('10s').describe('Budget for every client to read every key once successfully'),
 });
 
+const sizePattern = /^(\d+(?:\.\d+)?)(B|KiB|MiB|GiB)$/;
+const sizeUnits = { B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3 } as const;
+
+/** Bytes in a size such as 512MiB or 2GiB (binary units only: MB against MiB would be a guess). */
+export function sizeBytes(text: string): number {
+  const m = sizePattern.exec(text);
+  if (m === null) throw new Error(`not a size: ${text}`);
+  return Math.round(Number(m[1]) * sizeUnits[m[2] as keyof typeof sizeUnits]);
+}
+
+const size = z
+  .string()
+  .regex(sizePattern, { message: 'a size like 512MiB or 2GiB (units B, KiB, MiB, GiB)' })
+  .refine((text) => !sizePattern.test(text) || sizeBytes(text) > 0, { message: 'must be more than 0' })
+  .describe('A size: a number followed by B, KiB, MiB or GiB (e.g. 512MiB, 2GiB)');
+
+// Budgets of the analysis after the run; a budget that runs out makes that checker `unknown`, never valid.
+const checkingSpec = z.strictObject({
+  timeBudget: positiveDuration('every check would give up at once')
+    .optional()
+    .describe('Per checker: past it the verdict is unknown with what was decided. Default 2m'),
+  memoryBudget: size.optional().describe("Per checker's search memory: past it the verdict is unknown. Default none"),
+});
+
 /** One kind of fault the schedule may draw: the union of the fault packages' parts (nemesis/faults/registry.ts). */
 export const faultSpec = faultCampaignSchema;
 
@@ -147,6 +171,9 @@ export const campaignSchema = z
       .array(z.string().min(1))
       .optional()
       .describe("Checker names (see `faultline list`); default: those that apply to the workload's model"),
+    checking: checkingSpec
+      .optional()
+      .describe('Budgets of the checks; `faultline run --time-budget/--memory-budget` override them'),
     seed: z
       .number()
       .int()

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { CampaignError, parseCampaign } from './loadCampaign.ts';
-import { durationMs } from './campaignSchema.ts';
+import { durationMs, sizeBytes } from './campaignSchema.ts';
 import { campaignJsonSchemaPath, campaignJsonSchemaText } from './campaignJsonSchema.ts';
 
 function problems(source: string): string[] {
@@ -134,4 +134,35 @@ test("ssh settings given on nodes are every host's defaults; relative paths are 
       acceptNewHostKeys: false,
     },
   ]);
+});
+
+test('checking budgets: a duration and a size are accepted; anything else is named with file:line:col', () => {
+  const { campaign } = parseCampaign(
+    'name: demo\nsystem: raft-kv\nworkload:\n  name: register\nchecking:\n  timeBudget: 2m\n  memoryBudget: 2GiB\n',
+    'c.yaml',
+  );
+  assert.deepEqual(campaign.checking, { timeBudget: '2m', memoryBudget: '2GiB' });
+  assert.equal(sizeBytes('512MiB'), 512 * 1024 * 1024);
+  assert.equal(sizeBytes('1.5KiB'), 1536);
+  const out = problems(
+    [
+      'name: demo', // 1
+      'system: raft-kv', // 2
+      'workload:', // 3
+      '  name: register', // 4
+      'checking:', // 5
+      '  timeBudget: 0s', // 6
+      '  memoryBudget: 2GB', // 7
+      '  timeBuget: 2m', // 8
+    ].join('\n'),
+  );
+  assert.equal(out.length, 3, out.join('\n'));
+  assert.match(out[0]!, /^c\.yaml:6:15 checking\.timeBudget: must be more than 0/);
+  assert.match(out[1]!, /^c\.yaml:7:17 checking\.memoryBudget: a size like 512MiB or 2GiB/);
+  assert.match(out[2]!, /^c\.yaml:8:3 checking\.timeBuget: unknown field "timeBuget"/);
+  for (const bad of ['0MiB', '2 GiB', '512mib', '-1MiB', '1e3MiB'])
+    assert.ok(
+      problems(`name: d\nsystem: s\nworkload:\n  name: register\nchecking:\n  memoryBudget: ${bad}\n`).length === 1,
+      bad,
+    );
 });

@@ -133,3 +133,31 @@ test('an interrupt ends the phases early, tears down and still checks what was r
   assert.ok(outcome.results.opCounts.ok > 0);
   assert.equal(outcome.results.checks[0]?.valid, true);
 });
+
+test("the run's checks get the campaign's budgets, overridden by the command line's, recorded in results.json", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'faultline-run-'));
+  t.after(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const loaded = campaign(
+    dir,
+    `name: budgets\nsystem: ${inProcess}\nnodes: {backend: local, count: 1}\n` +
+      `workload: {name: register, mix: {read: 1, write: 1}}\nclients: {concurrency: 2}\n${quickPhases}` +
+      `checkers: [linearizable]\nchecking: {timeBudget: 30s, memoryBudget: 512MiB}\n`,
+  );
+  const progress: string[] = [];
+  const phases: string[] = [];
+  const outcome = await runCampaign({
+    loaded,
+    storeDir: join(dir, 'store'),
+    reporter: { line: () => undefined, status: (s) => phases.push(s.phase), end: () => undefined },
+    checkBudgets: { timeBudgetMs: 60_000 },
+    onCheckProgress: (p) => progress.push(`${p.event} ${p.checker} ${p.index}/${p.of}`),
+  });
+  const stored = JSON.parse(readFileSync(join(outcome.runDir, 'results.json'), 'utf8')) as { budgets?: unknown };
+  assert.deepEqual(stored.budgets, { timeBudgetMs: 60_000, memoryBudgetBytes: 512 * 1024 * 1024 });
+  assert.deepEqual(progress, ['start linearizable 1/1', 'end linearizable 1/1']);
+  // The status line's last word is the phase the run is in when the phases end: checking.
+  assert.equal(phases.at(-1), 'checking');
+  assert.ok(phases.length > 1, 'the phases sent their own status first');
+});

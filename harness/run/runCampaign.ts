@@ -22,9 +22,11 @@ import type { FaultDriver } from './faultDriver.ts';
 import { provisionNodes, removeLeftovers, type ProvisionedNodes } from './provisionNodes.ts';
 import { resolveSystem } from './resolveSystem.ts';
 import { sshHostConfigs, writeSshHosts } from './sshHosts.ts';
-import { analyzeRun, defaultCheckers } from './runChecks.ts';
+import type { AnalysisProgress } from '../../checkers/analyze.ts';
+import type { CheckBudgets } from './runChecks.ts';
+import { analyzeRun, checkBudgets, defaultCheckers } from './runChecks.ts';
 import { runPhases } from './runPhases.ts';
-import { silentReporter, type RunReporter } from './statusLine.ts';
+import { silentReporter, type RunReporter, type StatusSnapshot } from './statusLine.ts';
 import { TaskRunner, type TaskError, type RunStatus } from './taskRunner.ts';
 import { RunFailures } from './runFailures.ts';
 import { holdRunLock } from '../nodes/runLock.ts';
@@ -44,6 +46,10 @@ export interface RunCampaignOptions {
   onStart?(run: { runDir: string; runId: string; backend: string }): void;
   /** Per-teardown budget; default 60 s. */
   teardownTimeoutMs?: number;
+  /** Check budgets from the command line: each overrides the campaign's `checking` one. */
+  checkBudgets?: CheckBudgets;
+  /** Called as each checker starts and ends (a live progress line). */
+  onCheckProgress?: (progress: AnalysisProgress) => void;
 }
 
 export interface RunOutcome {
@@ -73,7 +79,21 @@ export function randomSeed(): number {
 
 export async function runCampaign(options: RunCampaignOptions): Promise<RunOutcome> {
   const { campaign, source, file } = options.loaded;
-  const reporter = options.reporter ?? silentReporter;
+  const given = options.reporter ?? silentReporter;
+  // The last status the phases sent, so the status line can say 'checking' (with the final counts) once they end.
+  let lastStatus: StatusSnapshot | undefined;
+  const reporter: RunReporter = {
+    line: (message) => {
+      given.line(message);
+    },
+    status: (snapshot) => {
+      lastStatus = snapshot;
+      given.status(snapshot);
+    },
+    end: () => {
+      given.end();
+    },
+  };
   const seed = options.seed ?? campaign.seed ?? randomSeed();
   const systemSpec = typeof campaign.system === 'string' ? { name: campaign.system, options: {} } : campaign.system;
   // Before the run folder and any node: a missing, broken or throwing module is the campaign's mistake (64).
@@ -294,6 +314,7 @@ export async function runCampaign(options: RunCampaignOptions): Promise<RunOutco
     if (failures.all.length > 0 && run.status === 'passed') run.status = 'failed';
   };
   takeLateFailures('teardown');
+  if (lastStatus !== undefined) reporter.status({ ...lastStatus, phase: 'checking', activeFaults: [] });
   reporter.end();
   for (const e of run.errors) say(`error in ${e.task}: ${errorText(e.error)}`);
   for (const e of run.softErrors) say(`warning: teardown "${e.task}" failed: ${errorText(e.error)}`);
@@ -324,7 +345,12 @@ export async function runCampaign(options: RunCampaignOptions): Promise<RunOutco
     void options.interrupted?.then(() => {
       stopChecks.abort();
     });
-  const { analysis, model } = await analyzeRun(operations, checkerNames, { signal: stopChecks.signal });
+  const budgets = checkBudgets(campaign.checking, options.checkBudgets);
+  const { analysis, model } = await analyzeRun(operations, checkerNames, {
+    ...budgets,
+    signal: stopChecks.signal,
+    ...(options.onCheckProgress !== undefined && { onProgress: options.onCheckProgress }),
+  });
   const checks = analysis.results;
   if (analysis.reason !== undefined) say(`unknown: ${analysis.reason}`);
   const unchecked = checks.filter((c) => c.reason === interruptedReason);
@@ -358,6 +384,8 @@ export async function runCampaign(options: RunCampaignOptions): Promise<RunOutco
     workload: { name: workload.name, model: workload.model },
     checkers: checkerNames,
     model,
+    // The budgets given (campaign or command line); absent: the analysis' defaults applied.
+    ...(Object.keys(budgets).length > 0 && { budgets }),
     harness: {
       status: run.status,
       errors: run.errors.map((e) => `${e.task}: ${errorText(e.error)}`),

@@ -5,7 +5,9 @@ import assert from 'node:assert/strict';
 import type { HistoryOp } from '../../checkers/history.ts';
 import { pairOperations } from '../../checkers/history.ts';
 import { listCheckers } from '../../checkers/index.ts';
-import { analyzeRun, defaultCheckers } from './runChecks.ts';
+import { concurrentRegisterHistory } from '../../checkers/testing/concurrentRegister.ts';
+import { parseCampaign } from '../campaign/loadCampaign.ts';
+import { analyzeRun, checkBudgets, defaultCheckers } from './runChecks.ts';
 
 function history(types: readonly ('ok' | 'info' | 'fail')[]): HistoryOp[] {
   return types.flatMap((type, i): HistoryOp[] => [
@@ -38,4 +40,35 @@ test('the default checkers name only registered ones: workloads without a checke
   const known = new Set(listCheckers().map((c) => c.name));
   for (const model of ['register', 'set', 'counter', 'list-append', 'rw-register'])
     for (const name of defaultCheckers(model)) assert.ok(known.has(name), `${model}: ${name} is registered`);
+});
+
+test("the campaign's time budget reaches the checks: a history the search decides ends unknown when it runs out", async () => {
+  const operations = pairOperations(concurrentRegisterHistory(50, 100, 7));
+  const { campaign } = parseCampaign(
+    'name: demo\nsystem: raft-kv\nworkload:\n  name: register\nchecking:\n  timeBudget: 1ms\n',
+    'c.yaml',
+  );
+  const tight = await analyzeRun(operations, ['linearizable'], checkBudgets(campaign.checking));
+  assert.deepEqual([tight.analysis.valid, tight.analysis.exitCode], ['unknown', 2]);
+  assert.match(tight.analysis.results[0]?.reason ?? '', /time budget ran out/);
+  // The same history with time enough is decided: the unknown above was the budget's.
+  const ample = await analyzeRun(
+    operations,
+    ['linearizable'],
+    checkBudgets(campaign.checking, { timeBudgetMs: 120_000 }),
+  );
+  assert.equal(ample.analysis.valid, true);
+});
+
+test('check budgets: the campaign sets them, the command line overrides each one, absent ones stay absent', () => {
+  assert.deepEqual(checkBudgets(undefined), {});
+  assert.deepEqual(checkBudgets({ timeBudget: '2m', memoryBudget: '2GiB' }), {
+    timeBudgetMs: 120_000,
+    memoryBudgetBytes: 2 * 1024 ** 3,
+  });
+  assert.deepEqual(checkBudgets({ timeBudget: '2m', memoryBudget: '512MiB' }, { timeBudgetMs: 5000 }), {
+    timeBudgetMs: 5000,
+    memoryBudgetBytes: 512 * 1024 ** 2,
+  });
+  assert.deepEqual(checkBudgets({}, { memoryBudgetBytes: 1024 }), { memoryBudgetBytes: 1024 });
 });

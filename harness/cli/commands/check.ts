@@ -24,6 +24,7 @@ import { analyzeFile, defaultFileCheckers, fileShape, loadForCheck } from './che
 import { expandCheckPaths, recordedCheck } from './checkTargets.ts';
 import { runFiles } from '../../../results/runDirectory.ts';
 import { checkerName, isolationLevelOrError } from '../../../checkers/transactional/index.ts';
+import { createCheckProgress } from '../../run/statusLine.ts';
 
 function verdictText(valid: Verdict, width = 0): string {
   const word = (valid === true ? 'valid' : valid === false ? 'violated' : 'unknown').padEnd(width);
@@ -125,7 +126,13 @@ async function checkOne(
   // A stored run is re-checked as it was checked, unless the user chose the checkers.
   const history = runHistoryPath(path);
   const recorded = choice.all || choice.checker !== undefined || history === null ? undefined : recordedCheck(history);
-  const fileOptions: CheckFileOptions = { ...options };
+  // The run's own budgets too, each unless the command line gave one; the default only when neither did.
+  const fileOptions: CheckFileOptions = {
+    ...options,
+    timeBudgetMs: options.timeBudgetMs ?? recorded?.budgets?.timeBudgetMs ?? defaultTimeBudgetMs,
+  };
+  const memoryBudgetBytes = options.memoryBudgetBytes ?? recorded?.budgets?.memoryBudgetBytes;
+  if (memoryBudgetBytes !== undefined) fileOptions.memoryBudgetBytes = memoryBudgetBytes;
   if (recorded?.model !== undefined) fileOptions.recordedModel = recorded.model;
   const file = loadForCheck(path, fileOptions);
   const checkers: readonly string[] | 'all' = choice.all
@@ -145,7 +152,19 @@ async function checkOne(
       'usage',
     );
   }
-  const analysis = await analyzeFile(file, checkers, fileOptions);
+  // A live line on stderr while a check runs past a second, on a terminal only (stdout stays the verdicts).
+  const progress = createCheckProgress(process.stderr);
+  let analysis: Analysis;
+  try {
+    analysis = await analyzeFile(file, checkers, {
+      ...fileOptions,
+      onProgress: (p) => {
+        progress.onProgress(p);
+      },
+    });
+  } finally {
+    progress.end();
+  }
   return { file, analysis, ...(recorded !== undefined && { repeated: recorded.source }) };
 }
 
@@ -220,10 +239,8 @@ export function registerCheck(program: Command, requestExit: RequestExit): void 
       '\nExit codes (the worst over all histories): 0 valid, 1 a model is violated, 2 a verdict is unknown (a budget ran out, or nothing could be judged).',
     )
     .action(async (paths, opts) => {
-      const options: CheckFileOptions = {
-        parallel: opts.parallel,
-        timeBudgetMs: opts.timeBudget ?? defaultTimeBudgetMs,
-      };
+      const options: CheckFileOptions = { parallel: opts.parallel };
+      if (opts.timeBudget !== undefined) options.timeBudgetMs = opts.timeBudget;
       const workerMinOps = Number(process.env['FAULTLINE_WORKER_MIN_OPS'] ?? NaN);
       if (Number.isInteger(workerMinOps) && workerMinOps > 0) options.workerMinOps = workerMinOps;
       if (opts.model !== undefined) options.model = opts.model;

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { Analysis, CheckResult } from '../../../checkers/index.ts';
 import { analyze, getChecker, whyNotApplicable } from '../../../checkers/index.ts';
+import type { AnalysisProgress } from '../../../checkers/analyze.ts';
 import { findHistoryProblems, pairOperations } from '../../../checkers/history.ts';
 import type { Operation, Value } from '../../../checkers/history.ts';
 import { inferModelSpec } from '../../../checkers/linearizable/index.ts';
@@ -29,6 +30,8 @@ export interface CheckFileOptions {
   parallel?: boolean;
   /** From FAULTLINE_WORKER_MIN_OPS: the fewest ops before the search goes to worker threads (for tuning and tests). */
   workerMinOps?: number;
+  /** Told as each checker starts and ends (the live check line). */
+  onProgress?: (progress: AnalysisProgress) => void;
 }
 
 export interface CheckedFile {
@@ -177,6 +180,7 @@ export async function analyzeFile(
     ...(options.memoryBudgetBytes !== undefined && { memoryBudgetBytes: options.memoryBudgetBytes }),
     ...(options.parallel !== undefined && { parallel: options.parallel }),
     ...(options.workerMinOps !== undefined && { workerMinOps: options.workerMinOps }),
+    ...(options.onProgress !== undefined && { onProgress: options.onProgress }),
   });
 }
 

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { HistoryOp, Value } from '../../../checkers/history.ts';
+import { concurrentRegisterHistory } from '../../../checkers/testing/concurrentRegister.ts';
 
 const cli = fileURLToPath(new URL('../../../bin/faultline.js', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'faultline-check-cli-'));
@@ -111,6 +112,34 @@ test("a stored run is re-checked with the run's own checkers and model, and says
   // A stale read is sequentially consistent: the profile says so for every model below linearizability.
   assert.match(profile.stdout, /^linearizable +violated/m);
   assert.match(profile.stdout, /^sequential +valid/m);
+});
+
+test("a stored run is re-checked with the run's own budgets, unless the command line gives one", () => {
+  const run = join(root, 'store', 'budgets', '20261204T120000');
+  mkdirSync(run, { recursive: true });
+  const ops = concurrentRegisterHistory(50, 100, 7);
+  writeFileSync(join(run, 'history.jsonl'), ops.map((e) => `${JSON.stringify(e)}\n`).join(''));
+  const results = {
+    campaign: 'budgets',
+    system: 'demo-kv',
+    nodes: ['n1'],
+    seed: 1,
+    startedAt: '2026-12-04T12:00:00.000Z',
+    durationMs: 10,
+    faults: { applied: [], unavailable: [] },
+    opCounts: { ok: ops.length / 2, fail: 0, info: 0 },
+    checks: [],
+    checkers: ['linearizable'],
+    model: { name: 'register' },
+    budgets: { timeBudgetMs: 1 },
+  };
+  writeFileSync(join(run, 'results.json'), JSON.stringify(results));
+  // The run's 1 ms budget runs out on this history (the search needs thousands of configurations): unknown.
+  const again = faultline('check', run);
+  assert.equal(again.status, 2, again.stdout + again.stderr);
+  assert.match(again.stdout, /time budget ran out/);
+  const longer = faultline('check', run, '--time-budget', '120');
+  assert.equal(longer.status, 0, longer.stdout + longer.stderr);
 });
 
 test('an Elle list-append history gets no linearizability verdict: unknown by default, a usage error when asked', () => {

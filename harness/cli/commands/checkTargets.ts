@@ -67,6 +67,8 @@ export interface RecordedCheck {
   model?: ModelSpec;
   /** Where the choice came from, for the user: results.json, or campaign.yaml when the run never finished. */
   source: string;
+  /** The check budgets results.json records; the command line's override them. */
+  budgets?: { timeBudgetMs?: number; memoryBudgetBytes?: number };
 }
 
 /**
@@ -89,7 +91,12 @@ export function recordedCheck(historyPath: string): RecordedCheck | undefined {
       );
     }
     if (r.checkers !== undefined) {
-      return { checkers: r.checkers, ...(r.model !== undefined && { model: r.model }), source: results };
+      return {
+        checkers: r.checkers,
+        ...(r.model !== undefined && { model: r.model }),
+        ...(r.budgets !== undefined && { budgets: r.budgets }),
+        source: results,
+      };
     }
   }
   const campaign = join(dir, runFiles.campaign);

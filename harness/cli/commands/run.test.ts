@@ -43,6 +43,30 @@ test('an unknown system is a usage error (64) naming the built-in ones, and leav
   assert.ok(!existsSync(join(dir, 'store')), 'no run folder');
 });
 
+test('a budget that is not a positive number is a usage error (64) naming the option, before any run', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'faultline-cli-run-'));
+  t.after(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+  writeFileSync(
+    join(dir, 'c.yaml'),
+    'name: x\nsystem: raft-kv\nnodes: {backend: local, count: 1}\nworkload: {name: register}\n',
+  );
+  for (const [option, value, unit] of [
+    ['--time-budget', '0', 'seconds'],
+    ['--time-budget', '2m', 'seconds'],
+    ['--memory-budget', '-5', 'MiB'],
+  ] as const) {
+    const r = spawnSync(process.execPath, [cli, 'run', 'c.yaml', '--store', join(dir, 'store'), option, value], {
+      cwd: dir,
+      encoding: 'utf8',
+    });
+    assert.equal(r.status, 64, r.stdout + r.stderr);
+    assert.match(r.stderr, new RegExp(`${option} must be a positive number of ${unit}, not '${value}'`));
+    assert.ok(!existsSync(join(dir, 'store')), 'no run folder');
+  }
+});
+
 test('repetitions combine to the worst exit code', () => {
   assert.equal(combineExitCodes([0, 0]), 0);
   assert.equal(combineExitCodes([0, 2, 0]), 2);

@@ -7,7 +7,7 @@ import { claimVerdict } from '../../../checkers/modelHierarchy.ts';
 import { CampaignError, loadCampaign } from '../../campaign/loadCampaign.ts';
 import { runCampaign, type RunOutcome } from '../../run/runCampaign.ts';
 import { SigIntWatcher } from '../../run/sigIntWatcher.ts';
-import { createReporter, type RunReporter } from '../../run/statusLine.ts';
+import { createCheckProgress, createReporter, type RunReporter } from '../../run/statusLine.ts';
 import { UserError, combineExitCodes } from '../../errors.ts';
 import type { RequestExit } from '../exitRequest.ts';
 
@@ -16,6 +16,16 @@ function parseSeed(text: string): number {
   if (!Number.isInteger(n) || n < 0 || n >= 2 ** 31)
     throw new UserError(`--seed must be an integer 0..2147483647, not ${text}`, undefined, 'usage');
   return n;
+}
+
+/** A positive number of `unit`s, scaled to the analysis' unit; anything else is a usage error naming the option. */
+function parsePositive(name: string, unit: string, scale: number) {
+  return (text: string): number => {
+    const n = Number(text);
+    if (text.trim() === '' || !Number.isFinite(n) || n <= 0)
+      throw new UserError(`${name} must be a positive number of ${unit}, not '${text}'`, undefined, 'usage');
+    return Math.round(n * scale);
+  };
 }
 
 function summarize(outcome: RunOutcome, campaignFile: string, reporter: RunReporter): void {
@@ -83,6 +93,16 @@ export function registerRun(program: Command, requestExit: RequestExit): void {
         .choices(['auto', 'live', 'plain'] as const)
         .default('auto' as const),
     )
+    .option(
+      '--time-budget <seconds>',
+      "per checker: give up with verdict unknown after this long (overrides the campaign's checking.timeBudget; default 120)",
+      parsePositive('--time-budget', 'seconds', 1000),
+    )
+    .option(
+      '--memory-budget <MiB>',
+      'per checker: give up with verdict unknown beyond this much search memory (overrides checking.memoryBudget)',
+      parsePositive('--memory-budget', 'MiB', 1024 * 1024),
+    )
     .option('--no-report', 'do not write report.html')
     .action(async (campaignFile, opts) => {
       let loaded;
@@ -111,6 +131,10 @@ export function registerRun(program: Command, requestExit: RequestExit): void {
             process.stderr.write(`\n${forcedExitNotice(started)}\n`);
           },
         });
+        const checkProgress = createCheckProgress(
+          process.stderr,
+          opts.progress === 'auto' ? {} : { live: opts.progress === 'live' && process.stderr.isTTY },
+        );
         let outcome: RunOutcome;
         try {
           outcome = await runCampaign({
@@ -121,8 +145,16 @@ export function registerRun(program: Command, requestExit: RequestExit): void {
             reporter,
             interrupted: watcher.promise,
             onStart: (run) => (started = run),
+            checkBudgets: {
+              ...(opts.timeBudget !== undefined && { timeBudgetMs: opts.timeBudget }),
+              ...(opts.memoryBudget !== undefined && { memoryBudgetBytes: opts.memoryBudget }),
+            },
+            onCheckProgress: (progress) => {
+              checkProgress.onProgress(progress);
+            },
           });
         } finally {
+          checkProgress.end();
           watcher.disarm();
         }
         if (opts.report) {
