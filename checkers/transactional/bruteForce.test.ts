@@ -193,11 +193,47 @@ test('serializable, strong session and strict serializable agree with brute forc
   for (const p of properties({})) fc.assert(p, { numRuns: 400 });
 });
 
+/**
+ * Whether some read of each key shows every element appended to it, or one txn alone appended to it: then the
+ * version order is fully observed. Otherwise, as in Elle, the order of two appends no read shows together is
+ * not inferred, and a snapshot-isolation violation that needs it (two txns that each miss the other's write
+ * and both append to a key nobody read after) is not found: SI is then only compared where it can be.
+ */
+function versionOrderObserved(txns: readonly Txn[]): boolean {
+  const appended = new Map<string, { txns: Set<number>; elements: Set<number> }>();
+  txns.forEach((t, i) => {
+    for (const m of t.micro)
+      if (m[0] === 'append') {
+        const k = appended.get(m[1]) ?? { txns: new Set(), elements: new Set() };
+        k.txns.add(i);
+        k.elements.add(m[2]);
+        appended.set(m[1], k);
+      }
+  });
+  return [...appended].every(
+    ([key, k]) =>
+      k.txns.size <= 1 ||
+      txns.some((t) =>
+        t.micro.some((m) => m[0] === 'r' && m[1] === key && [...k.elements].every((e) => m[2].includes(e))),
+      ),
+  );
+}
+
 test('snapshot isolation agrees with brute force over start and commit interleavings', () => {
   fc.assert(
     fc.property(
-      historyArb.filter((t) => t.length <= 3),
+      historyArb.filter((t) => t.length <= 3 && versionOrderObserved(t)),
       (txns) => verdict(txns, 'snapshot-isolation') === snapshotByBruteForce(txns),
+    ),
+    { numRuns: 300 },
+  );
+});
+
+test('where the version order is not observed, snapshot isolation is never reported violated wrongly', () => {
+  fc.assert(
+    fc.property(
+      historyArb.filter((t) => t.length <= 3),
+      (txns) => verdict(txns, 'snapshot-isolation') !== false || !snapshotByBruteForce(txns),
     ),
     { numRuns: 300 },
   );
