@@ -59,6 +59,23 @@ async function nodesWithQdisc(nodes: readonly DockerRemote[]): Promise<string[]>
   return nodes.filter((_, i) => / fa1: /.test(shown[i]!.stdout)).map((n) => n.name);
 }
 
+/** Whether every started fault is in force on the nodes: links cut, rate limited, processes stopped, clocks moved. */
+async function inForce(
+  faults: StartedFaults,
+  byName: ReadonlyMap<string, DockerRemote>,
+  nodes: readonly DockerRemote[],
+): Promise<boolean> {
+  for (const [node, peers] of Object.entries(faults.grudge))
+    for (const peer of peers) if (await connects(byName.get(peer)!, byName.get(node)!)) return false;
+  if ((await nodesWithQdisc(nodes)).length === 0) return false;
+  for (const n of faults.paused) if (!/^T/.test(await raftStates(byName.get(n)!))) return false;
+  for (const n of faults.clocked) {
+    const offset = (await byName.get(n)!.exec(['cat', '/var/run/faultline/faketime'])).stdout.trim();
+    if (Number(offset) === 0 || offset === '') return false;
+  }
+  return true;
+}
+
 /** The process states (ps STAT) of raft-kv on a node. */
 async function raftStates(node: DockerRemote): Promise<string> {
   const pid = (await node.exec(['cat', '/var/run/faultline/raft-kv.pid'])).stdout.trim();
@@ -109,10 +126,14 @@ describe('clean --heal on ssh hosts after a SIGKILLed harness', { skip, timeout:
       }),
     );
     const runDir = join(store, 'ssh-crash', 'latest');
+    const byName = new Map(h.containers.nodes.map((n) => [n.name, n]));
     let faults: StartedFaults | undefined;
     try {
       const deadline = Date.now() + 180_000;
-      while ((faults = await startedFaults(join(runDir, 'history.jsonl'))) === undefined) {
+      // A fault's start is recorded before it is applied (intent first), so wait until every one is in force.
+      for (;;) {
+        faults = await startedFaults(join(runDir, 'history.jsonl'));
+        if (faults !== undefined && (await inForce(faults, byName, h.containers.nodes))) break;
         if (harness.exitCode !== null) throw new Error(`the harness exited ${harness.exitCode}:\n${output}`);
         if (Date.now() > deadline) throw new Error(`not every fault started in time:\n${output}`);
         await new Promise((resolve) => setTimeout(resolve, 250));
@@ -124,7 +145,6 @@ describe('clean --heal on ssh hosts after a SIGKILLed harness', { skip, timeout:
     // The run's id, as on a Docker run's labels: <campaign>-<run directory name>.
     const id = (await realpath(runDir)).split('/').slice(-2).join('-');
 
-    const byName = new Map(h.containers.nodes.map((n) => [n.name, n]));
     const nodes = h.containers.nodes;
     const cut = Object.entries(faults.grudge).flatMap(([node, peers]) => peers.map((peer) => [node, peer] as const));
     assert.ok(cut.length > 0, 'the partition cuts some link');

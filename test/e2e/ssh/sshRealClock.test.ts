@@ -102,7 +102,7 @@ describe(
       await execOrThrow(r, ['rm', '-f', dateLog, systemctlLog]);
       await bumpSystemClock(r, -90_000);
       const reports = await healAll([r], { backend: 'ssh' });
-      assert.deepEqual(reports, [{ node: 'n1', healed: ['clock'], errors: [] }]);
+      assert.deepEqual(reports, [{ node: 'n1', healed: ['clock'], errors: [], left: [] }]);
       assert.deepEqual((await lines(dateLog)).slice(-1), ['0 -s @1700000090.123']);
       assert.deepEqual((await lines(systemctlLog)).slice(-1), ['start chrony']);
     });
