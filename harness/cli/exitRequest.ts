@@ -7,6 +7,8 @@ export interface ExitRequest {
    * still holds it open, naming what does. Unset: wait for the event loop to empty.
    */
   exitAfterMs?: number;
+  /** End the process now, from a signal handler (a second Ctrl-C, a signal during a report). */
+  now?: boolean;
 }
 
 export type RequestExit = (request: ExitRequest) => void;

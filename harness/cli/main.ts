@@ -84,6 +84,7 @@ let request: ExitRequest = { code: ExitCode.valid };
 try {
   const program = await buildProgram((r) => {
     request = r;
+    if (r.now === true) process.exit(r.code);
   }, commandsFor(process.argv));
   await program.parseAsync(process.argv);
 } catch (e) {

@@ -1,10 +1,11 @@
 // Playwright's SigIntWatcher: the first Ctrl-C (or SIGTERM) interrupts the run so teardown heals faults and
 // stops nodes; npm's duplicate SIGINT within 1 s is ignored. A second signal after that stops the process at
-// once (exit 130), after `onForcedExit` has said what teardown had not yet removed and how to remove it.
+// once: `onForcedExit` says what teardown had not yet removed and how to remove it, and ends the process (the
+// CLI's entry point does, exit 130).
 
 export interface SigIntWatcherOptions {
-  /** Called on the second signal, just before the process exits: say what is left and how to clean it. */
-  onForcedExit?(): void;
+  /** Called on the second signal: say what is left and how to clean it, then end the process. */
+  onForcedExit(): void;
 }
 
 export class SigIntWatcher {
@@ -14,18 +15,15 @@ export class SigIntWatcher {
   private readonly _handler: () => void;
   private _timer: NodeJS.Timeout | undefined;
 
-  constructor(options: SigIntWatcherOptions = {}) {
+  constructor(options: SigIntWatcherOptions) {
     let resolve!: () => void;
     this.promise = new Promise<void>((r) => (resolve = r));
     this._handler = () => {
       if (this._hadSignal) {
         if (!this._armedForSecond) return;
         this.disarm();
-        try {
-          options.onForcedExit?.();
-        } finally {
-          process.exit(130);
-        }
+        options.onForcedExit();
+        return;
       }
       this._hadSignal = true;
       resolve();

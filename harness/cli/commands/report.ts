@@ -4,6 +4,7 @@ import { basename, dirname, resolve } from 'node:path';
 import { writeRunReport } from '../../../results/report/writeRunReport.ts';
 import { writeStoreIndex } from '../../../results/store/storeIndex.ts';
 import { ExitCode, UserError } from '../../errors.ts';
+import type { RequestExit } from '../exitRequest.ts';
 import { runFiles, storeFiles } from '../../../results/runDirectory.ts';
 
 /** A run lives at <store>/<campaign>/<timestamp>/; its store is two levels up when that looks like one. */
@@ -33,7 +34,7 @@ function processAlive(pid: number): boolean {
   }
 }
 
-export function registerReport(program: Command): void {
+export function registerReport(program: Command, requestExit: RequestExit): void {
   program
     .command('report')
     .description("Regenerate the HTML report of a stored run, and the index of the run's store.")
@@ -61,7 +62,7 @@ export function registerReport(program: Command): void {
       // rename are synchronous, so the handler runs before or after them, never in between).
       const onSignal = (): void => {
         removeReportTemporaries(runDir, (pid) => pid === process.pid);
-        process.exit(ExitCode.interrupted);
+        requestExit({ code: ExitCode.interrupted, now: true });
       };
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);

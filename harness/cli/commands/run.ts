@@ -8,7 +8,7 @@ import { CampaignError, loadCampaign } from '../../campaign/loadCampaign.ts';
 import { runCampaign, type RunOutcome } from '../../run/runCampaign.ts';
 import { SigIntWatcher } from '../../run/sigIntWatcher.ts';
 import { createCheckProgress, createReporter, type RunReporter } from '../../run/statusLine.ts';
-import { UserError, combineExitCodes } from '../../errors.ts';
+import { ExitCode, UserError, combineExitCodes } from '../../errors.ts';
 import type { RequestExit } from '../exitRequest.ts';
 
 function parseSeed(text: string): number {
@@ -129,6 +129,7 @@ export function registerRun(program: Command, requestExit: RequestExit): void {
         const watcher = new SigIntWatcher({
           onForcedExit: () => {
             process.stderr.write(`\n${forcedExitNotice(started)}\n`);
+            requestExit({ code: ExitCode.interrupted, now: true });
           },
         });
         const checkProgress = createCheckProgress(
