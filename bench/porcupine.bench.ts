@@ -20,10 +20,11 @@ import { checkLinearizable } from '../checkers/linearizable/index.ts';
 import type { ModelSpec } from '../checkers/models/model.ts';
 import type { CheckResult } from '../checkers/result.ts';
 import { readAnyHistory } from '../harness/history/formats/index.ts';
+import { referenceHistoriesDir } from '../test/referenceHistories.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const cli = join(here, '../bin/faultline.js');
-const root = join(here, '../../shared/reference-histories/porcupine/');
+const root = join(referenceHistoriesDir, 'porcupine/');
 const reps = Math.max(2, Number(process.env.BENCH_REPS ?? 5));
 const only = process.env.BENCH_ONLY?.toLowerCase().split(',');
 const want = (label: string): boolean => only === undefined || only.some((w) => label.toLowerCase().includes(w));

@@ -10,10 +10,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseHistoryJsonl, readHistoryJsonl } from '../harness/history/jsonl.ts';
 import { buildBundle, currentBundle } from '../scripts/cli-bundle.js';
+import { referenceHistoriesDir } from '../test/referenceHistories.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const cli = join(here, '../bin/faultline.js');
-const etcdLog = join(here, '../../shared/reference-histories/porcupine/jepsen/etcd_000.log');
+const etcdLog = join(referenceHistoriesDir, 'porcupine/jepsen/etcd_000.log');
 const reps = Math.max(3, Number(process.env.BENCH_REPS ?? 15));
 const only = process.env.BENCH_ONLY?.toLowerCase().split(',');
 const want = (part: string): boolean => only === undefined || only.includes(part);
