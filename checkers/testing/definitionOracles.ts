@@ -2,6 +2,7 @@
 // histories of about 8 ops: the oracles the fast checkers are differentially tested against. Indeterminate
 // writes are tried both ways (happened or not); failed writes never happened.
 import type { SmallHistory, SmallOp } from './smallHistories.ts';
+import { permutations } from './permutations.ts';
 
 interface FlatOp extends SmallOp {
   session: number;
@@ -158,11 +159,8 @@ export function causalByDefinition(h: SmallHistory, variant: CausalVariant): boo
 
 export type Guarantee = 'MR' | 'MW' | 'RYW' | 'WFR';
 
-function permutations<T>(items: T[]): T[][] {
-  if (items.length <= 1) return [items];
-  return items.flatMap((x, i) =>
-    permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [x, ...rest]),
-  );
+function orders<T>(items: readonly T[]): T[][] {
+  return [...permutations(items.length)].map((order) => order.map((i) => items[i]!));
 }
 
 /**
@@ -183,7 +181,7 @@ export function sessionByDefinition(h: SmallHistory, guarantees: readonly Guaran
     return keys.every((key) => {
       const mine = ops.filter((o) => o.key === key);
       const writes = mine.filter((o) => o.kind === 'w').map((o) => o.value);
-      return permutations(writes).some((ar) => {
+      return orders(writes).some((ar) => {
         const rank = new Map(ar.map((v, i) => [v, i]));
         const sessions = [...new Set(mine.map((o) => o.session))];
         return sessions.every((s) => {

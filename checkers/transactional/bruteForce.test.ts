@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import { pairOperations, type HistoryOp, type Operation, type Value } from '../history.ts';
 import { analyzeIsolation, type IsolationOptions } from './isolation.ts';
 import type { IsolationLevel } from './isolationLevels.ts';
+import { permutations } from '../testing/permutations.ts';
 
 type Micro = ['append', string, number] | ['r', string, number[]];
 interface Txn {
@@ -103,19 +104,6 @@ function explains(txns: readonly Txn[], order: readonly number[]): boolean {
       else if (!same(list, m[2])) return false;
     }
   return true;
-}
-
-function* permutations(n: number): Generator<number[]> {
-  const a = Array.from({ length: n }, (_, i) => i);
-  const rec = function* (k: number): Generator<number[]> {
-    if (k === n) yield [...a];
-    for (let i = k; i < n; i++) {
-      [a[k], a[i]] = [a[i]!, a[k]!];
-      yield* rec(k + 1);
-      [a[k], a[i]] = [a[i]!, a[k]];
-    }
-  };
-  yield* rec(0);
 }
 
 function serialByBruteForce(txns: readonly Txn[], respect: 'none' | 'process' | 'realtime'): boolean {

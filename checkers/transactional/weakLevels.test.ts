@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import { pairOperations, type HistoryOp, type Operation, type Value } from '../history.ts';
 import { checkTransactionalCausal } from '../causal/transactionalCausal.ts';
 import { analyzeIsolation } from './isolation.ts';
+import { permutations } from '../testing/permutations.ts';
 
 type Micro = ['w', string, number] | ['r', string, number | null];
 interface Txn {
@@ -66,19 +67,6 @@ function operations(txns: readonly Txn[]): Operation[] {
 }
 
 type Level = 'read-committed' | 'read-atomic' | 'causal';
-
-function* permutations(n: number): Generator<number[]> {
-  const a = Array.from({ length: n }, (_, i) => i);
-  const rec = function* (k: number): Generator<number[]> {
-    if (k === n) yield [...a];
-    for (let i = k; i < n; i++) {
-      [a[k], a[i]] = [a[i]!, a[k]!];
-      yield* rec(k + 1);
-      [a[k], a[i]] = [a[i]!, a[k]];
-    }
-  };
-  yield* rec(0);
-}
 
 function axiomatic(txns: readonly Txn[], level: Level): boolean {
   const n = txns.length;
