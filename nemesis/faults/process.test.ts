@@ -64,3 +64,46 @@ test('a kill leaves a marker before it acts, heal reports the system down, a res
   await restartNodes(hooks, ['n1'], {}, [remote]);
   assert.deepEqual((await healAll([remote]))[0]?.left, []);
 });
+
+test('a SIGSTOP that shows in ps only after the hook returned is still noted, and healed after a crash', async () => {
+  const states = new Map([
+    [1, 'Ss'],
+    [200, 'S'],
+  ]);
+  const remote = nodeWithProcesses(states);
+  const hooks: ProcessHooks = {
+    kill: () => Promise.resolve(),
+    start: () => Promise.resolve(),
+    resume: () => Promise.resolve(),
+    // As on a loaded machine: kill returned, the stop is in force a moment later.
+    pause: () => {
+      setTimeout(() => states.set(200, 'T'), 300);
+      return Promise.resolve();
+    },
+  };
+  await pauseNodes(hooks, [remote], ['n1']);
+  assert.equal(remote.files.get(pausedPidsFile)?.toString(), '200\n');
+  const [report] = await healAll([remote]);
+  assert.ok(report?.healed.includes('pause'), JSON.stringify(report));
+  assert.equal(states.get(200), 'S');
+});
+
+test('a pause whose stop never shows keeps its intent: heal resumes what stopped since it began', async () => {
+  const states = new Map([
+    [1, 'Ss'],
+    [200, 'S'],
+  ]);
+  const remote = nodeWithProcesses(states);
+  const hooks: ProcessHooks = {
+    kill: () => Promise.resolve(),
+    start: () => Promise.resolve(),
+    resume: () => Promise.resolve(),
+    pause: () => Promise.resolve(),
+  };
+  await pauseNodes(hooks, [remote], ['n1']);
+  assert.equal(remote.files.has(pausedPidsFile), false);
+  states.set(200, 'T'); // the stop lands after the pause gave up looking
+  const [report] = await healAll([remote]);
+  assert.ok(report?.healed.includes('pause'), JSON.stringify(report));
+  assert.equal(states.get(200), 'S');
+});

@@ -138,13 +138,27 @@ export async function pauseNodes(
       try {
         await hooks.pause(n);
       } finally {
-        // Also when the hook failed half-way: what it did stop is noted, and the wider intent withdrawn.
-        const stopped = [...(await stoppedOn(remote))].filter((p) => !before.has(p));
-        if (stopped.length > 0) await remote.writeFile(pausedPidsFile, stopped.join('\n') + '\n');
-        await tryExec(remote, ['rm', '-f', pausePendingFile]);
+        // Also when the hook failed half-way: what it did stop is noted. A SIGSTOP is not in force the moment
+        // kill returns (a loaded machine shows the state a little later), so look again for a while; when no
+        // stop shows, the wider intent stays and heal resumes whatever stopped since the pause began.
+        const stopped = await newlyStopped(remote, before, 2_000);
+        if (stopped.length > 0) {
+          await remote.writeFile(pausedPidsFile, stopped.join('\n') + '\n');
+          await tryExec(remote, ['rm', '-f', pausePendingFile]);
+        }
       }
     }),
   );
+}
+
+/** The pids stopped now that were not before, looked for until some show or `withinMs` passes. */
+async function newlyStopped(remote: Remote, before: ReadonlySet<number>, withinMs: number): Promise<number[]> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    const stopped = [...(await stoppedOn(remote))].filter((p) => !before.has(p));
+    if (stopped.length > 0 || Date.now() >= deadline) return stopped;
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 export async function resumeNodes(
@@ -156,7 +170,7 @@ export async function resumeNodes(
     nodes.map(async (n) => {
       await hooks.resume(n);
       const remote = remotes.find((r) => r.name === n);
-      if (remote !== undefined) await tryExec(remote, ['rm', '-f', pausedPidsFile]);
+      if (remote !== undefined) await tryExec(remote, ['rm', '-f', pausedPidsFile, pausePendingFile]);
     }),
   );
 }
