@@ -137,6 +137,28 @@ const checkingSpec = z.strictObject({
   memoryBudget: size.optional().describe("Per checker's search memory: past it the verdict is unknown. Default none"),
 });
 
+// What a campaign exists to show, read by `faultline matrix` (and its tests): the checkers that must hold and
+// those whose violation it must catch, with where that expectation comes from. `faultline run` ignores it.
+const expectSpec = z.strictObject({
+  holds: z
+    .array(z.string().min(1))
+    .default([])
+    .describe('Checker names the system claims: each must be valid (unknown counts as not shown)'),
+  violates: z
+    .array(z.string().min(1))
+    .default([])
+    .describe('Checker names whose violation the campaign should catch; a miss is reported with its catch rate'),
+  anomalies: z
+    .array(z.string().min(1))
+    .optional()
+    .describe('Anomaly types (any one of them) a caught violation should show, e.g. G2-item, lost-update'),
+  minOk: z.number().int().min(0).optional().describe('Fewest ok ops for the verdicts to mean something'),
+  source: z
+    .string()
+    .optional()
+    .describe("Where the expectation comes from: the system's documentation or a public analysis, by name and URL"),
+});
+
 /** One kind of fault the schedule may draw: the union of the fault packages' parts (nemesis/faults/registry.ts). */
 export const faultSpec = faultCampaignSchema;
 
@@ -174,6 +196,9 @@ export const campaignSchema = z
     checking: checkingSpec
       .optional()
       .describe('Budgets of the checks; `faultline run --time-budget/--memory-budget` override them'),
+    expect: expectSpec
+      .optional()
+      .describe('What the campaign should show, for `faultline matrix`: checkers that hold, violations caught'),
     seed: z
       .number()
       .int()
@@ -193,3 +218,4 @@ export const campaignSchema = z
 export type CampaignInput = z.input<typeof campaignSchema>;
 export type CampaignSpec = z.output<typeof campaignSchema>;
 export type FaultSpec = z.output<typeof faultSpec>;
+export type CampaignExpectation = z.output<typeof expectSpec>;
