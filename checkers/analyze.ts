@@ -9,6 +9,7 @@ import type { Operation, Value } from './history.ts';
 import type { HistoryShape } from './historyShape.ts';
 import { firstTransactionalOp, firstUnknownFunction, modelFunctions } from './historyShape.ts';
 import { inferModelSpec } from './linearizable/index.ts';
+import type { SearchProgress } from './linearizable/progress.ts';
 import type { ModelSpec } from './models/model.ts';
 import { impliedReason, impliedVerdict, profileCheckers, settleByHierarchy } from './modelHierarchy.ts';
 import { getChecker, listCheckers } from './registry.ts';
@@ -51,13 +52,18 @@ export interface AnalysisOptions extends CheckOptions {
   onProgress?: (progress: AnalysisProgress) => void;
 }
 
-/** Where the analysis is: checker `index` (1-based) of `of` to run has started or ended (then with its verdict). */
+/**
+ * Where the analysis is: checker `index` (1-based) of `of` to run has started or ended (then with its
+ * verdict), or, while it runs, reported what it has decided so far ('progress', with `search`: only the
+ * linearizability checker reports from inside its search).
+ */
 export interface AnalysisProgress {
   checker: string;
   index: number;
   of: number;
-  event: 'start' | 'end';
+  event: 'start' | 'end' | 'progress';
   valid?: Verdict;
+  search?: SearchProgress;
 }
 
 /** The reason of a checker an interrupt stopped. */
@@ -150,6 +156,7 @@ async function runOne(
   checker: ConsistencyChecker,
   operations: readonly Operation[],
   options: AnalysisOptions,
+  onSearchProgress?: (search: SearchProgress) => void,
 ): Promise<CheckResult> {
   const started = performance.now();
   const checkerOptions: CheckOptions & { [option: string]: unknown } = {
@@ -159,6 +166,8 @@ async function runOne(
   if (options.parallel !== undefined) checkerOptions['parallel'] = options.parallel;
   if (options.workerMinOps !== undefined) checkerOptions['workerMinOps'] = options.workerMinOps;
   if (options.initialValue !== undefined) checkerOptions['initialValue'] = options.initialValue;
+  if (onSearchProgress !== undefined) checkerOptions['onProgress'] = onSearchProgress;
+  if (options.signal !== undefined) checkerOptions['signal'] = options.signal;
   const model = linearizabilityModel(operations, options);
   checkerOptions['model'] = model;
   if (checker.name === 'linearizable') {
@@ -269,10 +278,19 @@ export async function analyze(operations: readonly Operation[], options: Analysi
     }
     const progress = { checker: name, index: position, of: order.length };
     options.onProgress?.({ ...progress, event: 'start' });
+    const report = options.onProgress;
+    let ended = false;
+    const onSearch =
+      report === undefined
+        ? undefined
+        : (search: SearchProgress): void => {
+            // A checker the interrupt left behind may still report: its line is gone.
+            if (!ended) report({ ...progress, event: 'progress', search });
+          };
+    const running = runOne(checker, operations, options, onSearch);
     const result =
-      options.signal === undefined
-        ? await runOne(checker, operations, options)
-        : await Promise.race([runOne(checker, operations, options), whenAborted(options.signal)]);
+      options.signal === undefined ? await running : await Promise.race([running, whenAborted(options.signal)]);
+    ended = true;
     if (result === 'aborted') {
       results.set(name, unknownResult(name, checker.model, interruptedReason, operations.length));
       options.onProgress?.({ ...progress, event: 'end', valid: 'unknown' });

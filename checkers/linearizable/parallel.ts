@@ -156,6 +156,8 @@ export async function decideInWorkers(
   budget: { deadline: number; memoryBytes: number },
   /** The deadline for the rest once a violation is found at `now`. */
   graceDeadline: (now: number, deadline: number) => number,
+  /** Called as each partition's report arrives (index into `partitions`), for the progress line. */
+  onReport?: (index: number, report: PartitionReport) => void,
 ): Promise<{ reports: PartitionReport[]; workers: number } | null> {
   const count = Math.min(poolLimit(), partitions.length);
   if (count < 2 || unavailable) return null;
@@ -188,6 +190,7 @@ export async function decideInWorkers(
           if (report === null) failed ||= graceTimer === undefined;
           else {
             reports[i] = report;
+            onReport?.(i, report);
             if (report.valid === false && graceTimer === undefined) {
               deadline = graceDeadline(performance.now(), deadline);
               // Every job taken from now on gets the shorter deadline and returns by it; one still running

@@ -3,6 +3,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { HistoryOp } from '../../checkers/history.ts';
+import { concurrentRegisterHistory } from '../../checkers/testing/concurrentRegister.ts';
 import { createCheckProgress, formatCheckProgress } from './statusLine.ts';
 
 /** A stream that says it is a terminal, keeping what was written. */
@@ -55,4 +62,34 @@ test('on a terminal: nothing for a quick check; after a second the line shows, a
       .includes(`${String.fromCharCode(27)}[2K`),
     'the line is erased',
   );
+});
+
+test('faultline check with FAULTLINE_PROGRESS=plain prints the search moving: keys decided grow during one check', () => {
+  // 20 keys, each a register history only the general search decides (two values, long overlapping ops):
+  // one linearizability check whose search runs on the main thread, key after key.
+  const events: HistoryOp[] = [];
+  for (let k = 0; k < 20; k++)
+    for (const e of concurrentRegisterHistory(20, 100, k + 1))
+      events.push({ ...e, process: Number(e.process) + 100 * k, key: `k${k}` });
+  events.sort((a, b) => a.time - b.time || a.index - b.index);
+  const dir = mkdtempSync(join(tmpdir(), 'faultline-progress-'));
+  try {
+    const file = join(dir, 'history.jsonl');
+    writeFileSync(file, events.map((e, index) => `${JSON.stringify({ ...e, index })}\n`).join(''));
+    const cli = fileURLToPath(new URL('../../bin/faultline.js', import.meta.url));
+    const run = spawnSync(process.execPath, [cli, 'check', file, '--checker', 'linearizable'], {
+      encoding: 'utf8',
+      timeout: 300_000,
+      env: { ...process.env, NO_COLOR: '1', FAULTLINE_PROGRESS: 'plain', FAULTLINE_WORKER_MIN_OPS: '100000000' },
+    });
+    assert.equal(run.status, 0, run.stdout + run.stderr);
+    const lines = run.stderr.split('\n').filter((l) => l.startsWith('checking linearizable (1 of 1 checker)'));
+    const decided = lines.map((l) => Number(/: (\d+) of 20 keys decided/.exec(l)?.[1]));
+    assert.ok(lines.length >= 2 && new Set(lines).size === lines.length, run.stderr);
+    for (let i = 1; i < decided.length; i++) assert.ok(decided[i]! >= decided[i - 1]!, run.stderr);
+    assert.deepEqual([decided[0]! < 20, decided.at(-1)], [true, 20], run.stderr);
+    assert.match(lines.at(-1)!, /\(40,000 of 40,000 ops\), [\d,]+ configurations explored, [\d.]+ s of budget left$/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
