@@ -1,10 +1,11 @@
 // Linearizability checker figures (issues 3, 14, 17): the Porcupine reference families, a generated
 // 1,000,000-op unique-value register history, info-heavy register and kv histories (30 % indeterminate ops,
 // generated at 10k, 100k and 1M ops, and the tutorial's recorded kill-primary runs), a general-search kv
-// history (repeated values), and the explanation of a stale read. Prints time and verdict counts per family;
+// history (repeated values), the explanation of a stale read, the cost of the search's progress pauses, and
+// info-heavy set histories. Prints time and verdict counts per family;
 // parsing is not timed here (bench/porcupine.bench.ts times parsing too, and runs Porcupine itself on the same
 // files for the ratio).
-// BENCH_ONLY=etcd,partitioned,c10,c50,1m,info,recorded,general,explain (any of them, matched against the
+// BENCH_ONLY=etcd,partitioned,c10,c50,1m,info,recorded,general,explain,progress,set (any of them, matched against the
 // labels; the list is split at commas) runs only those families.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,6 +14,7 @@ import type { HistoryOp, Operation } from '../checkers/history.ts';
 import { checkLinearizable, checkLinearizableSync } from '../checkers/linearizable/index.ts';
 import type { ModelSpec } from '../checkers/models/model.ts';
 import type { CheckResult } from '../checkers/result.ts';
+import { simulateSetStore } from '../checkers/testing/setStores.ts';
 import { readAnyHistory } from '../harness/history/formats/index.ts';
 import { referenceHistoriesDir } from '../test/referenceHistories.ts';
 
@@ -410,4 +412,12 @@ for (const size of [5_000, 10_000]) {
         `(${reports} progress reports over 9 runs): overhead ${((100 * (paused - plain)) / plain).toFixed(1)} %`,
     );
   }
+}
+
+// Info-heavy set histories (issue 14): 30 % of adds end info; settled before the search (indeterminate.ts).
+for (const size of [2_000, 10_000, 100_000]) {
+  const label = `info-heavy set, ${size / 1000}k ops, 5 keys`;
+  if (!want(label)) continue;
+  const ops = pairOperations(simulateSetStore({ seed: 1, processes: 10, keys: 5, ops: size, infoRate: 0.3 }));
+  await timed(label, ops, { name: 'set' }, '', false);
 }

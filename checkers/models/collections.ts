@@ -4,6 +4,11 @@ import { canonicalKey, describeValue } from './model.ts';
 import type { Model } from './model.ts';
 import { plural, valueList } from '../explanationText.ts';
 
+/** An element as settling compares it: numbers as they are (most sets hold integers), others canonical. */
+function memberKey(v: Value): string | number {
+  return typeof v === 'number' ? v : canonicalKey(v);
+}
+
 /** The set's members as sorted canonical keys, so two reads of one set compare equal whatever their order. */
 type SetState = readonly string[];
 
@@ -40,6 +45,17 @@ export function setModel(options: { partitioned?: boolean } = {}): Model<SetStat
     },
     key: (members) => members.join('\u0000'),
     readOnly: (op) => op.f === 'read',
+    // Settling indeterminate adds (linearizable/indeterminate.ts). An ok read that returned no array is
+    // illegal in every state (step above), so it observes nothing.
+    members: {
+      access(op) {
+        const set = op.key ?? '';
+        if (op.f === 'add') return { set, kind: 'add', element: memberKey(op.input) };
+        if (op.f !== 'read') return { set, kind: 'other' };
+        const elements = op.status === 'ok' && Array.isArray(op.output) ? op.output.map(memberKey) : [];
+        return { set, kind: 'read', elements };
+      },
+    },
     // A big set is summarised (ranges of integers, or the first few members), never printed whole.
     describeState: (members) => {
       const shown = members.map((m) => m.slice(m.indexOf('\u0001') + 1));
