@@ -9,6 +9,32 @@ function memberKey(v: Value): string | number {
   return typeof v === 'number' ? v : canonicalKey(v);
 }
 
+/** The first index whose member is not below `k`. */
+function lowerBound(members: readonly string[], k: string): number {
+  let lo = 0;
+  let hi = members.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (members[mid]! < k) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * A read's members, tagged and sorted, computed once per read: the search steps the same read many times.
+ * Keyed by the read's output array, which belongs to one op (so to one key's tag).
+ */
+const sortedReads = new WeakMap<readonly Value[], readonly string[]>();
+function sortedRead(t: string, output: readonly Value[]): readonly string[] {
+  let seen = sortedReads.get(output);
+  if (seen === undefined) {
+    seen = output.map((v) => t + canonicalKey(v)).sort();
+    sortedReads.set(output, seen);
+  }
+  return seen;
+}
+
 /** The set's members as sorted canonical keys, so two reads of one set compare equal whatever their order. */
 type SetState = readonly string[];
 
@@ -31,15 +57,23 @@ export function setModel(options: { partitioned?: boolean } = {}): Model<SetStat
       const t = tag(op);
       if (op.f === 'add') {
         const k = t + canonicalKey(op.input);
-        if (members.includes(k)) return [members];
-        return [[...members, k].sort()];
+        // Sorted: a binary search and one copy, where a sort per add made long histories crawl (issue 14).
+        const at = lowerBound(members, k);
+        if (members[at] === k) return [members];
+        const next = members.slice();
+        next.splice(at, 0, k);
+        return [next];
       }
       if (op.f === 'read') {
         if (op.status !== 'ok' || op.output === null) return [members];
         if (!Array.isArray(op.output)) return [];
-        const mine = members.filter((m) => m.startsWith(t));
-        const seen = op.output.map((v) => t + canonicalKey(v)).sort();
-        return seen.length === mine.length && seen.every((k, i) => k === mine[i]) ? [members] : [];
+        const seen = sortedRead(t, op.output);
+        // One key's members are contiguous: when the first and last are this key's, all are (no copy).
+        const all = members.length === 0 || (members[0]!.startsWith(t) && members.at(-1)!.startsWith(t));
+        const mine = all ? members : members.filter((m) => m.startsWith(t));
+        if (seen.length !== mine.length) return [];
+        for (let i = 0; i < seen.length; i++) if (seen[i] !== mine[i]) return [];
+        return [members];
       }
       return [];
     },
