@@ -2,10 +2,11 @@
 // unique-value fast path when it applies, else the general search. Pure; used on the main thread and in workers.
 import type { Operation } from '../history.ts';
 import { canonicalKey, modelIncludes } from '../models/model.ts';
-import type { Model } from '../models/model.ts';
+import type { MemberAccess, Model } from '../models/model.ts';
 import { checkPartition, startPartitionSearch } from './wgl.ts';
 import type { LinearizationStep, PartitionSearch, SearchBudget } from './wgl.ts';
 import { settleIndeterminate } from './indeterminate.ts';
+import { checkGrowOnlySets } from './setChains.ts';
 import { checkUniqueValueRegister } from './zones.ts';
 
 export interface Partition {
@@ -110,6 +111,7 @@ export function decidePartition(model: Model, partition: Partition, budget: Sear
  * calling thread whatever the size, so only partitions that need the search go to workers. null otherwise.
  */
 export function decideByZones(model: Model, partition: Partition, budget: SearchBudget): PartitionReport | null {
+  if (model.members !== undefined) return decideBySetChains(model.members.access, partition);
   if (model.register === undefined) return null;
   const started = performance.now();
   const { key, ops } = partition;
@@ -152,6 +154,27 @@ export function decideByZones(model: Model, partition: Partition, budget: Search
     };
   }
   return null;
+}
+
+/** A grow-only set with unique elements, decided by its chain of reads (setChains.ts); null otherwise. */
+function decideBySetChains(
+  access: (op: Operation) => MemberAccess | null,
+  partition: Partition,
+): PartitionReport | null {
+  const started = performance.now();
+  const { key, ops } = partition;
+  const chains = checkGrowOnlySets(ops, access, partition.origin);
+  if (chains === null) return null;
+  const base = { key, algorithm: 'zones' as const, ops: ops.length, timeMs: performance.now() - started, cached: 0 };
+  if (chains.valid) return { ...base, valid: true };
+  return {
+    ...base,
+    valid: false,
+    failedOp: chains.ops[0]!,
+    involved: chains.ops,
+    longest: [],
+    why: chains.explanation,
+  };
 }
 
 /** A partition's decision that can run in slices: a 'time' unknown from run() means call it again. */

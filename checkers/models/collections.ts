@@ -86,7 +86,10 @@ export function setModel(options: { partitioned?: boolean } = {}): Model<SetStat
         const set = op.key ?? '';
         if (op.f === 'add') return { set, kind: 'add', element: memberKey(op.input) };
         if (op.f !== 'read') return { set, kind: 'other' };
-        const elements = op.status === 'ok' && Array.isArray(op.output) ? op.output.map(memberKey) : [];
+        if (op.status !== 'ok' || !Array.isArray(op.output)) return { set, kind: 'read', elements: [] };
+        // Numbers are their own keys: a big read is not copied.
+        const output = op.output;
+        const elements = output.every((v) => typeof v === 'number') ? output : output.map(memberKey);
         return { set, kind: 'read', elements };
       },
     },
