@@ -5,7 +5,11 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { getHeapStatistics } from 'node:v8';
 
 export interface ReadLimits {
-  /** Stop once the JavaScript heap in use passes this many bytes; default 85% of V8's heap limit. */
+  /**
+   * Stop once the JavaScript heap in use passes this many bytes; default 40% of V8's heap limit, because the
+   * analysis after reading needs as much again as the ops read (pairing, the search) and the limit counts the
+   * young generation too: reading to 85% left checks that ran out of heap with no verdict.
+   */
   heapBytes?: number;
   /** Bytes per read; 1 MiB by default. */
   chunkBytes?: number;
@@ -33,7 +37,7 @@ export function readChunks(
   limits: ReadLimits = {},
   opsSoFar: () => number = () => 0,
 ): void {
-  const heapLimit = limits.heapBytes ?? 0.85 * getHeapStatistics().heap_size_limit;
+  const heapLimit = limits.heapBytes ?? 0.4 * getHeapStatistics().heap_size_limit;
   const buffer = Buffer.allocUnsafe(limits.chunkBytes ?? 1 << 20);
   const fd = openSync(path, 'r');
   try {
@@ -48,7 +52,7 @@ export function readChunks(
         throw new HistoryTooLargeError(
           path,
           `reading stopped after ${offset} bytes (${opsSoFar()} ops): they already take ${Math.round(used / 2 ** 20)} MiB ` +
-            `of the ${Math.round(heapLimit / 2 ** 20)} MiB this process may use, so the whole history cannot be checked here. ` +
+            `of the ${Math.round(heapLimit / 2 ** 20)} MiB reading may use (the rest of the heap is the check's), so the whole history cannot be checked here. ` +
             'Give node more heap (NODE_OPTIONS=--max-old-space-size=MiB) or check a shorter history.',
         );
       }
