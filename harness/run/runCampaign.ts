@@ -24,7 +24,8 @@ import { resolveSystem } from './resolveSystem.ts';
 import { sshHostConfigs, writeSshHosts } from './sshHosts.ts';
 import type { AnalysisProgress } from '../../checkers/analyze.ts';
 import type { CheckBudgets } from './runChecks.ts';
-import { analyzeRun, checkBudgets, defaultCheckers } from './runChecks.ts';
+import { analyzeRun, checkBudgets } from './runChecks.ts';
+import { campaignCheckerNames } from '../campaign/checkerNames.ts';
 import { runPhases } from './runPhases.ts';
 import { silentReporter, type RunReporter, type StatusSnapshot } from './statusLine.ts';
 import { TaskRunner, type TaskError, type RunStatus } from './taskRunner.ts';
@@ -329,13 +330,7 @@ export async function runCampaign(options: RunCampaignOptions): Promise<RunOutco
     if (run.status === 'passed') run.status = 'failed';
   }
   const operations = pairOperations(history);
-  const mix = campaign.workload.mix ?? workload.defaultMix;
-  const checkerNames =
-    campaign.checkers ??
-    defaultCheckers(
-      workload.model,
-      Object.keys(mix).filter((f) => (mix[f] ?? 0) > 0),
-    );
+  const checkerNames = campaignCheckerNames(campaign);
   say(`checking ${operations.length} operations: ${checkerNames.join(', ') || '(no checkers)'}`);
   // An empty history (the run failed before traffic), or no checker, is `unknown`, never "valid". A Ctrl-C while
   // checking stops the analysis: the checkers it stopped or never ran are unknown, marked unchecked. A Ctrl-C that
