@@ -25,7 +25,8 @@ import { resolveSystem } from './resolveSystem.ts';
 import { sshHostConfigs, writeSshHosts } from './sshHosts.ts';
 import type { AnalysisProgress } from '../../checkers/analyze.ts';
 import type { CheckBudgets } from './runChecks.ts';
-import { analyzeRun, checkBudgets, defaultCheckers } from './runChecks.ts';
+import { analyzeRun, checkBudgets } from './runChecks.ts';
+import { campaignCheckerNames } from '../campaign/checkerNames.ts';
 import { runPhases } from './runPhases.ts';
 import { silentReporter, type RunReporter, type StatusSnapshot } from './statusLine.ts';
 import { TaskRunner, type TaskError, type RunStatus } from './taskRunner.ts';
@@ -339,13 +340,7 @@ export async function runCampaign(options: RunCampaignOptions): Promise<RunOutco
     }
   }
   const operations = pairOperations(history);
-  const mix = campaign.workload.mix ?? workload.defaultMix;
-  const checkerNames =
-    campaign.checkers ??
-    defaultCheckers(
-      workload.model,
-      Object.keys(mix).filter((f) => (mix[f] ?? 0) > 0),
-    );
+  const checkerNames = campaignCheckerNames(campaign);
   if (tooLarge === undefined)
     say(`checking ${operations.length} operations: ${checkerNames.join(', ') || '(no checkers)'}`);
   // An empty history (the run failed before traffic), or no checker, is `unknown`, never "valid". A Ctrl-C while
