@@ -216,6 +216,27 @@ test('read committed aborts a txn whose key changed between its read and its re-
   assert.deepEqual(s.finalRead(['x']), [['r', 'x', [1, 4, 6, 5]]]);
 });
 
+test('read committed: a re-read after seeing a newer commit to that key would be non-monotonic, so the txn aborts', () => {
+  // Returning its first read again would miss T2's append to x after T1 saw T2's append to y (the checker's
+  // non-monotonic-read, measured with the abort removed); returning the new value would break internal reads.
+  const s = new Script('rc');
+  s.begin('T1', 1, [
+    ['r', 'x', null],
+    ['r', 'y', null],
+    ['r', 'x', null],
+  ]);
+  s.step('T1');
+  s.begin('T2', 2, [
+    ['append', 'x', 1],
+    ['append', 'y', 2],
+  ]);
+  assert.equal(s.commit('T2'), 'ok');
+  assert.equal(s.step('T1'), true);
+  assert.equal(s.step('T1'), false);
+  s.finalRead(['x', 'y']);
+  assert.equal(verdict(s.operations(), 'read-committed').valid, true);
+});
+
 test('install replays commit records into the same state', () => {
   const records: CommitRecord[] = [];
   const replica = new MvccStore('si');
