@@ -18,6 +18,9 @@ const builtInSystems: Record<string, SystemLoader> = {
   'quorum-kv-lww': async () => (await import('./quorum-kv/index.ts')).quorumKvLww,
   'causal-kv': async () => (await import('./causal-kv/index.ts')).default,
   'eventual-kv': async () => (await import('./eventual-kv/index.ts')).default,
+  'mvcc-kv-si': async () => (await import('./mvcc-kv/index.ts')).mvccKvSi,
+  'mvcc-kv-rc': async () => (await import('./mvcc-kv/index.ts')).mvccKvRc,
+  'mvcc-kv-serializable': async () => (await import('./mvcc-kv/index.ts')).mvccKvSerializable,
 };
 
 /** Names of the built-in systems, sorted. */
