@@ -66,11 +66,14 @@ export function registerMatrix(program: Command, requestExit: RequestExit): void
         );
       const loaded = loadMatrixCampaigns(files);
       let started: { runDir: string; runId: string; backend: string } | undefined;
+      let writeInterrupted: (() => void) | undefined;
       // One watcher for the whole matrix: the first signal stops the run in progress (teardown as in
       // `faultline run`) and starts no other; a second one ends the process at once, saying what is left.
       const watcher = new SigIntWatcher({
         onForcedExit: () => {
           process.stderr.write(`\n${forcedExitNotice(started)}\n`);
+          // The finished runs stay in the matrix; the run cut short is not in it.
+          writeInterrupted?.();
           requestExit({ code: ExitCode.interrupted, now: true });
         },
       });
@@ -88,6 +91,7 @@ export function registerMatrix(program: Command, requestExit: RequestExit): void
           reporter: () => createReporter(process.stdout, live),
           say: (line) => process.stdout.write(`${pc.bold('matrix')} ${line}\n`),
           onStart: (run) => (started = run),
+          onMatrixDir: (_dir, write) => (writeInterrupted = write),
         });
       } finally {
         watcher.disarm();

@@ -34,6 +34,8 @@ export interface MatrixOptions {
   /** Progress and summary lines of the matrix itself. */
   say: (line: string) => void;
   onStart?: (run: { runDir: string; runId: string; backend: string }) => void;
+  /** Given, once the matrix's folder exists, what writes the matrix so far as interrupted (for a forced exit). */
+  onMatrixDir?: (dir: string, writeInterrupted: () => void) => void;
 }
 
 export interface MatrixResult {
@@ -125,6 +127,10 @@ export async function runMatrix(loaded: readonly LoadedCampaign[], options: Matr
     return state === 'running' ? base : { ...base, exitCode: matrixExitCode(base, interrupted) };
   };
   writeMatrix(dir, record('running'));
+  options.onMatrixDir?.(dir, () => {
+    interrupted = true;
+    writeMatrix(dir, record('interrupted'));
+  });
   options.say(`${dir} (${matrixFiles.page}, ${matrixFiles.data}): ${loaded.length} campaigns × ${options.runs} runs`);
   for (const l of loaded) {
     if (options.seeds !== undefined) continue;
