@@ -18,6 +18,7 @@ import type { LoadedCampaign } from '../../campaign/loadCampaign.ts';
 import { ExitCode, combineExitCodes, exitCodeForRun } from '../../errors.ts';
 import { runCampaign, type RunOutcome } from '../../run/runCampaign.ts';
 import type { RunReporter } from '../../run/statusLine.ts';
+import type { CheckBudgets } from '../../run/runChecks.ts';
 
 export interface MatrixOptions {
   storeDir: string;
@@ -26,6 +27,8 @@ export interface MatrixOptions {
   seeds?: readonly number[];
   requireCatch: boolean;
   report: boolean;
+  /** Check budgets from the command line, as `faultline run --time-budget/--memory-budget`. */
+  checkBudgets?: CheckBudgets;
   command: string;
   /** Resolves on the first Ctrl-C or SIGTERM: the run in progress tears down, no other starts. */
   interrupted: Promise<void>;
@@ -162,6 +165,7 @@ export async function runMatrix(loaded: readonly LoadedCampaign[], options: Matr
           ...(seed !== undefined && { seed }),
           reporter: options.reporter(),
           interrupted: options.interrupted,
+          ...(options.checkBudgets !== undefined && { checkBudgets: options.checkBudgets }),
           ...(options.onStart !== undefined && { onStart: options.onStart }),
         });
       } catch (e) {
