@@ -15,7 +15,11 @@ export default defineSystem({
     previous = -1;
     return Promise.resolve();
   },
-  async stop() {},
+  // options.stopDelayMs: a slow stop, so that a second Ctrl-C can land while teardown is still running.
+  async stop({ options }) {
+    const delay = typeof options.stopDelayMs === 'number' ? options.stopDelayMs : 0;
+    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+  },
   async kill() {},
   async pause() {},
   async resume() {},
