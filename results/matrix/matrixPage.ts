@@ -33,6 +33,7 @@ const extraCss = `
 .faults { font-size: 12px; color: #4b5565; }
 .state { margin: 8px 0 0; }
 td.campaign { font-weight: 600; }
+td.campaign .muted { font-weight: normal; }
 `;
 
 function outcomeClass(cell: CheckerCell, requireCatch: boolean): string {
@@ -175,7 +176,7 @@ export function renderMatrixPage(summary: MatrixSummary, meta: MatrixPageMeta, c
                               >${r.runDir}</a
                             >)
                           </li>`,
-                      )}${summary.unmet.map((u) => html`<li>${u.campaign} · ${u.checker} (${u.role}): ${u.summary}</li>`)}
+                      )}${summary.unmet.map((u) => html`<li>${u.campaign} · ${u.checker} (${u.role}): ${u.summary}${u.role === 'violates' && !summary.requireCatch ? ' (a miss: not failed without --require-catch)' : ''}</li>`)}
                     </ul>`
             }
           </section>

@@ -11,8 +11,15 @@ import { fileURLToPath } from 'node:url';
 const cli = fileURLToPath(new URL('../../../bin/faultline.js', import.meta.url));
 const register = fileURLToPath(new URL('./testing/memoryRegister.ts', import.meta.url));
 
-function campaign(name: string, options: { stale?: boolean; expect?: string; warmup?: string; seed?: number }): string {
-  const system = options.stale === true ? `{name: ${register}, options: {stale: true}}` : register;
+function campaign(
+  name: string,
+  options: { stale?: boolean; expect?: string; warmup?: string; seed?: number; stopDelayMs?: number },
+): string {
+  const systemOptions = [
+    ...(options.stale === true ? ['stale: true'] : []),
+    ...(options.stopDelayMs === undefined ? [] : [`stopDelayMs: ${options.stopDelayMs}`]),
+  ];
+  const system = systemOptions.length === 0 ? register : `{name: ${register}, options: {${systemOptions.join(', ')}}}`;
   return [
     `name: ${name}`,
     `system: ${system}`,
@@ -50,6 +57,34 @@ function matrix(dir: string, args: string[]): { code: number | null; out: string
     timeout: 120_000,
   });
   return { code: r.status, out: r.stdout + r.stderr };
+}
+
+/** `faultline matrix` in the background, with its output so far and a wait for a line in it. */
+function spawnMatrix(dir: string, args: string[]) {
+  const child = spawn(process.execPath, [cli, 'matrix', ...args, '--store', 'store', '--progress', 'plain'], {
+    cwd: dir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const exit = new Promise<number | null>((resolve) =>
+    child.once('exit', (c) => {
+      resolve(c);
+    }),
+  );
+  return {
+    exit,
+    output: () => out,
+    kill: (signal: NodeJS.Signals) => child.kill(signal),
+    async waitFor(pattern: RegExp, what: string): Promise<void> {
+      const deadline = Date.now() + 60_000;
+      while (!pattern.test(out)) {
+        assert.ok(Date.now() < deadline, `${what}:\n${out}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+  };
 }
 
 function readMatrix(dir: string): MatrixJson {
@@ -145,30 +180,13 @@ test(
       'long.yaml': campaign('mem-long', { warmup: '60s', expect: '  holds: [linearizable]' }),
       'never.yaml': campaign('mem-never', {}),
     });
-    const child = spawn(
-      process.execPath,
-      [cli, 'matrix', 'first.yaml', 'long.yaml', 'never.yaml', '--store', 'store', '--progress', 'plain'],
-      {
-        cwd: dir,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    const exit = new Promise<number | null>((resolve) =>
-      child.once('exit', (c) => {
-        resolve(c);
-      }),
-    );
-    const deadline = Date.now() + 60_000;
-    while (!/phase: warm-up[\s\S]*phase: warm-up/.test(out)) {
-      assert.ok(Date.now() < deadline, `the second run never got going:\n${out}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const child = spawnMatrix(dir, ['first.yaml', 'long.yaml', 'never.yaml']);
+    await child.waitFor(/phase: warm-up[\s\S]*phase: warm-up/, 'the second run never got going');
     await new Promise((r) => setTimeout(r, 500));
     child.kill('SIGINT');
-    assert.equal(await exit, 130, out);
+    const exit = child.exit;
+    const out = (): string => child.output();
+    assert.equal(await exit, 130, out());
     const m = readMatrix(dir);
     assert.equal(m.state, 'interrupted');
     assert.equal(m.exitCode, 130);
@@ -180,7 +198,38 @@ test(
       ],
     );
     assert.ok(!existsSync(join(dir, 'store', 'mem-never')), 'no run started after the interrupt');
-    assert.match(out, /interrupted: faults healed and nodes torn down/);
-    assert.match(out, /interrupted: the finished runs and the matrix so far are kept/);
+    assert.match(out(), /interrupted: faults healed and nodes torn down/);
+    assert.match(out(), /interrupted: the finished runs and the matrix so far are kept/);
+  },
+);
+
+test(
+  'a second Ctrl-C during teardown ends at once, saying what may be left, and the matrix so far is still kept',
+  { timeout: 120_000 },
+  async (t) => {
+    const dir = project(t, {
+      'first.yaml': campaign('mem-done', { expect: '  holds: [linearizable]' }),
+      'slow.yaml': campaign('mem-slow-stop', { warmup: '60s', stopDelayMs: 30_000 }),
+    });
+    const child = spawnMatrix(dir, ['first.yaml', 'slow.yaml']);
+    await child.waitFor(/phase: warm-up[\s\S]*phase: warm-up/, 'the second run never got going');
+    child.kill('SIGINT');
+    // The watcher ignores a repeat within 1 s (npm sends two); after that a second signal forces the exit.
+    await new Promise((r) => setTimeout(r, 1500));
+    child.kill('SIGINT');
+    assert.equal(await child.exit, 130, child.output());
+    assert.match(child.output(), /stopped before teardown finished \(second Ctrl-C\)/);
+    const runId = /faultline clean --run (mem-slow-stop-\S+)/.exec(child.output())?.[1];
+    assert.ok(runId !== undefined, child.output());
+    // What the notice says to do removes what the cut-short teardown left (the local nodes' folder).
+    const clean = spawnSync(process.execPath, [cli, 'clean', '--run', runId], { encoding: 'utf8' });
+    assert.equal(clean.status, 0, clean.stdout + clean.stderr);
+    assert.ok(!existsSync(join(tmpdir(), `faultline-local-${runId}`)), 'nothing left behind after clean');
+    const m = readMatrix(dir);
+    assert.equal(m.state, 'interrupted');
+    assert.deepEqual(
+      m.runs.map((r) => [r.campaign, r.status]),
+      [['mem-done', 'passed']],
+    );
   },
 );

@@ -13,7 +13,7 @@ import { ExitCode, UserError } from '../../errors.ts';
 import type { RequestExit } from '../exitRequest.ts';
 import { loadMatrixCampaigns } from './matrixCampaigns.ts';
 import { runMatrix } from './matrixRuns.ts';
-import { forcedExitNotice } from './run.ts';
+import { forcedExitNotice, parsePositive } from './run.ts';
 
 function parseRuns(text: string): number {
   const n = Number(text);
@@ -56,6 +56,16 @@ export function registerMatrix(program: Command, requestExit: RequestExit): void
         .choices(['auto', 'live', 'plain'] as const)
         .default('auto' as const),
     )
+    .option(
+      '--time-budget <seconds>',
+      "per checker: give up with verdict unknown after this long (overrides each campaign's checking.timeBudget)",
+      parsePositive('--time-budget', 'seconds', 1000),
+    )
+    .option(
+      '--memory-budget <MiB>',
+      'per checker: give up with verdict unknown beyond this much search memory (overrides checking.memoryBudget)',
+      parsePositive('--memory-budget', 'MiB', 1024 * 1024),
+    )
     .option('--no-report', "do not write each run's report.html and the store index")
     .action(async (files, opts) => {
       if (opts.seeds !== undefined && opts.seeds.length < opts.runs)
@@ -66,11 +76,14 @@ export function registerMatrix(program: Command, requestExit: RequestExit): void
         );
       const loaded = loadMatrixCampaigns(files);
       let started: { runDir: string; runId: string; backend: string } | undefined;
+      let writeInterrupted: (() => void) | undefined;
       // One watcher for the whole matrix: the first signal stops the run in progress (teardown as in
       // `faultline run`) and starts no other; a second one ends the process at once, saying what is left.
       const watcher = new SigIntWatcher({
         onForcedExit: () => {
           process.stderr.write(`\n${forcedExitNotice(started)}\n`);
+          // The finished runs stay in the matrix; the run cut short is not in it.
+          writeInterrupted?.();
           requestExit({ code: ExitCode.interrupted, now: true });
         },
       });
@@ -82,12 +95,17 @@ export function registerMatrix(program: Command, requestExit: RequestExit): void
           runs: opts.runs,
           ...(opts.seeds !== undefined && { seeds: opts.seeds }),
           requireCatch: opts.requireCatch === true,
+          checkBudgets: {
+            ...(opts.timeBudget !== undefined && { timeBudgetMs: opts.timeBudget }),
+            ...(opts.memoryBudget !== undefined && { memoryBudgetBytes: opts.memoryBudget }),
+          },
           report: opts.report,
           command: `faultline ${process.argv.slice(2).join(' ')}`,
           interrupted: watcher.promise,
           reporter: () => createReporter(process.stdout, live),
           say: (line) => process.stdout.write(`${pc.bold('matrix')} ${line}\n`),
           onStart: (run) => (started = run),
+          onMatrixDir: (_dir, write) => (writeInterrupted = write),
         });
       } finally {
         watcher.disarm();

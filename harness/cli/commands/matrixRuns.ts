@@ -18,6 +18,7 @@ import type { LoadedCampaign } from '../../campaign/loadCampaign.ts';
 import { ExitCode, combineExitCodes, exitCodeForRun } from '../../errors.ts';
 import { runCampaign, type RunOutcome } from '../../run/runCampaign.ts';
 import type { RunReporter } from '../../run/statusLine.ts';
+import type { CheckBudgets } from '../../run/runChecks.ts';
 
 export interface MatrixOptions {
   storeDir: string;
@@ -26,6 +27,8 @@ export interface MatrixOptions {
   seeds?: readonly number[];
   requireCatch: boolean;
   report: boolean;
+  /** Check budgets from the command line, as `faultline run --time-budget/--memory-budget`. */
+  checkBudgets?: CheckBudgets;
   command: string;
   /** Resolves on the first Ctrl-C or SIGTERM: the run in progress tears down, no other starts. */
   interrupted: Promise<void>;
@@ -34,6 +37,8 @@ export interface MatrixOptions {
   /** Progress and summary lines of the matrix itself. */
   say: (line: string) => void;
   onStart?: (run: { runDir: string; runId: string; backend: string }) => void;
+  /** Given, once the matrix's folder exists, what writes the matrix so far as interrupted (for a forced exit). */
+  onMatrixDir?: (dir: string, writeInterrupted: () => void) => void;
 }
 
 export interface MatrixResult {
@@ -125,6 +130,10 @@ export async function runMatrix(loaded: readonly LoadedCampaign[], options: Matr
     return state === 'running' ? base : { ...base, exitCode: matrixExitCode(base, interrupted) };
   };
   writeMatrix(dir, record('running'));
+  options.onMatrixDir?.(dir, () => {
+    interrupted = true;
+    writeMatrix(dir, record('interrupted'));
+  });
   options.say(`${dir} (${matrixFiles.page}, ${matrixFiles.data}): ${loaded.length} campaigns × ${options.runs} runs`);
   for (const l of loaded) {
     if (options.seeds !== undefined) continue;
@@ -156,6 +165,7 @@ export async function runMatrix(loaded: readonly LoadedCampaign[], options: Matr
           ...(seed !== undefined && { seed }),
           reporter: options.reporter(),
           interrupted: options.interrupted,
+          ...(options.checkBudgets !== undefined && { checkBudgets: options.checkBudgets }),
           ...(options.onStart !== undefined && { onStart: options.onStart }),
         });
       } catch (e) {

@@ -1,20 +1,25 @@
 // A register in the harness process, for fast `faultline matrix` tests on local nodes: correct by default;
-// with options.stale, every read returns the value before the last write (a read one write behind), which the
-// linearizable checker reports violated as soon as a read follows a second write.
+// with options.stale, every read returns the value before the last write (a read one write behind; -1, a value
+// never written, before any write), so the final reads, which come after the last write, are always stale: the
+// linearizable checker reports every such run violated.
 import { defineSystem, type Value } from '../../../plugin.ts';
 
 let current: Value = null;
-let previous: Value = null;
+let previous: Value = -1;
 
 export default defineSystem({
   name: 'memory-register',
   description: 'an in-memory register, optionally one write behind on reads (tests)',
   start() {
     current = null;
-    previous = null;
+    previous = -1;
     return Promise.resolve();
   },
-  async stop() {},
+  // options.stopDelayMs: a slow stop, so that a second Ctrl-C can land while teardown is still running.
+  async stop({ options }) {
+    const delay = typeof options.stopDelayMs === 'number' ? options.stopDelayMs : 0;
+    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+  },
   async kill() {},
   async pause() {},
   async resume() {},
