@@ -117,6 +117,15 @@ function unknownResult(checker: string, model: string, reason: string, ops: numb
   return { checker, model, valid: 'unknown', anomalies: [], reason, stats: { ops, timeMs } };
 }
 
+/**
+ * The analysis of a history that could not be read whole (too large for the heap): every named checker
+ * `unknown` with the reason, never valid, and never a failure of the harness.
+ */
+export function notCheckedAnalysis(names: readonly string[], reason: string): Analysis {
+  const results = names.map((name) => unknownResult(name, getChecker(name)?.model ?? name, reason, 0));
+  return { results, ran: [], contradictions: [], valid: 'unknown', exitCode: exitCodeOf('unknown'), reason, timeMs: 0 };
+}
+
 /** Why nothing in this history can be judged by any checker, or null. */
 export function nothingObserved(operations: readonly Operation[]): string | null {
   if (operations.length === 0) return 'the history is empty: nothing was checked';

@@ -6,6 +6,7 @@ export {
   exitCodeFor,
   exitCodeOf,
   interruptedReason,
+  notCheckedAnalysis,
   nothingObserved,
   settleByHierarchy,
   verdictExitCodes,

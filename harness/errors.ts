@@ -1,6 +1,6 @@
 // Errors carry a stable code, and this module alone turns codes and verdicts into exit codes:
 // 0 all valid, 1 some model violated, 2 some verdict unknown, 3 command not built yet, 64 usage error (bad
-// command line, campaign or system module), 130 interrupted, 255 the harness failed. Any layer may throw a
+// command line, campaign, system module or history file), 130 interrupted, 255 the harness failed. Any layer may throw a
 // UserError; only the CLI's entry point (cli/main.ts) sets the process's exit code.
 import { verdictExitCodes } from '../checkers/result.ts';
 
@@ -16,10 +16,15 @@ export const ExitCode = {
 } as const;
 
 /** What kind of failure an error is; scripts see it only as the exit code it maps to. */
-export type ErrorCode = 'usage' | 'not-built' | 'interrupted' | 'harness';
+/**
+ * 'bad-input' is a file the user gave that cannot be used (a malformed history): exit 64 like a usage error,
+ * but among many histories it is that history's `unknown` line, not the end of the command.
+ */
+export type ErrorCode = 'usage' | 'bad-input' | 'not-built' | 'interrupted' | 'harness';
 
 const exitCodeOfError: Record<ErrorCode, number> = {
   usage: ExitCode.usage,
+  'bad-input': ExitCode.usage,
   'not-built': ExitCode.notBuilt,
   interrupted: ExitCode.interrupted,
   harness: ExitCode.harnessError,

@@ -8,6 +8,7 @@ type SystemLoader = () => Promise<SystemDefinition>;
 const builtInSystems: Record<string, SystemLoader> = {
   'raft-kv': async () => (await import('./raft-kv/index.ts')).default,
   etcd: async () => (await import('./etcd/index.ts')).default,
+  postgres: async () => (await import('./postgres/index.ts')).default,
   'primary-backup': async () => (await import('./primary-backup/index.ts')).primaryBackupLocalReads,
   'primary-backup-primary-reads': async () => (await import('./primary-backup/index.ts')).primaryBackupPrimaryReads,
   'primary-backup-async': async () => (await import('./primary-backup/index.ts')).primaryBackupAsync,
@@ -17,6 +18,9 @@ const builtInSystems: Record<string, SystemLoader> = {
   'quorum-kv-lww': async () => (await import('./quorum-kv/index.ts')).quorumKvLww,
   'causal-kv': async () => (await import('./causal-kv/index.ts')).default,
   'eventual-kv': async () => (await import('./eventual-kv/index.ts')).default,
+  'mvcc-kv-si': async () => (await import('./mvcc-kv/index.ts')).mvccKvSi,
+  'mvcc-kv-rc': async () => (await import('./mvcc-kv/index.ts')).mvccKvRc,
+  'mvcc-kv-serializable': async () => (await import('./mvcc-kv/index.ts')).mvccKvSerializable,
 };
 
 /** Names of the built-in systems, sorted. */

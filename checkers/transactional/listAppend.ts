@@ -49,6 +49,47 @@ const show = (v: Value) => JSON.stringify(v);
 const posOf = (kv: KeyVersions, v: Value) => kv.appends.get(valueId(v))?.pos ?? -1;
 const showList = (l: readonly Value[]) => `[${l.map(show).join(' ')}]`;
 
+/** The position of the first element of `list` equal to an earlier one, or -1. */
+function firstRepeat(list: readonly Value[]): number {
+  if (list.length < 2) return -1;
+  const seen = new Set<string | number>();
+  for (let at = 0; at < list.length; at++) {
+    const id = valueId(list[at]!);
+    if (seen.has(id)) return at;
+    seen.add(id);
+  }
+  return -1;
+}
+
+/**
+ * The first element of `list` that its appender appended before an element shown ahead of it (a txn's appends
+ * out of their own order), with that earlier-shown element; undefined when there is none.
+ */
+function appendOrderSwap(
+  list: readonly Value[],
+  appends: ReadonlyMap<string | number, Append>,
+): { at: number; element: Value; before: Value; txn: number } | undefined {
+  let lastMicro: Map<number, { micro: number; value: Value }> | undefined;
+  let previousTxn = -1;
+  let previous: { micro: number; value: Value } | undefined;
+  for (let at = 0; at < list.length; at++) {
+    const e = list[at]!;
+    const a = appends.get(valueId(e));
+    if (a === undefined) continue;
+    // Most neighbours come from different txns: a map only once a txn shows up again after another.
+    let before: { micro: number; value: Value } | undefined;
+    if (a.txn === previousTxn) before = previous;
+    else if (lastMicro !== undefined) before = lastMicro.get(a.txn);
+    if (before !== undefined && before.micro > a.micro) return { at, element: e, before: before.value, txn: a.txn };
+    const mine = { micro: a.micro, value: e };
+    if (previousTxn !== -1 && previousTxn !== a.txn && previous !== undefined)
+      (lastMicro ??= new Map()).set(previousTxn, previous);
+    previousTxn = a.txn;
+    previous = mine;
+  }
+  return undefined;
+}
+
 export function inferListAppend(txns: readonly Txn[]): Inference & { keys: Map<string, KeyVersions> } {
   const anomalies: TxnAnomaly[] = [];
   // About six data edges per txn, plus process and realtime edges added later.
@@ -87,24 +128,6 @@ export function inferListAppend(txns: readonly Txn[]): Inference & { keys: Map<s
         continue;
       }
       const list = m.value ?? [];
-      if (list.length > 1) {
-        const seen = new Set<string | number>();
-        for (const e of list) {
-          const id = valueId(e);
-          if (seen.has(id)) {
-            anomalies.push({
-              type: 'duplicate-elements',
-              txns: [t.index],
-              key: m.key,
-              element: e,
-              micro: i,
-              explanation: `${showTxn(t)} read ${m.key} = ${showList(list)}, which holds ${show(e)} more than once: each element was appended once.`,
-            });
-            break;
-          }
-          seen.add(id);
-        }
-      }
       // What this txn's own earlier micro-ops say the read must return: the last earlier read of the key
       // plus the appends after it, or (no earlier read) a list ending with every earlier append.
       let lastRead = -1;
@@ -152,7 +175,24 @@ export function inferListAppend(txns: readonly Txn[]): Inference & { keys: Map<s
       kv.reads.push({ txn: t.index, micro: i, list, ext, compatible: false });
     }
   }
-  if (unjudgeable !== undefined) return { ...unjudgeableInference(unjudgeable, anomalies, edges), keys };
+  // A read holding an element twice: found per key below (a prefix of the order shares the order's answer).
+  const duplicate = (r: Read, key: string, at: number) =>
+    anomalies.push({
+      type: 'duplicate-elements',
+      txns: [r.txn],
+      key,
+      element: r.list[at]!,
+      micro: r.micro,
+      explanation: `${showTxn(txns[r.txn]!)} read ${key} = ${showList(r.list)}, which holds ${show(r.list[at]!)} more than once: each element was appended once.`,
+    });
+  if (unjudgeable !== undefined) {
+    for (const [key, kv] of keys)
+      for (const r of kv.reads) {
+        const at = firstRepeat(r.list);
+        if (at !== -1) duplicate(r, key, at);
+      }
+    return { ...unjudgeableInference(unjudgeable, anomalies, edges), keys };
+  }
 
   // Pass 2, per key: version order, the anomalies it shows, and the edges.
   for (const [key, kv] of keys) {
@@ -213,31 +253,34 @@ export function inferListAppend(txns: readonly Txn[]): Inference & { keys: Map<s
           explanation: `${showTxn(reader)} read ${show(e)} in ${key}, appended by ${showTxn(writer)}, which aborted (aborted read).`,
         });
     };
+    // A prefix of the version order shows a txn's appends out of their own order exactly when the order does
+    // so within the prefix: found once on the order, not again per read (a million reads, no maps).
+    const orderSwap = appendOrderSwap(kv.order, kv.appends);
+    const orderRepeat = firstRepeat(kv.order);
     for (const r of kv.reads) {
+      const ok = (r.compatible = isPrefix(r));
+      const repeat = ok ? (orderRepeat !== -1 && orderRepeat < r.list.length ? orderRepeat : -1) : firstRepeat(r.list);
+      if (repeat !== -1) duplicate(r, key, repeat);
       // A txn's appends to a key happen in its own order, at any isolation level: a read that shows them
       // otherwise fits no order of appends (a brute-force check found the checker missing this).
       if (!reportedOrder) {
-        const lastMicro = new Map<number, { micro: number; value: Value }>();
-        for (const e of r.list) {
-          const a = kv.appends.get(valueId(e));
-          if (a === undefined) continue;
-          const before = lastMicro.get(a.txn);
-          if (before !== undefined && before.micro > a.micro) {
-            reportedOrder = true;
-            anomalies.push({
-              type: 'incompatible-order',
-              txns: [r.txn, a.txn],
-              key,
-              element: e,
-              micro: r.micro,
-              explanation: `${showTxn(txns[r.txn]!)} read ${key} = ${showList(r.list)}, with ${show(before.value)} before ${show(e)}, but ${showTxn(txns[a.txn]!)} appended ${show(e)} first: no order of appends explains it.`,
-            });
-            break;
-          }
-          lastMicro.set(a.txn, { micro: a.micro, value: e });
+        const swap = ok
+          ? orderSwap !== undefined && orderSwap.at < r.list.length
+            ? orderSwap
+            : undefined
+          : appendOrderSwap(r.list, kv.appends);
+        if (swap !== undefined) {
+          reportedOrder = true;
+          anomalies.push({
+            type: 'incompatible-order',
+            txns: [r.txn, swap.txn],
+            key,
+            element: swap.element,
+            micro: r.micro,
+            explanation: `${showTxn(txns[r.txn]!)} read ${key} = ${showList(r.list)}, with ${show(swap.before)} before ${show(swap.element)}, but ${showTxn(txns[swap.txn]!)} appended ${show(swap.element)} first: no order of appends explains it.`,
+          });
         }
       }
-      const ok = (r.compatible = isPrefix(r));
       if (!ok && !reportedOrder) {
         reportedOrder = true;
         anomalies.push({

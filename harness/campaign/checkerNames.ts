@@ -1,6 +1,8 @@
 // The checkers a campaign may name, and those it gets when it names none: whatever the checker list
 // (checkers/registry.ts) holds, by the workload model each checker judges.
 import { checkersForWorkloadModel, getChecker, listCheckers } from '../../checkers/index.ts';
+import { getWorkload } from '../workloads/index.ts';
+import type { CampaignSpec } from './campaignSchema.ts';
 
 export function knownCheckerNames(): string[] {
   return listCheckers()
@@ -35,4 +37,19 @@ export function defaultCheckers(model: string, fs: readonly string[] = []): stri
 /** Checker names that judge histories of this workload model. */
 export function checkerNamesForWorkloadModel(model: string): string[] {
   return checkersForWorkloadModel(model).map((c) => c.name);
+}
+
+/**
+ * The checkers a campaign's run asks for: its `checkers:`, else the defaults of its workload's model for the ops
+ * its mix draws. The run and `faultline matrix` (which checks `expect:` against them) share this.
+ */
+export function campaignCheckerNames(campaign: CampaignSpec): string[] {
+  if (campaign.checkers !== undefined) return campaign.checkers;
+  const workload = getWorkload(campaign.workload.name);
+  if (workload === undefined) return [];
+  const mix = campaign.workload.mix ?? workload.defaultMix;
+  return defaultCheckers(
+    workload.model,
+    Object.keys(mix).filter((f) => (mix[f] ?? 0) > 0),
+  );
 }

@@ -16,6 +16,7 @@ type Register = (program: Command, requestExit: RequestExit) => void;
 /** Each command's module, by the name it is called with. */
 const commandModules: Record<string, () => Promise<Register>> = {
   run: async () => (await import('./commands/run.ts')).registerRun,
+  matrix: async () => (await import('./commands/matrix.ts')).registerMatrix,
   check: async () => (await import('./commands/check.ts')).registerCheck,
   report: async () => (await import('./commands/report.ts')).registerReport,
   serve: async () => (await import('./commands/serve.ts')).registerServe,

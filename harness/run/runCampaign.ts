@@ -11,7 +11,8 @@ import type { RunResults } from '../../results/runResults.ts';
 import type { LoadedCampaign } from '../campaign/loadCampaign.ts';
 import { durationMs, safeNodeName } from '../campaign/campaignSchema.ts';
 import { exitCodeForRun } from '../errors.ts';
-import { interruptedReason } from '../../checkers/index.ts';
+import { interruptedReason, notCheckedAnalysis } from '../../checkers/index.ts';
+import { HistoryTooLargeError } from '../history/readChunks.ts';
 import type { ClientContext, NodeContext, SystemDefinition } from '../plugin.ts';
 import { runIdOf } from '../../results/runDirectory.ts';
 import { createRunDir, HarnessLog, runFiles, writeJsonAtomic } from '../store/runStore.ts';
@@ -24,7 +25,8 @@ import { resolveSystem } from './resolveSystem.ts';
 import { sshHostConfigs, writeSshHosts } from './sshHosts.ts';
 import type { AnalysisProgress } from '../../checkers/analyze.ts';
 import type { CheckBudgets } from './runChecks.ts';
-import { analyzeRun, checkBudgets, defaultCheckers } from './runChecks.ts';
+import { analyzeRun, checkBudgets } from './runChecks.ts';
+import { campaignCheckerNames } from '../campaign/checkerNames.ts';
 import { runPhases } from './runPhases.ts';
 import { silentReporter, type RunReporter, type StatusSnapshot } from './statusLine.ts';
 import { TaskRunner, type TaskError, type RunStatus } from './taskRunner.ts';
@@ -182,6 +184,9 @@ export async function runCampaign(options: RunCampaignOptions): Promise<RunOutco
             log.write(m);
           },
           warn: say,
+          // Its image (docker) or its packages (ssh); a build's steps are shown as they go.
+          system: { name: c.system!.name, ...(c.system!.image !== undefined && { image: c.system!.image }) },
+          progress: say,
           signal,
         });
         // Node names become paths (logs/<node>/): whatever the backend, none may leave the run directory.
@@ -322,21 +327,22 @@ export async function runCampaign(options: RunCampaignOptions): Promise<RunOutco
 
   // Analysis after teardown, on the history as stored.
   let history: ReturnType<typeof readHistoryJsonl>['ops'] = [];
+  // A history too large to hold is kept whole on disk; its verdicts are unknown, and the run did not fail.
+  let tooLarge: string | undefined;
   try {
     history = readHistoryJsonl(`${runDir}/${runFiles.history}`).ops;
   } catch (e) {
-    run.errors.push({ task: 'read the history back', phase: 'teardown', error: e });
-    if (run.status === 'passed') run.status = 'failed';
+    if (e instanceof HistoryTooLargeError) {
+      tooLarge = `not checked: ${e.reason}`;
+    } else {
+      run.errors.push({ task: 'read the history back', phase: 'teardown', error: e });
+      if (run.status === 'passed') run.status = 'failed';
+    }
   }
   const operations = pairOperations(history);
-  const mix = campaign.workload.mix ?? workload.defaultMix;
-  const checkerNames =
-    campaign.checkers ??
-    defaultCheckers(
-      workload.model,
-      Object.keys(mix).filter((f) => (mix[f] ?? 0) > 0),
-    );
-  say(`checking ${operations.length} operations: ${checkerNames.join(', ') || '(no checkers)'}`);
+  const checkerNames = campaignCheckerNames(campaign);
+  if (tooLarge === undefined)
+    say(`checking ${operations.length} operations: ${checkerNames.join(', ') || '(no checkers)'}`);
   // An empty history (the run failed before traffic), or no checker, is `unknown`, never "valid". A Ctrl-C while
   // checking stops the analysis: the checkers it stopped or never ran are unknown, marked unchecked. A Ctrl-C that
   // came before checking stopped the phases only: what was recorded is still checked.
@@ -346,11 +352,14 @@ export async function runCampaign(options: RunCampaignOptions): Promise<RunOutco
       stopChecks.abort();
     });
   const budgets = checkBudgets(campaign.checking, options.checkBudgets);
-  const { analysis, model } = await analyzeRun(operations, checkerNames, {
-    ...budgets,
-    signal: stopChecks.signal,
-    ...(options.onCheckProgress !== undefined && { onProgress: options.onCheckProgress }),
-  });
+  const { analysis, model } =
+    tooLarge === undefined
+      ? await analyzeRun(operations, checkerNames, {
+          ...budgets,
+          signal: stopChecks.signal,
+          ...(options.onCheckProgress !== undefined && { onProgress: options.onCheckProgress }),
+        })
+      : { analysis: notCheckedAnalysis(checkerNames, tooLarge), model: undefined };
   const checks = analysis.results;
   if (analysis.reason !== undefined) say(`unknown: ${analysis.reason}`);
   const unchecked = checks.filter((c) => c.reason === interruptedReason);

@@ -11,6 +11,8 @@ import { html, rawHtml, scriptText } from '../html.ts';
 import { formatDuration, modelRank, verdictWord } from '../report/format.ts';
 import { contentSecurityPolicyMeta } from '../report/renderReport.ts';
 import { writeFileAtomic } from '../report/writeRunReport.ts';
+import { matrixFolder } from '../matrix/matrixPage.ts';
+import { scanMatrices, type StoreMatrix } from '../matrix/matrixStore.ts';
 import { parseRunResults } from '../runResults.ts';
 import { runFiles, storeFiles } from '../runDirectory.ts';
 
@@ -65,7 +67,8 @@ export function scanStore(storeDir: string): StoreRun[] {
   }
   for (const campaign of campaigns) {
     const campaignDir = join(storeDir, campaign);
-    if (campaign.startsWith('.') || !isDirectory(campaignDir)) continue;
+    // _matrix holds `faultline matrix` pages, not runs (a campaign's name cannot start with `_`).
+    if (campaign.startsWith('.') || campaign === matrixFolder || !isDirectory(campaignDir)) continue;
     for (const timestamp of readdirSync(campaignDir)) {
       const dir = join(campaignDir, timestamp);
       if (timestamp.startsWith('.') || !isDirectory(dir)) continue;
@@ -186,7 +189,22 @@ function tally(runs: readonly StoreRun[]): SafeHtml {
     )}</tbody></table>`;
 }
 
-export function renderStoreIndex(runs: readonly StoreRun[], script: string, css: string): string {
+function matricesSection(matrices: readonly StoreMatrix[]): SafeHtml {
+  if (matrices.length === 0) return html``;
+  return html`<section id="matrices"><h2>Verdict matrices (<code>faultline matrix</code>)</h2><table class="tally"><thead><tr><th>Started</th><th>State</th><th>Campaigns</th><th>Runs</th><th>Exit code</th></tr></thead><tbody>
+    ${matrices.map(
+      (m) => html`<tr><td><a href="${m.page.split('/').map(encodeURIComponent).join('/')}">${m.startedAt ?? m.name}</a></td>
+      <td>${m.problem === undefined ? (m.state ?? '–') : html`<span class="problem">${shorten(m.problem, 120)}</span>`}</td>
+      <td>${m.campaigns}</td><td>${m.runs}</td><td>${m.exitCode ?? '–'}</td></tr>`,
+    )}</tbody></table></section>`;
+}
+
+export function renderStoreIndex(
+  runs: readonly StoreRun[],
+  script: string,
+  css: string,
+  matrices: readonly StoreMatrix[] = [],
+): string {
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 ${contentSecurityPolicyMeta}
@@ -194,6 +212,7 @@ ${contentSecurityPolicyMeta}
 <title>faultline: runs</title><style>${rawHtml(css)}</style></head>
 <body><header class="top"><div class="brand">faultline</div><h1>Runs in this store</h1></header>
 <main>
+${matricesSection(matrices)}
 ${runs.length === 0 ? html`<p>No runs yet. <code>faultline run CAMPAIGN</code> writes one here.</p>` : html`
 <section><h2>By campaign</h2>${tally(runs)}</section>
 <section><div class="toolbar">
@@ -211,7 +230,12 @@ ${runs.length === 0 ? html`<p>No runs yet. <code>faultline run CAMPAIGN</code> w
 /** Writes store/index.html (atomically) and returns its path. */
 export async function writeStoreIndex(storeDir: string): Promise<string> {
   const runs = scanStore(storeDir);
-  const page = renderStoreIndex(runs, await browserBundle('storeIndex'), readFileSync(indexCssPath, 'utf8'));
+  const page = renderStoreIndex(
+    runs,
+    await browserBundle('storeIndex'),
+    readFileSync(indexCssPath, 'utf8'),
+    scanMatrices(storeDir),
+  );
   const out = join(storeDir, storeFiles.index);
   writeFileAtomic(out, page);
   return out;

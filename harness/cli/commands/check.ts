@@ -21,6 +21,7 @@ import { ExitCode, UserError } from '../../errors.ts';
 import type { RequestExit } from '../exitRequest.ts';
 import type { CheckedFile, CheckFileOptions } from './checkHistory.ts';
 import { analyzeFile, defaultFileCheckers, fileShape, loadForCheck } from './checkHistory.ts';
+import { HistoryTooLargeError } from '../../history/formats/index.ts';
 import { expandCheckPaths, recordedCheck } from './checkTargets.ts';
 import { runFiles } from '../../../results/runDirectory.ts';
 import { checkerName, isolationLevelOrError } from '../../../checkers/transactional/index.ts';
@@ -103,6 +104,11 @@ function parseModelOptions(text: string): { [option: string]: Value } {
     );
   }
   return parsed as { [option: string]: Value };
+}
+
+/** The JSON verdict of a history too large to read: unknown, with the reason. */
+function tooLargeVerdict(e: HistoryTooLargeError): { path: string; valid: 'unknown'; reason: string; results: [] } {
+  return { path: e.source, valid: 'unknown', reason: `not checked: ${e.reason}`, results: [] };
 }
 
 /** What one history was checked with, and why. */
@@ -266,7 +272,17 @@ export function registerCheck(program: Command, requestExit: RequestExit): void 
       const choice = { all, ...(opts.checker !== undefined && { checker: opts.checker }) };
       const histories = await expandCheckPaths(paths);
       if (histories.length === 1) {
-        const checked = await checkOne(histories[0]!, choice, options, true);
+        let checked: Checked;
+        try {
+          checked = await checkOne(histories[0]!, choice, options, true);
+        } catch (e) {
+          if (!(e instanceof HistoryTooLargeError)) throw e;
+          // Not checked is never valid, and not a failure of faultline's either: the verdict is unknown.
+          if (opts.json) process.stdout.write(`${JSON.stringify(tooLargeVerdict(e), null, 2)}\n`);
+          else process.stdout.write(`${verdictText('unknown')}: not checked: ${e.message}\n`);
+          requestExit({ code: ExitCode.unknown });
+          return;
+        }
         if (opts.json) {
           const single = !all && checked.repeated === undefined && checked.analysis.results.length === 1;
           process.stdout.write(
@@ -286,7 +302,8 @@ export function registerCheck(program: Command, requestExit: RequestExit): void 
         try {
           checked = await checkOne(path, choice, options, false);
         } catch (e) {
-          if (!(e instanceof UserError) || e.exitCode === ExitCode.usage) throw e;
+          const unreadable = e instanceof HistoryTooLargeError || (e instanceof UserError && e.code !== 'usage');
+          if (!unreadable) throw e;
           verdicts.push('unknown');
           if (opts.json) json.push({ path, valid: 'unknown', reason: e.message, results: [] });
           else process.stdout.write(`${verdictText('unknown', 9)} ${path}  ${clip(e.message, 120)}\n`);

@@ -12,7 +12,7 @@ import { inferModelSpec } from '../../../checkers/linearizable/index.ts';
 import type { ModelSpec } from '../../../checkers/models/model.ts';
 import { createModel, listModels } from '../../../checkers/models/registry.ts';
 import type { HistoryShape } from '../../../checkers/historyShape.ts';
-import { readAnyHistory } from '../../history/formats/index.ts';
+import { HistoryTooLargeError, readAnyHistory } from '../../history/formats/index.ts';
 import type { HistoryFormat } from '../../history/formats/index.ts';
 import { UserError } from '../../errors.ts';
 import { runFiles } from '../../../results/runDirectory.ts';
@@ -116,10 +116,12 @@ export function loadForCheck(path: string, options: CheckFileOptions = {}): Chec
   try {
     loaded = readAnyHistory(path);
   } catch (e) {
+    // Too large to hold is not a bad file: its verdict is unknown, with the reason (the caller says so).
+    if (e instanceof HistoryTooLargeError) throw e;
     throw new UserError(
       `could not read the history in ${path}: ${e instanceof Error ? e.message : String(e)}`,
       'Supported: faultline history.jsonl, Jepsen/Knossos EDN, Porcupine etcd and kv logs.',
-      'harness',
+      'bad-input',
     );
   }
   const operations = pairOperations(loaded.ops);

@@ -19,7 +19,7 @@ function parseSeed(text: string): number {
 }
 
 /** A positive number of `unit`s, scaled to the analysis' unit; anything else is a usage error naming the option. */
-function parsePositive(name: string, unit: string, scale: number) {
+export function parsePositive(name: string, unit: string, scale: number) {
   return (text: string): number => {
     const n = Number(text);
     if (text.trim() === '' || !Number.isFinite(n) || n <= 0)
