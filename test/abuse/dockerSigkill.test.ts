@@ -2,7 +2,8 @@
 // partition on, and during final reads; each time `faultline clean --heal --run RUNDIR` leaves no faultline
 // rule on the nodes, and `faultline clean --run ID` then leaves no container or network with the run's label.
 // The system is the in-process buggy register (nothing to start on the nodes), so each run costs little more
-// than its containers.
+// than its containers. Last, a kill fault holding the tutorial system down on n2 when the harness dies:
+// `clean --heal` starts it again with the run's own hooks and it serves.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -156,3 +157,55 @@ for (const [i, { point, campaign, ready }] of killPoints.entries()) {
     },
   );
 }
+
+test(
+  'Docker: a SIGKILL while a kill fault holds a node down: clean --heal starts its system again and it serves',
+  { skip, timeout: 300_000 },
+  async (t) => {
+    const tutorial = fileURLToPath(new URL('../../examples/tutorial-kv/system.ts', import.meta.url));
+    const dir = mkdtempSync(join(tmpdir(), 'faultline-abuse-docker-killfault-'));
+    const run = start(
+      dir,
+      'docker-kill-fault',
+      `system: ${tutorial}\nnodes: {backend: docker, count: 3}\n${workload}phases: {warmup: 500ms, faults: 60s}\n` +
+        `nemesis: {faults: [{kind: kill, targets: [[n2]]}], interval: 200ms, hold: 60s}\n`,
+    );
+    const seen: { runId?: string } = {};
+    t.after(async () => {
+      if (run.child.exitCode === null) {
+        run.child.kill('SIGKILL');
+        await run.exit;
+      }
+      if (seen.runId !== undefined)
+        spawnSync(process.execPath, [cli, 'clean', '--run', seen.runId], { encoding: 'utf8' });
+      rmSync(dir, { recursive: true, force: true });
+    });
+    const health = async (runId: string): Promise<boolean> => {
+      const n2 = (await attachDockerCluster(runId))?.nodes.find((n) => n.name === 'n2');
+      if (n2 === undefined) return false;
+      try {
+        return (await fetch(`http://${n2.address}:7000/health`, { signal: AbortSignal.timeout(2000) })).ok;
+      } catch {
+        return false;
+      }
+    };
+    const marked = async (runId: string): Promise<boolean> => {
+      const n2 = (await attachDockerCluster(runId))?.nodes.find((n) => n.name === 'n2');
+      return n2 !== undefined && (await n2.exec(['test', '-e', '/var/run/faultline/killed'])).exitCode === 0;
+    };
+    // The marker is written before the kill: wait until n2 no longer answers too.
+    const { runDir, runId } = await until('a kill fault under way', run, async (d, id) => {
+      seen.runId = id;
+      return text(join(d, 'history.jsonl')).includes('start-kill') && (await marked(id)) && !(await health(id));
+    });
+    run.child.kill('SIGKILL');
+    await run.exit;
+    assert.equal(await health(runId), false, 'n2 is down after the crash');
+    const heal = spawnSync(process.execPath, [cli, 'clean', '--heal', '--run', runDir], { encoding: 'utf8' });
+    assert.equal(heal.status, 0, heal.stdout + heal.stderr);
+    assert.match(heal.stdout, /^n2: restarted the system a kill fault left down; it is ready$/m);
+    assert.doesNotMatch(heal.stdout, /^n[13]: restarted/m);
+    assert.equal(await health(runId), true, 'n2 serves again');
+    assert.equal(await marked(runId), false, 'the marker is removed');
+  },
+);
