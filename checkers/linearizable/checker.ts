@@ -236,10 +236,10 @@ export async function checkLinearizable(
       const pooled = await decideInWorkers(
         resolved.spec,
         searched.map((i) => partitions[i]!),
-        budget,
+        options.progressEveryMs === undefined ? budget : { ...budget, progressEveryMs: options.progressEveryMs },
         (now, deadline) => graceDeadline(started, now, deadline),
-        (j, report) => {
-          progress.report(searched[j]!, report, true);
+        (j, report, final) => {
+          progress.report(searched[j]!, report, final);
           progress.send();
         },
       );

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { pairOperations } from '../history.ts';
+import type { HistoryOp } from '../history.ts';
 import { concurrentRegisterHistory } from '../testing/concurrentRegister.ts';
 import { simulateStore } from '../testing/stores.ts';
 import { checkLinearizable, checkLinearizableSync } from './checker.ts';
@@ -109,4 +110,26 @@ test('a keyed history reports keys decided as they are, ending with all of them'
   const last = seen.at(-1)!;
   assert.deepEqual([last.unit, last.decided, last.parts], ['keys', 4, 4]);
   assert.ok(last.budgetLeftMs !== null && last.budgetLeftMs > 0 && last.budgetLeftMs <= 60_000);
+});
+
+test('searches in worker threads report progress while they run, not only as each key is decided', async () => {
+  // Four keys only the general search decides, on the worker pool (workerMinOps 1).
+  const events: HistoryOp[] = [];
+  for (let k = 0; k < 4; k++)
+    for (const e of concurrentRegisterHistory(50, 100, k + 1))
+      events.push({ ...e, process: Number(e.process) + 100 * k, key: `k${k}` });
+  events.sort((a, b) => a.time - b.time || a.index - b.index);
+  const ops = pairOperations(events.map((e, index) => ({ ...e, index })));
+  const seen: SearchProgress[] = [];
+  const r = await checkLinearizable(
+    ops,
+    { name: 'kv' },
+    { workerMinOps: 1, progressEveryMs: 0, onProgress: (p) => seen.push(p) },
+  );
+  assert.equal(r.valid, true);
+  assert.ok((r.stats.workers ?? 0) >= 2, 'the pool decided it');
+  // One report after the zones and one per key decided would be 5: more came from searches under way.
+  const running = seen.filter((p) => p.decided < p.parts && p.explored > 0);
+  assert.ok(seen.length > 5 && running.length > 0, `${seen.length} reports, ${running.length} while searching`);
+  assert.deepEqual([seen.at(-1)!.decided, seen.at(-1)!.parts], [4, 4]);
 });
