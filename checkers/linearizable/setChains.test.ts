@@ -122,3 +122,20 @@ test('a 10,000-op info-heavy set history over 5 keys is decided by the chains, n
   assert.equal(violated.valid, false);
   assert.match(violated.anomalies[0]?.explanation ?? '', /cannot be linearized on key "k\d"/);
 });
+
+test('a small violation decided by the chains still gets the partial linearizations the report draws', async () => {
+  const ops = historyOf([
+    ['add', 'a', 1, 'ok', 0, 1],
+    ['read', 'a', [1], 'ok', 2, 3],
+    ['read', 'a', [], 'ok', 4, 5],
+  ]);
+  const r = await checkLinearizable(ops, { name: 'set' });
+  assert.equal(r.valid, false);
+  assert.equal(r.stats.zonePartitions, 1);
+  const detail = r.anomalies[0]?.detail as { longest: unknown[][] };
+  assert.ok(detail.longest.length > 0 && detail.longest[0]!.length > 0);
+  assert.match(
+    r.anomalies[0]!.explanation,
+    /returned before op \d+ \(read, .* was called, yet the sets the reads returned put/,
+  );
+});
