@@ -52,18 +52,18 @@ export interface AnalysisOptions extends CheckOptions {
   onProgress?: (progress: AnalysisProgress) => void;
 }
 
-/**
- * Where the analysis is: checker `index` (1-based) of `of` to run has started or ended (then with its
- * verdict), or, while it runs, reported what it has decided so far ('progress', with `search`: only the
- * linearizability checker reports from inside its search).
- */
+/** Where the analysis is: checker `index` (1-based) of `of` to run has started or ended (then with its verdict). */
 export interface AnalysisProgress {
   checker: string;
   index: number;
   of: number;
-  event: 'start' | 'end' | 'progress';
+  event: 'start' | 'end';
   valid?: Verdict;
-  search?: SearchProgress;
+  /**
+   * On 'start': what the checker has decided so far, latest first, for a line that repaints on its own clock
+   * (only the linearizability checker reports from inside its search; undefined until it does).
+   */
+  search?: () => SearchProgress | undefined;
 }
 
 /** The reason of a checker an interrupt stopped. */
@@ -286,20 +286,17 @@ export async function analyze(operations: readonly Operation[], options: Analysi
       continue;
     }
     const progress = { checker: name, index: position, of: order.length };
-    options.onProgress?.({ ...progress, event: 'start' });
-    const report = options.onProgress;
-    let ended = false;
+    let latest: SearchProgress | undefined;
+    options.onProgress?.({ ...progress, event: 'start', search: () => latest });
     const onSearch =
-      report === undefined
+      options.onProgress === undefined
         ? undefined
         : (search: SearchProgress): void => {
-            // A checker the interrupt left behind may still report: its line is gone.
-            if (!ended) report({ ...progress, event: 'progress', search });
+            latest = search;
           };
     const running = runOne(checker, operations, options, onSearch);
     const result =
       options.signal === undefined ? await running : await Promise.race([running, whenAborted(options.signal)]);
-    ended = true;
     if (result === 'aborted') {
       results.set(name, unknownResult(name, checker.model, interruptedReason, operations.length));
       options.onProgress?.({ ...progress, event: 'end', valid: 'unknown' });

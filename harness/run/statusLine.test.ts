@@ -65,10 +65,10 @@ test('on a terminal: nothing for a quick check; after a second the line shows, a
 });
 
 test('faultline check with FAULTLINE_PROGRESS=plain prints the search moving: keys decided grow during one check', () => {
-  // 20 keys, each a register history only the general search decides (two values, long overlapping ops):
-  // one linearizability check whose search runs on the main thread, key after key.
+  // 50 keys, each a register history only the general search decides (two values, long overlapping ops):
+  // one linearizability check whose search runs on the main thread, key after key (about a second unloaded).
   const events: HistoryOp[] = [];
-  for (let k = 0; k < 20; k++)
+  for (let k = 0; k < 50; k++)
     for (const e of concurrentRegisterHistory(20, 100, k + 1))
       events.push({ ...e, process: Number(e.process) + 100 * k, key: `k${k}` });
   events.sort((a, b) => a.time - b.time || a.index - b.index);
@@ -84,11 +84,11 @@ test('faultline check with FAULTLINE_PROGRESS=plain prints the search moving: ke
     });
     assert.equal(run.status, 0, run.stdout + run.stderr);
     const lines = run.stderr.split('\n').filter((l) => l.startsWith('checking linearizable (1 of 1 checker)'));
-    const decided = lines.map((l) => Number(/: (\d+) of 20 keys decided/.exec(l)?.[1]));
+    const decided = lines.map((l) => Number(/: (\d+) of 50 keys decided/.exec(l)?.[1]));
     assert.ok(lines.length >= 2 && new Set(lines).size === lines.length, run.stderr);
     for (let i = 1; i < decided.length; i++) assert.ok(decided[i]! >= decided[i - 1]!, run.stderr);
-    assert.deepEqual([decided[0]! < 20, decided.at(-1)], [true, 20], run.stderr);
-    assert.match(lines.at(-1)!, /\(40,000 of 40,000 ops\), [\d,]+ configurations explored, [\d.]+ s of budget left$/);
+    assert.deepEqual([decided[0]! < 50, decided.at(-1)], [true, 50], run.stderr);
+    assert.match(lines.at(-1)!, /\(100,000 of 100,000 ops\), [\d,]+ configurations explored, [\d.]+ s of budget left$/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

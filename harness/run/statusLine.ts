@@ -91,7 +91,8 @@ export function formatCheckProgress(
   elapsedMs: number,
 ): string {
   const head = `checking ${p.checker} (${p.index} of ${p.of} checker${p.of === 1 ? '' : 's'}) ${(elapsedMs / 1000).toFixed(1)} s`;
-  return p.search === undefined ? head : `${head}: ${formatSearchProgress(p.search)}`;
+  const search = p.search?.();
+  return search === undefined ? head : `${head}: ${formatSearchProgress(search)}`;
 }
 
 const count = (n: number): string => n.toLocaleString('en-US');
@@ -163,31 +164,39 @@ export function createCheckProgress(
 
 function plainCheckProgress(stream: NodeJS.WritableStream): CheckProgressLine {
   let started: number | undefined;
+  let current: AnalysisProgress | undefined;
   let lastPrint = -Infinity;
-  let lastSearch = '';
-  let unprinted: AnalysisProgress | undefined;
-  const print = (p: AnalysisProgress): void => {
+  let lastPrinted = '';
+  /** Prints the running checker's line when its search moved (and, unless `now`, a second has passed). */
+  const print = (now: boolean): void => {
+    const search = current?.search?.();
+    if (current === undefined || search === undefined) return;
+    const { elapsedMs: _elapsed, budgetLeftMs: _left, ...moved } = search;
+    const key = JSON.stringify(moved);
+    if (key === lastPrinted || (!now && performance.now() - lastPrint < plainProgressEveryMs)) return;
+    lastPrinted = key;
     lastPrint = performance.now();
-    unprinted = undefined;
-    stream.write(`${formatCheckProgress(p, performance.now() - (started ?? performance.now()))}\n`);
+    stream.write(`${formatCheckProgress(current, performance.now() - (started ?? performance.now()))}\n`);
   };
+  // Polled, as the live line is repainted: a search reports to its checker, not to this line.
+  const timer = setInterval(() => {
+    print(false);
+  }, 100);
+  timer.unref();
   return {
     onProgress(progress) {
       started ??= performance.now();
-      if (progress.event === 'progress' && progress.search !== undefined) {
-        const { elapsedMs: _elapsed, budgetLeftMs: _left, ...moved } = progress.search;
-        const key = JSON.stringify(moved);
-        if (key === lastSearch) return;
-        lastSearch = key;
-        if (performance.now() - lastPrint >= plainProgressEveryMs) print(progress);
-        else unprinted = progress;
-      } else if (progress.event === 'end') {
-        if (unprinted !== undefined) print(unprinted);
-        lastSearch = '';
+      if (progress.event === 'start') {
+        current = progress;
+        lastPrinted = '';
+        return;
       }
+      // The last of each checker's lines: what it had decided when it ended.
+      print(true);
+      current = undefined;
     },
     end() {
-      unprinted = undefined;
+      clearInterval(timer);
     },
   };
 }
