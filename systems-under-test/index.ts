@@ -17,6 +17,8 @@ const builtInSystems: Record<string, SystemLoader> = {
   'quorum-kv-lww': async () => (await import('./quorum-kv/index.ts')).quorumKvLww,
   'causal-kv': async () => (await import('./causal-kv/index.ts')).default,
   'eventual-kv': async () => (await import('./eventual-kv/index.ts')).default,
+  'commit-kv-2pc': async () => (await import('./commit-kv/index.ts')).commitKv2pc,
+  'commit-kv-3pc': async () => (await import('./commit-kv/index.ts')).commitKv3pc,
 };
 
 /** Names of the built-in systems, sorted. */
