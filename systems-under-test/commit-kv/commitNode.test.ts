@@ -71,7 +71,7 @@ test('2PC: the coordinator crashes after logging commit: participants block hold
     );
     sim.deliver();
   }
-  assert.equal(sim.nodes.get('n2')?.locks.get('k1'), 'n1-t0');
+  assert.equal(sim.nodes.get('n2')?.writeLocks.get('k1'), 'n1-t0');
   sim.begin('n2', 2, [['r', 'k1', null]]);
   sim.deliver();
   assert.equal(sim.completion(2)?.type, 'fail');
@@ -81,7 +81,7 @@ test('2PC: the coordinator crashes after logging commit: participants block hold
   sim.restart('n1');
   sim.fire((t) => t.timer === 'participant');
   sim.deliver();
-  assert.equal(sim.nodes.get('n2')?.locks.size, 0);
+  assert.equal(sim.nodes.get('n2')?.writeLocks.size, 0);
   sim.begin('n3', 3, readBoth);
   sim.deliver();
   assert.deepEqual(sim.completion(3)?.value, [

@@ -4,8 +4,9 @@
 // the tests (commitSimulation.ts) feed it events and carry out the effects it returns, in order: a `log`
 // effect must be durable before the effects after it run, which is what makes recovery from the log sound.
 //
-// Locking is strict two-phase and no-wait: prepare locks every key the shard's part of the txn touches (reads
-// too) and holds the locks until the outcome; a prepare that finds a key locked by another txn votes no. So a
+// Locking is strict two-phase and no-wait: prepare locks every key the shard's part of the txn touches (shared
+// for keys it only reads, exclusive for keys it writes) and holds the locks until the outcome; a prepare that
+// finds a conflicting lock of another txn votes no. So a
 // committed txn's reads and writes happen at once between prepare and outcome, and 2PC is serializable (and
 // strict: a txn invoked after another's ok either finds its locks or runs after its outcome was applied).
 import type { Value } from '../../harness/plugin.ts';
@@ -131,8 +132,10 @@ function parseOps(value: Value): MicroOp[] | string {
 
 export class CommitNode {
   readonly store = new Map<string, Value>();
-  /** key -> the txn holding its lock. */
-  readonly locks = new Map<string, string>();
+  /** key -> the txn holding its exclusive (write) lock. */
+  readonly writeLocks = new Map<string, string>();
+  /** key -> the txns holding shared (read) locks on it. */
+  readonly readLocks = new Map<string, Set<string>>();
   /** Participant: txns prepared here and not yet finished (they hold their locks). */
   readonly inDoubt = new Map<string, InDoubt>();
   /** Participant: how finished txns ended here. */
@@ -167,7 +170,7 @@ export class CommitNode {
     for (const record of records) {
       if (record.type === 'prepared') {
         node.inDoubt.set(record.txn, { ...record, phase: 'prepared' });
-        for (const [, key] of record.ops) node.locks.set(key, record.txn);
+        node.lock(record.txn, record.ops);
       } else if (record.type === 'precommitted') {
         const entry = node.inDoubt.get(record.txn);
         if (entry !== undefined) entry.phase = 'precommitted';
@@ -317,15 +320,11 @@ export class CommitNode {
     ];
     if (this.outcomes.get(txn) === 'aborted') return no('already aborted here (timed out, or a peer asked first)');
     if (this.outcomes.has(txn) || this.inDoubt.has(txn)) return [];
-    for (const [, key] of ops) {
-      const holder = this.locks.get(key);
-      if (holder !== undefined && holder !== txn) {
-        return no(`${key} is locked by ${holder} (${this.inDoubt.get(holder)?.phase ?? 'in doubt'})`);
-      }
-    }
+    const conflict = this.lockConflict(txn, ops);
+    if (conflict !== undefined) return no(conflict);
     const run = execute(this.store, ops);
     if (typeof run === 'string') return no(run);
-    for (const [, key] of ops) this.locks.set(key, txn);
+    this.lock(txn, ops);
     this.inDoubt.set(txn, { coordinator, participants, ops, phase: 'prepared' });
     return [
       { type: 'log', record: { type: 'prepared', txn, coordinator, participants, ops } },
@@ -343,6 +342,43 @@ export class CommitNode {
     return [{ type: 'log', record: { type: 'precommitted', txn } }, ack];
   }
 
+  private lockConflict(txn: string, ops: readonly MicroOp[]): string | undefined {
+    const written = new Set(ops.filter(([f]) => f !== 'r').map(([, key]) => key));
+    for (const [, key] of ops) {
+      const writer = this.writeLocks.get(key);
+      const holder =
+        writer !== undefined && writer !== txn
+          ? writer
+          : written.has(key)
+            ? [...(this.readLocks.get(key) ?? [])].find((reader) => reader !== txn)
+            : undefined;
+      if (holder !== undefined) {
+        return `${key} is locked by ${holder} (${this.inDoubt.get(holder)?.phase ?? 'in doubt'})`;
+      }
+    }
+    return undefined;
+  }
+
+  private lock(txn: string, ops: readonly MicroOp[]): void {
+    for (const [f, key] of ops) {
+      if (f !== 'r') this.writeLocks.set(key, txn);
+      else if (this.writeLocks.get(key) !== txn) {
+        const readers = this.readLocks.get(key) ?? new Set<string>();
+        readers.add(txn);
+        this.readLocks.set(key, readers);
+      }
+    }
+  }
+
+  private unlock(txn: string, ops: readonly MicroOp[]): void {
+    for (const [, key] of ops) {
+      if (this.writeLocks.get(key) === txn) this.writeLocks.delete(key);
+      const readers = this.readLocks.get(key);
+      readers?.delete(txn);
+      if (readers?.size === 0) this.readLocks.delete(key);
+    }
+  }
+
   /** Applies (committed) or drops (aborted) a txn's part here and frees its locks. */
   private finish(txn: string, outcome: Outcome): void {
     const doubt = this.inDoubt.get(txn);
@@ -352,7 +388,7 @@ export class CommitNode {
         const run = execute(this.store, doubt.ops);
         if (typeof run !== 'string') for (const [key, value] of run.writes) this.store.set(key, value);
       }
-      for (const [, key] of doubt.ops) if (this.locks.get(key) === txn) this.locks.delete(key);
+      this.unlock(txn, doubt.ops);
       this.inDoubt.delete(txn);
     }
     this.outcomes.set(txn, outcome);
