@@ -10,11 +10,12 @@ import { RecordedHistory, verdictOf } from '../testing/recordedHistory.ts';
 import type { Protocol } from './commitNode.ts';
 import { commitKv2pc, commitKv3pc, commitKvArgs, commitKvEntry } from './index.ts';
 
+// In-doubt participants ask again every 500 ms (default 2 s), so the test waits less for recovery.
 async function cluster(protocol: Protocol): Promise<LocalCluster> {
   return launchLocalCluster({
     entry: commitKvEntry,
     count: 3,
-    args: (node, { nodes, ports }) => commitKvArgs(node, nodes, { ports }, protocol),
+    args: (node, { nodes, ports }) => commitKvArgs(node, nodes, { ports, participantMs: 500 }, protocol),
   });
 }
 
@@ -89,8 +90,12 @@ test('2PC: concurrent txns through every coordinator, one killed and restarted, 
       await c.kill('n1');
       await new Promise((resolve) => setTimeout(resolve, 300));
       await c.start('n1');
-      // Long enough for n1's in-doubt participants to ask again (participantMs) and traffic to resume.
-      await new Promise((resolve) => setTimeout(resolve, 3000));
+      // Until 40 txns have committed since the restart (or 20 s have passed, which fails the test below).
+      const okBefore = h.events.filter((e) => e.type === 'ok').length;
+      const deadline = Date.now() + 20_000;
+      while (h.events.filter((e) => e.type === 'ok').length < okBefore + 40 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
       stop = true;
     })(),
   ]);
