@@ -110,7 +110,7 @@ test('2PC: concurrent txns through every coordinator, one killed and restarted, 
   const ops = h.operations();
   const count = (s: string) => ops.filter((o) => o.status === s).length;
   assert.ok(
-    count('ok') >= 50,
+    count('ok') >= 40,
     `the workload ran: ${count('ok')} ok, ${count('fail')} fail, ${count('info')} info; ${ops.find((o) => o.status === 'fail')?.error}`,
   );
   const verdict = await verdictOf('strict-serializable', ops);
