@@ -47,7 +47,20 @@ function readLog(): LogRecord[] {
 const node = CommitNode.recover(self, names, config.protocol, readLog(), config.timeouts);
 
 function handle(event: Event): void {
+  if (event.type !== 'timeout') {
+    run(node.handle(event));
+    return;
+  }
+  // What timeouts decide is what the protocols are about: say it in the log.
+  const before = [node.participantState(event.txn), node.coordinatorState(event.txn)];
+  const ops = node.coordinating.get(event.txn)?.ops ?? node.inDoubt.get(event.txn)?.ops;
   run(node.handle(event));
+  const after = [node.participantState(event.txn), node.coordinatorState(event.txn)];
+  if (after[0] !== before[0] || after[1] !== before[1]) {
+    console.log(
+      `${event.txn}: ${event.timer} timeout: participant ${before[0]} -> ${after[0]}, coordinator ${before[1]} -> ${after[1]} ${JSON.stringify(ops)}`,
+    );
+  }
 }
 
 function send(to: string, message: Message): void {
