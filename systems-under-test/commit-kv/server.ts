@@ -1,10 +1,10 @@
 // The commit-kv server, one per node: the shell around CommitNode (commitNode.ts). It feeds the node client
 // txns (POST /op), peer messages (POST /msg) and its timers, and carries out what the node returns in order:
-// log records are appended to ./commit.jsonl before anything after them is sent or answered, so a node killed
+// log records are appended to ./commit.jsonl and fsynced before anything after them is sent or answered, so a node killed
 // at any point restarts (recover) knowing every vote, pre-commit and decision it ever made known.
 // Run as: node server.mjs '<config JSON>' (see CommitKvConfig).
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, readFileSync } from 'node:fs';
+import { fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import type { Value } from '../../harness/plugin.ts';
 import { requestJson, serveJson } from '../common/jsonHttp.ts';
 import type { PeerServerConfig } from '../common/serverLifecycle.ts';
@@ -45,6 +45,7 @@ function readLog(): LogRecord[] {
 }
 
 const node = CommitNode.recover(self, names, config.protocol, readLog(), config.timeouts);
+const logFd = openSync(logFile, 'a');
 
 function handle(event: Event): void {
   if (event.type !== 'timeout') {
@@ -80,7 +81,9 @@ function run(effects: readonly Effect[]): void {
   for (const effect of effects) {
     switch (effect.type) {
       case 'log':
-        appendFileSync(logFile, JSON.stringify(effect.record) + '\n');
+        // Forced to disk, as a database forces its prepare and decision records before voting or sending.
+        writeSync(logFd, JSON.stringify(effect.record) + '\n');
+        fsyncSync(logFd);
         break;
       case 'send':
         send(effect.to, effect.message);
