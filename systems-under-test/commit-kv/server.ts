@@ -1,7 +1,7 @@
 // The commit-kv server, one per node: the shell around CommitNode (commitNode.ts). It feeds the node client
 // txns (POST /op), peer messages (POST /msg) and its timers, and carries out what the node returns in order:
-// log records are appended to ./commit.jsonl and fsynced before anything after them is sent or answered, so a node killed
-// at any point restarts (recover) knowing every vote, pre-commit and decision it ever made known.
+// log records are appended to ./commit.jsonl and fsynced before anything after them is sent or answered, so a
+// node killed at any point restarts (recover) knowing every vote, pre-commit and decision it ever made known.
 // Run as: node server.mjs '<config JSON>' (see CommitKvConfig).
 import { randomBytes } from 'node:crypto';
 import { fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
