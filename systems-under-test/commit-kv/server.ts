@@ -48,18 +48,27 @@ const node = CommitNode.recover(self, names, config.protocol, readLog(), config.
 const logFd = openSync(logFile, 'a');
 
 function handle(event: Event): void {
-  if (event.type !== 'timeout') {
+  // What timeouts decide, and what a participant in doubt learns by asking, is what the protocols are about:
+  // say it in the log.
+  let txn: string;
+  let cause: string;
+  if (event.type === 'timeout') {
+    txn = event.txn;
+    cause = `${event.timer} timeout`;
+  } else if (event.type === 'message' && event.message.type === 'state-reply') {
+    txn = event.message.txn;
+    cause = `${event.message.state} from ${event.message.from}`;
+  } else {
     run(node.handle(event));
     return;
   }
-  // What timeouts decide is what the protocols are about: say it in the log.
-  const before = [node.participantState(event.txn), node.coordinatorState(event.txn)];
-  const ops = node.coordinating.get(event.txn)?.ops ?? node.inDoubt.get(event.txn)?.ops;
+  const before = [node.participantState(txn), node.coordinatorState(txn)];
+  const ops = node.coordinating.get(txn)?.ops ?? node.inDoubt.get(txn)?.ops;
   run(node.handle(event));
-  const after = [node.participantState(event.txn), node.coordinatorState(event.txn)];
+  const after = [node.participantState(txn), node.coordinatorState(txn)];
   if (after[0] !== before[0] || after[1] !== before[1]) {
     console.log(
-      `${event.txn}: ${event.timer} timeout: participant ${before[0]} -> ${after[0]}, coordinator ${before[1]} -> ${after[1]} ${JSON.stringify(ops)}`,
+      `${txn}: ${cause}: participant ${before[0]} -> ${after[0]}, coordinator ${before[1]} -> ${after[1]} ${JSON.stringify(ops)}`,
     );
   }
 }
