@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { knownBadChecks, knownBadHistory, syntheticRegisterHistory } from '../testing/sampleRuns.ts';
+import {
+  clockStartRow,
+  historyFromRows,
+  knownBadChecks,
+  knownBadHistory,
+  syntheticRegisterHistory,
+} from '../testing/sampleRuns.ts';
 import { opStatusCodes } from './model.ts';
 import { buildReportData, linearizationDetail, niceBucketMs, packLanes, percentile } from './reportData.ts';
 import { fallbackFaultColor } from './faultStyle.ts';
@@ -26,6 +32,46 @@ test('ops are paired into columns with times in ms', () => {
       color: fallbackFaultColor('partition'),
     },
   ]);
+});
+
+test('time 0 is the first client op: start-up before it is cut, faults before it start below 0', () => {
+  const data = buildReportData(
+    historyFromRows([
+      [1000, 'info', 'nemesis', 'start-partition', { n1: ['n2'] }],
+      [1500, 'info', 'nemesis', 'stop-partition', null],
+      clockStartRow(2000, ['n1'], { kind: 'bump', offsetMs: 100 }),
+      [2500, 'info', 'nemesis', 'start-kill', { nodes: ['n2'] }],
+      [30_000, 'invoke', 0, 'write', 1],
+      [30_010, 'ok', 0, 'write', 1],
+      [30_020, 'invoke', 1, 'read', null],
+      [30_050, 'ok', 1, 'read', 1],
+    ]),
+    [],
+  );
+  assert.equal(data.originMs, 30_000);
+  assert.deepEqual(
+    [data.ops.call, data.ops.ret],
+    [
+      [0, 20],
+      [10, 50],
+    ],
+  );
+  assert.equal(data.endMs, 50);
+  assert.deepEqual(
+    data.faults.map((w) => [w.fault, w.start, w.end]),
+    [
+      ['partition', -29_000, -28_500],
+      ['clock', -28_000, null],
+      ['kill', -27_500, null],
+    ],
+  );
+  // The perf buckets and the clock line count from the same 0; the bump made before it is in force at 0.
+  assert.equal(data.perf.t[0], 0);
+  const clock = data.clockOffsets;
+  assert.ok(clock !== null);
+  assert.equal(clock.t[0], -28);
+  assert.equal(clock.nodes[0]?.offsetMs.at(-1), 100);
+  assert.equal(clock.t.at(-1), 0.05);
 });
 
 test('a fresh process after an info reuses its worker lane', () => {

@@ -55,7 +55,7 @@ function round3(x: number): number {
   return Math.round(x * 1000) / 1000;
 }
 
-function buildOps(operations: readonly Operation[], history: readonly HistoryOp[]) {
+function buildOps(operations: readonly Operation[], history: readonly HistoryOp[], originNs: number) {
   const fNames = indexer();
   const keys = indexer();
   const nodes = indexer();
@@ -77,10 +77,10 @@ function buildOps(operations: readonly Operation[], history: readonly HistoryOp[
     ops.process.push(op.process);
     ops.f.push(fNames.of(op.f));
     ops.status.push(opStatusCodes[op.status]);
-    ops.call.push(round3(op.call / nsPerMs));
+    ops.call.push(round3((op.call - originNs) / nsPerMs));
     // An info's ret is +Infinity for the checkers; the report shows when the harness gave up on it.
     const completion = op.completeIndex === null ? undefined : history[op.completeIndex];
-    ops.ret.push(completion === undefined ? -1 : round3(completion.time / nsPerMs));
+    ops.ret.push(completion === undefined ? -1 : round3((completion.time - originNs) / nsPerMs));
     ops.key.push(op.key === undefined ? -1 : keys.of(op.key));
     ops.node.push(op.node === undefined ? -1 : nodes.of(op.node));
     ops.input.push(op.input);
@@ -216,20 +216,33 @@ function buildAnomalies(checks: readonly CheckResult[], operations: readonly Ope
   return out;
 }
 
+/**
+ * The time (ns on the run's clock) the report counts from: the first client op's invoke. Node start-up and image
+ * builds before it would otherwise be the first 15-50 s of every timeline and plot. 0 without client ops.
+ */
+export function historyOriginNs(operations: readonly Operation[]): number {
+  let first = Infinity;
+  for (const op of operations) first = Math.min(first, op.call);
+  return Number.isFinite(first) ? first : 0;
+}
+
 /** Everything the report draws, from a history and the checks run on it. */
 export function buildReportData(history: readonly HistoryOp[], checks: readonly CheckResult[]): ReportData {
   const operations = pairOperations(history);
-  const { ops, fNames, keys, nodeNames } = buildOps(operations, history);
+  const originNs = historyOriginNs(operations);
+  const { ops, fNames, keys, nodeNames } = buildOps(operations, history, originNs);
   // Times are monotonic, so the last op is the latest.
-  let endMs = round3((history.at(-1)?.time ?? 0) / nsPerMs);
+  let endMs = Math.max(0, round3(((history.at(-1)?.time ?? 0) - originNs) / nsPerMs));
   for (let i = 0; i < ops.count; i++) endMs = Math.max(endMs, ops.ret[i]!, ops.call[i]!);
+  // A fault started before the first op keeps its (negative) start: the table says when it really began.
   const faults = faultWindows(history).map((w) => ({
     fault: w.fault,
-    start: round3(w.start / nsPerMs),
-    end: Number.isFinite(w.end) ? round3(w.end / nsPerMs) : -1,
+    start: round3((w.start - originNs) / nsPerMs),
+    end: Number.isFinite(w.end) ? round3((w.end - originNs) / nsPerMs) : null,
     ...faultStyle(w),
   }));
   return {
+    originMs: round3(originNs / nsPerMs),
     fNames,
     keys,
     nodeNames,
@@ -238,7 +251,7 @@ export function buildReportData(history: readonly HistoryOp[], checks: readonly 
     faults,
     endMs,
     perf: buildPerf(ops, fNames, Math.max(endMs, 1)),
-    clockOffsets: clockOffsets(history, endMs),
+    clockOffsets: clockOffsets(history, endMs, originNs),
     anomalies: buildAnomalies(checks, operations),
   };
 }
