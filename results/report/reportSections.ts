@@ -11,6 +11,7 @@ import { html } from '../html.ts';
 import { anomalyGraphFigure } from './anomalyGraphSvg.ts';
 import { formatDuration, formatSinceFirstOp, headline, modelRank, verdictWord } from './format.ts';
 import type { ReportData } from './model.ts';
+import { provingOpsFigure } from './provingOpsSvg.ts';
 import type { ReportPage } from './renderReport.ts';
 
 /** Per check: a run with thousands of anomalies should still open fast; all of them stay in results.json. */
@@ -107,6 +108,7 @@ export function atAGlance(page: ReportPage): SafeHtml {
       <span class="finding-sentence">${sentence(headline(a.explanation))}</span>
       ${when === '' ? '' : html`<span class="muted">(${when} from the first op)</span>`}${more}
       <a href="#anomaly-${ids.get(c) ?? 0}">details →</a>
+      ${provingOpsFigure(a, page.data, first, ids.get(c) ?? 0)}
     </li>`;
   });
   const unknowns = undecided.map(

@@ -82,6 +82,24 @@ async function assertDiagramsReadable(page: Page, name: string): Promise<number>
           `${name}: diagram ${i}'s labels "${d.labels[a]!.text}" and "${d.labels[b]!.text}" overlap`,
         );
   });
+  // Nor the first screen's pictures of the proving ops, whose numbers and relation labels never overlap.
+  for (const [i, d] of (await diagrams(page, 'figure.proving-ops svg')).entries()) {
+    const { viewBox: v, content: c } = d;
+    assert.ok(
+      c.x >= v.x - 0.5 &&
+        c.y >= v.y - 0.5 &&
+        c.x + c.width <= v.x + v.width + 0.5 &&
+        c.y + c.height <= v.y + v.height + 0.5,
+      `${name}: proving-ops picture ${i}'s content ${JSON.stringify(c)} is clipped by its viewBox ${JSON.stringify(v)}`,
+    );
+    const labels = d.labels.filter((l) => !/^p\d+$/.test(l.text));
+    for (let a = 0; a < labels.length; a++)
+      for (let b = a + 1; b < labels.length; b++)
+        assert.ok(
+          !intersect(labels[a]!.box, labels[b]!.box),
+          `${name}: proving-ops picture ${i}'s labels "${labels[a]!.text}" and "${labels[b]!.text}" overlap`,
+        );
+  }
   // The Porcupine-style view is not clipped either (its op labels are clipped to their bars on purpose, so
   // only the bars and lanes are measured).
   for (const [i, d] of (await diagrams(page, '.linearization svg')).entries()) {
@@ -213,6 +231,14 @@ describe('the report at a glance, in Chromium at 1400 px', { skip: skipReason },
           `the first violation's sentence ends at ${box.y + box.height} px`,
         );
         assert.ok((await sentence.innerText()).length > 20);
+        // Each violation's finding draws the ops that prove it, within the first screen for the first one.
+        const pictures = glance.locator('.finding figure.proving-ops');
+        assert.equal(await pictures.count(), sample.verdicts.filter(([, v]) => v === 'violated').length);
+        const picture = (await pictures.first().boundingBox())!;
+        assert.ok(
+          picture.y + picture.height <= firstScreen,
+          `the first picture ends at ${picture.y + picture.height} px`,
+        );
       } else {
         assert.match(await glance.innerText(), /No violation/);
       }
