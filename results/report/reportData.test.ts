@@ -8,7 +8,15 @@ import {
   syntheticRegisterHistory,
 } from '../testing/sampleRuns.ts';
 import { opStatusCodes } from './model.ts';
-import { buildReportData, linearizationDetail, niceBucketMs, packLanes, percentile } from './reportData.ts';
+import type { CheckResult } from '../../checkers/result.ts';
+import {
+  buildReportData,
+  linearizationDetail,
+  maxLinearizationOps,
+  niceBucketMs,
+  packLanes,
+  percentile,
+} from './reportData.ts';
 import { fallbackFaultColor } from './faultStyle.ts';
 
 test('ops are paired into columns with times in ms', () => {
@@ -125,6 +133,29 @@ test('anomalies keep their ops, and a linearizability detail becomes a Porcupine
   ]);
   // the view draws the prefix, the failed op and the ops concurrent with it
   assert.ok([0, 2, 3, 4].every((id) => lin?.linearization?.ops.includes(id)));
+});
+
+test('a long partial linearization is drawn around the op that cannot be placed, not from its start', () => {
+  const history = syntheticRegisterHistory(1000, 4);
+  const longest = [Array.from({ length: 300 }, (_, op) => ({ op, state: String(op) }))];
+  const checks: CheckResult[] = [
+    {
+      checker: 'linearizable',
+      model: 'linearizability',
+      valid: false,
+      anomalies: [
+        { type: 'nonlinearizable', ops: [600], indices: [], explanation: '', detail: { failedOp: 600, longest } },
+      ],
+      stats: { ops: 1000, timeMs: 1 },
+    },
+  ];
+  const view = buildReportData(history, checks).anomalies[0]?.linearization;
+  assert.ok(view !== undefined);
+  assert.ok(view.ops.length <= maxLinearizationOps);
+  assert.ok(view.ops.includes(600), 'the unplaceable op is drawn');
+  assert.ok(view.ops.includes(299), "the prefix's last step is drawn");
+  assert.ok(!view.ops.includes(0), "the prefix's first step is left to the collapsed list");
+  assert.equal(view.longest[0]?.length, 300, 'the whole prefix stays in the data');
 });
 
 test('a detail of another shape is ignored rather than trusted', () => {

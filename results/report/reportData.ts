@@ -11,7 +11,7 @@ import { opStatusCodes } from './model.ts';
 
 const nsPerMs = 1e6;
 /** At most this many ops are drawn in one linearization view: beyond it the picture stops helping. */
-const maxLinearizationOps = 80;
+export const maxLinearizationOps = 40;
 
 /** A value in words for labels: strings as they are, anything else as compact JSON, cut at `max` chars. */
 export function describeValue(value: Value, max = 80): string {
@@ -182,17 +182,22 @@ function linearizationView(detail: Value | undefined, operations: readonly Opera
   const parsed = linearizationDetail(detail);
   const failed = parsed === null ? undefined : operations[parsed.failedOp];
   if (parsed === null || failed === undefined) return undefined;
+  // The view is anchored on the op that cannot be placed: around it, the ops concurrent with it (the candidates
+  // the search tried), nearest first, then each longest prefix's last steps (what it was read against). A
+  // prefix's first steps, often hundreds of ops and seconds earlier, are in the collapsed list, not drawn.
   const chosen = new Set<number>([parsed.failedOp]);
-  for (const path of parsed.longest)
-    for (const step of path) if (operations[step.op] !== undefined) chosen.add(step.op);
-  // The ops concurrent with the one that could not be placed are the candidates the search tried.
-  for (const op of operations) {
-    if (chosen.size >= maxLinearizationOps) break;
-    if (op.key !== failed.key || op.status === 'fail') continue;
-    if (op.call <= failed.ret && op.ret >= failed.call) chosen.add(op.id);
-  }
-  const ids = [...chosen].sort((a, b) => a - b).slice(0, maxLinearizationOps);
-  if (!ids.includes(parsed.failedOp)) ids.push(parsed.failedOp);
+  const distance = (op: Operation) => Math.abs(op.call - failed.call);
+  const concurrent = operations
+    .filter((op) => op.key === failed.key && op.status !== 'fail' && op.call <= failed.ret && op.ret >= failed.call)
+    .sort((a, b) => distance(a) - distance(b));
+  for (const op of concurrent.slice(0, maxLinearizationOps / 2)) chosen.add(op.id);
+  const paths = parsed.longest.map((path) => path.filter((step) => operations[step.op] !== undefined));
+  for (let back = 1; chosen.size < maxLinearizationOps && paths.some((p) => p.length >= back); back++)
+    for (const path of paths) {
+      const step = path[path.length - back];
+      if (step !== undefined && chosen.size < maxLinearizationOps) chosen.add(step.op);
+    }
+  const ids = [...chosen].sort((a, b) => a - b);
   return { key: parsed.key, failedOp: parsed.failedOp, longest: parsed.longest, ops: ids };
 }
 

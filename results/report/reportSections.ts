@@ -12,6 +12,7 @@ import { anomalyGraphFigure } from './anomalyGraphSvg.ts';
 import { formatDuration, formatSinceFirstOp, headline, modelRank, verdictWord } from './format.ts';
 import type { ReportData } from './model.ts';
 import { provingOpsFigure } from './provingOpsSvg.ts';
+import { linearizationDetail } from './reportData.ts';
 import type { ReportPage } from './renderReport.ts';
 
 /** Per check: a run with thousands of anomalies should still open fast; all of them stay in results.json. */
@@ -108,6 +109,7 @@ export function atAGlance(page: ReportPage): SafeHtml {
       <span class="finding-sentence">${sentence(headline(a.explanation))}</span>
       ${when === '' ? '' : html`<span class="muted">(${when} from the first op)</span>`}${more}
       <a href="#anomaly-${ids.get(c) ?? 0}">details →</a>
+      ${hasLinearization(a, page.data) ? html`<a class="lin-link" href="#linearization-${ids.get(c) ?? 0}">linearization view →</a>` : ''}
       ${provingOpsFigure(a, page.data, first, ids.get(c) ?? 0)}
     </li>`;
   });
@@ -307,6 +309,7 @@ export function anomalies(page: ReportPage): SafeHtml {
         <span class="anomaly-type">${a.type}</span
         >${a.key === undefined || a.key === '' ? '' : html` <span class="muted">key</span> <code>${a.key}</code>`}
         ${when === '' ? '' : html`<span class="muted">${when} from the first op</span>`}
+        ${hasLinearization(a, page.data) ? html`<a class="lin-link" href="#linearization-${id}">the linearization ↓</a>` : ''}
         <button type="button" class="highlight-button" data-anomaly="${id}">
           Highlight ${a.ops.length} ops on the timeline
         </button>
@@ -314,7 +317,16 @@ export function anomalies(page: ReportPage): SafeHtml {
       ${explanationText(a.explanation)}
       <p class="muted">Ops: ${opList(a.ops)}</p>
       ${graphFigure(a.detail, page.data, id)}
-      <div class="linearization" data-linearization="${id}"></div>
+      ${
+        hasLinearization(a, page.data)
+          ? html`<div class="linearization" id="linearization-${id}" data-linearization="${id}">
+              <p class="muted">
+                The Porcupine-style view of the partial linearization and the op that cannot be placed is drawn by the
+                page's script.
+              </p>
+            </div>`
+          : html`<div class="linearization" data-linearization="${id}"></div>`
+      }
     </div>`;
   };
   return html`<section id="anomalies">
@@ -350,6 +362,12 @@ function explanationText(text: string): SafeHtml {
       <summary>The whole explanation (${text.length.toLocaleString('en-US')} characters)</summary>
       <p class="explanation">${text}</p>
     </details>`;
+}
+
+/** Whether the report draws a Porcupine-style view for the anomaly (as reportData.ts builds it). */
+function hasLinearization(a: CheckResult['anomalies'][number], data: ReportData): boolean {
+  const failed = linearizationDetail(a.detail)?.failedOp;
+  return failed !== undefined && Number.isInteger(failed) && failed >= 0 && failed < data.ops.count;
 }
 
 /** The cycle or pattern a causal, sequential or session checker attached, drawn; nothing for other anomalies. */

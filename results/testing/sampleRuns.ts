@@ -344,3 +344,29 @@ export function longCycleChecks(steps: number): CheckResult[] {
     },
   ];
 }
+
+/**
+ * A linearizability failure as the checker reports one late in a long run: a longest linearizable prefix of the
+ * first `steps` ops, and `failedOp` (well after them) that cannot follow it. Needs a history with more than
+ * `failedOp` client ops.
+ */
+export function longLinearizationChecks(steps: number, failedOp: number): CheckResult[] {
+  const longest = [Array.from({ length: steps }, (_, op) => ({ op, state: `state after op ${op}` }))];
+  return [
+    {
+      checker: 'linearizable',
+      model: 'linearizability',
+      valid: false,
+      anomalies: [
+        {
+          type: 'nonlinearizable',
+          ops: [failedOp],
+          indices: [],
+          explanation: `op ${failedOp} cannot follow the ${steps} ops that do linearize: no order of the ops respects real time.`,
+          detail: { key: '', failedOp, longest },
+        },
+      ],
+      stats: { ops: failedOp + 1, timeMs: 5 },
+    },
+  ];
+}

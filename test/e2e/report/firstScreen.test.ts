@@ -17,6 +17,7 @@ import {
   knownBadChecks,
   knownBadHistory,
   longCycleChecks,
+  longLinearizationChecks,
   manyAnomalyChecks,
   sampleResults,
   syntheticRegisterHistory,
@@ -201,6 +202,16 @@ describe('the report at a glance, in Chromium at 1400 px', { skip: skipReason },
         writeSampleRun(join(root, 'store', 'register', 'long-cycle'), long, sampleResults(long, longCycleChecks(200))),
       ),
     );
+    reports.set(
+      'long-linearization',
+      await writeRunReport(
+        writeSampleRun(
+          join(root, 'store', 'register', 'long-linearization'),
+          long,
+          sampleResults(long, longLinearizationChecks(300, 350)),
+        ),
+      ),
+    );
     browser = await launchChromium();
   });
   after(async () => {
@@ -281,6 +292,31 @@ describe('the report at a glance, in Chromium at 1400 px', { skip: skipReason },
     } finally {
       await context.close();
     }
+  });
+
+  test('the linearization view is reached from the first screen, large, and scrolled to the op that cannot be placed', async () => {
+    const { page, errors } = await openPage(browser, reports.get('long-linearization')!, width, firstScreen);
+    assert.deepEqual(errors, []);
+    await page.locator('#at-a-glance a.lin-link').click();
+    assert.equal(new URL(page.url()).hash, '#linearization-0');
+    const view = page.locator('#linearization-0');
+    const scroller = view.locator('.lin-scroll');
+    const box = (await scroller.boundingBox())!;
+    assert.ok(box.y >= 0 && box.y < firstScreen, `the view starts at ${box.y} px, off the screen`);
+    // The failed op's bar is in the visible part of the (horizontally scrolled) view, and so is its label.
+    const failed = (await view.locator('g[data-op="350"] > rect').boundingBox())!;
+    assert.ok(
+      failed.x >= box.x && failed.x + failed.width <= box.x + box.width,
+      `the failed op's bar (x ${failed.x}) is outside the view (${box.x} to ${box.x + box.width})`,
+    );
+    assert.match((await view.locator('g[data-op="350"] text').textContent()) ?? '', /^✗ /);
+    // Drawn at its own size, not shrunk to the page: bars tall enough to read a 12 px label.
+    assert.ok(failed.height >= 24, `bars are ${failed.height} px tall`);
+    // The 300-step prefix is not drawn from its start; its last step is.
+    assert.equal(await view.locator('g[data-op="0"]').count(), 0);
+    assert.equal(await view.locator('g[data-op="299"]').count(), 1);
+    await page.screenshot({ path: join(screenshotsDir, 'long-linearization.png') });
+    await page.close();
   });
 
   test('a 200-step cycle is drawn summarised, the whole of it on demand', async () => {
