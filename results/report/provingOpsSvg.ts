@@ -72,16 +72,29 @@ export function provingOpsFigure(anomaly: Anomaly, data: ReportData, firstOpMs: 
     const ret = ops.ret[op] ?? -1;
     return ret < 0 || ops.status[op] === 2 ? Infinity : ret;
   };
-  const times = [...new Set(proving.ops.flatMap((op) => [ops.call[op] ?? 0, end(op)]))].sort((a, b) => a - b);
-  const rank = new Map(times.map((t, i) => [t, i]));
+  // Each call and completion its own rank, by time; equal times (a history recorded coarser than its ops, as
+  // converted EDN files are) by history order, a completion just after its own invoke, so that one process's
+  // ops never overlap.
+  const events = proving.ops.flatMap((op) => {
+    const seq = (ops.invokeIndex[op] ?? 0) * 2;
+    return [
+      { op, at: ops.call[op] ?? 0, seq, ret: false },
+      { op, at: end(op), seq: seq + 1, ret: true },
+    ];
+  });
+  events.sort((a, b) => a.at - b.at || a.seq - b.seq);
+  const callRank = new Map<number, number>();
+  const retRank = new Map<number, number>();
+  events.forEach((e, i) => (e.ret ? retRank : callRank).set(e.op, i));
+  const ranks = events.length;
   const processes = [...new Set(proving.ops.map((op) => ops.process[op] ?? 0))].sort((a, b) => a - b);
-  const step = Math.max(34, Math.min(80, (maxWidth - labelColumn) / Math.max(times.length, 1)));
-  const width = labelColumn + times.length * step + pad;
+  const step = Math.max(34, Math.min(80, (maxWidth - labelColumn) / Math.max(ranks, 1)));
+  const width = labelColumn + ranks * step + pad;
   const laneY = (op: number) => pad + processes.indexOf(ops.process[op] ?? 0) * laneHeight;
   const bar = new Map<number, Box>();
   for (const op of proving.ops) {
-    const x0 = labelColumn + (rank.get(ops.call[op] ?? 0) ?? 0) * step;
-    const x1 = labelColumn + (rank.get(end(op)) ?? times.length - 1) * step + step / 2;
+    const x0 = labelColumn + (callRank.get(op) ?? 0) * step;
+    const x1 = labelColumn + (retRank.get(op) ?? ranks - 1) * step + step / 2;
     const y0 = laneY(op) + (laneHeight - barHeight) / 2;
     bar.set(op, { x0, x1: Math.max(x1, x0 + 16), y0, y1: y0 + barHeight });
   }
@@ -176,7 +189,7 @@ export function provingOpsFigure(anomaly: Anomaly, data: ReportData, firstOpMs: 
       ${proving.ops.map(
         (op) =>
           html`<li class="${op === proving.failedOp ? 'po-failed-item' : ''}">
-            <span class="muted">#${op}</span> <code>p${ops.process[op]} ${opLabel(data, op, 40)}</code>
+            <span class="muted">#${op}</span> <code>p${ops.process[op]} ${opLabel(data, op, 64)}</code>
             <span class="muted">${when(op)}</span
             >${op === proving.failedOp ? html` <b class="st-fail">cannot be placed</b>` : ''}
           </li>`,

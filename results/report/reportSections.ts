@@ -83,7 +83,8 @@ export function anomalyWhen(ops: readonly number[], data: ReportData, firstOpMs:
 
 /**
  * The first screen: every model's verdict, then one sentence per violated (or undecided) model, its first
- * anomaly's, with when it happened and a link to the full explanation. Plain HTML, so it reads with scripts off.
+ * anomaly's (models sharing that anomaly share the sentence), with when it happened, a picture of the ops that
+ * prove it and a link to the full explanation. Plain HTML, so it reads with scripts off.
  */
 export function atAGlance(page: ReportPage): SafeHtml {
   const settled = settledChecks(page.results?.checks ?? []).checks;
@@ -95,17 +96,28 @@ export function atAGlance(page: ReportPage): SafeHtml {
   const undecided = checks.filter((c) => c.valid === 'unknown');
   // The analysis' own reason a run is unknown although its checks passed (nothing observed, say).
   const overallReason = page.results?.verdict?.valid === 'unknown' ? page.results.verdict.reason : undefined;
-  const findings = violated.map((c) => {
+  // Models whose first anomaly is the same one (the isolation levels a G-single breaks, say) share a finding.
+  const groups = new Map<string, CheckResult[]>();
+  for (const c of violated) {
+    const a = c.anomalies[0];
+    const k = a === undefined ? `check ${c.checker}` : JSON.stringify([a.type, a.key ?? '', a.ops, a.explanation]);
+    const group = groups.get(k);
+    if (group === undefined) groups.set(k, [c]);
+    else group.push(c);
+  }
+  const findings = [...groups.values()].map((group) => {
+    const c = group[0]!;
+    const models = group.map((g) => g.model).join(', ');
     const a = c.anomalies[0];
     const more = c.anomalies.length > 1 ? html` <span class="muted">(and ${c.anomalies.length - 1} more)</span>` : '';
     if (a === undefined)
       return html`<li class="finding" data-glance="${c.checker}">
-        <b>${c.model}</b>: ${sentence(c.reason ?? 'violated, with no anomaly recorded')}.
+        <b>${models}</b>: ${sentence(c.reason ?? 'violated, with no anomaly recorded')}.
         <a href="#${checkAnchor(c.checker)}">explanation →</a>
       </li>`;
     const when = anomalyWhen(a.ops, page.data, first);
     return html`<li class="finding" data-glance="${c.checker}">
-      <b>${c.model}</b> <span class="anomaly-type">${a.type}</span>:
+      <b>${models}</b> <span class="anomaly-type">${a.type}</span>:
       <span class="finding-sentence">${sentence(headline(a.explanation))}</span>
       ${when === '' ? '' : html`<span class="muted">(${when} from the first op)</span>`}${more}
       <a href="#anomaly-${ids.get(c) ?? 0}">details →</a>

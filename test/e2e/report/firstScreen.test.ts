@@ -9,6 +9,10 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { pairOperations } from '../../../checkers/history.ts';
+import { isolationLevelCheckers } from '../../../checkers/transactional/index.ts';
+import { readAnyHistory } from '../../../harness/history/formats/index.ts';
+import { referenceHistoriesDir } from '../../referenceHistories.ts';
 import type { CheckResult } from '../../../checkers/result.ts';
 import type { HistoryOp } from '../../../checkers/history.ts';
 import { writeRunReport } from '../../../results/report/writeRunReport.ts';
@@ -212,6 +216,15 @@ describe('the report at a glance, in Chromium at 1400 px', { skip: skipReason },
         ),
       ),
     );
+    // Elle's paper example, checked by the real isolation checkers: a G-single cycle of three transactions.
+    const txns = readAnyHistory(join(referenceHistoriesDir, 'elle/paper-example.edn')).ops;
+    const txnChecks = await Promise.all(isolationLevelCheckers.map((c) => c.check(pairOperations(txns))));
+    reports.set(
+      'transactional-failure',
+      await writeRunReport(
+        writeSampleRun(join(root, 'store', 'list-append', 'paper'), txns, sampleResults(txns, txnChecks)),
+      ),
+    );
     browser = await launchChromium();
   });
   after(async () => {
@@ -316,6 +329,47 @@ describe('the report at a glance, in Chromium at 1400 px', { skip: skipReason },
     assert.equal(await view.locator('g[data-op="0"]').count(), 0);
     assert.equal(await view.locator('g[data-op="299"]').count(), 1);
     await page.screenshot({ path: join(screenshotsDir, 'long-linearization.png') });
+    await page.close();
+  });
+
+  test("a transactional failure: one finding per distinct anomaly, the cycle with each txn's micro-ops", async () => {
+    const { page, errors } = await openPage(browser, reports.get('transactional-failure')!, width, firstScreen);
+    assert.deepEqual(errors, []);
+    const glance = page.locator('#at-a-glance');
+    // Eight isolation levels are violated by two anomalies: two findings, each naming every level it breaks.
+    assert.equal(await glance.locator('[data-glance-verdict] .verdict-violated').count(), 8);
+    const findings = glance.locator('.finding');
+    assert.equal(await findings.count(), 2);
+    const gSingle = findings.filter({ hasText: 'G-single' });
+    assert.match(
+      await gSingle.locator('b').first().innerText(),
+      /^serializability, snapshot isolation, repeatable read$/,
+    );
+    const picture = gSingle.locator('figure.proving-ops');
+    assert.deepEqual(
+      (
+        await picture
+          .locator('g.po-edge')
+          .evaluateAll((gs: { getAttribute(n: string): string | null }[]) =>
+            gs.map((g) => g.getAttribute('data-relation')),
+          )
+      ).sort(),
+      ['rw', 'wr', 'ww'],
+    );
+    assert.match(await picture.locator('.proving-list').innerText(), /append 255 8 · r 253 \[1 3 4\]/);
+    const box = (await picture.boundingBox())!;
+    assert.ok(box.y + box.height <= firstScreen, `the G-single picture ends at ${box.y + box.height} px`);
+    // The explanation's cycle diagram writes each transaction's micro-ops one a line.
+    const diagram = page.locator('#check-serializable figure.anomaly-graph');
+    assert.deepEqual(await diagram.locator('g.ag-node[data-op="1"] text').allTextContents(), [
+      '#1 · p0',
+      'append 255 8',
+      'r 253 [1 3 4]',
+    ]);
+    await assertDiagramsReadable(page, 'transactional-failure');
+    // And the history table shows them the same way, not as JSON.
+    assert.match(await page.locator('#history-table').innerText(), /append 255 8 · r 253 \[1 3 4\]/);
+    await shoot(page, 'transactional-failure');
     await page.close();
   });
 
