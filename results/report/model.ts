@@ -91,6 +91,15 @@ export interface ReportAnomaly {
   linearization?: LinearizationView;
 }
 
+/** A counter key's reads with the bounds the increments allow at each (the counter checker's rule). */
+export interface ReportCounterKey {
+  key: string;
+  /** By invoke time; every out-of-bounds read, the rest sampled evenly when there are many. */
+  reads: { op: number; value: number; lower: number; upper: number }[];
+  /** Reads of the key not drawn (in bounds, left out by the sampling). */
+  omitted: number;
+}
+
 export interface ReportData {
   /** The first client op's invoke, ms since the run started: time 0 of every time in this data. */
   originMs: number;
@@ -110,6 +119,8 @@ export interface ReportData {
   /** Null when no clock offset was applied: the report then has no clock plot. */
   clockOffsets: ReportClockOffsets | null;
   anomalies: ReportAnomaly[];
+  /** For a counter history, each key's reads and bounds over time; null for any other. */
+  counters: ReportCounterKey[] | null;
 }
 
 /** Ids of the elements the Node side renders and the browser code fills in. */

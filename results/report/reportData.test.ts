@@ -1,17 +1,22 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { pairOperations } from '../../checkers/history.ts';
+import { checkCounter } from '../../checkers/counter/counter.ts';
 import {
   clockStartRow,
   historyFromRows,
   knownBadChecks,
   knownBadHistory,
+  syntheticCounterHistory,
   syntheticRegisterHistory,
 } from '../testing/sampleRuns.ts';
 import { opStatusCodes } from './model.ts';
 import type { CheckResult } from '../../checkers/result.ts';
 import {
   buildReportData,
+  counterBounds,
   linearizationDetail,
+  maxCounterReadsDrawn,
   maxLinearizationOps,
   niceBucketMs,
   packLanes,
@@ -191,4 +196,27 @@ test('checks are ranked strongest model first', async () => {
     'plugin-check',
   ]);
   assert.ok(modelRank('strict-serializable-x', 'linearizability (kv)') < modelRank('sequential', ''));
+});
+
+test("a counter history's reads are drawn with their bounds: all those outside, the rest sampled", () => {
+  assert.equal(buildReportData(knownBadHistory(), []).counters, null, 'a register history has no counter view');
+  const history = syntheticCounterHistory(12_000);
+  const operations = pairOperations(history);
+  const check = checkCounter(operations);
+  const [key] = counterBounds(operations)!;
+  assert.ok(key !== undefined);
+  const outside = key.reads.filter((r) => r.value < r.lower || r.value > r.upper);
+  // The checker's out-of-bounds reads, every one of them, and no more than the chart holds.
+  assert.deepEqual(
+    outside.map((r) => r.op),
+    check.anomalies.flatMap((a) => a.ops),
+  );
+  assert.ok(key.reads.length <= maxCounterReadsDrawn);
+  assert.equal(key.reads.length + key.omitted, Number(check.stats['reads']));
+  const calls = key.reads.map((r) => operations[r.op]!.call);
+  assert.deepEqual(
+    calls,
+    [...calls].sort((a, b) => a - b),
+    'in invoke order',
+  );
 });

@@ -4,9 +4,18 @@
 import type { HistoryOp, Operation, Value } from '../../checkers/history.ts';
 import { faultWindows, pairOperations } from '../../checkers/history.ts';
 import type { CheckResult } from '../../checkers/result.ts';
+import { analyseCounter, isCounterHistory } from '../../checkers/counter/counter.ts';
 import { clockOffsets } from './clockOffsets.ts';
 import { faultStyle } from './faultStyle.ts';
-import type { LatencySeries, LinearizationView, ReportAnomaly, ReportData, ReportOps, ReportPerf } from './model.ts';
+import type {
+  LatencySeries,
+  LinearizationView,
+  ReportAnomaly,
+  ReportCounterKey,
+  ReportData,
+  ReportOps,
+  ReportPerf,
+} from './model.ts';
 import { opStatusCodes } from './model.ts';
 
 const nsPerMs = 1e6;
@@ -231,6 +240,35 @@ export function historyOriginNs(operations: readonly Operation[]): number {
   return Number.isFinite(first) ? first : 0;
 }
 
+/** Per counter key, the reads drawn: all out of bounds, and the rest sampled evenly (the chart holds so many). */
+export const maxCounterReadsDrawn = 2000;
+
+/** A counter history's reads and their bounds, per key (checkers/counter's analysis); null for other histories. */
+export function counterBounds(operations: readonly Operation[]): ReportCounterKey[] | null {
+  if (!isCounterHistory(operations)) return null;
+  return analyseCounter(operations).map((k) => {
+    const reads = [...k.reads].sort((a, b) => a.read.call - b.read.call);
+    const outside = (r: (typeof reads)[number]) => r.value < r.lower || r.value > r.upper;
+    const inside = reads.length - reads.filter(outside).length;
+    const room = Math.max(0, maxCounterReadsDrawn - (reads.length - inside));
+    const stride = inside <= room ? 1 : inside / Math.max(room, 1);
+    let nextInside = 0;
+    let seenInside = 0;
+    const drawn = reads.filter((r) => {
+      if (outside(r)) return true;
+      const keep = room > 0 && seenInside >= nextInside;
+      if (keep) nextInside += stride;
+      seenInside++;
+      return keep;
+    });
+    return {
+      key: k.key,
+      reads: drawn.map((r) => ({ op: r.read.id, value: r.value, lower: r.lower, upper: r.upper })),
+      omitted: reads.length - drawn.length,
+    };
+  });
+}
+
 /** Everything the report draws, from a history and the checks run on it. */
 export function buildReportData(history: readonly HistoryOp[], checks: readonly CheckResult[]): ReportData {
   const operations = pairOperations(history);
@@ -258,5 +296,6 @@ export function buildReportData(history: readonly HistoryOp[], checks: readonly 
     perf: buildPerf(ops, fNames, Math.max(endMs, 1)),
     clockOffsets: clockOffsets(history, endMs, originNs),
     anomalies: buildAnomalies(checks, operations),
+    counters: counterBounds(operations),
   };
 }

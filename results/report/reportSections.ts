@@ -13,6 +13,7 @@ import { formatDuration, formatSinceFirstOp, headline, modelRank, verdictWord } 
 import type { ReportData } from './model.ts';
 import { provingOpsFigure } from './provingOpsSvg.ts';
 import { linearizationDetail } from './reportData.ts';
+import { counterCharts, setElementsTable, setKeysSummary } from './workloadViews.ts';
 import type { ReportPage } from './renderReport.ts';
 
 /** Per check: a run with thousands of anomalies should still open fast; all of them stay in results.json. */
@@ -328,7 +329,7 @@ export function anomalies(page: ReportPage): SafeHtml {
       </div>
       ${explanationText(a.explanation)}
       <p class="muted">Ops: ${opList(a.ops)}</p>
-      ${graphFigure(a.detail, page.data, id)}
+      ${graphFigure(a.detail, page.data, id)} ${setElementsTable(a, page.data, first)}
       ${
         hasLinearization(a, page.data)
           ? html`<div class="linearization" id="linearization-${id}" data-linearization="${id}">
@@ -348,6 +349,7 @@ export function anomalies(page: ReportPage): SafeHtml {
       const shown = c.anomalies.slice(0, maxAnomaliesShown);
       return html`<article class="check" id="${checkAnchor(c.checker)}">
         <h3>${c.model} ${verdictBadge(c.valid)} <code class="muted">${c.checker}</code></h3>
+        ${setKeysSummary(c)} ${counterCharts(c, page.data, first)}
         ${c.valid === 'unknown' ? html`<p class="notice">Unknown: ${c.reason ?? 'the checker could not decide'}. This is not a pass.</p>` : ''}
         ${c.valid === true && c.anomalies.length === 0 ? html`<p>No anomaly: the ${c.stats.ops} ops are consistent with ${c.model}${c.reason === undefined ? '' : html` (${c.reason})`}.</p>` : ''}
         ${c.valid === false && c.anomalies.length === 0 ? html`<p>${sentence(c.reason ?? 'violated, with no anomaly recorded')}.</p>` : ''}

@@ -10,7 +10,10 @@ import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { pairOperations } from '../../../checkers/history.ts';
-import { isolationLevelCheckers } from '../../../checkers/transactional/index.ts';
+import { checkCounter } from '../../../checkers/counter/counter.ts';
+import { checkSet } from '../../../checkers/set/index.ts';
+import { simulateSetStore } from '../../../checkers/testing/setStores.ts';
+import { checkIsolation, isolationLevels } from '../../../checkers/transactional/index.ts';
 import { readAnyHistory } from '../../../harness/history/formats/index.ts';
 import { referenceHistoriesDir } from '../../referenceHistories.ts';
 import type { CheckResult } from '../../../checkers/result.ts';
@@ -24,6 +27,7 @@ import {
   longLinearizationChecks,
   manyAnomalyChecks,
   sampleResults,
+  syntheticCounterHistory,
   syntheticRegisterHistory,
   writeSampleRun,
 } from '../../../results/testing/sampleRuns.ts';
@@ -190,6 +194,8 @@ describe('the report at a glance, in Chromium at 1400 px', { skip: skipReason },
   const root = mkdtempSync(join(tmpdir(), 'faultline-first-screen-e2e-'));
   const reports = new Map<string, string>();
   let browser: Browser;
+  let setCheck: CheckResult;
+  let counterCheck: CheckResult;
 
   before(async () => {
     for (const s of samples)
@@ -218,11 +224,32 @@ describe('the report at a glance, in Chromium at 1400 px', { skip: skipReason },
     );
     // Elle's paper example, checked by the real isolation checkers: a G-single cycle of three transactions.
     const txns = readAnyHistory(join(referenceHistoriesDir, 'elle/paper-example.edn')).ops;
-    const txnChecks = await Promise.all(isolationLevelCheckers.map((c) => c.check(pairOperations(txns))));
+    const txnChecks = isolationLevels.map((level) => checkIsolation(pairOperations(txns), level));
     reports.set(
       'transactional-failure',
       await writeRunReport(
         writeSampleRun(join(root, 'store', 'list-append', 'paper'), txns, sampleResults(txns, txnChecks)),
+      ),
+    );
+    // A set store that forgets acknowledged adds, and a counter that over-counts, checked by the real checkers.
+    const setHistory = simulateSetStore({ seed: 3, processes: 4, keys: 2, ops: 600, lossRate: 0.02 });
+    setCheck = checkSet(pairOperations(setHistory));
+    reports.set(
+      'set-failure',
+      await writeRunReport(
+        writeSampleRun(join(root, 'store', 'set', 'lost'), setHistory, sampleResults(setHistory, [setCheck])),
+      ),
+    );
+    const counterHistory = syntheticCounterHistory(600);
+    counterCheck = checkCounter(pairOperations(counterHistory));
+    reports.set(
+      'counter-failure',
+      await writeRunReport(
+        writeSampleRun(
+          join(root, 'store', 'counter', 'over'),
+          counterHistory,
+          sampleResults(counterHistory, [counterCheck]),
+        ),
       ),
     );
     browser = await launchChromium();
@@ -370,6 +397,51 @@ describe('the report at a glance, in Chromium at 1400 px', { skip: skipReason },
     // And the history table shows them the same way, not as JSON.
     assert.match(await page.locator('#history-table').innerText(), /append 255 8 · r 253 \[1 3 4\]/);
     await shoot(page, 'transactional-failure');
+    await page.close();
+  });
+
+  test("a set failure: each set's lost elements counted, and listed with the ops that prove them", async () => {
+    assert.equal(setCheck.valid, false, 'the simulated store lost elements');
+    const { page, errors } = await openPage(browser, reports.get('set-failure')!, width, firstScreen);
+    assert.deepEqual(errors, []);
+    const lost = setCheck.anomalies.filter((a) => a.type === 'lost');
+    assert.ok(lost.length > 0);
+    const summary = page.locator('#check-set table.set-keys');
+    for (const a of lost) {
+      const elements = (a.detail as { elements: unknown[] }).elements.length;
+      const row = summary.locator('tbody tr', { has: page.locator('code', { hasText: new RegExp(`^${a.key}$`) }) });
+      assert.equal(await row.locator('td').nth(1).innerText(), String(elements), `lost elements of ${a.key}`);
+    }
+    // The first lost anomaly's table: one row per element (up to ten shown), each with its add.
+    const table = page.locator('#anomaly-0 .set-elements > table');
+    const firstElements = (lost[0]!.detail as { elements: { addOp: number }[] }).elements;
+    assert.equal(await table.locator('tbody tr').count(), Math.min(10, firstElements.length));
+    assert.match(await table.locator('tbody tr').first().innerText(), new RegExp(`#${firstElements[0]!.addOp} at `));
+    await page.locator('#check-set').screenshot({ path: join(screenshotsDir, 'set-failure-explanation.png') });
+    await page.close();
+  });
+
+  test('a counter failure: every read against its bounds over time, the reads outside in red', async () => {
+    assert.equal(counterCheck.valid, false, 'the synthetic counter over-counts');
+    const { page, errors } = await openPage(browser, reports.get('counter-failure')!, width, firstScreen);
+    assert.deepEqual(errors, []);
+    const chart = page.locator('#check-counter figure.counter-bounds:not(.counter-relative)');
+    assert.equal(await chart.count(), 1);
+    const relative = page.locator('#check-counter figure.counter-relative');
+    assert.equal(await relative.locator('g.cb-outside').count(), await chart.locator('g.cb-outside').count());
+    const outside = counterCheck.anomalies.reduce((n, a) => n + (a.detail as { reads: unknown[] }).reads.length, 0);
+    assert.equal(await chart.locator('g.cb-outside').count(), outside);
+    assert.equal(await chart.locator('g.cb-read').count(), Number(counterCheck.stats['reads']));
+    const [geometry] = await diagrams(page, '#check-counter figure.counter-relative svg');
+    const { viewBox: v, content: c } = geometry!;
+    assert.ok(
+      c.x >= v.x - 0.5 &&
+        c.y >= v.y - 0.5 &&
+        c.x + c.width <= v.x + v.width + 0.5 &&
+        c.y + c.height <= v.y + v.height + 0.5,
+      `the counter chart's content ${JSON.stringify(c)} is clipped by ${JSON.stringify(v)}`,
+    );
+    await page.locator('#check-counter').screenshot({ path: join(screenshotsDir, 'counter-failure-explanation.png') });
     await page.close();
   });
 
