@@ -37,6 +37,10 @@ test('a headline is a prefix of the explanation, at most max characters and an e
   );
   assert.equal(headline('p1 read 2. Then p1 read 1.'), 'p1 read 2.');
   assert.equal(headline(`a cycle of 200 steps: ${'op 1 po op 2, '.repeat(40)}`), `a cycle of 200 steps…`);
+  assert.equal(
+    headline('4 elements lost; e.g. element 59 is missing. The rest.'),
+    '4 elements lost; e.g. element 59 is missing.',
+  );
   // A colon inside brackets is not a clause break: "T3 (process 0, ok op 6: …)" is not cut after "op 6".
   const txn = `T3 (process 0, ok op 6: append 10 to 250, read 253 = [1 3 4]) read 255 without T1's write: ${'x'.repeat(300)}`;
   assert.equal(

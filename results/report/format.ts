@@ -36,7 +36,8 @@ export function formatSinceFirstOp(ms: number, firstOpMs: number): string {
  */
 export function headline(explanation: string, max = 240): string {
   const text = explanation.trim();
-  const stop = /[.!?](\s|$)/.exec(text);
+  // "e.g." and "i.e." end no sentence.
+  const stop = /(?<!\b(?:e\.g|i\.e))[.!?](\s|$)/.exec(text);
   const first = stop === null ? text : text.slice(0, stop.index + 1);
   if (first.length <= max) return first;
   const clause = clauseBreak(first.slice(0, max));

@@ -5,6 +5,7 @@
 // the ops; the exact times are in the list under the drawing.
 import type { AnomalyGraphEdge } from '../../checkers/anomalyGraph.ts';
 import { readAnomalyGraph } from '../../checkers/anomalyGraph.ts';
+import type { Value } from '../../checkers/history.ts';
 import type { Anomaly } from '../../checkers/result.ts';
 import type { SafeHtml } from '../html.ts';
 import { html } from '../html.ts';
@@ -12,7 +13,7 @@ import { opLabel } from './browser/describeOp.ts';
 import { formatSinceFirstOp } from './format.ts';
 import type { ReportData } from './model.ts';
 import { opKindColor } from './opKindColors.ts';
-import { linearizationDetail } from './reportData.ts';
+import { describeValue, linearizationDetail } from './reportData.ts';
 
 /** "The few ops that prove it": more than this and the picture stops being glanceable. */
 export const maxProvingOps = 6;
@@ -34,10 +35,22 @@ export interface ProvingOps {
   /** Operation ids, in the order the anomaly names them. */
   ops: number[];
   edges: AnomalyGraphEdge[];
-  /** The op that cannot be placed (linearizability), if the anomaly says which. */
+  /** The op the anomaly is about, if it says which: one that cannot be placed, a read missing lost elements. */
   failedOp: number | null;
+  /** What that op did wrong, in words, beside it in the list. */
+  failedWhy: string;
   /** How many ops of the anomaly are not drawn. */
   left: number;
+}
+
+/** The first element's first missing read, from a set checker's lost-elements detail; null for any other. */
+function setMissingRead(detail: Anomaly['detail']): { op: number; element: Value } | null {
+  if (detail === null || typeof detail !== 'object' || Array.isArray(detail)) return null;
+  const elements = detail['elements'];
+  const first = Array.isArray(elements) ? elements[0] : undefined;
+  if (first === null || typeof first !== 'object' || Array.isArray(first) || first === undefined) return null;
+  const op = first['firstMissingOp'];
+  return typeof op === 'number' && Number.isInteger(op) ? { op, element: first['element'] ?? null } : null;
 }
 
 /** Which ops to draw: the cycle's (or pattern's) first few, else the anomaly's ops and its unplaceable op. */
@@ -45,7 +58,13 @@ export function provingOps(anomaly: Anomaly, data: ReportData): ProvingOps {
   const known = (id: number) => Number.isInteger(id) && id >= 0 && id < data.ops.count;
   const graph = readAnomalyGraph(anomaly.detail);
   const linearization = linearizationDetail(anomaly.detail);
-  const failedOp = linearization?.failedOp ?? null;
+  // A set's lost elements are proved by the first read that missed them for good (the set checker's detail).
+  const lostRead = setMissingRead(anomaly.detail);
+  const failedOp = linearization?.failedOp ?? lostRead?.op ?? null;
+  const failedWhy =
+    linearization !== null || lostRead === null
+      ? 'cannot be placed'
+      : `misses ${describeValue(lostRead.element, 20)}, as every later read does`;
   const named = [...(graph?.nodes ?? []), ...anomaly.ops, ...(failedOp === null ? [] : [failedOp])];
   // A linearizability failure is read against the end of the longest prefix that did linearize: its last
   // steps (the write a stale read missed, the one it returned) come next.
@@ -60,7 +79,7 @@ export function provingOps(anomaly: Anomaly, data: ReportData): ProvingOps {
   const drawn = new Set(ops);
   const edges = (graph?.edges ?? []).filter((e) => drawn.has(e.from) && drawn.has(e.to)).slice(0, maxEdges);
   const left = all.filter((op) => !drawn.has(op)).length;
-  return { ops, edges, failedOp: failedOp !== null && drawn.has(failedOp) ? failedOp : null, left };
+  return { ops, edges, failedOp: failedOp !== null && drawn.has(failedOp) ? failedOp : null, failedWhy, left };
 }
 
 /** The picture and its list of ops, or nothing when the anomaly names no op of this history. */
@@ -191,7 +210,7 @@ export function provingOpsFigure(anomaly: Anomaly, data: ReportData, firstOpMs: 
           html`<li class="${op === proving.failedOp ? 'po-failed-item' : ''}">
             <span class="muted">#${op}</span> <code>p${ops.process[op]} ${opLabel(data, op, 64)}</code>
             <span class="muted">${when(op)}</span
-            >${op === proving.failedOp ? html` <b class="st-fail">cannot be placed</b>` : ''}
+            >${op === proving.failedOp ? html` <b class="st-fail">${proving.failedWhy}</b>` : ''}
           </li>`,
       )}
     </ol>

@@ -417,6 +417,15 @@ describe('the report at a glance, in Chromium at 1400 px', { skip: skipReason },
     const firstElements = (lost[0]!.detail as { elements: { addOp: number }[] }).elements;
     assert.equal(await table.locator('tbody tr').count(), Math.min(10, firstElements.length));
     assert.match(await table.locator('tbody tr').first().innerText(), new RegExp(`#${firstElements[0]!.addOp} at `));
+    // On the first screen, the read that misses the first lost element for good is marked among the adds.
+    const missing = (lost[0]!.detail as { elements: { element: number; firstMissingOp: number }[] }).elements[0]!;
+    const picture = page.locator('#at-a-glance figure.proving-ops').first();
+    assert.equal(await picture.locator(`g.po-failed[data-op="${missing.firstMissingOp}"]`).count(), 1);
+    assert.match(
+      await picture.locator('.po-failed-item').innerText(),
+      new RegExp(`misses ${missing.element}, as every later read does`),
+    );
+    await shoot(page, 'set-failure');
     await page.locator('#check-set').screenshot({ path: join(screenshotsDir, 'set-failure-explanation.png') });
     await page.close();
   });
