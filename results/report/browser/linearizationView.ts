@@ -40,11 +40,18 @@ export function renderLinearization(
     svgBox,
     collapsed,
   );
+  let failedAt = 0;
+  const scrollToFailed = () => {
+    svgBox.scrollLeft = Math.max(0, failedAt - svgBox.clientWidth / 2);
+  };
   const draw = (pathIndex: number) => {
     const { svg, failedX } = drawSvg(data, view, pathIndex, selection);
     svgBox.replaceChildren(svg);
-    svgBox.scrollLeft = Math.max(0, failedX - svgBox.clientWidth / 2);
+    failedAt = failedX;
+    scrollToFailed();
   };
+  // A view inside a collapsed list of anomalies has no width yet: it scrolls to the failed op once opened.
+  root.closest('details')?.addEventListener('toggle', scrollToFailed);
   view.longest.slice(0, 5).forEach((path, i) => {
     const row = el(
       'div',
