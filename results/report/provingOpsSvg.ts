@@ -28,6 +28,20 @@ const maxWidth = 560;
 const charWidth = 6.2;
 const textHeight = 12;
 
+/** The relations' names in words, for the picture's legend (as the cycle diagram's caption). */
+// A Map: a relation named "constructor" must not find Object.prototype's.
+const relationWords = new Map([
+  ['po', 'program order'],
+  ['so', 'session order'],
+  ['rf', 'reads from'],
+  ['wr', 'reads from'],
+  ['co', 'causal order'],
+  ['hb', 'happens before'],
+  ['ww', 'write order'],
+  ['rw', 'read before overwrite'],
+  ['rt', 'completed before it began'],
+]);
+
 type Box = { x0: number; x1: number; y0: number; y1: number };
 const overlaps = (a: Box, b: Box) => a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1;
 
@@ -51,6 +65,34 @@ function setMissingRead(detail: Anomaly['detail']): { op: number; element: Value
   if (first === null || typeof first !== 'object' || Array.isArray(first) || first === undefined) return null;
   const op = first['firstMissingOp'];
   return typeof op === 'number' && Number.isInteger(op) ? { op, element: first['element'] ?? null } : null;
+}
+
+/**
+ * For a register read that cannot be placed: the write it read from (rf), and each write that began after that
+ * one completed and completed before the read began (rt: real-time order), which the read then missed. Only
+ * this pattern, which proves the read stale whatever the model's other ops did, is drawn.
+ */
+export function staleReadEdges(read: number, drawn: readonly number[], data: ReportData): AnomalyGraphEdge[] {
+  const { ops } = data;
+  const f = (op: number) => data.fNames[ops.f[op] ?? -1];
+  if (f(read) !== 'read' || ops.status[read] !== 0) return [];
+  const returned = JSON.stringify(ops.output[read] ?? null);
+  const writes = drawn.filter((op) => op !== read && f(op) === 'write' && ops.key[op] === ops.key[read]);
+  const source = writes.find((w) => ops.status[w] !== 1 && JSON.stringify(ops.input[w] ?? null) === returned);
+  if (source === undefined) return [];
+  const completed = (op: number) => ops.status[op] === 0 && (ops.ret[op] ?? -1) >= 0;
+  const edges: AnomalyGraphEdge[] = [{ from: source, to: read, relation: 'rf' }];
+  for (const w of writes)
+    if (
+      w !== source &&
+      completed(w) &&
+      completed(source) &&
+      ops.call[w]! > ops.ret[source]! &&
+      ops.ret[w]! < ops.call[read]! &&
+      JSON.stringify(ops.input[w] ?? null) !== returned
+    )
+      edges.push({ from: w, to: read, relation: 'rt' });
+  return edges.length > 1 ? edges : [];
 }
 
 /** Which ops to draw: the cycle's (or pattern's) first few, else the anomaly's ops and its unplaceable op. */
@@ -78,6 +120,7 @@ export function provingOps(anomaly: Anomaly, data: ReportData): ProvingOps {
   ops.sort((a, b) => (data.ops.call[a] ?? 0) - (data.ops.call[b] ?? 0) || a - b);
   const drawn = new Set(ops);
   const edges = (graph?.edges ?? []).filter((e) => drawn.has(e.from) && drawn.has(e.to)).slice(0, maxEdges);
+  if (graph === null && failedOp !== null && linearization !== null) edges.push(...staleReadEdges(failedOp, ops, data));
   const left = all.filter((op) => !drawn.has(op)).length;
   return { ops, edges, failedOp: failedOp !== null && drawn.has(failedOp) ? failedOp : null, failedWhy, left };
 }
@@ -214,6 +257,15 @@ export function provingOpsFigure(anomaly: Anomaly, data: ReportData, firstOpMs: 
           </li>`,
       )}
     </ol>
+    ${
+      proving.edges.length > 0
+        ? html`<figcaption class="muted small">
+            ${[...new Set(proving.edges.map((e) => e.relation))]
+              .map((r) => `${r} ${relationWords.get(r) ?? ''}`.trim())
+              .join(' · ')}
+          </figcaption>`
+        : ''
+    }
     ${proving.left > 0 ? html`<figcaption class="muted small">and ${proving.left} more ops, in the explanation</figcaption>` : ''}
   </figure>`;
 }
