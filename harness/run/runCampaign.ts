@@ -267,6 +267,7 @@ export async function runCampaign(options: RunCampaignOptions): Promise<RunOutco
             return system.client(clientContext);
           },
           record: (op) => c.recorder!.record(op),
+          checkCompletion: workload.checkCompletion,
           timeoutMs: durationMs(campaign.clients.timeout),
           hookTimeoutMs,
           systemName: system.name,
@@ -375,6 +376,10 @@ export async function runCampaign(options: RunCampaignOptions): Promise<RunOutco
     durationMs: Date.now() - startedAt.getTime(),
     faults: { applied: [...(ctx.faults?.applied ?? [])], unavailable: [...(ctx.faults?.unavailable ?? [])] },
     opCounts,
+    wrongShape: {
+      count: ctx.pool?.counts.wrongShape ?? 0,
+      ...(ctx.pool?.counts.firstWrongShape !== undefined && { first: ctx.pool.counts.firstWrongShape }),
+    },
     checks,
     verdict: { valid: analysis.valid, ...(analysis.reason !== undefined && { reason: analysis.reason }) },
   };
