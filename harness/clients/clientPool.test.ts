@@ -279,3 +279,41 @@ test('an ok completion of the wrong shape for the workload is recorded as info w
   assert.ok(paired.some((o) => o.f === 'read' && o.status === 'ok' && o.output === 5));
   assert.equal(paired.filter((o) => o.status === 'ok' && typeof o.output === 'string').length, 0);
 });
+
+test('the node that served an op is recorded on its completion beside the bound node; a name outside the cluster is not', async () => {
+  const rec = memoryRecorder();
+  const logs: string[] = [];
+  const pool = new ClientPool({
+    concurrency: 2,
+    nodes,
+    timeoutMs: 1000,
+    record: (i) => {
+      rec.record(i);
+    },
+    log: (m) => logs.push(m),
+    // Slot 0 is bound to n1 and forwards to n2; slot 1 (n2) names a node that does not exist.
+    openClient: (node) =>
+      Promise.resolve({
+        invoke: () =>
+          Promise.resolve<Completion>({ type: 'ok', value: null, servedBy: node.name === 'n1' ? 'n2' : 'n9' }),
+        close: () => Promise.resolve(),
+      }),
+  });
+  const stop = new AbortController();
+  setTimeout(() => {
+    stop.abort();
+  }, 50);
+  await pool.run(() => ({ f: 'read', value: null }), stop.signal);
+  const completions = rec.ops.filter((o) => o.type !== 'invoke');
+  const atN1 = completions.filter((o) => o.node === 'n1');
+  const atN2 = completions.filter((o) => o.node === 'n2');
+  assert.ok(atN1.length > 0 && atN2.length > 0);
+  assert.ok(atN1.every((o) => o.servedBy === 'n2' && o.type === 'ok'));
+  assert.ok(
+    atN2.every((o) => o.servedBy === undefined && o.type === 'ok'),
+    'an unknown name is left out',
+  );
+  assert.ok(rec.ops.filter((o) => o.type === 'invoke').every((o) => o.servedBy === undefined));
+  assert.ok(logs.some((m) => m.includes('servedBy "n9" names no node of the cluster')));
+  assert.equal(pairOperations(rec.ops).find((o) => o.node === 'n1')?.servedBy, 'n2');
+});

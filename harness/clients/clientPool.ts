@@ -89,10 +89,12 @@ export class ClientPool {
   private readonly _options: ClientPoolOptions;
   private readonly _slots: Slot[];
   private _everOpened = false;
+  private readonly _nodeNames: ReadonlySet<string>;
 
   constructor(options: ClientPoolOptions) {
     if (options.nodes.length === 0) throw new Error('ClientPool needs at least one node');
     this._options = options;
+    this._nodeNames = new Set(options.nodes.map((n) => n.name));
     this._slots = Array.from({ length: options.concurrency }, (_, index) => ({
       index,
       process: index,
@@ -212,6 +214,7 @@ export class ClientPool {
     let type: 'ok' | 'fail' | 'info';
     let value: Value = op.value;
     let error: string | undefined;
+    let servedBy: string | undefined;
     if (problems.length > 0) {
       this.counts.pluginErrors++;
       type = 'info';
@@ -220,6 +223,16 @@ export class ClientPool {
     } else {
       const c = completion as Completion;
       type = c.type;
+      if (c.servedBy !== undefined) {
+        if (this._nodeNames.has(c.servedBy)) servedBy = c.servedBy;
+        else {
+          // Not a node of this cluster: a bug in the adapter, noted once per slot op, and left out of the history.
+          this.counts.pluginErrors++;
+          this._options.log?.(
+            `process ${slot.process} ${op.f}: servedBy ${JSON.stringify(c.servedBy)} names no node of the cluster (${[...this._nodeNames].join(', ')}); not recorded`,
+          );
+        }
+      }
       const problem = c.type === 'ok' ? this._options.checkCompletion?.(op, c.value ?? null) : undefined;
       if (problem !== undefined) {
         // The op happened (the system said ok) but what it returned cannot be judged: unknown, with why.
@@ -235,7 +248,13 @@ export class ClientPool {
         if (c.value !== undefined) value = c.value;
       } else error = c.error;
     }
-    record({ type, ...base, value, ...(error !== undefined && { error }) });
+    record({
+      type,
+      ...base,
+      value,
+      ...(error !== undefined && { error }),
+      ...(servedBy !== undefined && { servedBy }),
+    });
     this.counts[type]++;
     if (type === 'info') {
       // The old process may still have its op in flight: retire it, and give the slot a fresh identity.

@@ -86,12 +86,14 @@ export async function createFaultDriver(o: FaultDriverOptions): Promise<FaultDri
   if (usable.length === 0) return noFaults(unavailable);
   const usesFaketime = usable.some((f) => f.kind === 'clock' && !f.realClock);
   const byName = new Map(remotes.map((r) => [r.name, r]));
-  const hooks = processHooksFor(
-    o.system,
-    (name) => o.nodeContext(byName.get(name)!),
-    infos,
-    o.nodeContext(remotes[0]!).options,
-  );
+  const options = o.nodeContext(remotes[0]!).options;
+  const hooks = processHooksFor(o.system, (name) => o.nodeContext(byName.get(name)!), infos, options, {
+    nodes: remotes,
+    options,
+    log: (m) => {
+      o.log(m);
+    },
+  });
   const active = new Map<string, number>();
   const events: NemesisEvent[] = [];
   const healOptions = { backend: backend === 'ssh' ? ('ssh' as const) : ('docker' as const) };
