@@ -16,6 +16,7 @@ import {
   processHooksFor,
   runNemesisSchedule,
   type FaultAvailability,
+  type FixedFault,
   type FaultName,
   type KernelFeatures,
 } from '../../nemesis/index.ts';
@@ -63,6 +64,29 @@ const localFeatures: KernelFeatures = {
 };
 const localReason = 'the local backend runs every node on this machine; use nodes: {backend: docker} for this fault';
 
+/**
+ * The campaign's fixed fault times for the schedule, their fault indices moved from the campaign's list to the
+ * list of faults usable here; an entry naming a fault that is unavailable here is left out, and said so.
+ */
+export function fixedEntries(
+  schedule: CampaignSpec['nemesis']['schedule'],
+  requested: readonly FaultSpec[],
+  usable: readonly FaultSpec[],
+  log: (message: string) => void,
+): FixedFault[] | undefined {
+  if (schedule === undefined) return undefined;
+  return schedule.flatMap((entry, i) => {
+    const times = { startMs: durationMs(entry.start), stopMs: durationMs(entry.stop) };
+    if (entry.fault === undefined) return [times];
+    const at = usable.indexOf(requested[entry.fault]!);
+    if (at === -1) {
+      log(`nemesis.schedule.${i} left out: its fault (${requested[entry.fault]?.kind}) is unavailable here`);
+      return [];
+    }
+    return [{ ...times, fault: at }];
+  });
+}
+
 export async function createFaultDriver(o: FaultDriverOptions): Promise<FaultDriver> {
   const requested = o.campaign.nemesis.faults;
   if (requested.length === 0) return noFaults();
@@ -108,7 +132,10 @@ export async function createFaultDriver(o: FaultDriverOptions): Promise<FaultDri
     async run(signal) {
       const windowMs = durationMs(o.campaign.phases.faults);
       const intervalMs = durationMs(o.campaign.nemesis.interval);
-      const hold = o.campaign.nemesis.hold;
+      const { hold, minHold } = o.campaign.nemesis;
+      const fixed = fixedEntries(o.campaign.nemesis.schedule, requested, usable, (m) => {
+        o.log(m);
+      });
       // The schedule's own stream: seed + 1, so changing the workload never changes the faults.
       const schedule = planSchedule(
         {
@@ -117,6 +144,8 @@ export async function createFaultDriver(o: FaultDriverOptions): Promise<FaultDri
           durationMs: windowMs,
           overlap: o.campaign.nemesis.overlap,
           ...(hold !== undefined && { holdMs: durationMs(hold) }),
+          ...(minHold !== undefined && { minHoldMs: durationMs(minHold) }),
+          ...(fixed !== undefined && { fixed }),
         },
         infos.map((n) => n.name),
         xoroshiro128plus(o.seed + 1),
