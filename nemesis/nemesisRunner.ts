@@ -31,6 +31,8 @@ export interface NemesisRunOptions {
   signal?: AbortSignal;
   /** How long a restarted node may take to be ready. Default 30 s. */
   readyTimeoutMs?: number;
+  /** The address the nodes see the controller's packets come from (client partitions need it). */
+  controllerAddress?: string;
 }
 
 export interface NemesisRunSummary {
@@ -90,6 +92,7 @@ export async function runNemesisSchedule(options: NemesisRunOptions): Promise<Ne
     },
     clock: { mode: clockMode, ...clockFile },
     ...(options.readyTimeoutMs !== undefined && { readyTimeoutMs: options.readyTimeoutMs }),
+    ...(options.controllerAddress !== undefined && { controllerAddress: options.controllerAddress }),
   };
 
   const record = (

@@ -4,6 +4,7 @@ import { faultCampaignSchema } from '../../nemesis/faults/registry.ts';
 import { faultAvailability } from '../../nemesis/faultAvailability.ts';
 import { kernelWithoutNetem } from '../../nemesis/testing/kernels.ts';
 import { fixedEntries, usableHere } from './createFaultDriver.ts';
+import { controllerAddressFor } from './controllerAddress.ts';
 
 const available = (name: string) => faultAvailability(kernelWithoutNetem, [name])[0]?.available === true;
 
@@ -46,4 +47,8 @@ test('fixed fault times point at the faults usable here; an entry whose fault is
     fixedEntries(undefined, [], [], () => undefined),
     undefined,
   );
+});
+
+test("the controller's address towards a node is the local address the route to it uses", async () => {
+  assert.equal(await controllerAddressFor('127.0.0.1'), '127.0.0.1');
 });

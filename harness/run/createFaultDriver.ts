@@ -27,6 +27,7 @@ import type { NodeContext, SystemDefinition } from '../plugin.ts';
 import type { Remote } from '../nodes/remote.ts';
 import { noFaults, type FaultDriver } from './faultDriver.ts';
 import { probeKernelFeatures } from '../nodes/features.ts';
+import { controllerAddressFor } from './controllerAddress.ts';
 import type { ProvisionedNodes } from './provisionNodes.ts';
 
 export interface FaultDriverOptions {
@@ -101,6 +102,14 @@ export async function createFaultDriver(o: FaultDriverOptions): Promise<FaultDri
       backend: backend === 'ssh' && realClock ? 'ssh' : 'docker',
     }).map((a) => [a.fault, a]),
   );
+  // The availability backend says how clocks move; a client partition needs to know it is an ssh host.
+  if (backend === 'ssh' && availability.has('client-partition'))
+    availability.set('client-partition', {
+      fault: 'client-partition',
+      available: false,
+      reason:
+        "dropping the controller's packets on an ssh host would cut the harness's own ssh connection (docker only)",
+    });
   const unavailable: { fault: string; reason: string }[] = [];
   for (const a of availability.values()) {
     if (!a.available)
@@ -150,7 +159,12 @@ export async function createFaultDriver(o: FaultDriverOptions): Promise<FaultDri
         infos.map((n) => n.name),
         xoroshiro128plus(o.seed + 1),
       );
+      // Client partitions drop the controller's address, as the nodes see it.
+      const controllerAddress = usable.some((f) => f.kind === 'client-partition')
+        ? await controllerAddressFor(remotes[0]!.address)
+        : undefined;
       const summary = await runNemesisSchedule({
+        ...(controllerAddress !== undefined && { controllerAddress }),
         schedule,
         remotes,
         recorder: {
