@@ -64,6 +64,8 @@ function sleepUntil(deadline: number, signal: AbortSignal | undefined): Promise<
 interface Active {
   fault: PlannedFault;
   nodes: string[];
+  /** When the fault was in force (applied): its stop waits until it has held its planned time from then. */
+  inForceAt?: number;
 }
 
 export async function runNemesisSchedule(options: NemesisRunOptions): Promise<NemesisRunSummary> {
@@ -147,9 +149,11 @@ export async function runNemesisSchedule(options: NemesisRunOptions): Promise<Ne
     }
     // The intent goes into the history before the nodes change.
     record('start', fault, detail, { label });
-    active.set(id, { fault, nodes });
+    const started: Active = { fault, nodes };
+    active.set(id, started);
     try {
       await prepared.apply();
+      started.inForceAt = Date.now();
     } catch (error) {
       const message = (error as Error).message;
       summary.errors.push({ id, action: 'start', kind: fault.kind, message });
@@ -161,6 +165,14 @@ export async function runNemesisSchedule(options: NemesisRunOptions): Promise<Ne
     }
   };
 
+  // Each fault's planned hold: a start that came late (resolving the primary, a slow node) still holds that
+  // long once in force, so a minHold chosen to outlast a failover is not eaten by the time it took to start.
+  const plannedStart = new Map<number, number>();
+  const plannedHold = new Map<number, number>();
+  for (const e of options.schedule) {
+    if (e.action === 'start') plannedStart.set(e.id, e.atMs);
+    else plannedHold.set(e.id, e.atMs - (plannedStart.get(e.id) ?? e.atMs));
+  }
   const origin = Date.now();
   try {
     for (const event of options.schedule) {
@@ -171,6 +183,10 @@ export async function runNemesisSchedule(options: NemesisRunOptions): Promise<Ne
         summary.started++;
       } else {
         const a = active.get(event.id);
+        if (a?.inForceAt !== undefined) {
+          await sleepUntil(a.inForceAt + (plannedHold.get(event.id) ?? 0), signal);
+          if (signal?.aborted) break;
+        }
         if (a !== undefined) await doStop(event.id, a);
       }
     }
