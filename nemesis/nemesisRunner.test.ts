@@ -219,7 +219,12 @@ test('a fault that took long to start still holds its planned time once in force
   // Naming the primary takes 150 ms (a slow status call); the partition is planned to hold 100 ms.
   const hooks: ProcessHooks = {
     ...fakeHooks(log),
-    primary: () => new Promise((resolve) => setTimeout(() => resolve('n2'), 150)),
+    primary: () =>
+      new Promise((resolve) =>
+        setTimeout(() => {
+          resolve('n2');
+        }, 150),
+      ),
   };
   const fault = { kind: 'partition', topology: 'primary' } as const;
   await runNemesisSchedule({
