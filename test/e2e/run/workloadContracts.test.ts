@@ -75,7 +75,10 @@ test('reads answered as text are recorded as info with the reason, and counted i
     'the text is never recorded as a read value',
   );
   assert.equal(results.wrongShape?.count, wrong.length);
-  assert.match(results.wrongShape?.first ?? '', /^read returned a string \("(\d+|null)"\), expected an integer or null$/);
+  assert.match(
+    results.wrongShape?.first ?? '',
+    /^read returned a string \("(\d+|null)"\), expected an integer or null$/,
+  );
   assert.match(
     out,
     new RegExp(`${wrong.length} completions of the wrong shape recorded as info: first: read returned a string`),
