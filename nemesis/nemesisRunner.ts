@@ -33,6 +33,11 @@ export interface NemesisRunOptions {
   readyTimeoutMs?: number;
   /** The address the nodes see the controller's packets come from (client partitions need it). */
   controllerAddress?: string;
+  /**
+   * The shortest a fault may hold, and when the fault window ends (Date.now() ms): a start that comes too late
+   * to hold that long before the end (earlier faults took long) is skipped, not started to be cut short.
+   */
+  minHold?: { ms: number; windowEndsAt: number };
 }
 
 export interface NemesisRunSummary {
@@ -40,6 +45,8 @@ export interface NemesisRunSummary {
   stopped: number;
   /** Each failed start or stop, as recorded in the history. */
   errors: { id: number; action: 'start' | 'stop'; kind: string; message: string }[];
+  /** Starts skipped because they came too late to hold minHold before the window's end. */
+  skipped: { id: number; kind: string }[];
   aborted: boolean;
   heal: NodeHealReport[];
 }
@@ -72,7 +79,7 @@ export async function runNemesisSchedule(options: NemesisRunOptions): Promise<Ne
   const { remotes, recorder, signal } = options;
   const names = remotes.map((r) => r.name);
   const active = new Map<number, Active>();
-  const summary: NemesisRunSummary = { started: 0, stopped: 0, errors: [], aborted: false, heal: [] };
+  const summary: NemesisRunSummary = { started: 0, stopped: 0, errors: [], skipped: [], aborted: false, heal: [] };
   const clockMode = options.clock?.mode ?? 'faketime';
   const clockFile = options.clock?.file === undefined ? {} : { file: options.clock.file };
 
@@ -179,6 +186,11 @@ export async function runNemesisSchedule(options: NemesisRunOptions): Promise<Ne
       await sleepUntil(origin + event.atMs, signal);
       if (signal?.aborted) break;
       if (event.action === 'start') {
+        const { minHold } = options;
+        if (minHold !== undefined && Date.now() + minHold.ms > minHold.windowEndsAt) {
+          summary.skipped.push({ id: event.id, kind: event.fault.kind });
+          continue;
+        }
         await doStart(event.id, event.fault);
         summary.started++;
       } else {

@@ -165,6 +165,8 @@ export async function createFaultDriver(o: FaultDriverOptions): Promise<FaultDri
         : undefined;
       const summary = await runNemesisSchedule({
         ...(controllerAddress !== undefined && { controllerAddress }),
+        ...(minHold !== undefined &&
+          fixed === undefined && { minHold: { ms: durationMs(minHold), windowEndsAt: Date.now() + windowMs } }),
         schedule,
         remotes,
         recorder: {
@@ -183,6 +185,8 @@ export async function createFaultDriver(o: FaultDriverOptions): Promise<FaultDri
         signal,
       });
       for (const e of summary.errors) o.log(`fault ${e.action} of ${e.kind} failed: ${e.message}`);
+      for (const e of summary.skipped)
+        o.log(`fault start of ${e.kind} skipped: too late in the fault window to hold minHold (${minHold})`);
     },
     async healAll() {
       if (backend === 'local') {
