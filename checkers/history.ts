@@ -27,6 +27,11 @@ export interface HistoryOp {
   key?: string;
   /** Why an op failed or is indeterminate, when the client knows. */
   error?: string;
+  /**
+   * On a completion: the node that actually performed the op, when the client knows it (the primary a
+   * follower forwarded to); `node` is the one the client is bound to. Absent in older histories.
+   */
+  servedBy?: string;
 }
 
 /** An invoke paired with its completion. */
@@ -50,6 +55,8 @@ export interface Operation {
   /** Index of the completion op, or null when the op never completed. */
   completeIndex: number | null;
   error?: string;
+  /** The node that performed the op, from its completion, when the client said. */
+  servedBy?: string;
 }
 
 /** A nemesis event pair: a fault window. */
@@ -159,6 +166,7 @@ export function pairOperations(history: readonly HistoryOp[]): Operation[] {
     operation.status = op.type;
     operation.completeIndex = op.index;
     if (op.error !== undefined) operation.error = op.error;
+    if (op.servedBy !== undefined) operation.servedBy = op.servedBy;
     if (op.type === 'ok') {
       operation.output = op.value;
       operation.ret = op.time;

@@ -37,7 +37,7 @@ function toOp(raw: unknown, source: string, line: number, expectedIndex: number)
     throw new HistoryFormatError(source, line, reason);
   };
   if (!isRecord(raw)) return fail('expected a JSON object per line');
-  const { index, time, type, process, f, value, node, key, error } = raw;
+  const { index, time, type, process, f, value, node, key, error, servedBy } = raw;
   if (typeof type !== 'string' || !opTypes.has(type))
     fail(`"type" must be invoke, ok, fail or info, not ${JSON.stringify(type)}`);
   if (!(typeof process === 'number' && Number.isInteger(process)) && process !== 'nemesis')
@@ -50,6 +50,7 @@ function toOp(raw: unknown, source: string, line: number, expectedIndex: number)
   if (node !== undefined && typeof node !== 'string') fail(`"node" must be a string`);
   if (key !== undefined && typeof key !== 'string') fail(`"key" must be a string`);
   if (error !== undefined && typeof error !== 'string') fail(`"error" must be a string`);
+  if (servedBy !== undefined && typeof servedBy !== 'string') fail(`"servedBy" must be a node name (a string)`);
   const op: HistoryOp = {
     index: expectedIndex,
     time: time as number,
@@ -61,6 +62,7 @@ function toOp(raw: unknown, source: string, line: number, expectedIndex: number)
   if (typeof node === 'string') op.node = node;
   if (typeof key === 'string') op.key = key;
   if (typeof error === 'string') op.error = error;
+  if (typeof servedBy === 'string') op.servedBy = servedBy;
   return op;
 }
 
@@ -216,10 +218,11 @@ const keyValue = ascii(',"value":');
 const keyNode = ascii(',"node":"');
 const keyKey = ascii(',"key":"');
 const keyError = ascii(',"error":"');
+const keyServedBy = ascii(',"servedBy":"');
 
 /**
  * Reads a line of exactly the shape the recorder writes, `{"index":I,"time":T,"type":"...","process":P,
- * "f":"...","value":V}` then optional "node", "key" and "error", where the numbers are integers of at most
+ * "f":"...","value":V}` then optional "node", "key", "error" and "servedBy", where the numbers are integers of at most
  * 15 digits, V is null, such an integer or a string, and every string is ASCII without escapes. Returns null
  * for any other line (it then goes through JSON.parse), so a line it accepts means what JSON.parse says.
  */
@@ -278,6 +281,12 @@ export class RecordedLineScanner {
       const error = this.string();
       if (error === null) return null;
       op.error = error;
+    }
+    if (b[this.i] === 44 && b[this.i + 2] === 115 /* ,"s */) {
+      if (!this.literal(keyServedBy)) return null;
+      const servedBy = this.string();
+      if (servedBy === null) return null;
+      op.servedBy = servedBy;
     }
     return b[this.i] === 125 /* } */ && this.i + 1 === this.end ? op : null;
   }

@@ -46,16 +46,28 @@ export interface ClientOp {
 }
 
 /**
- * ok: it happened (value = what was read/returned). fail: it definitely did not happen.
- * info: unknown (timeout, connection lost after sending): it may have happened, now or later.
+ * ok: it happened (value = what was read/returned; its shape per workload is in docs/workloads.md). fail: it
+ * definitely did not happen. info: unknown (timeout, connection lost after sending): it may have happened, now
+ * or later. `servedBy`, when the client knows it, names the node that actually performed the op (the primary a
+ * follower forwarded to, the leader that answered), as opposed to the node the client is bound to; the
+ * history records both (`node` and `servedBy`). It must be a node of the cluster.
  */
-export type Completion =
-  { type: 'ok'; value: Value } | { type: 'fail'; error: string; value?: Value } | { type: 'info'; error: string };
+export type Completion = (
+  { type: 'ok'; value: Value } | { type: 'fail'; error: string; value?: Value } | { type: 'info'; error: string }
+) & { servedBy?: string };
 
 export interface Client {
   /** Performs one op. Reject or return info when the outcome is unknown; `signal` aborts at the op timeout. */
   invoke(op: ClientOp, signal: AbortSignal): Promise<Completion>;
   close(): Promise<void>;
+}
+
+/** The workload a client serves: its name and the data model its history is checked against. */
+export interface WorkloadInfo {
+  /** register, key-value, set, counter, list-append or rw-register (see docs/workloads.md). */
+  name: string;
+  /** register, set, counter, list-append or rw-register. */
+  model: string;
 }
 
 export interface ClientContext {
@@ -64,6 +76,24 @@ export interface ClientContext {
   nodes: readonly NodeInfo[];
   /** As NodeContext.options (including `ports` on the local backend). */
   options: Record<string, unknown>;
+  /**
+   * The workload this client serves, so one adapter can map each workload's ops onto the system (a set onto a
+   * table, a counter onto a row). Always given by `faultline run`; absent only when a test opens a client by hand.
+   */
+  workload?: WorkloadInfo;
+}
+
+/** What the cluster-wide hooks get: every node as a handle, not only its name. */
+export interface ClusterContext {
+  /**
+   * Every node of the cluster, in order (n1, n2, ...), as handles: name and address, and exec, upload,
+   * readFile... on the node itself. A command run through a handle does not cross the network between the
+   * controller and the node, so it still works while a client partition cuts the controller off.
+   */
+  nodes: readonly Remote[];
+  /** As NodeContext.options. */
+  options: Record<string, unknown>;
+  log(message: string): void;
 }
 
 export interface SystemDefinition {
@@ -83,8 +113,22 @@ export interface SystemDefinition {
   /** Once per node, before start: upload binaries, write config. */
   install?(ctx: NodeContext): Promise<void>;
   start(ctx: NodeContext): Promise<void>;
-  /** Resolves true once the node serves requests. Polled after start and after restarts. */
+  /**
+   * Resolves true once the node serves requests. Polled after start and after restarts.
+   *
+   * `start` runs again on a node when a kill fault on it ends (after the fault's hold), then `ready` is polled
+   * for up to 30 s. That start sees the killed process's leftovers (its dataDir as kill -9 left it, a stale pid
+   * file), the same NodeContext as the first start (same options, ports and clockEnv), and a cluster that went
+   * on without it (a new leader, newer data). `install` does not run again. So a start must work both on a
+   * fresh node and on a crashed one.
+   */
   ready?(ctx: NodeContext): Promise<boolean>;
+  /**
+   * Resolves true once the cluster as a whole is ready for faults: e.g. the primary knows every replica, a
+   * leader is elected. Polled (every 200 ms, each call under the hook timeout, up to 60 s in all) once, after
+   * every node's `ready` and before the run's traffic and fault window; not again after restarts.
+   */
+  clusterReady?(ctx: ClusterContext): Promise<boolean>;
   /** Graceful stop. */
   stop(ctx: NodeContext): Promise<void>;
   /** kill -9 the system's processes on this node. */
@@ -94,9 +138,17 @@ export interface SystemDefinition {
   resume(ctx: NodeContext): Promise<void>;
   /** Files on the node to collect into the run directory. */
   logFiles?(ctx: NodeContext): string[];
-  /** The node currently acting as primary/leader, when the system can name one (for targeted faults). */
-  primary?(nodes: readonly NodeInfo[], options: Record<string, unknown>): Promise<string | undefined>;
-  /** Opens a client bound to one node. */
+  /**
+   * The node currently acting as primary/leader, when the system can name one (for targeted faults), by name.
+   * `cluster` holds every node's handle (exec on the node itself); `faultline run` always passes it, and it is
+   * absent only when a test calls the hook with names alone.
+   */
+  primary?(
+    nodes: readonly NodeInfo[],
+    options: Record<string, unknown>,
+    cluster?: ClusterContext,
+  ): Promise<string | undefined>;
+  /** Opens a client bound to one node; told which workload it serves (ClientContext.workload). */
   client(ctx: ClientContext): Promise<Client>;
 }
 

@@ -69,7 +69,8 @@ export {
   restoreSystemClock,
 } from './faults/clock.ts';
 export { killedByFault, killNodes, pauseNodes, processHooksFor, restartNodes, resumeNodes } from './faults/process.ts';
-export { planSchedule, scheduleProblems } from './schedule.ts';
+export { fixedScheduleProblems, planSchedule, scheduleProblems } from './schedule.ts';
+export type { FixedFault } from './schedule.ts';
 export {
   faultCampaignSchema,
   faultColors,

@@ -211,3 +211,59 @@ test('a start is in the history before the fault is applied, and an apply that f
   assert.equal(summary.errors[0]?.action, 'start');
   assert.equal(faultWindows(recorder.ops)[0]?.label, 'n2 killed');
 });
+
+test('a fault that took long to start still holds its planned time once in force', async () => {
+  const remotes = cluster();
+  const times: { f: string; at: number }[] = [];
+  const log: string[] = [];
+  // Naming the primary takes 150 ms (a slow status call); the partition is planned to hold 100 ms.
+  const hooks: ProcessHooks = {
+    ...fakeHooks(log),
+    primary: () =>
+      new Promise((resolve) =>
+        setTimeout(() => {
+          resolve('n2');
+        }, 150),
+      ),
+  };
+  const fault = { kind: 'partition', topology: 'primary' } as const;
+  await runNemesisSchedule({
+    schedule: [
+      { atMs: 0, action: 'start', id: 0, fault },
+      { atMs: 100, action: 'stop', id: 0, fault },
+    ],
+    remotes,
+    recorder: { record: (o) => times.push({ f: o.f, at: Date.now() }) },
+    features,
+    processes: hooks,
+  });
+  const start = times.find((t) => t.f === 'start-partition')!.at;
+  const stop = times.find((t) => t.f === 'stop-partition')!.at;
+  // Recorded before apply; in force a little later, then held 100 ms: never stopped at the planned 100 ms mark.
+  assert.ok(stop - start >= 100, `held ${stop - start} ms`);
+});
+
+test('with minHold, a start too late to hold it before the window ends is skipped, not started and cut short', async () => {
+  const remotes = cluster();
+  const recorder = memoryRecorder();
+  const fault = { kind: 'partition', topology: 'one', grudge: { n1: ['n2'], n2: ['n1'] } } as const;
+  const summary = await runNemesisSchedule({
+    schedule: [
+      { atMs: 0, action: 'start', id: 0, fault },
+      { atMs: 20, action: 'stop', id: 0, fault },
+      { atMs: 1500, action: 'start', id: 1, fault },
+      { atMs: 1600, action: 'stop', id: 1, fault },
+    ],
+    remotes,
+    recorder,
+    features,
+    // The window ends 3 s from now, and a fault must hold 2 s: only the first start fits (by a second).
+    minHold: { ms: 2000, windowEndsAt: Date.now() + 3000 },
+  });
+  assert.deepEqual(summary.skipped, [{ id: 1, kind: 'partition' }]);
+  assert.deepEqual(
+    recorder.ops.map((o) => o.f),
+    ['start-partition', 'stop-partition'],
+  );
+  assert.deepEqual(summary.errors, []);
+});

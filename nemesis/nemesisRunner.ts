@@ -31,6 +31,13 @@ export interface NemesisRunOptions {
   signal?: AbortSignal;
   /** How long a restarted node may take to be ready. Default 30 s. */
   readyTimeoutMs?: number;
+  /** The address the nodes see the controller's packets come from (client partitions need it). */
+  controllerAddress?: string;
+  /**
+   * The shortest a fault may hold, and when the fault window ends (Date.now() ms): a start that comes too late
+   * to hold that long before the end (earlier faults took long) is skipped, not started to be cut short.
+   */
+  minHold?: { ms: number; windowEndsAt: number };
 }
 
 export interface NemesisRunSummary {
@@ -38,6 +45,8 @@ export interface NemesisRunSummary {
   stopped: number;
   /** Each failed start or stop, as recorded in the history. */
   errors: { id: number; action: 'start' | 'stop'; kind: string; message: string }[];
+  /** Starts skipped because they came too late to hold minHold before the window's end. */
+  skipped: { id: number; kind: string }[];
   aborted: boolean;
   heal: NodeHealReport[];
 }
@@ -62,13 +71,15 @@ function sleepUntil(deadline: number, signal: AbortSignal | undefined): Promise<
 interface Active {
   fault: PlannedFault;
   nodes: string[];
+  /** When the fault was in force (applied): its stop waits until it has held its planned time from then. */
+  inForceAt?: number;
 }
 
 export async function runNemesisSchedule(options: NemesisRunOptions): Promise<NemesisRunSummary> {
   const { remotes, recorder, signal } = options;
   const names = remotes.map((r) => r.name);
   const active = new Map<number, Active>();
-  const summary: NemesisRunSummary = { started: 0, stopped: 0, errors: [], aborted: false, heal: [] };
+  const summary: NemesisRunSummary = { started: 0, stopped: 0, errors: [], skipped: [], aborted: false, heal: [] };
   const clockMode = options.clock?.mode ?? 'faketime';
   const clockFile = options.clock?.file === undefined ? {} : { file: options.clock.file };
 
@@ -90,6 +101,7 @@ export async function runNemesisSchedule(options: NemesisRunOptions): Promise<Ne
     },
     clock: { mode: clockMode, ...clockFile },
     ...(options.readyTimeoutMs !== undefined && { readyTimeoutMs: options.readyTimeoutMs }),
+    ...(options.controllerAddress !== undefined && { controllerAddress: options.controllerAddress }),
   };
 
   const record = (
@@ -144,9 +156,11 @@ export async function runNemesisSchedule(options: NemesisRunOptions): Promise<Ne
     }
     // The intent goes into the history before the nodes change.
     record('start', fault, detail, { label });
-    active.set(id, { fault, nodes });
+    const started: Active = { fault, nodes };
+    active.set(id, started);
     try {
       await prepared.apply();
+      started.inForceAt = Date.now();
     } catch (error) {
       const message = (error as Error).message;
       summary.errors.push({ id, action: 'start', kind: fault.kind, message });
@@ -158,16 +172,33 @@ export async function runNemesisSchedule(options: NemesisRunOptions): Promise<Ne
     }
   };
 
+  // Each fault's planned hold: a start that came late (resolving the primary, a slow node) still holds that
+  // long once in force, so a minHold chosen to outlast a failover is not eaten by the time it took to start.
+  const plannedStart = new Map<number, number>();
+  const plannedHold = new Map<number, number>();
+  for (const e of options.schedule) {
+    if (e.action === 'start') plannedStart.set(e.id, e.atMs);
+    else plannedHold.set(e.id, e.atMs - (plannedStart.get(e.id) ?? e.atMs));
+  }
   const origin = Date.now();
   try {
     for (const event of options.schedule) {
       await sleepUntil(origin + event.atMs, signal);
       if (signal?.aborted) break;
       if (event.action === 'start') {
+        const { minHold } = options;
+        if (minHold !== undefined && Date.now() + minHold.ms > minHold.windowEndsAt) {
+          summary.skipped.push({ id: event.id, kind: event.fault.kind });
+          continue;
+        }
         await doStart(event.id, event.fault);
         summary.started++;
       } else {
         const a = active.get(event.id);
+        if (a?.inForceAt !== undefined) {
+          await sleepUntil(a.inForceAt + (plannedHold.get(event.id) ?? 0), signal);
+          if (signal?.aborted) break;
+        }
         if (a !== undefined) await doStop(event.id, a);
       }
     }

@@ -119,3 +119,86 @@ test('scheduleProblems collects every problem, naming the fault', () => {
   assert.match(problems.join('\n'), /kill: 'minority' of 2/);
   assert.deepEqual(scheduleProblems({ faults: allFaults, intervalMs: 10, durationMs: 10 }, nodes), []);
 });
+
+test('with minHold, every fault stays at least that long, inside the window; a minHold no draw is under changes nothing', () => {
+  fc.assert(
+    fc.property(specs, fc.integer({ min: 1, max: 30_000 }), fc.integer(), (spec, minHoldMs, seed) => {
+      const events = planSchedule({ ...spec, minHoldMs }, nodes, xoroshiro128plus(seed));
+      const starts = new Map(events.filter((e) => e.action === 'start').map((e) => [e.id, e.atMs]));
+      for (const e of events.filter((x) => x.action === 'stop')) {
+        const held = e.atMs - starts.get(e.id)!;
+        assert.ok(held >= minHoldMs, `fault ${e.id} held ${held} ms < minHold ${minHoldMs}`);
+        assert.ok(e.atMs <= spec.durationMs);
+      }
+      // Every drawn hold is at least 1 ms: minHold 1 binds nothing, so the seed gives the schedule it always gave.
+      assert.deepEqual(
+        planSchedule({ ...spec, minHoldMs: 1 }, nodes, xoroshiro128plus(seed)),
+        planSchedule(spec, nodes, xoroshiro128plus(seed)),
+      );
+    }),
+  );
+});
+
+test('a fixed schedule starts and stops each fault exactly when given, the named fault or one drawn from the seed', () => {
+  const faults: FaultPlan[] = [
+    { kind: 'partition', topologies: ['primary'] },
+    { kind: 'kill', targets: ['one'] },
+  ];
+  const fixed = [
+    { startMs: 1000, stopMs: 7000, fault: 0 },
+    { startMs: 2000, stopMs: 3000, fault: 1 },
+    { startMs: 9000, stopMs: 12_000 },
+  ];
+  fc.assert(
+    fc.property(fc.integer(), (seed) => {
+      const spec: ScheduleSpec = { faults, intervalMs: 500, durationMs: 15_000, fixed };
+      const events = planSchedule(spec, nodes, xoroshiro128plus(seed));
+      assert.deepEqual(
+        events.map((e) => [e.atMs, e.action, e.id]),
+        [
+          [1000, 'start', 0],
+          [2000, 'start', 1],
+          [3000, 'stop', 1],
+          [7000, 'stop', 0],
+          [9000, 'start', 2],
+          [12_000, 'stop', 2],
+        ],
+      );
+      assert.equal(events[0]!.fault.kind, 'partition');
+      assert.equal(events[1]!.fault.kind, 'kill');
+      assert.ok(['partition', 'kill'].includes(events[4]!.fault.kind));
+      assert.deepEqual(events, planSchedule(spec, nodes, xoroshiro128plus(seed)));
+      assert.deepEqual(scheduleProblems(spec, nodes), []);
+    }),
+  );
+});
+
+test('fixed times that cannot run are named by entry: reversed, past the window, unknown fault, two partitions at once', () => {
+  const faults: FaultPlan[] = [{ kind: 'partition' }, { kind: 'kill' }];
+  const spec = (fixed?: ScheduleSpec['fixed']): ScheduleSpec => ({
+    faults,
+    intervalMs: 500,
+    durationMs: 10_000,
+    ...(fixed !== undefined && { fixed }),
+  });
+  assert.deepEqual(scheduleProblems(spec([{ startMs: 3000, stopMs: 2000, fault: 0 }]), nodes), [
+    'schedule.0: stop (2000 ms) must be after start (3000 ms)',
+  ]);
+  assert.match(scheduleProblems(spec([{ startMs: 0, stopMs: 11_000 }]), nodes).join(), /after the fault window ends/);
+  assert.match(scheduleProblems(spec([{ startMs: 0, stopMs: 1000, fault: 2 }]), nodes).join(), /fault 2 is not in/);
+  const twoPartitions = spec([
+    { startMs: 0, stopMs: 5000, fault: 0 },
+    { startMs: 4000, stopMs: 6000, fault: 0 },
+  ]);
+  assert.deepEqual(scheduleProblems(twoPartitions, nodes), [
+    'schedule.1 overlaps schedule.0, and both may be partition faults, which cannot run at once',
+  ]);
+  // A partition during a kill is fine (different lanes), unless overlap is off.
+  const mixed = spec([
+    { startMs: 0, stopMs: 5000, fault: 0 },
+    { startMs: 1000, stopMs: 2000, fault: 1 },
+  ]);
+  assert.deepEqual(scheduleProblems(mixed, nodes), []);
+  assert.equal(scheduleProblems({ ...mixed, overlap: false }, nodes).length, 1);
+  assert.match(scheduleProblems({ ...spec(), minHoldMs: 20_000 }, nodes).join(), /minHold must be/);
+});

@@ -16,6 +16,11 @@ export interface RunResults {
   durationMs: number;
   faults: { applied: string[]; unavailable: { fault: string; reason: string }[] };
   opCounts: { ok: number; fail: number; info: number };
+  /**
+   * ok completions whose value did not fit the workload's contract (docs/workloads.md), recorded as info: how
+   * many, and the first one's reason (absent in older files).
+   */
+  wrongShape?: { count: number; first?: string };
   checks: CheckResult[];
   /** The workload that generated the ops (written by the runner; absent in older files). */
   workload?: { name: string; model: string };
@@ -68,6 +73,7 @@ export const runResultsSchema = z.object({
     unavailable: z.array(z.object({ fault: z.string(), reason: z.string() })),
   }),
   opCounts: z.object({ ok: z.number().int(), fail: z.number().int(), info: z.number().int() }),
+  wrongShape: z.object({ count: z.number().int().nonnegative(), first: z.string().optional() }).optional(),
   checks: z.array(checkResultSchema),
   workload: z.object({ name: z.string(), model: z.string() }).optional(),
   harness: z.object({ status: z.string(), errors: z.array(z.string()), softErrors: z.array(z.string()) }).optional(),

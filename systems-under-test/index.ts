@@ -21,6 +21,8 @@ const builtInSystems: Record<string, SystemLoader> = {
   'mvcc-kv-si': async () => (await import('./mvcc-kv/index.ts')).mvccKvSi,
   'mvcc-kv-rc': async () => (await import('./mvcc-kv/index.ts')).mvccKvRc,
   'mvcc-kv-serializable': async () => (await import('./mvcc-kv/index.ts')).mvccKvSerializable,
+  'commit-kv-2pc': async () => (await import('./commit-kv/index.ts')).commitKv2pc,
+  'commit-kv-3pc': async () => (await import('./commit-kv/index.ts')).commitKv3pc,
 };
 
 /** Names of the built-in systems, sorted. */

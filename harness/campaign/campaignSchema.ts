@@ -171,6 +171,27 @@ const nemesisSpec = z.strictObject({
     .default('5s')
     .describe('Mean quiet time between one fault stopping and the next starting'),
   hold: duration.optional().describe('Mean time a fault stays; default the interval'),
+  minHold: positiveDuration('a fault could then be as short as drawn')
+    .optional()
+    .describe(
+      'Shortest time a fault stays, e.g. longer than the failover takes: shorter draws are lengthened, and no fault starts too late in the window to stay this long',
+    ),
+  schedule: z
+    .array(
+      z.strictObject({
+        start: duration.describe('When the fault starts, from the start of the fault window'),
+        stop: duration.describe('When it stops (healed, or restarted after a kill), from the start of the window'),
+        fault: z
+          .number()
+          .int()
+          .min(0)
+          .optional()
+          .describe('Index into nemesis.faults (0 is the first); drawn from them (seeded) when absent'),
+      }),
+    )
+    .min(1)
+    .optional()
+    .describe('Fixed fault times instead of drawn ones: interval, hold and minHold are then not used'),
   overlap: z.boolean().default(true).describe('Whether faults of different kinds may overlap'),
 });
 

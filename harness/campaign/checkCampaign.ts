@@ -1,7 +1,7 @@
 // Checks that need more than the schema: a mix naming ops the workload has, checkers that exist.
 // The system name is checked when it is loaded (it may be a path to a module).
 import { getWorkload } from '../workloads/index.ts';
-import { faultPackage, planFromCampaign } from '../../nemesis/index.ts';
+import { faultPackage, fixedScheduleProblems, planFromCampaign } from '../../nemesis/index.ts';
 import { durationMs, type CampaignSpec } from './campaignSchema.ts';
 import type { CampaignProblem, Locate } from './loadCampaign.ts';
 import { checkerNamesForWorkloadModel, defaultCheckers, knownCheckerNames } from './checkerNames.ts';
@@ -100,6 +100,7 @@ export function checkCampaignSemantics(
       });
     }
   });
+  problems.push(...scheduleTimeProblems(c, file, locate));
   if (c.nodes.backend === 'ssh') {
     const names = c.nodes.hosts.map((h, i) => h.name ?? `n${i + 1}`);
     names.forEach((name, i) => {
@@ -163,6 +164,49 @@ function checkerProblems(c: CampaignSpec, file: string, locate: Locate): Campaig
         hint: judgingHint(workload, judging ?? []),
       });
     }
+  }
+  return problems;
+}
+
+/** nemesis.minHold and nemesis.schedule against the fault window and the faults listed. */
+function scheduleTimeProblems(c: CampaignSpec, file: string, locate: Locate): CampaignProblem[] {
+  const problems: CampaignProblem[] = [];
+  const windowMs = durationMs(c.phases.faults);
+  const { minHold, schedule } = c.nemesis;
+  if (minHold !== undefined && durationMs(minHold) > windowMs)
+    problems.push({
+      message: `minHold ${minHold} is longer than the fault window (${c.phases.faults}), so no fault could start`,
+      field: 'nemesis.minHold',
+      location: { file, ...locate(['nemesis', 'minHold']) },
+      hint: 'lengthen phases.faults or shorten minHold',
+    });
+  if (schedule === undefined) return problems;
+  if (c.nemesis.faults.length === 0)
+    problems.push({
+      message: 'a fault schedule needs faults to schedule',
+      field: 'nemesis.schedule',
+      location: { file, ...locate(['nemesis', 'schedule']) },
+      hint: 'list the faults in nemesis.faults',
+    });
+  const spec = {
+    faults: c.nemesis.faults.map((f) => planFromCampaign(f, durationMs)),
+    intervalMs: durationMs(c.nemesis.interval),
+    durationMs: windowMs,
+    overlap: c.nemesis.overlap,
+  };
+  const fixed = schedule.map((e) => ({
+    startMs: durationMs(e.start),
+    stopMs: durationMs(e.stop),
+    ...(e.fault !== undefined && { fault: e.fault }),
+  }));
+  for (const message of fixedScheduleProblems(spec, fixed)) {
+    const entry = Number(/^schedule\.(\d+)/.exec(message)?.[1] ?? 0);
+    problems.push({
+      message: message.replace(/^schedule\.\d+:? ?/, ''),
+      field: `nemesis.schedule.${entry}`,
+      location: { file, ...locate(['nemesis', 'schedule', entry]) },
+      hint: `times are from the start of the fault window (phases.faults: ${c.phases.faults})`,
+    });
   }
   return problems;
 }

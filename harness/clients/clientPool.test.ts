@@ -4,6 +4,7 @@ import { findHistoryProblems, pairOperations, type HistoryOp } from '../../check
 import type { RecordInput } from '../history/recorder.ts';
 import type { Client, ClientOp, Completion, NodeInfo } from '../plugin.ts';
 import { ClientAdapterError, ClientPool, failBackoffMs } from './clientPool.ts';
+import { getWorkload } from '../workloads/index.ts';
 
 const nodes: NodeInfo[] = [
   { name: 'n1', address: '127.0.0.1' },
@@ -229,4 +230,90 @@ test('a client() that never opens fails the pool under hookTimeoutMs, named', as
     pool.run(counterOps(), new AbortController().signal),
     /hangs: client\(\) on n[12] did not finish within 0.05 s/,
   );
+});
+
+test('an ok completion of the wrong shape for the workload is recorded as info with why, counted, never coerced', async () => {
+  const rec = memoryRecorder();
+  const register = getWorkload('register')!;
+  let n = 0;
+  const pool = new ClientPool({
+    concurrency: 2,
+    nodes,
+    timeoutMs: 1000,
+    checkCompletion: register.checkCompletion,
+    record: (i) => {
+      rec.record(i);
+    },
+    // Every third read answers the integer as a string, as a driver returning text would.
+    openClient: () =>
+      Promise.resolve({
+        invoke: (op: ClientOp) =>
+          Promise.resolve<Completion>(
+            op.f === 'read' ? { type: 'ok', value: ++n % 3 === 0 ? '5' : 5 } : { type: 'ok', value: op.value },
+          ),
+        close: () => Promise.resolve(),
+      }),
+  });
+  const stop = new AbortController();
+  const ops = [
+    { f: 'read', value: null },
+    { f: 'write', value: 5 },
+  ] as const;
+  let i = 0;
+  setTimeout(() => {
+    stop.abort();
+  }, 100);
+  await pool.run(() => ops[i++ % 2]!, stop.signal);
+  assert.deepEqual(findHistoryProblems(rec.ops), []);
+  const paired = pairOperations(rec.ops);
+  const wrong = paired.filter((o) => o.error?.startsWith('completion of the wrong shape') === true);
+  assert.ok(wrong.length > 0);
+  assert.equal(pool.counts.wrongShape, wrong.length);
+  assert.equal(pool.counts.firstWrongShape, 'read returned a string ("5"), expected an integer or null');
+  for (const o of wrong) {
+    assert.equal(o.status, 'info');
+    assert.equal(o.f, 'read');
+    assert.equal(o.output, null, 'the string is not recorded as if it were a read value');
+  }
+  // The well-formed reads are ok with their integer.
+  assert.ok(paired.some((o) => o.f === 'read' && o.status === 'ok' && o.output === 5));
+  assert.equal(paired.filter((o) => o.status === 'ok' && typeof o.output === 'string').length, 0);
+});
+
+test('the node that served an op is recorded on its completion beside the bound node; a name outside the cluster is not', async () => {
+  const rec = memoryRecorder();
+  const logs: string[] = [];
+  const pool = new ClientPool({
+    concurrency: 2,
+    nodes,
+    timeoutMs: 1000,
+    record: (i) => {
+      rec.record(i);
+    },
+    log: (m) => logs.push(m),
+    // Slot 0 is bound to n1 and forwards to n2; slot 1 (n2) names a node that does not exist.
+    openClient: (node) =>
+      Promise.resolve({
+        invoke: () =>
+          Promise.resolve<Completion>({ type: 'ok', value: null, servedBy: node.name === 'n1' ? 'n2' : 'n9' }),
+        close: () => Promise.resolve(),
+      }),
+  });
+  const stop = new AbortController();
+  setTimeout(() => {
+    stop.abort();
+  }, 50);
+  await pool.run(() => ({ f: 'read', value: null }), stop.signal);
+  const completions = rec.ops.filter((o) => o.type !== 'invoke');
+  const atN1 = completions.filter((o) => o.node === 'n1');
+  const atN2 = completions.filter((o) => o.node === 'n2');
+  assert.ok(atN1.length > 0 && atN2.length > 0);
+  assert.ok(atN1.every((o) => o.servedBy === 'n2' && o.type === 'ok'));
+  assert.ok(
+    atN2.every((o) => o.servedBy === undefined && o.type === 'ok'),
+    'an unknown name is left out',
+  );
+  assert.ok(rec.ops.filter((o) => o.type === 'invoke').every((o) => o.servedBy === undefined));
+  assert.ok(logs.some((m) => m.includes('servedBy "n9" names no node of the cluster')));
+  assert.equal(pairOperations(rec.ops).find((o) => o.node === 'n1')?.servedBy, 'n2');
 });

@@ -9,6 +9,7 @@ import type { Client, ClientOp, Completion, NodeInfo } from '../plugin.ts';
 import { uniformIndex } from '../workloads/workload.ts';
 import { HookTimeoutError, withinHookTimeout } from './hookTimeout.ts';
 import { unstorableReason, validateCompletion } from './validateCompletion.ts';
+import type { CompletionCheck } from '../workloads/completionShape.ts';
 
 export interface ClientPoolOptions {
   concurrency: number;
@@ -32,6 +33,11 @@ export interface ClientPoolOptions {
   systemName?: string;
   /** Harness-side notes: a client that could not be opened, an adapter that broke the protocol. */
   log?(message: string): void;
+  /**
+   * The workload's contract for ok values (Workload.checkCompletion): a misfit is recorded as info with the
+   * reason and counted in `counts.wrongShape`, never coerced. Unchecked when absent.
+   */
+  checkCompletion?: CompletionCheck;
 }
 
 interface Slot {
@@ -55,7 +61,14 @@ export interface PoolCounts {
   info: number;
   /** Completions the adapter got wrong (not ok/fail/info): recorded as info, counted as plugin errors. */
   pluginErrors: number;
+  /** ok completions whose value did not fit the workload's contract: recorded as info (counted there too). */
+  wrongShape: number;
+  /** The first of them, in words: "read of key k3 returned a string ("5"), expected an integer or null". */
+  firstWrongShape?: string;
 }
+
+/** The error of an ok completion recorded as info because its value did not fit the workload. */
+export const wrongShapeError = (problem: string): string => `completion of the wrong shape: ${problem}`;
 
 const yieldEvery = 32;
 
@@ -72,14 +85,16 @@ export class ClientAdapterError extends Error {
 }
 
 export class ClientPool {
-  readonly counts: PoolCounts = { ok: 0, fail: 0, info: 0, pluginErrors: 0 };
+  readonly counts: PoolCounts = { ok: 0, fail: 0, info: 0, pluginErrors: 0, wrongShape: 0 };
   private readonly _options: ClientPoolOptions;
   private readonly _slots: Slot[];
   private _everOpened = false;
+  private readonly _nodeNames: ReadonlySet<string>;
 
   constructor(options: ClientPoolOptions) {
     if (options.nodes.length === 0) throw new Error('ClientPool needs at least one node');
     this._options = options;
+    this._nodeNames = new Set(options.nodes.map((n) => n.name));
     this._slots = Array.from({ length: options.concurrency }, (_, index) => ({
       index,
       process: index,
@@ -199,6 +214,7 @@ export class ClientPool {
     let type: 'ok' | 'fail' | 'info';
     let value: Value = op.value;
     let error: string | undefined;
+    let servedBy: string | undefined;
     if (problems.length > 0) {
       this.counts.pluginErrors++;
       type = 'info';
@@ -207,13 +223,38 @@ export class ClientPool {
     } else {
       const c = completion as Completion;
       type = c.type;
-      if (c.type === 'ok') value = c.value ?? null;
+      if (c.servedBy !== undefined) {
+        if (this._nodeNames.has(c.servedBy)) servedBy = c.servedBy;
+        else {
+          // Not a node of this cluster: a bug in the adapter, noted once per slot op, and left out of the history.
+          this.counts.pluginErrors++;
+          this._options.log?.(
+            `process ${slot.process} ${op.f}: servedBy ${JSON.stringify(c.servedBy)} names no node of the cluster (${[...this._nodeNames].join(', ')}); not recorded`,
+          );
+        }
+      }
+      const problem = c.type === 'ok' ? this._options.checkCompletion?.(op, c.value ?? null) : undefined;
+      if (problem !== undefined) {
+        // The op happened (the system said ok) but what it returned cannot be judged: unknown, with why.
+        type = 'info';
+        error = wrongShapeError(problem);
+        if (this.counts.wrongShape++ === 0) {
+          this.counts.firstWrongShape = problem;
+          this._options.log?.(`process ${slot.process} on ${slot.node.name}: ${error} (more are counted, not logged)`);
+        }
+      } else if (c.type === 'ok') value = c.value ?? null;
       else if (c.type === 'fail') {
         error = c.error;
         if (c.value !== undefined) value = c.value;
       } else error = c.error;
     }
-    record({ type, ...base, value, ...(error !== undefined && { error }) });
+    record({
+      type,
+      ...base,
+      value,
+      ...(error !== undefined && { error }),
+      ...(servedBy !== undefined && { servedBy }),
+    });
     this.counts[type]++;
     if (type === 'info') {
       // The old process may still have its op in flight: retire it, and give the slot a fresh identity.

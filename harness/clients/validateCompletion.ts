@@ -4,12 +4,14 @@
 /** The problems with a completion, empty when it is valid. */
 export function validateCompletion(c: unknown): string[] {
   if (typeof c !== 'object' || c === null) return [`expected {type: 'ok'|'fail'|'info', ...}, got ${String(c)}`];
-  const { type, error } = c as { type?: unknown; error?: unknown };
+  const { type, error, servedBy } = c as { type?: unknown; error?: unknown; servedBy?: unknown };
   if (type !== 'ok' && type !== 'fail' && type !== 'info')
     return [`type must be 'ok', 'fail' or 'info', not ${JSON.stringify(type)}`];
   const problems: string[] = [];
   if (type === 'ok' && !('value' in c)) problems.push('an ok completion needs a value (null when there is none)');
   if (type !== 'ok' && typeof error !== 'string') problems.push(`a ${type} completion needs an error string`);
+  if (servedBy !== undefined && typeof servedBy !== 'string')
+    problems.push(`servedBy must be a node's name (a string), not ${typeof servedBy}`);
   return problems;
 }
 
@@ -22,7 +24,13 @@ export function unstorableReason(c: unknown): string | undefined {
   try {
     if (typeof c !== 'object' || c === null) return undefined;
     // Reads every field the pool will read, so a throwing getter is caught here, once.
-    const { type, value, error } = c as { type?: unknown; value?: unknown; error?: unknown };
+    const { type, value, error, servedBy } = c as {
+      type?: unknown;
+      value?: unknown;
+      error?: unknown;
+      servedBy?: unknown;
+    };
+    if (typeof servedBy === 'object' && servedBy !== null) JSON.stringify(servedBy);
     if (typeof type === 'bigint') return 'its type is a BigInt';
     if (typeof value === 'bigint') return 'its value is a BigInt, which JSON cannot hold';
     if (typeof value === 'object' && value !== null) JSON.stringify(value);

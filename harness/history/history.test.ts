@@ -18,6 +18,7 @@ const wellFormed = fc
       f: fc.constantFrom('read', 'write', 'cas'),
       value: fc.oneof(fc.constant<Value>(null), fc.integer(), fc.string()),
       outcome: fc.constantFrom('ok', 'fail', 'info', 'none'),
+      servedBy: fc.option(fc.constantFrom('n1', 'n2', 'n-3'), { nil: undefined }),
     }),
     { maxLength: 40 },
   )
@@ -33,7 +34,14 @@ const wellFormed = fc
         alias.set(s.proc, nextFresh++);
         continue;
       }
-      ops.push({ type: s.outcome, process: p, f: s.f, value: s.value, node: 'n1' });
+      ops.push({
+        type: s.outcome,
+        process: p,
+        f: s.f,
+        value: s.value,
+        node: 'n1',
+        ...(s.servedBy !== undefined && { servedBy: s.servedBy }),
+      });
       if (s.outcome === 'info') alias.set(s.proc, nextFresh++);
     }
     return ops;
@@ -53,6 +61,35 @@ test('recorder and reader round-trip any well-formed history', () => {
     }),
     { numRuns: 60 },
   );
+});
+
+test('servedBy is written after the other fields and read back; a history without it reads as before', () => {
+  const path = join(tmp(), 'history.jsonl');
+  const rec = new HistoryRecorder(path, { clock: () => 5 });
+  rec.record({ type: 'invoke', process: 0, f: 'read', value: null, node: 'n2' });
+  rec.record({ type: 'ok', process: 0, f: 'read', value: 3, node: 'n2', error: 'x', servedBy: 'n1' });
+  rec.close();
+  const lines = readFileSync(path, 'utf8').trim().split('\n');
+  assert.equal(
+    lines[1],
+    '{"index":1,"time":5,"type":"ok","process":0,"f":"read","value":3,"node":"n2","error":"x","servedBy":"n1"}',
+  );
+  const [, ok] = readHistoryJsonl(path).ops;
+  assert.equal(ok?.servedBy, 'n1');
+  assert.equal(pairOperations(readHistoryJsonl(path).ops)[0]?.servedBy, 'n1');
+  // Any key order (JSON.parse path) gives the same; a non-string servedBy is an error naming the line.
+  const shuffled = parseHistoryJsonl(
+    '{"servedBy":"n1","value":null,"f":"read","process":0,"type":"invoke","time":1,"index":0}\n',
+  );
+  assert.equal(shuffled.ops[0]?.servedBy, 'n1');
+  assert.throws(
+    () => parseHistoryJsonl('{"index":0,"time":1,"type":"invoke","process":0,"f":"read","value":null,"servedBy":3}\n'),
+    /:1: "servedBy" must be a node name/,
+  );
+  const old = parseHistoryJsonl(
+    '{"index":0,"time":1,"type":"invoke","process":0,"f":"read","value":null,"node":"n1"}\n',
+  );
+  assert.equal('servedBy' in old.ops[0]!, false);
 });
 
 test('a write torn at any byte offset loses at most the torn line and never an earlier one', () => {

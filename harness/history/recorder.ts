@@ -82,7 +82,7 @@ export class HistoryRecorder {
   }
 
   private line(op: HistoryOp): string {
-    // Key order is fixed so lines read well: index, time, type, process, f, value, then the optional fields.
+    // Key order is fixed so lines read well: index, time, type, process, f, value, then the optional fields (node, key, error, servedBy).
     return JSON.stringify({
       index: op.index,
       time: op.time,
@@ -93,6 +93,7 @@ export class HistoryRecorder {
       ...(op.node !== undefined && { node: op.node }),
       ...(op.key !== undefined && { key: op.key }),
       ...(op.error !== undefined && { error: op.error }),
+      ...(op.servedBy !== undefined && { servedBy: op.servedBy }),
     });
   }
 

@@ -68,6 +68,7 @@ const line = fc.oneof(
       node: fc.option(tricky),
       key: fc.option(tricky),
       error: fc.option(tricky),
+      servedBy: fc.option(tricky),
       time: number,
     }),
   },
@@ -95,6 +96,7 @@ function render(
         node: string | null;
         key: string | null;
         error: string | null;
+        servedBy: string | null;
         time: number;
       }
   )[],
@@ -115,6 +117,7 @@ function render(
       if (l.node !== null) o.node = l.node;
       if (l.key !== null) o.key = l.key;
       if (l.error !== null) o.error = l.error;
+      if (l.servedBy !== null) o.servedBy = l.servedBy;
       if (!shuffleKeys) return JSON.stringify(o);
       return JSON.stringify(Object.fromEntries(Object.entries(o).reverse()));
     })

@@ -16,6 +16,7 @@ import {
   processHooksFor,
   runNemesisSchedule,
   type FaultAvailability,
+  type FixedFault,
   type FaultName,
   type KernelFeatures,
 } from '../../nemesis/index.ts';
@@ -26,6 +27,7 @@ import type { NodeContext, SystemDefinition } from '../plugin.ts';
 import type { Remote } from '../nodes/remote.ts';
 import { noFaults, type FaultDriver } from './faultDriver.ts';
 import { probeKernelFeatures } from '../nodes/features.ts';
+import { controllerAddressFor } from './controllerAddress.ts';
 import type { ProvisionedNodes } from './provisionNodes.ts';
 
 export interface FaultDriverOptions {
@@ -63,6 +65,29 @@ const localFeatures: KernelFeatures = {
 };
 const localReason = 'the local backend runs every node on this machine; use nodes: {backend: docker} for this fault';
 
+/**
+ * The campaign's fixed fault times for the schedule, their fault indices moved from the campaign's list to the
+ * list of faults usable here; an entry naming a fault that is unavailable here is left out, and said so.
+ */
+export function fixedEntries(
+  schedule: CampaignSpec['nemesis']['schedule'],
+  requested: readonly FaultSpec[],
+  usable: readonly FaultSpec[],
+  log: (message: string) => void,
+): FixedFault[] | undefined {
+  if (schedule === undefined) return undefined;
+  return schedule.flatMap((entry, i) => {
+    const times = { startMs: durationMs(entry.start), stopMs: durationMs(entry.stop) };
+    if (entry.fault === undefined) return [times];
+    const at = usable.indexOf(requested[entry.fault]!);
+    if (at === -1) {
+      log(`nemesis.schedule.${i} left out: its fault (${requested[entry.fault]?.kind}) is unavailable here`);
+      return [];
+    }
+    return [{ ...times, fault: at }];
+  });
+}
+
 export async function createFaultDriver(o: FaultDriverOptions): Promise<FaultDriver> {
   const requested = o.campaign.nemesis.faults;
   if (requested.length === 0) return noFaults();
@@ -77,6 +102,14 @@ export async function createFaultDriver(o: FaultDriverOptions): Promise<FaultDri
       backend: backend === 'ssh' && realClock ? 'ssh' : 'docker',
     }).map((a) => [a.fault, a]),
   );
+  // The availability backend says how clocks move; a client partition needs to know it is an ssh host.
+  if (backend === 'ssh' && availability.has('client-partition'))
+    availability.set('client-partition', {
+      fault: 'client-partition',
+      available: false,
+      reason:
+        "dropping the controller's packets on an ssh host would cut the harness's own ssh connection (docker only)",
+    });
   const unavailable: { fault: string; reason: string }[] = [];
   for (const a of availability.values()) {
     if (!a.available)
@@ -86,12 +119,14 @@ export async function createFaultDriver(o: FaultDriverOptions): Promise<FaultDri
   if (usable.length === 0) return noFaults(unavailable);
   const usesFaketime = usable.some((f) => f.kind === 'clock' && !f.realClock);
   const byName = new Map(remotes.map((r) => [r.name, r]));
-  const hooks = processHooksFor(
-    o.system,
-    (name) => o.nodeContext(byName.get(name)!),
-    infos,
-    o.nodeContext(remotes[0]!).options,
-  );
+  const options = o.nodeContext(remotes[0]!).options;
+  const hooks = processHooksFor(o.system, (name) => o.nodeContext(byName.get(name)!), infos, options, {
+    nodes: remotes,
+    options,
+    log: (m) => {
+      o.log(m);
+    },
+  });
   const active = new Map<string, number>();
   const events: NemesisEvent[] = [];
   const healOptions = { backend: backend === 'ssh' ? ('ssh' as const) : ('docker' as const) };
@@ -106,7 +141,10 @@ export async function createFaultDriver(o: FaultDriverOptions): Promise<FaultDri
     async run(signal) {
       const windowMs = durationMs(o.campaign.phases.faults);
       const intervalMs = durationMs(o.campaign.nemesis.interval);
-      const hold = o.campaign.nemesis.hold;
+      const { hold, minHold } = o.campaign.nemesis;
+      const fixed = fixedEntries(o.campaign.nemesis.schedule, requested, usable, (m) => {
+        o.log(m);
+      });
       // The schedule's own stream: seed + 1, so changing the workload never changes the faults.
       const schedule = planSchedule(
         {
@@ -115,11 +153,20 @@ export async function createFaultDriver(o: FaultDriverOptions): Promise<FaultDri
           durationMs: windowMs,
           overlap: o.campaign.nemesis.overlap,
           ...(hold !== undefined && { holdMs: durationMs(hold) }),
+          ...(minHold !== undefined && { minHoldMs: durationMs(minHold) }),
+          ...(fixed !== undefined && { fixed }),
         },
         infos.map((n) => n.name),
         xoroshiro128plus(o.seed + 1),
       );
+      // Client partitions drop the controller's address, as the nodes see it.
+      const controllerAddress = usable.some((f) => f.kind === 'client-partition')
+        ? await controllerAddressFor(remotes[0]!.address)
+        : undefined;
       const summary = await runNemesisSchedule({
+        ...(controllerAddress !== undefined && { controllerAddress }),
+        ...(minHold !== undefined &&
+          fixed === undefined && { minHold: { ms: durationMs(minHold), windowEndsAt: Date.now() + windowMs } }),
         schedule,
         remotes,
         recorder: {
@@ -138,6 +185,8 @@ export async function createFaultDriver(o: FaultDriverOptions): Promise<FaultDri
         signal,
       });
       for (const e of summary.errors) o.log(`fault ${e.action} of ${e.kind} failed: ${e.message}`);
+      for (const e of summary.skipped)
+        o.log(`fault start of ${e.kind} skipped: too late in the fault window to hold minHold (${minHold})`);
     },
     async healAll() {
       if (backend === 'local') {

@@ -10,9 +10,11 @@ import { toRunResults } from '../../results/runResults.ts';
 import { parseCampaign } from '../campaign/loadCampaign.ts';
 import { readHistoryJsonl } from '../history/jsonl.ts';
 import { runCampaign } from './runCampaign.ts';
+import { seen } from './fixtures/inProcessClusterReady.ts';
 
 const tutorialSystem = fileURLToPath(new URL('../../examples/tutorial-kv/system.ts', import.meta.url));
 const inProcess = fileURLToPath(new URL('./fixtures/inProcessRegister.ts', import.meta.url));
+const clusterReadySystem = fileURLToPath(new URL('./fixtures/inProcessClusterReady.ts', import.meta.url));
 
 function campaign(dir: string, yaml: string) {
   return parseCampaign(yaml, join(dir, 'campaign.yaml'));
@@ -160,4 +162,27 @@ test("the run's checks get the campaign's budgets, overridden by the command lin
   // The status line's last word is the phase the run is in when the phases end: checking.
   assert.equal(phases.at(-1), 'checking');
   assert.ok(phases.length > 1, 'the phases sent their own status first');
+});
+
+test('clusterReady is polled until true before any traffic; clients are told their workload; servedBy is recorded', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'faultline-run-'));
+  t.after(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const loaded = campaign(
+    dir,
+    `name: cluster-ready\nsystem: ${clusterReadySystem}\nnodes: {backend: local, count: 2}\nworkload: {name: key-value, keys: 2}\n` +
+      `clients: {concurrency: 2, timeout: 500ms, rate: 200}\n${quickPhases}checkers: [linearizable]\nseed: 7\n`,
+  );
+  const outcome = await runCampaign({ loaded, storeDir: join(dir, 'store') });
+  assert.equal(outcome.status, 'passed', JSON.stringify(outcome.errors));
+  assert.equal(seen.clusterReadyCalls, 3);
+  assert.deepEqual(seen.handles, ['n1:function', 'n2:function'], 'every node as a handle, exec included');
+  assert.ok(seen.workloads.length >= 2 && seen.workloads.every((w) => w === 'key-value/register'));
+  const history = readHistoryJsonl(join(outcome.runDir, 'history.jsonl')).ops;
+  assert.ok(seen.readyAt > 0 && seen.firstOpAt >= seen.readyAt, 'no op before the cluster was ready');
+  const completions = history.filter((op) => op.process !== 'nemesis' && op.type !== 'invoke');
+  assert.ok(completions.every((op) => op.servedBy !== undefined));
+  assert.ok(completions.some((op) => op.type === 'ok' && op.servedBy === 'n1' && op.node === 'n2'));
+  assert.deepEqual(outcome.results.wrongShape, { count: 0 });
 });

@@ -13,7 +13,7 @@ import { durationMs, safeNodeName } from '../campaign/campaignSchema.ts';
 import { exitCodeForRun } from '../errors.ts';
 import { interruptedReason, notCheckedAnalysis } from '../../checkers/index.ts';
 import { HistoryTooLargeError } from '../history/readChunks.ts';
-import type { ClientContext, NodeContext, SystemDefinition } from '../plugin.ts';
+import type { ClientContext, ClusterContext, NodeContext, SystemDefinition } from '../plugin.ts';
 import { runIdOf } from '../../results/runDirectory.ts';
 import { createRunDir, HarnessLog, runFiles, writeJsonAtomic } from '../store/runStore.ts';
 import { getWorkload } from '../workloads/index.ts';
@@ -33,7 +33,7 @@ import { TaskRunner, type TaskError, type RunStatus } from './taskRunner.ts';
 import { RunFailures } from './runFailures.ts';
 import { holdRunLock } from '../nodes/runLock.ts';
 import { ClientPool } from '../clients/clientPool.ts';
-import { waitReady, onEveryNode, withHookTimeouts } from './systemLifecycle.ts';
+import { waitClusterReady, waitReady, onEveryNode, withHookTimeouts } from './systemLifecycle.ts';
 
 export interface RunCampaignOptions {
   loaded: LoadedCampaign;
@@ -136,6 +136,14 @@ export async function runCampaign(options: RunCampaignOptions): Promise<RunOutco
     dataDir: `/var/lib/faultline/${ctx.system!.name}`,
     log: (m) => {
       log.write(`[${node.name}] ${m}`);
+    },
+  });
+
+  const clusterContext = (): ClusterContext => ({
+    nodes: ctx.nodes!.remotes,
+    options: ctx.systemOptions,
+    log: (m) => {
+      log.write(`[cluster] ${m}`);
     },
   });
 
@@ -245,6 +253,10 @@ export async function runCampaign(options: RunCampaignOptions): Promise<RunOutco
         if (system.install !== undefined) await onEveryNode(c.nodes!.remotes, (n) => system.install!(nodeContext(n)));
         await onEveryNode(c.nodes!.remotes, (n) => system.start(nodeContext(n)));
         await waitReady(system, c.nodes!.remotes, nodeContext, 60_000);
+        if (system.clusterReady !== undefined) {
+          say(`every node is ready; waiting for ${system.name}'s clusterReady`);
+          await waitClusterReady(system, clusterContext(), 60_000);
+        }
         say(`${system.name} is ready`);
       },
       teardown: async (c) => {
@@ -268,10 +280,16 @@ export async function runCampaign(options: RunCampaignOptions): Promise<RunOutco
           concurrency: campaign.clients.concurrency,
           nodes: c.nodes!.infos,
           openClient: (node): ReturnType<SystemDefinition['client']> => {
-            const clientContext: ClientContext = { node, nodes: c.nodes!.infos, options: c.systemOptions };
+            const clientContext: ClientContext = {
+              node,
+              nodes: c.nodes!.infos,
+              options: c.systemOptions,
+              workload: { name: workload.name, model: workload.model },
+            };
             return system.client(clientContext);
           },
           record: (op) => c.recorder!.record(op),
+          checkCompletion: workload.checkCompletion,
           timeoutMs: durationMs(campaign.clients.timeout),
           hookTimeoutMs,
           systemName: system.name,
@@ -384,6 +402,10 @@ export async function runCampaign(options: RunCampaignOptions): Promise<RunOutco
     durationMs: Date.now() - startedAt.getTime(),
     faults: { applied: [...(ctx.faults?.applied ?? [])], unavailable: [...(ctx.faults?.unavailable ?? [])] },
     opCounts,
+    wrongShape: {
+      count: ctx.pool?.counts.wrongShape ?? 0,
+      ...(ctx.pool?.counts.firstWrongShape !== undefined && { first: ctx.pool.counts.firstWrongShape }),
+    },
     checks,
     verdict: { valid: analysis.valid, ...(analysis.reason !== undefined && { reason: analysis.reason }) },
   };

@@ -1,5 +1,5 @@
 // Running a system's lifecycle hooks across the nodes: in parallel, every failure named by its node.
-import type { NodeContext, SystemDefinition } from '../plugin.ts';
+import type { ClusterContext, NodeContext, SystemDefinition } from '../plugin.ts';
 import type { Remote } from '../nodes/remote.ts';
 import { withinHookTimeout } from '../clients/hookTimeout.ts';
 
@@ -46,6 +46,33 @@ export async function waitReady(
   }
 }
 
+/**
+ * Polls the system's `clusterReady` until it answers true (a thrown error counts as not yet, and is named if
+ * the deadline passes); returns at once when the system has none.
+ */
+export async function waitClusterReady(
+  system: SystemDefinition,
+  cluster: ClusterContext,
+  timeoutMs: number,
+  pollMs = 200,
+): Promise<void> {
+  if (system.clusterReady === undefined) return;
+  const deadline = Date.now() + timeoutMs;
+  let lastError = '';
+  for (;;) {
+    try {
+      if (await system.clusterReady(cluster)) return;
+    } catch (e) {
+      lastError = e instanceof Error ? e.message : String(e);
+    }
+    if (Date.now() > deadline)
+      throw new Error(
+        `${system.name}: every node was ready, but clusterReady did not answer true within ${timeoutMs / 1000} s${lastError !== '' ? ` (last error: ${lastError})` : ''}; see logs/ in the run directory`,
+      );
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+}
+
 const nodeHooks = ['install', 'start', 'ready', 'stop', 'kill', 'pause', 'resume'] as const;
 
 /**
@@ -63,8 +90,13 @@ export function withHookTimeouts(system: SystemDefinition, timeoutMs: number): S
   }
   if (system.primary !== undefined) {
     const primary = system.primary.bind(system);
-    timed.primary = (nodes, options) =>
-      withinHookTimeout(() => primary(nodes, options), { system: system.name, hook: 'primary' }, timeoutMs);
+    timed.primary = (nodes, options, cluster) =>
+      withinHookTimeout(() => primary(nodes, options, cluster), { system: system.name, hook: 'primary' }, timeoutMs);
+  }
+  if (system.clusterReady !== undefined) {
+    const clusterReady = system.clusterReady.bind(system);
+    timed.clusterReady = (cluster) =>
+      withinHookTimeout(() => clusterReady(cluster), { system: system.name, hook: 'clusterReady' }, timeoutMs);
   }
   return timed;
 }

@@ -2,6 +2,7 @@
 // increments (Maelstrom's g-counter / pn-counter rule).
 import type { GeneratorCore } from './workload.ts';
 import { defineWorkload, keyName, pickF, uniformIndex } from './workload.ts';
+import { integerOrNull, readReturns } from './completionShape.ts';
 
 export const counter = defineWorkload({
   name: 'counter',
@@ -10,6 +11,7 @@ export const counter = defineWorkload({
   fs: ['add', 'read'],
   defaultMix: { add: 3, read: 1 },
   multiKey: true,
+  checkCompletion: readReturns(integerOrNull),
   create: (params): GeneratorCore<null> => {
     const keyCount = Math.max(1, params.keys);
     return {

@@ -2,6 +2,7 @@
 // history by key (Jepsen's `independent`) and each sub-history stays small.
 import { defineWorkload } from './workload.ts';
 import { registerCore } from './registerOps.ts';
+import { integerOrNull, readReturns } from './completionShape.ts';
 
 export const keyValue = defineWorkload({
   name: 'key-value',
@@ -10,5 +11,6 @@ export const keyValue = defineWorkload({
   fs: ['read', 'write', 'cas'],
   defaultMix: { read: 2, write: 1, cas: 1 },
   multiKey: true,
+  checkCompletion: readReturns(integerOrNull),
   create: (params) => registerCore(params, true),
 });

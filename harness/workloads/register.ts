@@ -1,6 +1,7 @@
 // register: read, write and compare-and-set on a single register. The classic linearizability workload.
 import { defineWorkload } from './workload.ts';
 import { registerCore } from './registerOps.ts';
+import { integerOrNull, readReturns } from './completionShape.ts';
 
 export const register = defineWorkload({
   name: 'register',
@@ -9,5 +10,6 @@ export const register = defineWorkload({
   fs: ['read', 'write', 'cas'],
   defaultMix: { read: 2, write: 1, cas: 1 },
   multiKey: false,
+  checkCompletion: readReturns(integerOrNull),
   create: (params) => registerCore(params, false),
 });

@@ -2,6 +2,7 @@
 // lost writes), nothing is read that was never added.
 import type { GeneratorCore } from './workload.ts';
 import { defineWorkload, keyName, pickF, uniformIndex } from './workload.ts';
+import { integerListOrNull, readReturns } from './completionShape.ts';
 
 export const set = defineWorkload({
   name: 'set',
@@ -10,6 +11,7 @@ export const set = defineWorkload({
   fs: ['add', 'read'],
   defaultMix: { add: 4, read: 1 },
   multiKey: true,
+  checkCompletion: readReturns(integerListOrNull),
   create: (params): GeneratorCore<{ nextValue: number }> => {
     const keyCount = Math.max(1, params.keys);
     return {

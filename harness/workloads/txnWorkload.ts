@@ -4,6 +4,7 @@
 import type { Value } from '../plugin.ts';
 import type { GeneratorCore, Workload } from './workload.ts';
 import { defineWorkload, keyName, uniformIndex } from './workload.ts';
+import { integerListOrNull, integerOrNull, txnReturns } from './completionShape.ts';
 
 export function defineTxnWorkload(spec: {
   name: string;
@@ -19,6 +20,8 @@ export function defineTxnWorkload(spec: {
     fs: ['txn'],
     defaultMix: { txn: 1 },
     multiKey: true,
+    // A list-append read returns the key's list; an rw-register read the register's value.
+    checkCompletion: txnReturns(spec.write === 'append' ? integerListOrNull : integerOrNull),
     create: (params): GeneratorCore<{ nextValue: number }> => {
       const keyCount = Math.max(1, params.keys);
       return {

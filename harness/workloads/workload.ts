@@ -3,6 +3,7 @@
 // so a run's workload is replayable from the seed recorded in the store.
 import type { RandomGenerator } from 'pure-rand/types/RandomGenerator';
 import type { ClientOp } from '../plugin.ts';
+import type { CompletionCheck } from './completionShape.ts';
 
 /** What a campaign's `workload:` section resolves to, defaults filled in. */
 export interface WorkloadParams {
@@ -38,6 +39,11 @@ export interface Workload {
   /** Whether `keys` is meaningful (register has exactly one key). */
   multiKey: boolean;
   create(params: WorkloadParams): GeneratorCore<unknown>;
+  /**
+   * Why an ok completion's value is of the wrong shape for its op, or undefined when it fits: the workload's
+   * contract with client adapters (docs/workloads.md). The pool records a misfit as info with this reason.
+   */
+  checkCompletion: CompletionCheck;
 }
 
 /** Typed constructor for a workload, so each file keeps its own state type. */

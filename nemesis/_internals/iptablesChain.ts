@@ -7,6 +7,7 @@ import { mustExec as must, tryExec } from './exec.ts';
 /** Our chains and the built-in chain each is jumped from. */
 export const faultlineChains = [
   { chain: 'FAULTLINE', parent: 'INPUT' },
+  { chain: 'FAULTLINE-CLIENTS', parent: 'INPUT' },
   { chain: 'FAULTLINE-LOSS', parent: 'OUTPUT' },
 ] as const;
 

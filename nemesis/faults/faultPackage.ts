@@ -47,6 +47,8 @@ export interface FaultContext {
   resolve(targets: PlannedTargets): Promise<string[]>;
   clock: { mode: 'faketime' | 'system-clock'; file?: string };
   readyTimeoutMs?: number;
+  /** The address the nodes see the controller's (the clients') packets come from, when the run knows it. */
+  controllerAddress?: string;
 }
 
 /**

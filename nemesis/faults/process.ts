@@ -4,7 +4,7 @@
 // (so a crash between SIGSTOP and the pid list still lets heal find the ones the pause stopped), then the pids
 // the pause stopped; before killing, a marker saying the system is down by a kill fault. healAll SIGCONTs
 // exactly those pids and reports a node still down, even when no system definition is at hand (`faultline clean`).
-import type { NodeContext, NodeInfo, SystemDefinition } from '../../harness/plugin.ts';
+import type { ClusterContext, NodeContext, NodeInfo, SystemDefinition } from '../../harness/plugin.ts';
 import type { Remote } from '../../harness/nodes/remote.ts';
 import { mustExec, tryExec } from '../_internals/exec.ts';
 
@@ -26,6 +26,7 @@ export function processHooksFor(
   contextFor: (node: string) => NodeContext,
   nodes: readonly NodeInfo[],
   options: Record<string, unknown> = {},
+  cluster?: ClusterContext,
 ): ProcessHooks {
   const hooks: ProcessHooks = {
     kill: (node) => system.kill(contextFor(node)),
@@ -35,7 +36,7 @@ export function processHooksFor(
   };
   const { ready, primary } = system;
   if (ready !== undefined) hooks.ready = (node) => ready.call(system, contextFor(node));
-  if (primary !== undefined) hooks.primary = () => primary.call(system, nodes, options);
+  if (primary !== undefined) hooks.primary = () => primary.call(system, nodes, options, cluster);
   return hooks;
 }
 

@@ -1,6 +1,7 @@
 // Every fault kind faultline knows, once. The campaign schema, the schedule, availability, the runner and the
 // report's labels and colours loop over this list; to add a fault kind, write its package (a module in this
 // folder exporting a FaultPackage, with its test) and list it here.
+import { clientPartitionFault } from './clientPartition.ts';
 import { clockFault } from './clock.ts';
 import type { FaultContext, FaultPackage, PreparedStart } from './faultPackage.ts';
 import { killFault } from './kill.ts';
@@ -17,6 +18,7 @@ export const faultPackages = {
   clock: clockFault,
   kill: killFault,
   pause: pauseFault,
+  'client-partition': clientPartitionFault,
 } as const;
 
 type Packages = typeof faultPackages;

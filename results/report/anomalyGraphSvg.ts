@@ -7,6 +7,7 @@ import type { AnomalyGraph, AnomalyGraphEdge } from '../../checkers/anomalyGraph
 import type { Value } from '../../checkers/history.ts';
 import type { SafeHtml } from '../html.ts';
 import { html } from '../html.ts';
+import { microOpsText } from './format.ts';
 import type { ReportData } from './model.ts';
 
 /** A graph of more ops than this is drawn summarised: a dozen boxes is what one readable row holds. */
@@ -18,7 +19,12 @@ export const summaryTail = 2;
 const maxListedEdges = 2000;
 
 const nodeWidth = 150;
-const nodeHeight = 44;
+/** A box's height for one line under its head line; each further line (a txn's micro-ops) adds lineHeight. */
+const baseNodeHeight = 44;
+const lineHeight = 15;
+/** A transaction's micro-ops drawn one a line, up to this many (the rest counted). */
+const maxMicroLines = 5;
+const microLineChars = 22;
 const gap = 46;
 const pad = 12;
 /** Relation labels: an estimate of a bold 11 px label's box, so that two labels never sit on one another. */
@@ -43,8 +49,11 @@ function valueText(v: Value | undefined, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
-/** Two lines, as the timeline names ops: "#3 · p2 · x" and "read() → 1". */
-function nodeLabel(data: ReportData, id: number): { head: string; call: string; title: string } {
+/**
+ * A head line "#3 · p2 · x" over the op: "read() → 1", or a transaction's micro-ops one a line
+ * ("r x [1 2]", "append y 3"), as its reads returned them when it completed ok.
+ */
+function nodeLabel(data: ReportData, id: number): { head: string; lines: string[]; title: string } {
   const { ops } = data;
   const f = data.fNames[ops.f[id] ?? 0] ?? '?';
   const keyIndex = ops.key[id] ?? -1;
@@ -52,12 +61,25 @@ function nodeLabel(data: ReportData, id: number): { head: string; call: string; 
   const input = ops.input[id];
   const output = ops.output[id];
   const status = ops.status[id] ?? 2;
-  let call = `${valueText(f, 8)}(${input === null ? '' : valueText(input, 14)})`;
-  if (status !== 0) call += status === 1 ? ' fail' : ' info';
-  else if (output !== null && output !== undefined && JSON.stringify(output) !== JSON.stringify(input))
-    call += ` → ${valueText(output, 14)}`;
   const head = `#${id} · p${ops.process[id] ?? '?'}${key}`;
-  return { head, call, title: `${head} · ${call} · history index ${ops.invokeIndex[id] ?? '?'}` };
+  const outcome = status === 0 ? '' : status === 1 ? ' fail' : ' info';
+  const micro = microOpsText(status === 0 && output !== null && output !== undefined ? output : input);
+  if (micro !== null) {
+    const all = micro.split(' · ');
+    const lines = all
+      .slice(0, all.length > maxMicroLines ? maxMicroLines - 1 : maxMicroLines)
+      .map((m) => valueText(m, microLineChars));
+    if (lines.length < all.length) lines.push(`… ${all.length - lines.length} more`);
+    return {
+      head: `${head}${outcome}`,
+      lines,
+      title: `${head} · ${micro}${outcome} · history index ${ops.invokeIndex[id] ?? '?'}`,
+    };
+  }
+  let call = `${valueText(f, 8)}(${input === null ? '' : valueText(input, 14)})${outcome}`;
+  if (status === 0 && output !== null && output !== undefined && JSON.stringify(output) !== JSON.stringify(input))
+    call += ` → ${valueText(output, 14)}`;
+  return { head, lines: [call], title: `${head} · ${call} · history index ${ops.invokeIndex[id] ?? '?'}` };
 }
 
 type Box = { x0: number; x1: number; y0: number; y1: number };
@@ -78,6 +100,9 @@ export function anomalyGraphFigure(graph: AnomalyGraph, data: ReportData, figure
   const known = graph.nodes.filter((id, i) => id >= 0 && id < data.ops.count && graph.nodes.indexOf(id) === i);
   if (known.length === 0) return html``;
   const summarised = known.length > maxGraphNodes;
+  // Every box as tall as the one with the most lines, so arcs leave and enter one row.
+  const maxLines = Math.max(1, ...known.map((id) => nodeLabel(data, id).lines.length));
+  const nodeHeight = baseNodeHeight + (maxLines - 1) * lineHeight;
   // Columns: ops, with a placeholder (null) for a summarised graph's elided middle. A small graph goes in
   // history order (po then always points right, and the eye follows time); a summarised one in the anomaly's
   // own order, so its first steps, the count and its last steps read as the cycle goes.
@@ -161,14 +186,14 @@ export function anomalyGraphFigure(graph: AnomalyGraph, data: ReportData, figure
       return html`<g class="ag-elided">
         <title>${elidedCount} ops of the cycle between these, all listed below</title>
         <rect x="${x}" y="${top}" width="${nodeWidth}" height="${nodeHeight}" rx="6"></rect>
-        <text x="${cx(i)}" y="${top + 27}" text-anchor="middle">… ${elidedCount} more ops …</text>
+        <text x="${cx(i)}" y="${top + nodeHeight / 2 + 5}" text-anchor="middle">… ${elidedCount} more ops …</text>
       </g>`;
     const label = nodeLabel(data, id);
     return html`<g class="ag-node" data-op="${id}">
       <title>${label.title}</title>
       <rect x="${x}" y="${top}" width="${nodeWidth}" height="${nodeHeight}" rx="6"></rect>
       <text x="${cx(i)}" y="${top + 17}" text-anchor="middle" class="ag-head">${label.head}</text>
-      <text x="${cx(i)}" y="${top + 34}" text-anchor="middle">${label.call}</text>
+      ${label.lines.map((line, n) => html`<text x="${cx(i)}" y="${top + 34 + n * lineHeight}" text-anchor="middle">${line}</text>`)}
     </g>`;
   });
   const drawnOps = columns.length - (summarised ? 1 : 0);
@@ -194,7 +219,7 @@ export function anomalyGraphFigure(graph: AnomalyGraph, data: ReportData, figure
           ? `The first ${summaryHead} and last ${summaryTail} of its ${known.length} ops, in the anomaly's order; arcs above point forward along it, arcs below back.`
           : 'Ops in history order; arcs above point forward in time, arcs below backward.'
       }
-      po program order, rf reads from, co/hb causal order, ww write order, rw read before overwrite.
+      po program order, rf/wr reads from, co/hb causal order, ww write order, rw read before overwrite.
     </figcaption>
     ${summarised ? wholeGraph(graph, data) : ''}
   </figure>`;
@@ -205,7 +230,7 @@ function wholeGraph(graph: AnomalyGraph, data: ReportData): SafeHtml {
   const name = (id: number) => {
     if (id < 0 || id >= data.ops.count) return `#${id}`;
     const label = nodeLabel(data, id);
-    return `${label.head} ${label.call}`;
+    return `${label.head} ${label.lines.join(' · ')}`;
   };
   const listed = graph.edges.slice(0, maxListedEdges);
   return html`<details class="whole-cycle">

@@ -254,7 +254,7 @@ test('the report data carries the sample clock-fault run: one series per skewed 
     [
       ['clock', 12, 52],
       ['clock', 20, 70],
-      ['clock', 30, -1],
+      ['clock', 30, null],
     ],
   );
 });

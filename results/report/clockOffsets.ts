@@ -91,7 +91,9 @@ function nodeVertices(changes: readonly Change[], endMs: number, drawing: Strobe
     if (last !== undefined && beforeLast !== undefined && beforeLast.v === last.v && last.v === p.v) out.pop();
     out.push(p);
   };
-  const all: Change[] = [{ atMs: 0, setting: { kind: 'constant', offsetMs: 0 } }, ...changes];
+  // From 0, or from the first change when a clock was skewed before the first op (a negative time).
+  const startMs = Math.min(0, changes[0]?.atMs ?? 0);
+  const all: Change[] = [{ atMs: startMs, setting: { kind: 'constant', offsetMs: 0 } }, ...changes];
   all.forEach((change, i) => {
     const until = Math.max(change.atMs, all[i + 1]?.atMs ?? endMs);
     for (const p of settingVertices(change.setting, change.atMs, until, drawing)) push(p);
@@ -146,11 +148,12 @@ function alignSeries(lines: readonly Vertex[][]): { t: number[]; values: number[
 const byNodeName = (a: string, b: string) => a.localeCompare(b, 'en', { numeric: true });
 
 /**
- * Each skewed node's applied clock offset over [0, endMs] (ms since the run started), or null when no clock
+ * Each skewed node's applied clock offset over [0, endMs] (ms since `originNs`, the report's time 0, on the run's
+ * clock; earlier if a clock was skewed before it), or null when no clock
  * offset was applied in the history. A fault started on a node replaces the one running there (libfaketime's
  * control file holds one offset), except that bumps of the real clock add up, as bumpSystemClock does.
  */
-export function clockOffsets(history: readonly HistoryOp[], endMs: number): ReportClockOffsets | null {
+export function clockOffsets(history: readonly HistoryOp[], endMs: number, originNs = 0): ReportClockOffsets | null {
   const changes = new Map<string, Change[]>();
   const notes: string[] = [];
   /** Started clock faults not yet stopped, oldest first, as faultWindows pairs them. */
@@ -164,7 +167,7 @@ export function clockOffsets(history: readonly HistoryOp[], endMs: number): Repo
   for (const op of history) {
     const event = readNemesisEvent(op);
     if (event === null || event.fault !== 'clock') continue;
-    const atMs = op.time / nsPerMs;
+    const atMs = (op.time - originNs) / nsPerMs;
     if (event.action === 'start') {
       const nodes = event.error === undefined ? eventNodes(event) : null;
       open.push(nodes ?? []);

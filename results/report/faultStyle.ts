@@ -6,8 +6,23 @@ import type { FaultWindow } from '../../checkers/history.ts';
 
 const palette = ['#d9534f', '#7b61ff', '#1f9bd1', '#e08a1e', '#3a9e5c', '#c2459c', '#6b7a8f', '#8c6d1f'];
 
-/** A colour for a kind no package coloured: the same for the same name, everywhere. */
+/**
+ * The colours faultline's fault packages (nemesis/faults/<kind>.ts) give their kinds, for what draws faults
+ * without a history's events (the store index, an old history): results/ may not import nemesis/, so they are
+ * written here, and faultStyle.test.ts fails when they drift from the packages'.
+ */
+export const packageFaultColors: ReadonlyMap<string, string> = new Map([
+  ['partition', '#d9534f'],
+  ['kill', '#7b61ff'],
+  ['pause', '#1f9bd1'],
+  ['clock', '#e08a1e'],
+  ['packet', '#3a9e5c'],
+]);
+
+/** A kind's colour where no event gave one: its package's, else one of a palette by its name, everywhere. */
 export function fallbackFaultColor(kind: string): string {
+  const known = packageFaultColors.get(kind);
+  if (known !== undefined) return known;
   let h = 0;
   for (const ch of kind) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
   return palette[h % palette.length]!;

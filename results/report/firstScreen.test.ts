@@ -14,7 +14,7 @@ import {
   sampleResults,
   writeSampleRun,
 } from '../testing/sampleRuns.ts';
-import { headline } from './format.ts';
+import { headline, microOpsText } from './format.ts';
 import { writeRunReport } from './writeRunReport.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'faultline-first-screen-'));
@@ -37,6 +37,32 @@ test('a headline is a prefix of the explanation, at most max characters and an e
   );
   assert.equal(headline('p1 read 2. Then p1 read 1.'), 'p1 read 2.');
   assert.equal(headline(`a cycle of 200 steps: ${'op 1 po op 2, '.repeat(40)}`), `a cycle of 200 steps…`);
+  assert.equal(
+    headline('4 elements lost; e.g. element 59 is missing. The rest.'),
+    '4 elements lost; e.g. element 59 is missing.',
+  );
+  // A colon inside brackets is not a clause break: "T3 (process 0, ok op 6: …)" is not cut after "op 6".
+  const txn = `T3 (process 0, ok op 6: append 10 to 250, read 253 = [1 3 4]) read 255 without T1's write: ${'x'.repeat(300)}`;
+  assert.equal(
+    headline(txn),
+    "T3 (process 0, ok op 6: append 10 to 250, read 253 = [1 3 4]) read 255 without T1's write…",
+  );
+});
+
+test("a transaction's micro-ops read as Elle prints them; other values are not taken for them", () => {
+  assert.equal(
+    microOpsText([
+      ['r', 'x', [1, 2]],
+      ['append', 'y', 3],
+      ['w', 7, null],
+    ]),
+    'r x [1 2] · append y 3 · w 7 nil',
+  );
+  assert.equal(microOpsText(['0-12', '2-14']), null);
+  assert.equal(microOpsText([['cas', 'x', 1]]), null);
+  assert.equal(microOpsText([['r', 'x']]), null);
+  assert.equal(microOpsText([]), null);
+  assert.equal(microOpsText(3), null);
 });
 
 test('the first screen names every verdict and each violation in a sentence, before the summary', async () => {

@@ -36,12 +36,25 @@ export function formatSinceFirstOp(ms: number, firstOpMs: number): string {
  */
 export function headline(explanation: string, max = 240): string {
   const text = explanation.trim();
-  const stop = /[.!?](\s|$)/.exec(text);
+  // "e.g." and "i.e." end no sentence.
+  const stop = /(?<!\b(?:e\.g|i\.e))[.!?](\s|$)/.exec(text);
   const first = stop === null ? text : text.slice(0, stop.index + 1);
   if (first.length <= max) return first;
-  const clause = /: |; |, since /.exec(first.slice(0, max));
-  if (clause !== null && clause.index >= 20) return `${first.slice(0, clause.index)}…`;
+  const clause = clauseBreak(first.slice(0, max));
+  if (clause >= 20) return `${first.slice(0, clause)}…`;
   return `${first.slice(0, max - 1).trimEnd()}…`;
+}
+
+/** The first ": ", "; " or ", since " outside brackets ("T3 (process 0, ok op 6: …)" is not a clause), or -1. */
+function clauseBreak(text: string): number {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '(' || c === '[') depth++;
+    else if ((c === ')' || c === ']') && depth > 0) depth--;
+    else if (depth === 0 && i >= 20 && /^(: |; |, since )/.test(text.slice(i, i + 8))) return i;
+  }
+  return -1;
 }
 
 export function verdictWord(valid: Verdict): 'valid' | 'violated' | 'unknown' {
@@ -68,4 +81,27 @@ export function modelRank(checker: string, model: string): number {
   if (known >= 0) return known;
   for (const [pattern, rank] of modelOrder) if (pattern.test(model) || pattern.test(checker)) return rank + 0.5;
   return profileCheckers.length;
+}
+
+const microOpNames = new Set(['r', 'w', 'append']);
+
+/** A value inside a micro-op, as Elle prints it: lists space-separated in brackets, nil for null. */
+function microValueText(v: unknown): string {
+  if (v === null || v === undefined) return 'nil';
+  if (Array.isArray(v)) return `[${v.map(microValueText).join(' ')}]`;
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+/**
+ * A transaction's micro-ops in words, `r x [1 2] · append y 3`, or null when the value is not a list of
+ * `[f, key, value]` micro-ops (list-append's append and r, rw-register's w and r).
+ */
+export function microOpsText(value: unknown): string | null {
+  if (!Array.isArray(value) || value.length === 0) return null;
+  const parts: string[] = [];
+  for (const m of value) {
+    if (!Array.isArray(m) || m.length !== 3 || typeof m[0] !== 'string' || !microOpNames.has(m[0])) return null;
+    parts.push(`${m[0]} ${microValueText(m[1])} ${microValueText(m[2])}`);
+  }
+  return parts.join(' · ');
 }

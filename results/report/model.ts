@@ -1,6 +1,7 @@
 // The data contract between the Node side that builds a report and the browser code that draws it. Node
 // precomputes every derived value (pairing, percentiles, windows); the browser only renders. Times are
-// milliseconds since the run started. Ops are stored column-wise: 100,000 ops stay compact.
+// milliseconds since the history's first client op (ReportData.originMs on the run's clock); a fault started
+// before it has a negative start. Ops are stored column-wise: 100,000 ops stay compact.
 import type { Value } from '../../checkers/history.ts';
 
 export const opStatusCodes = { ok: 0, fail: 1, info: 2 } as const;
@@ -31,8 +32,8 @@ export interface ReportOps {
 export interface ReportFaultWindow {
   fault: string;
   start: number;
-  /** -1 when the fault was never stopped in the history. */
-  end: number;
+  /** Null when the fault was never stopped in the history. */
+  end: number | null;
   /** What was done, to which nodes, in words (from the fault's package). */
   label: string;
   /** The fault kind's colour (#rrggbb), the same in every report, the timeline and the plots. */
@@ -49,7 +50,7 @@ export interface LatencySeries {
 
 export interface ReportPerf {
   bucketMs: number;
-  /** Bucket start times, seconds since the run started (uPlot's x axis). */
+  /** Bucket start times, seconds since the first op (uPlot's x axis). */
   t: number[];
   /** Completions per second in each bucket, by outcome. */
   throughput: { ok: number[]; fail: number[]; info: number[] };
@@ -62,7 +63,7 @@ export interface ReportPerf {
  * (first every node's value just before it, then at it), and straight lines between samples.
  */
 export interface ReportClockOffsets {
-  /** Seconds since the run started, as ReportPerf.t; from 0 to the end of the run. */
+  /** Seconds since the first op, as ReportPerf.t; from 0 (or the first clock fault, if earlier) to the end. */
   t: number[];
   /** One per node ever skewed, by name; offsetMs[i] is the offset at t[i]. */
   nodes: { node: string; offsetMs: number[] }[];
@@ -90,7 +91,18 @@ export interface ReportAnomaly {
   linearization?: LinearizationView;
 }
 
+/** A counter key's reads with the bounds the increments allow at each (the counter checker's rule). */
+export interface ReportCounterKey {
+  key: string;
+  /** By invoke time; every out-of-bounds read, the rest sampled evenly when there are many. */
+  reads: { op: number; value: number; lower: number; upper: number }[];
+  /** Reads of the key not drawn (in bounds, left out by the sampling). */
+  omitted: number;
+}
+
 export interface ReportData {
+  /** The first client op's invoke, ms since the run started: time 0 of every time in this data. */
+  originMs: number;
   fNames: string[];
   keys: string[];
   nodeNames: string[];
@@ -107,6 +119,8 @@ export interface ReportData {
   /** Null when no clock offset was applied: the report then has no clock plot. */
   clockOffsets: ReportClockOffsets | null;
   anomalies: ReportAnomaly[];
+  /** For a counter history, each key's reads and bounds over time; null for any other. */
+  counters: ReportCounterKey[] | null;
 }
 
 /** Ids of the elements the Node side renders and the browser code fills in. */

@@ -6,6 +6,7 @@ import type { SafeHtml } from '../html.ts';
 import { html, jsonForScript, rawHtml, scriptText } from '../html.ts';
 import type { RunResults } from '../runResults.ts';
 import type { ReportData } from './model.ts';
+import { formatRunTime } from './format.ts';
 import { reportElementIds } from './model.ts';
 import { anomalies, atAGlance, profile, summary, verdictBadge, runVerdict } from './reportSections.ts';
 import { clockOffsetsSection, faultTable, logs, perfTable } from './runDataSections.ts';
@@ -87,7 +88,8 @@ export function renderReport(page: ReportPage): string {
                 >ok</span
               >, <span class="st-fail">fail</span>,
               <span class="st-info">info: may have happened any time after the invoke</span>). Shaded bands are fault
-              windows. Wheel or +/− to zoom, drag to pan, click an op for its details.
+              windows. Time 0 is the first client op (${formatRunTime(page.data.originMs)} after the harness started).
+              Wheel or +/− to zoom, drag to pan, click an op for its details.
             </p>
             <div id="${reportElementIds.timeline}" class="timeline"></div>
             ${faultTable(page.data)}

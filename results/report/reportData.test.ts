@@ -1,8 +1,27 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { knownBadChecks, knownBadHistory, syntheticRegisterHistory } from '../testing/sampleRuns.ts';
+import { pairOperations } from '../../checkers/history.ts';
+import { checkCounter } from '../../checkers/counter/counter.ts';
+import {
+  clockStartRow,
+  historyFromRows,
+  knownBadChecks,
+  knownBadHistory,
+  syntheticCounterHistory,
+  syntheticRegisterHistory,
+} from '../testing/sampleRuns.ts';
 import { opStatusCodes } from './model.ts';
-import { buildReportData, linearizationDetail, niceBucketMs, packLanes, percentile } from './reportData.ts';
+import type { CheckResult } from '../../checkers/result.ts';
+import {
+  buildReportData,
+  counterBounds,
+  linearizationDetail,
+  maxCounterReadsDrawn,
+  maxLinearizationOps,
+  niceBucketMs,
+  packLanes,
+  percentile,
+} from './reportData.ts';
 import { fallbackFaultColor } from './faultStyle.ts';
 
 test('ops are paired into columns with times in ms', () => {
@@ -26,6 +45,46 @@ test('ops are paired into columns with times in ms', () => {
       color: fallbackFaultColor('partition'),
     },
   ]);
+});
+
+test('time 0 is the first client op: start-up before it is cut, faults before it start below 0', () => {
+  const data = buildReportData(
+    historyFromRows([
+      [1000, 'info', 'nemesis', 'start-partition', { n1: ['n2'] }],
+      [1500, 'info', 'nemesis', 'stop-partition', null],
+      clockStartRow(2000, ['n1'], { kind: 'bump', offsetMs: 100 }),
+      [2500, 'info', 'nemesis', 'start-kill', { nodes: ['n2'] }],
+      [30_000, 'invoke', 0, 'write', 1],
+      [30_010, 'ok', 0, 'write', 1],
+      [30_020, 'invoke', 1, 'read', null],
+      [30_050, 'ok', 1, 'read', 1],
+    ]),
+    [],
+  );
+  assert.equal(data.originMs, 30_000);
+  assert.deepEqual(
+    [data.ops.call, data.ops.ret],
+    [
+      [0, 20],
+      [10, 50],
+    ],
+  );
+  assert.equal(data.endMs, 50);
+  assert.deepEqual(
+    data.faults.map((w) => [w.fault, w.start, w.end]),
+    [
+      ['partition', -29_000, -28_500],
+      ['clock', -28_000, null],
+      ['kill', -27_500, null],
+    ],
+  );
+  // The perf buckets and the clock line count from the same 0; the bump made before it is in force at 0.
+  assert.equal(data.perf.t[0], 0);
+  const clock = data.clockOffsets;
+  assert.ok(clock !== null);
+  assert.equal(clock.t[0], -28);
+  assert.equal(clock.nodes[0]?.offsetMs.at(-1), 100);
+  assert.equal(clock.t.at(-1), 0.05);
 });
 
 test('a fresh process after an info reuses its worker lane', () => {
@@ -81,6 +140,29 @@ test('anomalies keep their ops, and a linearizability detail becomes a Porcupine
   assert.ok([0, 2, 3, 4].every((id) => lin?.linearization?.ops.includes(id)));
 });
 
+test('a long partial linearization is drawn around the op that cannot be placed, not from its start', () => {
+  const history = syntheticRegisterHistory(1000, 4);
+  const longest = [Array.from({ length: 300 }, (_, op) => ({ op, state: String(op) }))];
+  const checks: CheckResult[] = [
+    {
+      checker: 'linearizable',
+      model: 'linearizability',
+      valid: false,
+      anomalies: [
+        { type: 'nonlinearizable', ops: [600], indices: [], explanation: '', detail: { failedOp: 600, longest } },
+      ],
+      stats: { ops: 1000, timeMs: 1 },
+    },
+  ];
+  const view = buildReportData(history, checks).anomalies[0]?.linearization;
+  assert.ok(view !== undefined);
+  assert.ok(view.ops.length <= maxLinearizationOps);
+  assert.ok(view.ops.includes(600), 'the unplaceable op is drawn');
+  assert.ok(view.ops.includes(299), "the prefix's last step is drawn");
+  assert.ok(!view.ops.includes(0), "the prefix's first step is left to the collapsed list");
+  assert.equal(view.longest[0]?.length, 300, 'the whole prefix stays in the data');
+});
+
 test('a detail of another shape is ignored rather than trusted', () => {
   assert.equal(linearizationDetail({ failedOp: 'x', longest: [] }), null);
   assert.equal(linearizationDetail({ failedOp: 1, longest: [[{ state: 's' }]] }), null);
@@ -114,4 +196,27 @@ test('checks are ranked strongest model first', async () => {
     'plugin-check',
   ]);
   assert.ok(modelRank('strict-serializable-x', 'linearizability (kv)') < modelRank('sequential', ''));
+});
+
+test("a counter history's reads are drawn with their bounds: all those outside, the rest sampled", () => {
+  assert.equal(buildReportData(knownBadHistory(), []).counters, null, 'a register history has no counter view');
+  const history = syntheticCounterHistory(12_000);
+  const operations = pairOperations(history);
+  const check = checkCounter(operations);
+  const [key] = counterBounds(operations)!;
+  assert.ok(key !== undefined);
+  const outside = key.reads.filter((r) => r.value < r.lower || r.value > r.upper);
+  // The checker's out-of-bounds reads, every one of them, and no more than the chart holds.
+  assert.deepEqual(
+    outside.map((r) => r.op),
+    check.anomalies.flatMap((a) => a.ops),
+  );
+  assert.ok(key.reads.length <= maxCounterReadsDrawn);
+  assert.equal(key.reads.length + key.omitted, Number(check.stats['reads']));
+  const calls = key.reads.map((r) => operations[r.op]!.call);
+  assert.deepEqual(
+    calls,
+    [...calls].sort((a, b) => a - b),
+    'in invoke order',
+  );
 });

@@ -4,14 +4,23 @@
 import type { HistoryOp, Operation, Value } from '../../checkers/history.ts';
 import { faultWindows, pairOperations } from '../../checkers/history.ts';
 import type { CheckResult } from '../../checkers/result.ts';
+import { analyseCounter, isCounterHistory } from '../../checkers/counter/counter.ts';
 import { clockOffsets } from './clockOffsets.ts';
 import { faultStyle } from './faultStyle.ts';
-import type { LatencySeries, LinearizationView, ReportAnomaly, ReportData, ReportOps, ReportPerf } from './model.ts';
+import type {
+  LatencySeries,
+  LinearizationView,
+  ReportAnomaly,
+  ReportCounterKey,
+  ReportData,
+  ReportOps,
+  ReportPerf,
+} from './model.ts';
 import { opStatusCodes } from './model.ts';
 
 const nsPerMs = 1e6;
 /** At most this many ops are drawn in one linearization view: beyond it the picture stops helping. */
-const maxLinearizationOps = 80;
+export const maxLinearizationOps = 40;
 
 /** A value in words for labels: strings as they are, anything else as compact JSON, cut at `max` chars. */
 export function describeValue(value: Value, max = 80): string {
@@ -55,7 +64,7 @@ function round3(x: number): number {
   return Math.round(x * 1000) / 1000;
 }
 
-function buildOps(operations: readonly Operation[], history: readonly HistoryOp[]) {
+function buildOps(operations: readonly Operation[], history: readonly HistoryOp[], originNs: number) {
   const fNames = indexer();
   const keys = indexer();
   const nodes = indexer();
@@ -77,10 +86,10 @@ function buildOps(operations: readonly Operation[], history: readonly HistoryOp[
     ops.process.push(op.process);
     ops.f.push(fNames.of(op.f));
     ops.status.push(opStatusCodes[op.status]);
-    ops.call.push(round3(op.call / nsPerMs));
+    ops.call.push(round3((op.call - originNs) / nsPerMs));
     // An info's ret is +Infinity for the checkers; the report shows when the harness gave up on it.
     const completion = op.completeIndex === null ? undefined : history[op.completeIndex];
-    ops.ret.push(completion === undefined ? -1 : round3(completion.time / nsPerMs));
+    ops.ret.push(completion === undefined ? -1 : round3((completion.time - originNs) / nsPerMs));
     ops.key.push(op.key === undefined ? -1 : keys.of(op.key));
     ops.node.push(op.node === undefined ? -1 : nodes.of(op.node));
     ops.input.push(op.input);
@@ -182,17 +191,22 @@ function linearizationView(detail: Value | undefined, operations: readonly Opera
   const parsed = linearizationDetail(detail);
   const failed = parsed === null ? undefined : operations[parsed.failedOp];
   if (parsed === null || failed === undefined) return undefined;
+  // The view is anchored on the op that cannot be placed: around it, the ops concurrent with it (the candidates
+  // the search tried), nearest first, then each longest prefix's last steps (what it was read against). A
+  // prefix's first steps, often hundreds of ops and seconds earlier, are in the collapsed list, not drawn.
   const chosen = new Set<number>([parsed.failedOp]);
-  for (const path of parsed.longest)
-    for (const step of path) if (operations[step.op] !== undefined) chosen.add(step.op);
-  // The ops concurrent with the one that could not be placed are the candidates the search tried.
-  for (const op of operations) {
-    if (chosen.size >= maxLinearizationOps) break;
-    if (op.key !== failed.key || op.status === 'fail') continue;
-    if (op.call <= failed.ret && op.ret >= failed.call) chosen.add(op.id);
-  }
-  const ids = [...chosen].sort((a, b) => a - b).slice(0, maxLinearizationOps);
-  if (!ids.includes(parsed.failedOp)) ids.push(parsed.failedOp);
+  const distance = (op: Operation) => Math.abs(op.call - failed.call);
+  const concurrent = operations
+    .filter((op) => op.key === failed.key && op.status !== 'fail' && op.call <= failed.ret && op.ret >= failed.call)
+    .sort((a, b) => distance(a) - distance(b));
+  for (const op of concurrent.slice(0, maxLinearizationOps / 2)) chosen.add(op.id);
+  const paths = parsed.longest.map((path) => path.filter((step) => operations[step.op] !== undefined));
+  for (let back = 1; chosen.size < maxLinearizationOps && paths.some((p) => p.length >= back); back++)
+    for (const path of paths) {
+      const step = path[path.length - back];
+      if (step !== undefined && chosen.size < maxLinearizationOps) chosen.add(step.op);
+    }
+  const ids = [...chosen].sort((a, b) => a - b);
   return { key: parsed.key, failedOp: parsed.failedOp, longest: parsed.longest, ops: ids };
 }
 
@@ -216,20 +230,62 @@ function buildAnomalies(checks: readonly CheckResult[], operations: readonly Ope
   return out;
 }
 
+/**
+ * The time (ns on the run's clock) the report counts from: the first client op's invoke. Node start-up and image
+ * builds before it would otherwise be the first 15-50 s of every timeline and plot. 0 without client ops.
+ */
+export function historyOriginNs(operations: readonly Operation[]): number {
+  let first = Infinity;
+  for (const op of operations) first = Math.min(first, op.call);
+  return Number.isFinite(first) ? first : 0;
+}
+
+/** Per counter key, the reads drawn: all out of bounds, and the rest sampled evenly (the chart holds so many). */
+export const maxCounterReadsDrawn = 2000;
+
+/** A counter history's reads and their bounds, per key (checkers/counter's analysis); null for other histories. */
+export function counterBounds(operations: readonly Operation[]): ReportCounterKey[] | null {
+  if (!isCounterHistory(operations)) return null;
+  return analyseCounter(operations).map((k) => {
+    const reads = [...k.reads].sort((a, b) => a.read.call - b.read.call);
+    const outside = (r: (typeof reads)[number]) => r.value < r.lower || r.value > r.upper;
+    const inside = reads.length - reads.filter(outside).length;
+    const room = Math.max(0, maxCounterReadsDrawn - (reads.length - inside));
+    const stride = inside <= room ? 1 : inside / Math.max(room, 1);
+    let nextInside = 0;
+    let seenInside = 0;
+    const drawn = reads.filter((r) => {
+      if (outside(r)) return true;
+      const keep = room > 0 && seenInside >= nextInside;
+      if (keep) nextInside += stride;
+      seenInside++;
+      return keep;
+    });
+    return {
+      key: k.key,
+      reads: drawn.map((r) => ({ op: r.read.id, value: r.value, lower: r.lower, upper: r.upper })),
+      omitted: reads.length - drawn.length,
+    };
+  });
+}
+
 /** Everything the report draws, from a history and the checks run on it. */
 export function buildReportData(history: readonly HistoryOp[], checks: readonly CheckResult[]): ReportData {
   const operations = pairOperations(history);
-  const { ops, fNames, keys, nodeNames } = buildOps(operations, history);
+  const originNs = historyOriginNs(operations);
+  const { ops, fNames, keys, nodeNames } = buildOps(operations, history, originNs);
   // Times are monotonic, so the last op is the latest.
-  let endMs = round3((history.at(-1)?.time ?? 0) / nsPerMs);
+  let endMs = Math.max(0, round3(((history.at(-1)?.time ?? 0) - originNs) / nsPerMs));
   for (let i = 0; i < ops.count; i++) endMs = Math.max(endMs, ops.ret[i]!, ops.call[i]!);
+  // A fault started before the first op keeps its (negative) start: the table says when it really began.
   const faults = faultWindows(history).map((w) => ({
     fault: w.fault,
-    start: round3(w.start / nsPerMs),
-    end: Number.isFinite(w.end) ? round3(w.end / nsPerMs) : -1,
+    start: round3((w.start - originNs) / nsPerMs),
+    end: Number.isFinite(w.end) ? round3((w.end - originNs) / nsPerMs) : null,
     ...faultStyle(w),
   }));
   return {
+    originMs: round3(originNs / nsPerMs),
     fNames,
     keys,
     nodeNames,
@@ -238,7 +294,8 @@ export function buildReportData(history: readonly HistoryOp[], checks: readonly 
     faults,
     endMs,
     perf: buildPerf(ops, fNames, Math.max(endMs, 1)),
-    clockOffsets: clockOffsets(history, endMs),
+    clockOffsets: clockOffsets(history, endMs, originNs),
     anomalies: buildAnomalies(checks, operations),
+    counters: counterBounds(operations),
   };
 }

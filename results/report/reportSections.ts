@@ -11,6 +11,9 @@ import { html } from '../html.ts';
 import { anomalyGraphFigure } from './anomalyGraphSvg.ts';
 import { formatDuration, formatSinceFirstOp, headline, modelRank, verdictWord } from './format.ts';
 import type { ReportData } from './model.ts';
+import { provingOpsFigure } from './provingOpsSvg.ts';
+import { linearizationDetail } from './reportData.ts';
+import { counterCharts, setElementsTable, setKeysSummary } from './workloadViews.ts';
 import type { ReportPage } from './renderReport.ts';
 
 /** Per check: a run with thousands of anomalies should still open fast; all of them stay in results.json. */
@@ -81,7 +84,8 @@ export function anomalyWhen(ops: readonly number[], data: ReportData, firstOpMs:
 
 /**
  * The first screen: every model's verdict, then one sentence per violated (or undecided) model, its first
- * anomaly's, with when it happened and a link to the full explanation. Plain HTML, so it reads with scripts off.
+ * anomaly's (models sharing that anomaly share the sentence), with when it happened, a picture of the ops that
+ * prove it and a link to the full explanation. Plain HTML, so it reads with scripts off.
  */
 export function atAGlance(page: ReportPage): SafeHtml {
   const settled = settledChecks(page.results?.checks ?? []).checks;
@@ -93,20 +97,33 @@ export function atAGlance(page: ReportPage): SafeHtml {
   const undecided = checks.filter((c) => c.valid === 'unknown');
   // The analysis' own reason a run is unknown although its checks passed (nothing observed, say).
   const overallReason = page.results?.verdict?.valid === 'unknown' ? page.results.verdict.reason : undefined;
-  const findings = violated.map((c) => {
+  // Models whose first anomaly is the same one (the isolation levels a G-single breaks, say) share a finding.
+  const groups = new Map<string, CheckResult[]>();
+  for (const c of violated) {
+    const a = c.anomalies[0];
+    const k = a === undefined ? `check ${c.checker}` : JSON.stringify([a.type, a.key ?? '', a.ops, a.explanation]);
+    const group = groups.get(k);
+    if (group === undefined) groups.set(k, [c]);
+    else group.push(c);
+  }
+  const findings = [...groups.values()].map((group) => {
+    const c = group[0]!;
+    const models = group.map((g) => g.model).join(', ');
     const a = c.anomalies[0];
     const more = c.anomalies.length > 1 ? html` <span class="muted">(and ${c.anomalies.length - 1} more)</span>` : '';
     if (a === undefined)
       return html`<li class="finding" data-glance="${c.checker}">
-        <b>${c.model}</b>: ${sentence(c.reason ?? 'violated, with no anomaly recorded')}.
+        <b>${models}</b>: ${sentence(c.reason ?? 'violated, with no anomaly recorded')}.
         <a href="#${checkAnchor(c.checker)}">explanation →</a>
       </li>`;
     const when = anomalyWhen(a.ops, page.data, first);
     return html`<li class="finding" data-glance="${c.checker}">
-      <b>${c.model}</b> <span class="anomaly-type">${a.type}</span>:
+      <b>${models}</b> <span class="anomaly-type">${a.type}</span>:
       <span class="finding-sentence">${sentence(headline(a.explanation))}</span>
       ${when === '' ? '' : html`<span class="muted">(${when} from the first op)</span>`}${more}
       <a href="#anomaly-${ids.get(c) ?? 0}">details →</a>
+      ${hasLinearization(a, page.data) ? html`<a class="lin-link" href="#linearization-${ids.get(c) ?? 0}">linearization view →</a>` : ''}
+      ${provingOpsFigure(a, page.data, first, ids.get(c) ?? 0)}
     </li>`;
   });
   const unknowns = undecided.map(
@@ -305,14 +322,24 @@ export function anomalies(page: ReportPage): SafeHtml {
         <span class="anomaly-type">${a.type}</span
         >${a.key === undefined || a.key === '' ? '' : html` <span class="muted">key</span> <code>${a.key}</code>`}
         ${when === '' ? '' : html`<span class="muted">${when} from the first op</span>`}
+        ${hasLinearization(a, page.data) ? html`<a class="lin-link" href="#linearization-${id}">the linearization ↓</a>` : ''}
         <button type="button" class="highlight-button" data-anomaly="${id}">
           Highlight ${a.ops.length} ops on the timeline
         </button>
       </div>
       ${explanationText(a.explanation)}
       <p class="muted">Ops: ${opList(a.ops)}</p>
-      ${graphFigure(a.detail, page.data, id)}
-      <div class="linearization" data-linearization="${id}"></div>
+      ${graphFigure(a.detail, page.data, id)} ${setElementsTable(a, page.data, first)}
+      ${
+        hasLinearization(a, page.data)
+          ? html`<div class="linearization" id="linearization-${id}" data-linearization="${id}">
+              <p class="muted">
+                The Porcupine-style view of the partial linearization and the op that cannot be placed is drawn by the
+                page's script.
+              </p>
+            </div>`
+          : html`<div class="linearization" data-linearization="${id}"></div>`
+      }
     </div>`;
   };
   return html`<section id="anomalies">
@@ -322,6 +349,7 @@ export function anomalies(page: ReportPage): SafeHtml {
       const shown = c.anomalies.slice(0, maxAnomaliesShown);
       return html`<article class="check" id="${checkAnchor(c.checker)}">
         <h3>${c.model} ${verdictBadge(c.valid)} <code class="muted">${c.checker}</code></h3>
+        ${setKeysSummary(c)} ${counterCharts(c, page.data, first)}
         ${c.valid === 'unknown' ? html`<p class="notice">Unknown: ${c.reason ?? 'the checker could not decide'}. This is not a pass.</p>` : ''}
         ${c.valid === true && c.anomalies.length === 0 ? html`<p>No anomaly: the ${c.stats.ops} ops are consistent with ${c.model}${c.reason === undefined ? '' : html` (${c.reason})`}.</p>` : ''}
         ${c.valid === false && c.anomalies.length === 0 ? html`<p>${sentence(c.reason ?? 'violated, with no anomaly recorded')}.</p>` : ''}
@@ -348,6 +376,12 @@ function explanationText(text: string): SafeHtml {
       <summary>The whole explanation (${text.length.toLocaleString('en-US')} characters)</summary>
       <p class="explanation">${text}</p>
     </details>`;
+}
+
+/** Whether the report draws a Porcupine-style view for the anomaly (as reportData.ts builds it). */
+function hasLinearization(a: CheckResult['anomalies'][number], data: ReportData): boolean {
+  const failed = linearizationDetail(a.detail)?.failedOp;
+  return failed !== undefined && Number.isInteger(failed) && failed >= 0 && failed < data.ops.count;
 }
 
 /** The cycle or pattern a causal, sequential or session checker attached, drawn; nothing for other anomalies. */

@@ -13,6 +13,7 @@ export function faultTable(data: ReportData): SafeHtml {
   if (data.faults.length === 0) return html`<p class="muted">No faults were injected in this history.</p>`;
   return html`<details class="faults">
     <summary>${data.faults.length} fault windows (click one to zoom the timeline to it)</summary>
+    <p class="muted small">Times from the first client op; a negative start is before it.</p>
     <table>
       <thead>
         <tr>
@@ -29,8 +30,8 @@ export function faultTable(data: ReportData): SafeHtml {
             html`<tr data-fault="${i}">
               <td>${w.fault}</td>
               <td>${formatRunTime(w.start)}</td>
-              <td>${w.end < 0 ? 'never healed' : formatRunTime(w.end)}</td>
-              <td>${w.end < 0 ? '–' : formatDuration(w.end - w.start)}</td>
+              <td>${w.end === null ? 'never healed' : formatRunTime(w.end)}</td>
+              <td>${w.end === null ? '–' : formatDuration(w.end - w.start)}</td>
               <td><code>${w.label}</code></td>
             </tr>`,
         )}

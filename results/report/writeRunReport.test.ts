@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { gunzipSync } from 'node:zlib';
 import {
   causalCycleChecks,
   clockFaultHistory,
@@ -14,6 +15,7 @@ import {
   syntheticRegisterHistory,
   writeSampleRun,
 } from '../testing/sampleRuns.ts';
+import type { ReportData } from './model.ts';
 import { writeRunReport } from './writeRunReport.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'faultline-report-'));
@@ -119,6 +121,21 @@ test('a big history is inlined gzipped', async () => {
   const page = readFileSync(await writeRunReport(dir), 'utf8');
   assert.match(page, /<script type="text\/plain" id="faultline-data-gz">[A-Za-z0-9+/=]+<\/script>/);
   assert.doesNotMatch(page, /id="faultline-data"/);
+});
+
+test('a history of several read chunks, with characters split between them, is read whole', async () => {
+  // Values of multi-byte characters, over 1 MiB chunks: a line, and a character, straddle each boundary.
+  const history = syntheticRegisterHistory(30_000, 8).map((op) =>
+    typeof op.value === 'string' ? { ...op, value: `é€😀-${op.value}` } : op,
+  );
+  const dir = writeSampleRun(join(root, 'chunked'), history, sampleResults(history, []));
+  assert.ok(statSync(join(dir, 'history.jsonl')).size > 2 * 2 ** 20, 'the history spans chunks');
+  const base64 = /id="faultline-data-gz">([A-Za-z0-9+/=]+)</.exec(readFileSync(await writeRunReport(dir), 'utf8'))?.[1];
+  const data = JSON.parse(gunzipSync(Buffer.from(base64 ?? '', 'base64')).toString('utf8')) as ReportData;
+  const clientOps = history.filter((op) => op.process !== 'nemesis' && op.type === 'invoke').length;
+  assert.equal(data.ops.count, clientOps);
+  const written = history.find((op) => op.process !== 'nemesis' && typeof op.value === 'string')!;
+  assert.ok(data.ops.input.includes(written.value), 'multi-byte values survive the chunk boundaries');
 });
 
 test('a caller holding the history and results passes them instead of having them re-read', async () => {

@@ -1,10 +1,20 @@
 // Reads a run directory (tolerating missing files: a run killed half-way still gets a report) and writes
 // its self-contained report.html atomically, so a browser never sees half a file.
-import { existsSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  openSync,
+  readFileSync,
+  readSync,
+  readdirSync,
+  renameSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { HistoryOp } from '../../checkers/history.ts';
-import { parseHistoryJsonl } from '../../checkers/historyJsonl.ts';
+import type { ParsedHistory } from '../../checkers/historyJsonl.ts';
+import { HistoryJsonlParser } from '../../checkers/historyJsonl.ts';
 import { browserBundle, uplotCss } from '../browserBundle.ts';
 import type { RunResults } from '../runResults.ts';
 import { parseRunResults } from '../runResults.ts';
@@ -62,6 +72,22 @@ function readResults(runDir: string): { results: RunResults | null; problem: str
   }
 }
 
+/**
+ * history.jsonl parsed chunk by chunk, never as one string: V8 caps a string at 512 MiB, and a 1M-op history
+ * would otherwise sit in memory twice, as text and as ops. (results/ may not import harness/'s reader.)
+ */
+function readHistoryStreamed(path: string): ParsedHistory {
+  const parser = new HistoryJsonlParser(path);
+  const buffer = Buffer.allocUnsafe(1 << 20);
+  const fd = openSync(path, 'r');
+  try {
+    for (let got = readSync(fd, buffer); got > 0; got = readSync(fd, buffer)) parser.pushBytes(buffer.subarray(0, got));
+  } finally {
+    closeSync(fd);
+  }
+  return parser.finish();
+}
+
 function readHistory(runDir: string, notices: string[]): readonly HistoryOp[] {
   const path = join(runDir, runFiles.history);
   if (!existsSync(path)) {
@@ -69,7 +95,7 @@ function readHistory(runDir: string, notices: string[]): readonly HistoryOp[] {
     return [];
   }
   try {
-    const parsed = parseHistoryJsonl(readFileSync(path, 'utf8'), path);
+    const parsed = readHistoryStreamed(path);
     if (parsed.tornTail) {
       notices.push('The last line of history.jsonl was torn (the harness was killed mid-write); it was left out.');
     }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { RunResults } from '../runResults.ts';
 import { knownBadChecks, knownBadHistory, sampleResults, writeSampleRun } from '../testing/sampleRuns.ts';
+import { buildReportData } from '../report/reportData.ts';
 import { runTime, runVerdict, scanStore, writeStoreIndex } from './storeIndex.ts';
 
 const store = mkdtempSync(join(tmpdir(), 'faultline-store-'));
@@ -78,4 +79,12 @@ test('failed and interrupted runs are shown as such, and a run that observed not
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("each run's faults are listed in the colour its report gives the kind", async () => {
+  const page = readFileSync(await writeStoreIndex(store), 'utf8');
+  const reportColor = buildReportData(history, []).faults[0]?.color;
+  assert.ok(reportColor !== undefined);
+  const chip = /<span class="fault" data-fault="partition"><svg[^>]*><rect[^>]* fill="([^"]+)"/.exec(page);
+  assert.equal(chip?.[1], reportColor);
 });

@@ -8,6 +8,7 @@ import type { Verdict } from '../../checkers/result.ts';
 import { browserBundle } from '../browserBundle.ts';
 import type { SafeHtml } from '../html.ts';
 import { html, rawHtml, scriptText } from '../html.ts';
+import { fallbackFaultColor } from '../report/faultStyle.ts';
 import { formatDuration, modelRank, verdictWord } from '../report/format.ts';
 import { contentSecurityPolicyMeta } from '../report/renderReport.ts';
 import { writeFileAtomic } from '../report/writeRunReport.ts';
@@ -29,6 +30,8 @@ export interface StoreRun {
   startedAt?: string;
   durationMs?: number;
   opCounts?: { ok: number; fail: number; info: number };
+  /** The fault kinds that ran (results.json `faults.applied`). */
+  faults?: string[];
   checks: { checker: string; model: string; valid: Verdict }[];
   /** How the harness fared (results.json `harness.status`): passed, failed, interrupted, timedout. */
   harnessStatus?: string;
@@ -93,6 +96,7 @@ export function scanStore(storeDir: string): StoreRun[] {
           run.startedAt = r.startedAt;
           run.durationMs = r.durationMs;
           run.opCounts = r.opCounts;
+          run.faults = r.faults.applied;
           if (r.harness !== undefined) run.harnessStatus = r.harness.status;
           if (r.verdict !== undefined) run.verdict = r.verdict;
           if (r.harness !== undefined && r.harness.status !== 'passed') {
@@ -155,6 +159,15 @@ export function runVerdict(run: StoreRun): RunVerdict {
 const verdictSymbols = { valid: '✓', violated: '✗', unknown: '?', failed: '!', interrupted: '‖', incomplete: '…' } as const;
 const verdictOrder: readonly RunVerdict[] = ['valid', 'violated', 'unknown', 'failed', 'interrupted', 'incomplete'];
 
+/** Each fault kind that ran, in the colour the reports' timelines and plots give it. */
+function faultChips(faults: readonly string[] | undefined): SafeHtml {
+  if (faults === undefined) return html`–`;
+  if (faults.length === 0) return html`<span class="muted">none</span>`;
+  return html`<div class="faults">${faults.map(
+    (kind) => html`<span class="fault" data-fault="${kind}"><svg width="10" height="10" aria-hidden="true"><rect width="10" height="10" rx="2" fill="${fallbackFaultColor(kind)}"></rect></svg>${kind}</span>`,
+  )}</div>`;
+}
+
 function runRow(run: StoreRun): SafeHtml {
   const verdict = runVerdict(run);
   const href = (file: string) => `${run.path.split('/').map(encodeURIComponent).join('/')}/${file}`;
@@ -164,6 +177,7 @@ function runRow(run: StoreRun): SafeHtml {
     <td>${run.campaign}</td><td>${run.system ?? '–'}</td>
     <td data-sort="${run.durationMs ?? -1}">${run.durationMs === undefined ? '–' : formatDuration(run.durationMs)}</td>
     <td data-sort="${total}">${run.opCounts === undefined ? '–' : html`${total} <span class="muted">(${run.opCounts.info} info)</span>`}</td>
+    <td>${faultChips(run.faults)}</td>
     <td data-sort="${verdict}"><span class="verdict verdict-${verdict}">${verdictSymbols[verdict]} ${verdict}</span></td>
     <td><div class="models">${run.checks.map(
       (c) => html`<span class="model model-${verdictWord(c.valid)}" title="${c.model}: ${verdictWord(c.valid)}">${verdictSymbols[verdictWord(c.valid)]} ${c.checker}</span>`,
@@ -221,7 +235,7 @@ ${runs.length === 0 ? html`<p>No runs yet. <code>faultline run CAMPAIGN</code> w
   <span id="run-count" class="muted">${runs.length} runs</span></div>
 <table id="runs"><thead><tr>
   <th data-sort-type="number" aria-sort="descending">Started</th><th data-sort-type="text">Campaign</th><th data-sort-type="text">System</th>
-  <th data-sort-type="number">Duration</th><th data-sort-type="number">Ops</th><th data-sort-type="text">Verdict</th><th>Models</th><th>Files</th>
+  <th data-sort-type="number">Duration</th><th data-sort-type="number">Ops</th><th>Faults</th><th data-sort-type="text">Verdict</th><th>Models</th><th>Files</th>
 </tr></thead><tbody>${runs.map(runRow)}</tbody></table></section>`}
 </main><script>${scriptText(script)}</script></body></html>
 `.html;

@@ -344,3 +344,75 @@ export function longCycleChecks(steps: number): CheckResult[] {
     },
   ];
 }
+
+/**
+ * A linearizability failure as the checker reports one late in a long run: a longest linearizable prefix of the
+ * first `steps` ops, and `failedOp` (well after them) that cannot follow it. Needs a history with more than
+ * `failedOp` client ops.
+ */
+export function longLinearizationChecks(steps: number, failedOp: number): CheckResult[] {
+  const longest = [Array.from({ length: steps }, (_, op) => ({ op, state: `state after op ${op}` }))];
+  return [
+    {
+      checker: 'linearizable',
+      model: 'linearizability',
+      valid: false,
+      anomalies: [
+        {
+          type: 'nonlinearizable',
+          ops: [failedOp],
+          indices: [],
+          explanation: `op ${failedOp} cannot follow the ${steps} ops that do linearize: no order of the ops respects real time.`,
+          detail: { key: '', failedOp, longest },
+        },
+      ],
+      stats: { ops: failedOp + 1, timeMs: 5 },
+    },
+  ];
+}
+
+/**
+ * A counter history of `count` ops (adds of 1 to 3 and reads, on one key, over `workers` clients, with the key
+ * on each op as the counter workload sends it): reads return the true sum, except that from `overcountFrom`
+ * (a share of the ops, 0.6 by default) each read counts 5 more than was ever added (a double-applied retry).
+ */
+export function syntheticCounterHistory(count: number, workers = 4, seed = 1, overcountFrom = 0.6): HistoryOp[] {
+  let state = seed >>> 0 || 1;
+  const random = () => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) / 2 ** 32;
+  };
+  const rows: { time: number; type: HistoryOp['type']; process: number; f: string; value: Value }[] = [];
+  const clocks = Array.from({ length: workers }, () => random() * 5);
+  let sum = 0;
+  for (let n = 0; n < count; n++) {
+    // The client free first goes next, so ops are generated in invoke order and `sum` is what was invoked.
+    let p = 0;
+    for (let q = 1; q < workers; q++) if (clocks[q]! < clocks[p]!) p = q;
+    const start = clocks[p]!;
+    const end = start + 1 + random() * 10;
+    if (random() < 0.7) {
+      const delta = 1 + Math.floor(random() * 3);
+      rows.push({ time: start, type: 'invoke', process: p, f: 'add', value: delta });
+      sum += delta;
+      rows.push({ time: end, type: 'ok', process: p, f: 'add', value: delta });
+    } else {
+      rows.push({ time: start, type: 'invoke', process: p, f: 'read', value: null });
+      // Read at its invoke: every add acknowledged before it is in, none invoked after it.
+      rows.push({ time: end, type: 'ok', process: p, f: 'read', value: n >= count * overcountFrom ? sum + 5 : sum });
+    }
+    clocks[p] = end + random() * 2;
+  }
+  rows.sort((a, b) => a.time - b.time);
+  return rows.map((r, index) => ({
+    index,
+    time: Math.round(r.time * ms),
+    type: r.type,
+    process: r.process,
+    f: r.f,
+    value: r.value,
+    key: 'c',
+  }));
+}

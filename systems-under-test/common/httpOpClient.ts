@@ -25,11 +25,13 @@ export function completionFromReply(
 /** Reads a body that is itself a Completion ({type, value} or {type, error}); anything else is info. */
 export function parseCompletion(status: number, body: unknown): Completion {
   if (typeof body === 'object' && body !== null && 'type' in body) {
-    const reply = body as { type: unknown; value?: unknown; error?: unknown };
+    const reply = body as { type: unknown; value?: unknown; error?: unknown; servedBy?: unknown };
     const error = typeof reply.error === 'string' ? reply.error : `HTTP ${status}`;
-    if (reply.type === 'ok') return { type: 'ok', value: (reply.value ?? null) as Value };
-    if (reply.type === 'fail') return { type: 'fail', error };
-    if (reply.type === 'info') return { type: 'info', error };
+    // The node that performed the op, when the server says (primary-backup's primary names itself).
+    const served = typeof reply.servedBy === 'string' ? { servedBy: reply.servedBy } : {};
+    if (reply.type === 'ok') return { type: 'ok', value: (reply.value ?? null) as Value, ...served };
+    if (reply.type === 'fail') return { type: 'fail', error, ...served };
+    if (reply.type === 'info') return { type: 'info', error, ...served };
   }
   return { type: 'info', error: `unexpected reply (HTTP ${status}): ${JSON.stringify(body).slice(0, 200)}` };
 }

@@ -24,7 +24,9 @@ export interface PrimaryBackupConfig {
   heartbeatMs: number;
 }
 
-type Completion = { type: 'ok'; value: Value } | { type: 'fail'; error: string } | { type: 'info'; error: string };
+type Completion = ({ type: 'ok'; value: Value } | { type: 'fail'; error: string } | { type: 'info'; error: string }) & {
+  servedBy?: string;
+};
 
 const config = JSON.parse(process.argv[2] ?? '{}') as PrimaryBackupConfig;
 const self = config.name;
@@ -189,10 +191,16 @@ async function forwardToPrimary(op: unknown): Promise<Completion> {
   return reply.body as Completion;
 }
 
+/** The primary's answer, naming itself: the history records which node performed the op (servedBy). */
+async function servedHere(op: { f: string; key?: string; value: Value }): Promise<Completion> {
+  return { ...(await atPrimary(op)), servedBy: self };
+}
+
 function handleOp(body: unknown): Promise<Completion> | Completion {
   const op = body as { f: string; key?: string; value: Value };
-  if (op.f === 'read' && config.reads === 'local') return { type: 'ok', value: state.data[op.key ?? ''] ?? null };
-  return isPrimary() ? atPrimary(op) : forwardToPrimary(op);
+  if (op.f === 'read' && config.reads === 'local')
+    return { type: 'ok', value: state.data[op.key ?? ''] ?? null, servedBy: self };
+  return isPrimary() ? servedHere(op) : forwardToPrimary(op);
 }
 
 function heartbeat(): void {
@@ -221,7 +229,7 @@ await serveJson(config.host, config.port, {
   '/health': () => ({ ok: true }),
   '/status': () => ({ name: self, claim: state.claim, seq: state.seq, synced: state.synced }),
   '/op': handleOp,
-  '/primary-op': (body) => atPrimary(body as { f: string; key?: string; value: Value }),
+  '/primary-op': (body) => servedHere(body as { f: string; key?: string; value: Value }),
   '/replicate': (body) => {
     const wasPrimary = isPrimary();
     const reply = applyReplication(state, body as ReplicateMessage);

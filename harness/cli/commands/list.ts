@@ -17,7 +17,9 @@ export async function listText(): Promise<string> {
   for (const name of builtInSystemNames()) {
     try {
       const s = await loadBuiltInSystem(name);
-      const optional = (['install', 'ready', 'logFiles', 'primary'] as const).filter((h) => s?.[h] !== undefined);
+      const optional = (['install', 'ready', 'clusterReady', 'logFiles', 'primary'] as const).filter(
+        (h) => s?.[h] !== undefined,
+      );
       const guarantees = s?.guarantees?.length ? ` [claims: ${s.guarantees.join(', ')}]` : '';
       lines.push(
         `  ${name.padEnd(16)} ${s?.description ?? ''}${guarantees}${optional.length > 0 ? ` (has ${optional.join(', ')})` : ''}`,

@@ -34,6 +34,13 @@ function summarize(outcome: RunOutcome, campaignFile: string, reporter: RunRepor
   reporter.line(
     `${pc.bold(results.campaign)}: ${ok + fail + info} ops (ok ${ok}, fail ${fail}, info ${info}) in ${(results.durationMs / 1000).toFixed(1)} s`,
   );
+  const wrong = results.wrongShape;
+  if (wrong !== undefined && wrong.count > 0)
+    reporter.line(
+      pc.yellow(
+        `${wrong.count} ${wrong.count === 1 ? 'completion' : 'completions'} of the wrong shape recorded as info${wrong.first !== undefined ? `: first: ${wrong.first}` : ''} (docs/workloads.md says what each workload's completions must be)`,
+      ),
+    );
   if (results.faults.applied.length > 0) reporter.line(`faults applied: ${results.faults.applied.join(', ')}`);
   for (const u of results.faults.unavailable) reporter.line(pc.yellow(`fault unavailable: ${u.fault}: ${u.reason}`));
   for (const check of results.checks) {

@@ -1,25 +1,31 @@
 // Op descriptions for tooltips, labels and the detail panel.
 import type { Value } from '../../../checkers/history.ts';
-import { formatDuration, formatRunTime } from '../format.ts';
+import { formatDuration, formatRunTime, microOpsText } from '../format.ts';
 import type { ReportData } from '../model.ts';
 
 export const statusNames = ['ok', 'fail', 'info'] as const;
 
+/** A value in words, cut at `max` chars: a transaction's micro-ops as `r x [1 2] · append y 3`. */
 export function valueText(value: Value | undefined, max = 120): string {
   if (value === undefined) return '';
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  const text = typeof value === 'string' ? value : (microOpsText(value) ?? JSON.stringify(value));
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
-/** write(3), read → 3, cas([1,2]) → ok. */
+/** write(3), read → 3, cas([1,2]) → ok; a transaction as its micro-ops, with what its reads returned when ok. */
 export function opLabel(data: ReportData, id: number, max = 40): string {
   const f = data.fNames[data.ops.f[id] ?? 0] ?? '?';
   const input = data.ops.input[id];
   const status = data.ops.status[id];
+  const output = data.ops.output[id];
+  const micro = microOpsText(status === 0 && output !== null ? output : input);
+  if (micro !== null) {
+    const text = micro.length > max ? `${micro.slice(0, max - 1)}…` : micro;
+    return status === 0 ? text : `${text} ${statusNames[status ?? 2]}`;
+  }
   const inText = input === null || input === undefined ? '' : valueText(input, max);
   const call = `${f}(${inText})`;
   if (status !== 0) return `${call} ${statusNames[status ?? 2]}`;
-  const output = data.ops.output[id];
   if (output === null || output === undefined || JSON.stringify(output) === JSON.stringify(input)) return call;
   return `${call} → ${valueText(output, max)}`;
 }

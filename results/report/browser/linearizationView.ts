@@ -7,8 +7,9 @@ import { opDetails, opLabel } from './describeOp.ts';
 import { el, svgEl } from './element.ts';
 import type { Selection } from './selection.ts';
 
-const laneHeight = 34;
-const labelWidth = 56;
+// Large enough to read each op's label in its bar; a wide view scrolls (to the failed op) rather than shrinks.
+const laneHeight = 40;
+const labelWidth = 60;
 const top = 10;
 
 export function renderLinearization(
@@ -17,7 +18,7 @@ export function renderLinearization(
   view: LinearizationView,
   selection: Selection,
 ): void {
-  const svgBox = el('div');
+  const svgBox = el('div', { className: 'lin-scroll' });
   const paths = el('div', { className: 'lin-paths' });
   // A partial linearization can be hundreds of ops long: the diagram shows the few around the failure, the
   // whole prefixes are there on demand.
@@ -30,17 +31,27 @@ export function renderLinearization(
     }),
     paths,
   );
-  root.append(
+  // Replaces the static note the page carries for readers without scripts.
+  root.replaceChildren(
     el('div', {
       className: 'muted',
-      text: `Porcupine-style view${view.key === '' ? '' : ` of key ${view.key}`}: numbered ops are the longest linearizable prefix, in order; hover an op for the state after it. The red op could not be placed after it.`,
+      text: `Porcupine-style view${view.key === '' ? '' : ` of key ${view.key}`}, around the op that cannot be placed (red, scrolled to): ${view.ops.length} ops, those concurrent with it and the last steps of the longest linearizable prefix${longest > 0 ? ` (of its ${longest})` : ''}, numbered in its order; hover an op for the model's state after it.`,
     }),
     svgBox,
     collapsed,
   );
-  const draw = (pathIndex: number) => {
-    svgBox.replaceChildren(drawSvg(data, view, pathIndex, selection));
+  let failedAt = 0;
+  const scrollToFailed = () => {
+    svgBox.scrollLeft = Math.max(0, failedAt - svgBox.clientWidth / 2);
   };
+  const draw = (pathIndex: number) => {
+    const { svg, failedX } = drawSvg(data, view, pathIndex, selection);
+    svgBox.replaceChildren(svg);
+    failedAt = failedX;
+    scrollToFailed();
+  };
+  // A view inside a collapsed list of anomalies has no width yet: it scrolls to the failed op once opened.
+  root.closest('details')?.addEventListener('toggle', scrollToFailed);
   view.longest.slice(0, 5).forEach((path, i) => {
     const row = el(
       'div',
@@ -70,7 +81,12 @@ export function renderLinearization(
   draw(0);
 }
 
-function drawSvg(data: ReportData, view: LinearizationView, pathIndex: number, selection: Selection): SVGSVGElement {
+function drawSvg(
+  data: ReportData,
+  view: LinearizationView,
+  pathIndex: number,
+  selection: Selection,
+): { svg: SVGSVGElement; failedX: number } {
   const { ops } = data;
   const end = (id: number) => {
     const ret = ops.ret[id] ?? -1;
@@ -80,14 +96,16 @@ function drawSvg(data: ReportData, view: LinearizationView, pathIndex: number, s
   const times = [...new Set(view.ops.flatMap((id) => [ops.call[id] ?? 0, end(id)]))].sort((a, b) => a - b);
   const rank = new Map(times.map((t, i) => [t, i]));
   const processes = [...new Set(view.ops.map((id) => ops.process[id] ?? 0))].sort((a, b) => a - b);
-  const step = Math.max(30, Math.min(90, 1100 / Math.max(times.length, 1)));
+  const step = Math.max(64, Math.min(120, 1200 / Math.max(times.length, 1)));
+  let failedX = 0;
   const width = labelWidth + times.length * step + 20;
   const height = top + processes.length * laneHeight + 10;
   const svg = svgEl('svg', { width, height, viewBox: `0 0 ${width} ${height}`, role: 'img' });
   const path = view.longest[pathIndex] ?? [];
   const order = new Map(path.map((s, i) => [s.op, i]));
+  svg.classList.add('lin-view');
   processes.forEach((p, lane) => {
-    svg.append(svgEl('text', { x: 4, y: top + lane * laneHeight + 21, fill: '#667085', 'font-size': 11 }, `p${p}`));
+    svg.append(svgEl('text', { x: 4, y: top + lane * laneHeight + 24, fill: '#667085', 'font-size': 11 }, `p${p}`));
     svg.append(
       svgEl('line', {
         x1: labelWidth,
@@ -104,6 +122,7 @@ function drawSvg(data: ReportData, view: LinearizationView, pathIndex: number, s
     const x1 = labelWidth + (rank.get(end(id)) ?? times.length - 1) * step + step / 2;
     const y = top + lane * laneHeight + 4;
     const failed = id === view.failedOp;
+    if (failed) failedX = (x0 + x1) / 2;
     const position = order.get(id);
     const fill = failed ? '#fde1de' : position !== undefined ? '#e4ebff' : '#f1f2f5';
     const stroke = failed ? '#d8453b' : position !== undefined ? '#3457d5' : '#b8bec9';
@@ -122,22 +141,22 @@ function drawSvg(data: ReportData, view: LinearizationView, pathIndex: number, s
         x: x0,
         y,
         width: Math.max(x1 - x0, 8),
-        height: laneHeight - 10,
+        height: laneHeight - 12,
         rx: 4,
         fill,
         stroke,
         'stroke-width': failed ? 2 : 1,
       }),
     );
-    const label = `${position !== undefined ? `${position + 1}. ` : failed ? '✗ ' : ''}${opLabel(data, id, 14)}`;
+    const label = `${position !== undefined ? `${position + 1}. ` : failed ? '✗ ' : ''}${opLabel(data, id, 18)}`;
     const clip = `lin-clip-${view.failedOp}-${id}`;
     const clipPath = svgEl('clipPath', { id: clip });
-    clipPath.append(svgEl('rect', { x: x0, y, width: Math.max(x1 - x0 - 4, 4), height: laneHeight - 10 }));
+    clipPath.append(svgEl('rect', { x: x0, y, width: Math.max(x1 - x0 - 4, 4), height: laneHeight - 12 }));
     g.append(clipPath);
     g.append(
       svgEl(
         'text',
-        { x: x0 + 5, y: y + 16, 'font-size': 11, fill: failed ? '#a4241b' : '#1d2430', 'clip-path': `url(#${clip})` },
+        { x: x0 + 5, y: y + 19, 'font-size': 12, fill: failed ? '#a4241b' : '#1d2430', 'clip-path': `url(#${clip})` },
         label,
       ),
     );
@@ -147,5 +166,5 @@ function drawSvg(data: ReportData, view: LinearizationView, pathIndex: number, s
     });
     svg.append(g);
   }
-  return svg;
+  return { svg, failedX };
 }

@@ -32,7 +32,7 @@ async function start(): Promise<void> {
   for (const row of document.querySelectorAll<HTMLElement>('tr[data-fault]')) {
     row.addEventListener('click', () => {
       const w = data.faults[Number(row.dataset.fault)];
-      if (w !== undefined) timeline.zoomTo(w.start, w.end < 0 ? data.endMs : w.end);
+      if (w !== undefined) timeline.zoomTo(w.start, w.end ?? data.endMs);
     });
   }
   performance.mark('faultline:timeline');

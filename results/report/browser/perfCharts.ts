@@ -21,7 +21,7 @@ export function faultBands(data: ReportData): uPlot.Plugin {
           ctx.font = `${Math.round(11 * px)}px system-ui, sans-serif`;
           const bands = data.faults.map((w) => {
             const x0 = u.valToPos(w.start / 1000, 'x', true);
-            const x1 = u.valToPos((w.end < 0 ? data.endMs : w.end) / 1000, 'x', true);
+            const x1 = u.valToPos((w.end ?? data.endMs) / 1000, 'x', true);
             return { w, x0, x1, from: Math.max(x0, left) };
           });
           for (const { w, x0, x1 } of bands) {

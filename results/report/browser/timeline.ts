@@ -318,8 +318,8 @@ export class Timeline {
     ctx.clip();
     const bands = this._data.faults.map((w) => {
       const x0 = this._x(w.start);
-      const x1 = this._x(w.end < 0 ? this._fullEnd() : w.end);
-      const label = w.end < 0 ? `${w.label} (never healed)` : w.label;
+      const x1 = this._x(w.end ?? this._fullEnd());
+      const label = w.end === null ? `${w.label} (never healed)` : w.label;
       return { w, x0, x1, label, from: Math.max(x0, gutter) };
     });
     for (const { w, x0, x1 } of bands) {
@@ -378,7 +378,7 @@ export class Timeline {
     // A light wash of the fault colour over the bars too, so windows stay visible where ops cover the lanes.
     for (const w of this._data.faults) {
       const x0 = this._x(w.start);
-      const x1 = this._x(w.end < 0 ? this._fullEnd() : w.end);
+      const x1 = this._x(w.end ?? this._fullEnd());
       ctx.fillStyle = withAlpha(w.color, 0.14);
       ctx.fillRect(x0, axisHeight, Math.max(x1 - x0, 2), this._height - axisHeight);
     }

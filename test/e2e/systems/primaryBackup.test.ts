@@ -29,12 +29,12 @@ test(
     const h = new RecordedHistory();
     const [c1, c2, c3] = [await sync.client('n1'), await sync.client('n2'), await sync.client('n3')];
     assert.equal((await h.run(c2, 1, op('write', 1), 'n2')).type, 'ok');
-    assert.deepEqual(await h.run(c3, 2, op('read', null), 'n3'), { type: 'ok', value: 1 });
+    assert.deepEqual(await h.run(c3, 2, op('read', null), 'n3'), { type: 'ok', value: 1, servedBy: 'n3' });
     await applyGrudge(cluster.nodes, { n1: ['n3'], n2: ['n3'], n3: ['n1', 'n2'] });
     // The primary applies 2 and ships it to n2, but cannot reach n3: the write stays unacknowledged.
     assert.equal((await h.run(c1, 3, op('write', 2), 'n1')).type, 'info');
-    assert.deepEqual(await h.run(c2, 4, op('read', null), 'n2'), { type: 'ok', value: 2 });
-    assert.deepEqual(await h.run(c3, 2, op('read', null), 'n3'), { type: 'ok', value: 1 });
+    assert.deepEqual(await h.run(c2, 4, op('read', null), 'n2'), { type: 'ok', value: 2, servedBy: 'n2' });
+    assert.deepEqual(await h.run(c3, 2, op('read', null), 'n3'), { type: 'ok', value: 1, servedBy: 'n3' });
     const ops = h.operations();
     const linearizable = await verdictOf('linearizable', ops);
     assert.equal(linearizable.valid, false, JSON.stringify(linearizable));
@@ -53,14 +53,22 @@ test(
       options: { replicationDelayMs: 30_000, failoverMs: 1000 },
     });
     const lost = new RecordedHistory();
-    assert.deepEqual(await lost.run(await async.client('n1'), 1, op('write', 10), 'n1'), { type: 'ok', value: 10 });
+    assert.deepEqual(await lost.run(await async.client('n1'), 1, op('write', 10), 'n1'), {
+      type: 'ok',
+      value: 10,
+      servedBy: 'n1',
+    });
     await primaryBackupAsync.kill(async.ctx('n1'));
     // Normally n2, the lowest-named survivor; n3 may claim it too when heartbeats are slow.
     await eventually('a backup to take over', async () => {
       const primary = await primaryBackupAsync.primary!(async.infos, {});
       return primary !== undefined && primary !== 'n1' ? true : undefined;
     });
-    assert.deepEqual(await lost.run(await async.client('n2'), 2, op('read', null), 'n2'), { type: 'ok', value: null });
+    assert.deepEqual(await lost.run(await async.client('n2'), 2, op('read', null), 'n2'), {
+      type: 'ok',
+      value: null,
+      servedBy: 'n2',
+    });
     const verdict = await verdictOf('linearizable', lost.operations());
     assert.equal(verdict.valid, false, JSON.stringify(verdict));
   },
