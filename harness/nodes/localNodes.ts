@@ -176,10 +176,15 @@ export class LocalRemote implements Remote {
     }
   }
 
+  /**
+   * The pidfile's pid while that process is this node's (it runs in or from the node's folder). pids wrap at
+   * 32768 here: on a busy machine a dead daemon's pid soon belongs to another process, which start must not
+   * take for the daemon, nor a kill fault signal.
+   */
   private async _pid(pidFile: string): Promise<number | null> {
     try {
       const pid = Number((await readFile(this.hostPath(pidFile), 'utf8')).trim());
-      return Number.isInteger(pid) && pid > 0 ? pid : null;
+      return Number.isInteger(pid) && pid > 0 && belongsTo(pid, this.root) ? pid : null;
     } catch {
       return null;
     }
