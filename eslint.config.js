@@ -23,10 +23,16 @@ const boundaries = [
   },
   // A system under test is a plug-in: it sees only the plug-in API.
   { area: 'systems-under-test/', may: ['harness/plugin.ts'] },
-  // The plug-in API: the Remote interface, free ports for local nodes, history value types.
+  // The plug-in API: the Remote interface, free ports for local nodes, history value types, the node image
+  // declaration's types.
   {
     area: 'harness/plugin.ts',
-    may: ['harness/nodes/remote.ts', 'harness/nodes/freePorts.ts', 'checkers/history.ts'],
+    may: [
+      'harness/nodes/remote.ts',
+      'harness/nodes/freePorts.ts',
+      'harness/nodes/systemImageDeclaration.ts',
+      'checkers/history.ts',
+    ],
   },
   { area: 'harness/errors.ts', may: ['checkers/result.ts'] },
   // Node backends (docker, ssh, local) know nothing of the CLI, the run or the nemesis.

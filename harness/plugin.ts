@@ -3,11 +3,13 @@
 // Reference systems in systems-under-test/ use only this file, exactly as a user's plugin would.
 import type { Value } from '../checkers/history.ts';
 import type { Remote } from './nodes/remote.ts';
+import type { SystemImage } from './nodes/systemImageDeclaration.ts';
 
 export type { Remote, ExecResult, ExecOptions, DaemonSpec, DaemonHandle } from './nodes/remote.ts';
 export { execOrThrow, shellQuote, RemoteCommandError } from './nodes/remote.ts';
 export { freePorts } from './nodes/freePorts.ts';
 export type { Value } from '../checkers/history.ts';
+export type { SystemImage, SystemImageFile } from './nodes/systemImageDeclaration.ts';
 
 export interface NodeInfo {
   name: string;
@@ -72,6 +74,12 @@ export interface SystemDefinition {
    * summary and report flag a claimed model found violated as a broken claim.
    */
   guarantees?: string[];
+  /**
+   * What the system needs on its nodes beyond the base node image: Debian packages, files, setup lines. Docker
+   * nodes run an image built FROM the node image with them (cached by content hash); over ssh they are
+   * installed with apt-get before install(). Relative `files[].from` paths are relative to the system's module.
+   */
+  image?: SystemImage;
   /** Once per node, before start: upload binaries, write config. */
   install?(ctx: NodeContext): Promise<void>;
   start(ctx: NodeContext): Promise<void>;

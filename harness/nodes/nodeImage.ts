@@ -62,7 +62,7 @@ export async function nodeImageTag(
   return `${NODE_IMAGE_REPOSITORY}:${hash.digest('hex').slice(0, 16)}`;
 }
 
-async function imageExists(docker: Docker, tag: string): Promise<boolean> {
+export async function imageExists(docker: Docker, tag: string): Promise<boolean> {
   try {
     await docker.getImage(tag).inspect();
     return true;
@@ -72,7 +72,7 @@ async function imageExists(docker: Docker, tag: string): Promise<boolean> {
 }
 
 /** A cross-process lock (a directory), so parallel test files build an image once rather than each. */
-async function withLock<T>(name: string, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+export async function withLock<T>(name: string, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
   const dir = join(tmpdir(), `faultline-${name.replace(/[^A-Za-z0-9_.-]/g, '_')}.lock`);
   for (;;) {
     signal?.throwIfAborted();
@@ -143,24 +143,44 @@ interface BuildEvent {
   errorDetail?: { message?: string };
 }
 
-async function buildNodeImage(docker: Docker, tag: string, base: string, options: NodeImageOptions): Promise<void> {
-  const contextDir = options.contextDir ?? NODE_IMAGE_CONTEXT;
+/** One file of a build context. */
+export interface BuildContextEntry {
+  name: string;
+  content: Buffer;
+  mode: number;
+}
+
+export interface ImageBuild {
+  tag: string;
+  entries: readonly BuildContextEntry[];
+  buildargs?: Record<string, string>;
+  labels: Record<string, string>;
+  /** Called with the builder's "Step N/M" lines, and with other output lines that `progressLine` matches. */
+  onProgress?: (line: string) => void;
+  progressLine?: RegExp;
+  signal?: AbortSignal;
+}
+
+/** What a failed build said: the engine's error and the failing step's own output (from its "Step N/M" line). */
+export interface ImageBuildFailure {
+  error: string;
+  stepOutput: string[];
+}
+
+/** Builds an image from in-memory context files with the classic builder; resolves the failure, if any. */
+export async function runImageBuild(docker: Docker, build: ImageBuild): Promise<ImageBuildFailure | undefined> {
   const tar = pack();
-  for (const file of await contextFiles(contextDir)) {
-    const content = await readFile(file);
-    const mode = (await stat(file)).mode & 0o777;
-    tar.entry({ name: relative(contextDir, file), mode }, content);
-  }
+  for (const entry of build.entries) tar.entry({ name: entry.name, mode: entry.mode }, entry.content);
   tar.finalize();
   const stream = await docker.buildImage(
     tar as unknown as NodeJS.ReadableStream,
     {
-      t: tag,
-      buildargs: { BASE: base },
-      labels: { 'faultline.image': 'node' },
+      t: build.tag,
+      ...(build.buildargs ? { buildargs: build.buildargs } : {}),
+      labels: build.labels,
       rm: true,
       forcerm: true,
-      ...(options.signal ? { abortSignal: options.signal } : {}),
+      ...(build.signal ? { abortSignal: build.signal } : {}),
     } as Docker.ImageBuildOptions,
   );
   const output: string[] = [];
@@ -176,21 +196,44 @@ async function buildNodeImage(docker: Docker, tag: string, base: string, options
         if (event.error !== undefined) error = event.errorDetail?.message ?? event.error;
         const text = event.stream ?? event.status;
         if (text === undefined) return;
-        for (const line of text.split('\n')) {
+        // The builder colours a step's stderr; the colour codes would hide its text from matching.
+        // eslint-disable-next-line no-control-regex
+        for (const line of text.replace(/\u001b\[[0-9;]*m/g, '').split('\n')) {
           // The builder's own bookkeeping says nothing about why a step failed.
           if (!line.trim() || /^(Removing intermediate container| ---> )/.test(line)) continue;
           output.push(line);
-          if (/^Step \d+\/\d+/.test(line)) options.onProgress?.(line);
+          if (/^Step \d+\/\d+/.test(line) || build.progressLine?.test(line) === true) build.onProgress?.(line);
         }
       },
     );
   });
+  if (failure === undefined) return undefined;
+  // The failing step's own output is what follows its last "Step N/M" line.
+  const lastStep = output.findLastIndex((l) => /^Step \d+\/\d+/.test(l));
+  return { error: failure, stepOutput: output.slice(lastStep >= 0 ? lastStep : Math.max(0, output.length - 30)) };
+}
+
+async function buildNodeImage(docker: Docker, tag: string, base: string, options: NodeImageOptions): Promise<void> {
+  const contextDir = options.contextDir ?? NODE_IMAGE_CONTEXT;
+  const entries: BuildContextEntry[] = [];
+  for (const file of await contextFiles(contextDir)) {
+    entries.push({
+      name: relative(contextDir, file),
+      content: await readFile(file),
+      mode: (await stat(file)).mode & 0o777,
+    });
+  }
+  const failure = await runImageBuild(docker, {
+    tag,
+    entries,
+    buildargs: { BASE: base },
+    labels: { 'faultline.image': 'node' },
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
   if (failure !== undefined) {
-    // The failing step's own output is what follows its last "Step N/M" line.
-    const lastStep = output.findLastIndex((l) => /^Step \d+\/\d+/.test(l));
-    const stepOutput = output.slice(lastStep >= 0 ? lastStep : Math.max(0, output.length - 30)).slice(-40);
     throw new UserError(
-      `Building the node image ${tag} failed: ${failure}\n${stepOutput.join('\n')}`,
+      `Building the node image ${tag} failed: ${failure.error}\n${failure.stepOutput.slice(-40).join('\n')}`,
       `Fix ${relative(process.cwd(), join(contextDir, 'Dockerfile'))} or what the step needs (network to the Debian archive for apt-get), then retry. ` +
         `Base image: ${base}.`,
     );

@@ -8,6 +8,7 @@ import type { NodeInfo } from '../plugin.ts';
 import type { Remote } from '../nodes/remote.ts';
 import { createLocalCluster } from '../nodes/localNodes.ts';
 import type { StoredSshHost } from './sshHosts.ts';
+import { isEmptySystemImage, type SystemImage } from '../nodes/systemImage.ts';
 
 export interface ProvisionedNodes {
   backend: CampaignSpec['nodes']['backend'];
@@ -29,6 +30,10 @@ export interface ProvisionOptions {
   /** What the user must see, such as a host key accepted unchecked. Default: log. */
   warn?(message: string): void;
   signal: AbortSignal;
+  /** The system the nodes are for: docker nodes run its image, ssh hosts get its packages (SystemDefinition.image). */
+  system?: { name: string; image?: SystemImage };
+  /** Image build progress, for the user to see. Default: log. */
+  progress?(line: string): void;
 }
 
 export async function provisionNodes(
@@ -41,6 +46,16 @@ export async function provisionNodes(
   switch (spec.backend) {
     case 'local': {
       const cluster = await createLocalCluster(join(tmpdir(), `faultline-local-${options.runId}`), spec.count);
+      const packages = options.system?.image?.packages ?? [];
+      if (packages.length > 0 && cluster.nodes[0] !== undefined) {
+        // This machine is the user's own: faultline installs nothing on it, but says what is missing.
+        const { missingPackages } = await import('../nodes/systemImage.ts');
+        const missing = await missingPackages(cluster.nodes[0], packages).catch(() => packages);
+        if (missing.length > 0)
+          (options.warn ?? options.log)(
+            `the local backend runs ${options.system!.name} on this machine as it is; it declares packages not installed here: ${missing.join(', ')}`,
+          );
+      }
       return {
         backend: 'local',
         remotes: cluster.nodes,
@@ -52,12 +67,25 @@ export async function provisionNodes(
     }
     case 'docker': {
       const { createDockerCluster } = await import('../nodes/cluster.ts');
+      const progress = (line: string): void => {
+        (options.progress ?? options.log)(line);
+      };
+      let image: string | undefined;
+      if (options.system !== undefined && !isEmptySystemImage(options.system.image)) {
+        const { ensureSystemImage } = await import('../nodes/systemImage.ts');
+        image = await ensureSystemImage({
+          system: options.system.name,
+          image: options.system.image!,
+          onProgress: progress,
+          signal: options.signal,
+        });
+        options.log(`node image for ${options.system.name}: ${image}`);
+      }
       const cluster = await createDockerCluster({
         runId: options.runId,
         nodes: spec.count,
-        onProgress: (line) => {
-          options.log(line);
-        },
+        ...(image !== undefined && { image }),
+        onProgress: progress,
         signal: options.signal,
       });
       return {
@@ -81,6 +109,27 @@ export async function provisionNodes(
         },
       });
       const remotes: Remote[] = cluster.nodes;
+      const system = options.system;
+      if (system !== undefined && !isEmptySystemImage(system.image)) {
+        const { installSystemImageOnHost } = await import('../nodes/systemImage.ts');
+        try {
+          await Promise.all(
+            remotes.map((r) =>
+              installSystemImageOnHost(r, {
+                system: system.name,
+                image: system.image!,
+                log: (m) => {
+                  options.log(m);
+                },
+                signal: options.signal,
+              }),
+            ),
+          );
+        } catch (e) {
+          await release(remotes)();
+          throw e;
+        }
+      }
       // Real machines are not ours to remove: "destroy" only disconnects.
       return {
         backend: 'ssh',

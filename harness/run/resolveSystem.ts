@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { builtInSystemNames, loadBuiltInSystem } from '../../systems-under-test/index.ts';
 import { UserError } from '../errors.ts';
 import type { SystemDefinition } from '../plugin.ts';
+import { validateSystemImage, withFilesRelativeTo } from '../nodes/systemImage.ts';
 import { ensureTypeScriptLoader } from './typescriptLoader.ts';
 
 const pluginUrl = new URL('../plugin.ts', import.meta.url).href;
@@ -99,5 +100,15 @@ export async function resolveSystem(
       "export default defineSystem({ name, start, stop, kill, pause, resume, client }) from 'faultline/plugin'; see docs/plugin-tutorial.md",
     );
   }
-  return mod.default as SystemDefinition;
+  const definition = mod.default as SystemDefinition;
+  if (definition.image === undefined) return definition;
+  // Checked here, so a bad declaration is the campaign's usage error before any node; its files are the module's.
+  try {
+    return {
+      ...definition,
+      image: validateSystemImage(definition.name, withFilesRelativeTo(definition.image, dirname(file))),
+    };
+  } catch (e) {
+    throw usage(`${where}: ${e instanceof Error ? e.message : String(e)}`, e instanceof UserError ? e.hint : undefined);
+  }
 }

@@ -182,6 +182,9 @@ export async function runCampaign(options: RunCampaignOptions): Promise<RunOutco
             log.write(m);
           },
           warn: say,
+          // Its image (docker) or its packages (ssh); a build's steps are shown as they go.
+          system: { name: c.system!.name, ...(c.system!.image !== undefined && { image: c.system!.image }) },
+          progress: say,
           signal,
         });
         // Node names become paths (logs/<node>/): whatever the backend, none may leave the run directory.

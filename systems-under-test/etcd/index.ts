@@ -1,4 +1,4 @@
-// etcd: a real system, Debian's etcd-server 3.4 on each node, driven through its v3 JSON gateway. It plugs in
+// etcd: a real system, Debian's etcd-server 3.4 on each node (declared as its node image), driven through its v3 JSON gateway. It plugs in
 // through the same API as the reference systems and a user's own system. See README.md.
 import type { NodeContext } from '../../harness/plugin.ts';
 import { defineSystem, execOrThrow } from '../../harness/plugin.ts';
@@ -44,6 +44,8 @@ export default defineSystem({
   description: "etcd 3.4 (Debian's etcd-server): Raft-replicated KV, reads and writes through the v3 JSON gateway.",
   // Linearizability implies every weaker model the checkers know (checkers/modelHierarchy.ts).
   guarantees: ['linearizable'],
+  // Docker nodes run the node image plus this package; ssh hosts get it with apt-get.
+  image: { packages: ['etcd-server'] },
   async install(ctx) {
     const version = await execOrThrow(ctx.node, ['etcd', '--version']);
     ctx.log(`etcd present: ${version.split('\n')[0] ?? ''}`);

@@ -1,6 +1,7 @@
 // `faultline clean`: remove what runs left behind on the engine (containers and networks labelled
 // faultline.run=...) and on this machine (a local run's processes and folder), and with --images the node
-// images no longer current. A run is live while its harness holds the run's lock (harness/nodes/runLock.ts).
+// images and systems' images no longer current. A run is live while its harness holds the run's lock
+// (harness/nodes/runLock.ts).
 // With --heal --run, heal the faults a crashed run left on its nodes and keep them: a Docker run's containers
 // found by label, an ssh run's hosts found in its run directory (ssh-hosts.json) and reached over ssh again,
 // a local run's stopped processes resumed.
@@ -21,6 +22,8 @@ import { runFiles, runIdOf } from '../../../results/runDirectory.ts';
 import type { NodeHealReport } from '../../../nemesis/index.ts';
 import { healLocalRun, localRunIds, localRunRoot, removeLocalRun } from '../../nodes/localNodes.ts';
 import { runLockHeld } from '../../nodes/runLock.ts';
+import { SYSTEM_IMAGE_LABEL, isEmptySystemImage, systemImageTagFor } from '../../nodes/systemImage.ts';
+import { builtInSystemNames, loadBuiltInSystem } from '../../../systems-under-test/index.ts';
 
 export function registerClean(program: Command, requestExit: RequestExit): void {
   program
@@ -34,7 +37,10 @@ export function registerClean(program: Command, requestExit: RequestExit): void 
     )
     .option('--store <dir>', 'with --heal: where runs are stored, to find an ssh run by its id', 'store')
     .option('--all', 'also runs whose controller process still runs on this machine')
-    .option('--images', `also remove ${NODE_IMAGE_REPOSITORY} images other than the current one`)
+    .option(
+      '--images',
+      `also remove ${NODE_IMAGE_REPOSITORY} images other than the current one, and systems' images (faultline-system) other than the built-in systems' current ones`,
+    )
     .option(
       '--heal',
       'with --run: heal the faults a crashed run left on its nodes (partitions, packet faults, paused processes, clock offsets) and keep the nodes; a system a kill fault left down is reported with what to do',
@@ -71,9 +77,16 @@ export function registerClean(program: Command, requestExit: RequestExit): void 
       if (opts.images === true) {
         const docker = await connectEngine();
         const { tag: current } = await currentNodeImage();
-        for (const image of await docker.listImages({ filters: { reference: [NODE_IMAGE_REPOSITORY] } })) {
+        // Systems' images (SystemDefinition.image): the built-in systems' current ones are kept; a plug-in's
+        // image is removed and rebuilt when next needed, as faultline cannot know every plug-in.
+        const keep = new Set([...(current !== undefined ? [current] : []), ...(await builtInSystemImageTags(current))]);
+        const ours = [
+          ...(await docker.listImages({ filters: { reference: [NODE_IMAGE_REPOSITORY] } })),
+          ...(await docker.listImages({ filters: { label: [`${SYSTEM_IMAGE_LABEL}=system`] } })),
+        ];
+        for (const image of ours) {
           // By tag, so an image that shares layers with the current one loses only its name.
-          for (const tag of (image.RepoTags ?? []).filter((t) => t !== current)) {
+          for (const tag of (image.RepoTags ?? []).filter((t) => !keep.has(t) && t !== '<none>:<none>')) {
             try {
               await docker.getImage(tag).remove();
               process.stdout.write(`removed image ${tag}\n`);
@@ -94,6 +107,18 @@ export function registerClean(program: Command, requestExit: RequestExit): void 
         process.stdout.write(`nothing left behind${opts.run !== undefined ? ` by run '${opts.run}'` : ''}\n`);
       }
     });
+}
+
+/** The current image tags of the built-in systems that declare an image (on the current node image). */
+async function builtInSystemImageTags(nodeImage: string | undefined): Promise<string[]> {
+  if (nodeImage === undefined) return [];
+  const tags: string[] = [];
+  for (const name of builtInSystemNames()) {
+    const system = await loadBuiltInSystem(name);
+    if (system?.image === undefined || isEmptySystemImage(system.image)) continue;
+    tags.push(await systemImageTagFor({ system: system.name, image: system.image, nodeImage }));
+  }
+  return tags;
 }
 
 /** The node backend a run directory's campaign.yaml names, if it can be read. */

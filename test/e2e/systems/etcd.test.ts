@@ -16,7 +16,7 @@ test(
   'etcd on three containers: forms a cluster, reads its writes everywhere, cas semantics, rejoin',
   { skip },
   async (t) => {
-    const cluster = await systemCluster('etcd', 3, 'fl-sys1');
+    const cluster = await systemCluster('etcd', 3, 'fl-sys1', etcd);
     t.after(() => cluster.destroy());
     const { ctx, names, infos, client, readyOn } = await bringUpSystem(cluster, etcd, {
       dataDir: '/var/lib/faultline/etcd',

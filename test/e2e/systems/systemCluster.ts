@@ -6,11 +6,27 @@ import type { Client, NodeContext, NodeInfo, SystemDefinition } from '../../../h
 import { createDockerCluster } from '../../../harness/nodes/cluster.ts';
 import type { DockerCluster } from '../../../harness/nodes/cluster.ts';
 import type { Remote } from '../../../harness/nodes/remote.ts';
+import { ensureSystemImage } from '../../../harness/nodes/systemImage.ts';
 import { onEveryNode, waitReady } from '../../../harness/run/systemLifecycle.ts';
 
-/** A fresh cluster named `<namePrefix>-…`, labelled with a unique run id; the caller registers `destroy`. */
-export function systemCluster(kind: string, nodes = 3, namePrefix = 'fl-sys2'): Promise<DockerCluster> {
-  return createDockerCluster({ runId: `${namePrefix}-${kind}-${randomBytes(3).toString('hex')}`, nodes, namePrefix });
+/**
+ * A fresh cluster named `<namePrefix>-…`, labelled with a unique run id; the caller registers `destroy`. Given
+ * a system that declares a node image (SystemDefinition image), its nodes run that image, as a run's do.
+ */
+export async function systemCluster(
+  kind: string,
+  nodes = 3,
+  namePrefix = 'fl-sys2',
+  system?: Pick<SystemDefinition, 'name' | 'image'>,
+): Promise<DockerCluster> {
+  const image =
+    system?.image === undefined ? undefined : await ensureSystemImage({ system: system.name, image: system.image });
+  return createDockerCluster({
+    runId: `${namePrefix}-${kind}-${randomBytes(3).toString('hex')}`,
+    nodes,
+    namePrefix,
+    ...(image !== undefined && { image }),
+  });
 }
 
 export interface BringUpOptions {
