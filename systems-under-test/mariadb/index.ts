@@ -50,6 +50,8 @@ export const mariadb = defineSystem({
   name: 'mariadb',
   description:
     "MariaDB 10.11 (Debian's mariadb-server), InnoDB on one node: list-append and rw-register transactions at the isolation level of system option isolation (default repeatable-read).",
+  // Docker nodes run the node image plus this package; ssh hosts get it with apt-get.
+  image: { packages: ['mariadb-server'] },
   async install(ctx) {
     isolationOption(ctx.options);
     workloadTable(ctx.options);
