@@ -39,6 +39,9 @@ export function mariadbArgv(ctx: Pick<NodeContext, 'dataDir' | 'options'>): stri
     `--transaction-isolation=${isolationLevels[isolationOption(ctx.options)].replace(' ', '-')}`,
     // Durable commits (the defaults, stated): a kill -9 must not lose an acknowledged transaction.
     '--innodb-flush-log-at-trx-commit=1',
+    // MariaDB's write-write conflict detection for repeatable read (10.11.8 on; default off before 11.6): a
+    // txn writing a row changed since its snapshot fails with ER_CHECKREAD instead of overwriting it.
+    `--innodb-snapshot-isolation=${ctx.options['snapshotIsolation'] === true ? 'ON' : 'OFF'}`,
     '--skip-name-resolve',
     '--max-connections=500',
   ];
