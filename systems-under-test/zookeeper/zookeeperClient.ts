@@ -42,6 +42,20 @@ function perform(session: zookeeper.Client, c: ZkCall): Promise<ZkReply> {
   });
 }
 
+/** The call's reply, or an op-timeout reply once `signal` aborts (the call may still take effect later). */
+function untilAborted(reply: Promise<ZkReply>, signal: AbortSignal): Promise<ZkReply> {
+  return new Promise((resolve) => {
+    const onAbort = (): void => {
+      resolve({ ok: false, code: ZkCode.operationTimeout, error: 'aborted at the op timeout' });
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    void reply.then((r) => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(r);
+    });
+  });
+}
+
 /** Opens a session with the one server; rejects when it is not connected within connectTimeoutMs. */
 export async function openZookeeperClient(options: ZookeeperClientOptions): Promise<Client> {
   // retries: 0 and one server: the library never moves the session to another server.
@@ -80,7 +94,7 @@ export async function openZookeeperClient(options: ZookeeperClientOptions): Prom
           replies.push({ ok: false, code: ZkCode.operationTimeout, error: 'aborted at the op timeout' });
           continue;
         }
-        replies.push(await perform(session, step.call));
+        replies.push(await untilAborted(perform(session, step.call), signal));
       }
     },
     close(): Promise<void> {
