@@ -75,19 +75,26 @@ test(
       return done.type === 'ok' && done.value === 7 ? true : undefined;
     });
 
-    // A paused server answers nothing: its client's read gets no reply before the abort (a fail: reads change
-    // nothing); once resumed it answers again.
+    // A paused server answers nothing, not even a four-letter word; its client's read gets no reply before the
+    // abort (a fail: reads change nothing). Once resumed it answers again.
     const paused = names.find((n) => n !== follower)!;
+    const pausedNode = cluster.nodes.find((n) => n.name === paused)!;
     const viaPaused = await open(paused);
     await zookeeper.pause(ctx(paused));
+    let whilePaused: string;
+    let readWhilePaused: string;
     try {
-      assert.equal((await invoke(viaPaused, { f: 'read', value: null }, 1500)).type, 'fail');
+      const state = await pausedNode.exec(['sh', '-c', 'ps -o stat= -p "$(cat /var/run/faultline/zookeeper.pid)"']);
+      whilePaused = state.stdout.trim();
+      readWhilePaused = (await invoke(viaPaused, { f: 'read', value: null }, 1500)).type;
     } finally {
       await zookeeper.resume(ctx(paused));
     }
+    assert.match(whilePaused, /^T/, `the JVM on ${paused} is not stopped while paused (ps stat ${whilePaused})`);
+    assert.equal(readWhilePaused, 'fail', `a read through the paused ${paused}`);
     await eventually('a read once resumed', async () => {
       const done = await invoke(viaPaused, { f: 'read', value: null }, 3000);
-      return done.type === 'ok' || done.type === 'info' ? done : undefined;
+      return done.type === 'ok' ? done : undefined;
     });
 
     // A stopped server takes no new session.
