@@ -32,6 +32,8 @@ test(
       clients.push(c);
       return c;
     };
+    const openEventually = (name: string): Promise<Client> =>
+      eventually(`a session on ${name}`, () => open(name).catch(() => undefined), 60_000);
     const leader = await eventually('a leader', () => zookeeper.primary!(infos, options), 30_000);
     assert.ok(names.includes(leader));
     const follower = names.find((n) => n !== leader)!;
@@ -55,7 +57,8 @@ test(
 
     // kill -9 the leader: the other two elect one and keep every acknowledged write; the killed one rejoins.
     await zookeeper.kill(ctx(leader));
-    const viaFollower = await open(follower);
+    // Until the two elect a leader, the follower takes no new session.
+    const viaFollower = await openEventually(follower);
     await eventually(
       'a write after the kill',
       async () =>
@@ -65,11 +68,7 @@ test(
     assert.deepEqual(await invoke(viaFollower, { f: 'read', value: null }), { type: 'ok', value: 2 });
     await zookeeper.start(ctx(leader));
     await readyOn(leader);
-    const rejoined = await eventually(
-      'a session on the restarted server',
-      () => open(leader).catch(() => undefined),
-      60_000,
-    );
+    const rejoined = await openEventually(leader);
     await eventually('the write made while it was down', async () => {
       const done = await invoke(rejoined, { f: 'read', key: 'after', value: null });
       return done.type === 'ok' && done.value === 7 ? true : undefined;
