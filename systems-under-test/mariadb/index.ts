@@ -42,6 +42,9 @@ export function mariadbArgv(ctx: Pick<NodeContext, 'dataDir' | 'options'>): stri
     // MariaDB's write-write conflict detection for repeatable read (10.11.8 on; default off before 11.6): a
     // txn writing a row changed since its snapshot fails with ER_CHECKREAD instead of overwriting it.
     `--innodb-snapshot-isolation=${ctx.options['snapshotIsolation'] === true ? 'ON' : 'OFF'}`,
+    // A lock wait gives up (ER_LOCK_WAIT_TIMEOUT, a fail) before a campaign's op timeout rather than after:
+    // the default 50 s would let a txn whose client timed out hold its row locks over everyone else.
+    `--innodb-lock-wait-timeout=${positiveOption(ctx.options, 'lockWaitTimeoutSeconds', 2)}`,
     '--skip-name-resolve',
     '--max-connections=500',
   ];
