@@ -4,7 +4,7 @@
 import mysql from 'mysql2/promise';
 import type { Client, ClientOp, Completion, Value } from '../../harness/plugin.ts';
 import type { IsolationLevel, TxnTable } from './txnSql.ts';
-import { isolationLevels, microOpStatement, microOps, readValue } from './txnSql.ts';
+import { commitErrorType, isolationLevels, microOpStatement, microOps, readValue } from './txnSql.ts';
 
 export interface MariadbClientOptions {
   host: string;
@@ -73,6 +73,8 @@ export async function openMariadbClient(options: MariadbClientOptions): Promise<
       } catch (e) {
         const error = describe(e);
         if (commitSent) {
+          const errno = typeof e === 'object' && e !== null && 'errno' in e ? Number(e.errno) : undefined;
+          if (commitErrorType(errno) === 'fail') return { type: 'fail', error: `COMMIT refused: ${error}` };
           connection = undefined;
           conn.destroy();
           return { type: 'info', error: `during COMMIT: ${error}` };

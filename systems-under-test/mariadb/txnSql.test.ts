@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isolationOption, microOpStatement, microOps, readValue, workloadTable } from './txnSql.ts';
+import { commitErrorType, isolationOption, microOpStatement, microOps, readValue, workloadTable } from './txnSql.ts';
 
 test('micro-ops become one statement each, on the workload’s table', () => {
   assert.deepEqual(microOpStatement(['r', 'k1', null], 'lists'), {
@@ -30,4 +30,10 @@ test('bad input is named: a txn that is not micro-ops, an unknown isolation leve
   assert.throws(() => isolationOption({ isolation: 'snapshot' }), /isolation must be one of/);
   assert.equal(workloadTable({ workload: 'rw-register' }), 'registers');
   assert.throws(() => workloadTable({}), /workload must be list-append or rw-register/);
+});
+
+test('an error answering COMMIT: a deadlock (Galera: certification failure) rolled back, anything else unknown', () => {
+  assert.equal(commitErrorType(1213), 'fail');
+  assert.equal(commitErrorType(1180), 'info');
+  assert.equal(commitErrorType(undefined), 'info');
 });

@@ -4,7 +4,8 @@
 //   registers(k, v BIGINT) w: INSERT ... ON DUPLICATE KEY UPDATE v = value;                 read: SELECT v
 // A transaction is START TRANSACTION, its micro-ops in order, COMMIT, at the session's isolation level.
 // Outcome rules: an error before COMMIT was sent is a fail (we roll back, and a server that lost the
-// connection rolls back too); an error or silence after COMMIT was sent is info, since it may have committed.
+// connection rolls back too); an error or silence after COMMIT was sent is info, since it may have committed,
+// except a deadlock error answering COMMIT (Galera's certification failure), which rolled it back: a fail.
 import type { Value } from '../../harness/plugin.ts';
 
 export const isolationLevels = {
@@ -96,4 +97,15 @@ export function readValue(rows: readonly { v: unknown }[], table: TxnTable): Val
   }
   if (stored === undefined || stored === null) return null;
   return Number(stored);
+}
+
+/** ER_LOCK_DEADLOCK: a deadlock victim, or on Galera a write-set that failed certification; rolled back. */
+export const erLockDeadlock = 1213;
+
+/**
+ * How an error that answered COMMIT is recorded. A deadlock (on Galera: certification failure, reported at
+ * COMMIT) rolled the txn back: a fail. Any other error, or no answer, leaves it unknown: info.
+ */
+export function commitErrorType(errno: number | undefined): 'fail' | 'info' {
+  return errno === erLockDeadlock ? 'fail' : 'info';
 }
