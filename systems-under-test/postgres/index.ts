@@ -24,6 +24,10 @@ export function postgresArgv(ctx: Pick<NodeContext, 'node' | 'options' | 'dataDi
     max_connections: '200',
     // Faults kill processes, never the machine: the OS keeps what was written, so fsync only slows the runs.
     fsync: 'off',
+    // A client that timed out closes its socket; without these its backend would hold its row locks while it
+    // waits on another lock (or sits idle in the txn), and every later txn on those rows would time out too.
+    client_connection_check_interval: '500ms',
+    idle_in_transaction_session_timeout: '10s',
     log_min_messages: 'warning',
     log_line_prefix: '%m [%p] ',
   };
