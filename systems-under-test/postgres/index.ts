@@ -7,11 +7,12 @@ import { daemonLifecycle, nodePort } from '../common/index.ts';
 import { pgClient } from './pgClient.ts';
 import { createTablesSql, pgIsolationOption, pgWorkloadOption } from './pgTxn.ts';
 
-const bin = '/usr/lib/postgresql/15/bin';
+export const pgBin = '/usr/lib/postgresql/15/bin';
+const bin = pgBin;
 const defaultPort = 5432;
-const asPostgres = ['setpriv', '--reuid=postgres', '--regid=postgres', '--init-groups'];
+export const asPostgres = ['setpriv', '--reuid=postgres', '--regid=postgres', '--init-groups'];
 
-const pgData = (ctx: Pick<NodeContext, 'dataDir'>): string => `${ctx.dataDir}/pg`;
+export const pgData = (ctx: Pick<NodeContext, 'dataDir'>): string => `${ctx.dataDir}/pg`;
 const port = (ctx: Pick<NodeContext, 'node' | 'options'>): number => nodePort(ctx.node.name, ctx.options, defaultPort);
 
 /** The postmaster's command line: settings on it, so the data dir holds only what initdb made. */
@@ -42,7 +43,8 @@ export function postgresArgv(ctx: Pick<NodeContext, 'node' | 'options' | 'dataDi
 
 // initdb takes half a minute on a loaded 2-core machine: it runs once, into this template, when the image is
 // built (or on an ssh host's first run), and each node's data dir starts as a copy of it.
-const template = '/opt/faultline/postgres/template';
+export const postgresTemplate = '/opt/faultline/postgres/template';
+const template = postgresTemplate;
 const hba = 'host all all 0.0.0.0/0 trust\\nhost all all ::/0 trust\\n';
 const initTemplate = [
   `[ -f ${template}/PG_VERSION ] || {`,
@@ -52,13 +54,16 @@ const initTemplate = [
   `printf '${hba}' > ${template}/pg_hba.conf && chown postgres:postgres ${template}/pg_hba.conf; }`,
 ].join(' ');
 
+/** The node image both PostgreSQL systems run: Debian's package and a template cluster made by initdb. */
+export const postgresImage = { packages: ['postgresql-15'], run: [initTemplate] };
+
 const lifecycle = daemonLifecycle({ system: 'postgres', argv: postgresArgv, defaultPort });
 
 export default defineSystem({
   name: 'postgres',
   description:
     "PostgreSQL 15 (Debian's postgresql-15) on one node: list-append or rw-register transactions at the isolation level in options.isolation (read-committed, repeatable-read, serializable; default serializable)",
-  image: { packages: ['postgresql-15'], run: [initTemplate] },
+  image: postgresImage,
   async install(ctx) {
     // Bad options are the campaign's mistake: say so before anything starts.
     pgIsolationOption(ctx.options['isolation']);
