@@ -1,6 +1,6 @@
 // PostgreSQL 15 with streaming replication: n1 starts as the primary, the other nodes as hot standbys made by
 // pg_basebackup from whichever node is primary when they start. A kill of the primary promotes the standby that
-// has replayed the most WAL (pg_promote) and points the others at it; the killed node comes back as a standby
+// has received the most WAL (pg_promote) and points the others at it; the killed node comes back as a standby
 // of the new primary (a fresh base backup: its own WAL may hold commits the new primary never had). Register
 // and key-value ops go to the current primary, or reads to the client's own node (options.reads: replica).
 // options.replication: async (default: a commit is acknowledged before any standby has it) or sync
@@ -317,14 +317,15 @@ export default defineSystem({
     const wasPrimary = (await isPrimary(selfInfo(ctx), ctx.options)) === true;
     await lifecycle.kill(ctx);
     if (!wasPrimary) return;
-    // Failover: the standby that has replayed the most WAL becomes the primary; the others follow it.
+    // Failover: the standby with the most WAL becomes the primary; the others follow it.
     const others = ctx.nodes.filter((n) => n.name !== ctx.node.name);
     const lsns = await Promise.all(
       others.map(async (n) => {
         const rows = await queryNode<{ lsn: string | null }>(
           n,
           ctx.options,
-          "SELECT pg_wal_lsn_diff(pg_last_wal_replay_lsn(), '0/0')::text AS lsn",
+          // Received counts, not only replayed: a sync commit is acknowledged once a standby has flushed it.
+          "SELECT pg_wal_lsn_diff(GREATEST(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn()), '0/0')::text AS lsn",
         );
         const lsn = rows?.[0]?.lsn;
         return { n, lsn: lsn === undefined || lsn === null ? undefined : Number(lsn) };
