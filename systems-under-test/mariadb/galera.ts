@@ -1,7 +1,7 @@
 // MariaDB Galera Cluster (Debian's mariadb-server with galera-4): every node takes writes, certified
 // write-sets replicated synchronously, state transfers by rsync. The same tables, client and outcome rules as
 // one-node MariaDB (index.ts); only how the nodes start differs. See README.md.
-import type { NodeContext } from '../../harness/plugin.ts';
+import type { NodeContext, NodeInfo } from '../../harness/plugin.ts';
 import { defineSystem, execOrThrow } from '../../harness/plugin.ts';
 import { daemonLifecycle } from '../common/index.ts';
 import { mariadb, mariadbArgv } from './index.ts';
@@ -13,7 +13,7 @@ import { isolationOption, workloadTable } from './txnSql.ts';
 const bootstrappedMarker = (ctx: Pick<NodeContext, 'dataDir'>): string => `${ctx.dataDir}/bootstrapped`;
 
 /** The wsrep options of one node; the first node's first start bootstraps. */
-export function galeraArgs(ctx: Pick<NodeContext, 'node' | 'nodes'>, bootstrap: boolean): string[] {
+export function galeraArgs(ctx: { node: NodeInfo; nodes: readonly NodeInfo[] }, bootstrap: boolean): string[] {
   return [
     '--wsrep-on=ON',
     '--wsrep-provider=/usr/lib/galera/libgalera_smm.so',
