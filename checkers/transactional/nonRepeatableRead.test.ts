@@ -64,3 +64,24 @@ test('a second read missing the txn’s own append is still internal, and breaks
   assert.ok(a.anomalies.some((x) => x.type === 'internal'));
   assert.equal(a.levels['read-committed'].valid, false);
 });
+
+test('read, own append, read showing others’ appends before its own (an update on the newest version) is non-repeatable', () => {
+  const a = analyzeIsolation(
+    history(
+      [{ process: 2, micro: [['append', 'x', 1]] }],
+      {
+        process: 0,
+        micro: [
+          ['r', 'x', [1]],
+          ['append', 'x', 5],
+          ['r', 'x', [1, 2, 5]],
+        ],
+      },
+      { process: 1, micro: [['append', 'x', 2]] },
+    ),
+  );
+  assert.ok(a.anomalies.some((x) => x.type === 'non-repeatable-read'));
+  assert.ok(!a.anomalies.some((x) => x.type === 'internal'), JSON.stringify(a.anomalies));
+  assert.equal(a.levels['read-committed'].valid, true);
+  assert.equal(a.levels['snapshot-isolation'].valid, false);
+});
