@@ -1,18 +1,20 @@
 // Linearizability checker figures (issues 3, 14, 17): the Porcupine reference families, a generated
 // 1,000,000-op unique-value register history, info-heavy register and kv histories (30 % indeterminate ops,
 // generated at 10k, 100k and 1M ops, and the tutorial's recorded kill-primary runs), a general-search kv
-// history (repeated values), and the explanation of a stale read. Prints time and verdict counts per family;
+// history (repeated values), the explanation of a stale read, the cost of the search's progress pauses, and
+// info-heavy set histories. Prints time and verdict counts per family;
 // parsing is not timed here (bench/porcupine.bench.ts times parsing too, and runs Porcupine itself on the same
 // files for the ratio).
-// BENCH_ONLY=etcd,partitioned,c10,c50,1m,info,recorded,general,explain (any of them, matched against the
+// BENCH_ONLY=etcd,partitioned,c10,c50,1m,info,recorded,general,explain,progress,set (any of them, matched against the
 // labels; the list is split at commas) runs only those families.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pairOperations } from '../checkers/history.ts';
 import type { HistoryOp, Operation } from '../checkers/history.ts';
-import { checkLinearizable } from '../checkers/linearizable/index.ts';
+import { checkLinearizable, checkLinearizableSync } from '../checkers/linearizable/index.ts';
 import type { ModelSpec } from '../checkers/models/model.ts';
 import type { CheckResult } from '../checkers/result.ts';
+import { simulateSetStore } from '../checkers/testing/setStores.ts';
 import { readAnyHistory } from '../harness/history/formats/index.ts';
 import { referenceHistoriesDir } from '../test/referenceHistories.ts';
 
@@ -359,4 +361,63 @@ for (const size of [5_000, 10_000]) {
   const r = await timed(label, pairOperations(events), { name: 'register' });
   const a = r.anomalies[0];
   if (a !== undefined) console.log(`  ${a.explanation.slice(0, 240)}`);
+}
+
+// The search on the calling thread pauses every 100 ms (setImmediate) so the live check line can move
+// (issue 14): the same history decided without pauses (checkLinearizableSync) and with them, after a warm-up
+// run, alternating, median of 9 each in CPU time (the machine is shared: wall time there swung by half).
+{
+  const label = 'progress pauses, general-search kv 100k ops, one thread';
+  if (want(label)) {
+    const ops = pairOperations(simulate({ count: 100_000, keys: 10, infoShare: 0, distinctValues: 5, seed: 11 }));
+    let reports = 0;
+    const withoutPauses = (): CheckResult =>
+      checkLinearizableSync(ops, { model: { name: 'kv' }, timeBudgetMs: 60_000 });
+    const withPauses = (): Promise<CheckResult> =>
+      checkLinearizable(
+        ops,
+        { name: 'kv' },
+        {
+          timeBudgetMs: 60_000,
+          parallel: false,
+          onProgress: () => {
+            reports++;
+          },
+        },
+      );
+    withoutPauses();
+    await withPauses();
+    const plainRuns: number[] = [];
+    const pausedRuns: number[] = [];
+    reports = 0;
+    const cpuMs = (since: NodeJS.CpuUsage): number => {
+      const used = process.cpuUsage(since);
+      return (used.user + used.system) / 1000;
+    };
+    for (let i = 0; i < 9; i++) {
+      // Alternating which goes first, so neither always runs after the other's garbage.
+      const pair = i % 2 === 0 ? [false, true] : [true, false];
+      for (const pausing of pair) {
+        const t = process.cpuUsage();
+        if (pausing) await withPauses();
+        else withoutPauses();
+        (pausing ? pausedRuns : plainRuns).push(cpuMs(t));
+      }
+    }
+    const median = (runs: number[]): number => runs.sort((a, b) => a - b)[runs.length >> 1]!;
+    const plain = median(plainRuns);
+    const paused = median(pausedRuns);
+    console.log(
+      `${label.padEnd(50)} ${(plain / 1000).toFixed(3)} s cpu without pauses, ${(paused / 1000).toFixed(3)} s cpu with ` +
+        `(${reports} progress reports over 9 runs): overhead ${((100 * (paused - plain)) / plain).toFixed(1)} %`,
+    );
+  }
+}
+
+// Info-heavy set histories (issue 14): 30 % of adds end info; settled before the search (indeterminate.ts).
+for (const size of [2_000, 10_000, 100_000]) {
+  const label = `info-heavy set, ${size / 1000}k ops, 5 keys`;
+  if (!want(label)) continue;
+  const ops = pairOperations(simulateSetStore({ seed: 1, processes: 10, keys: 5, ops: size, infoRate: 0.3 }));
+  await timed(label, ops, { name: 'set' }, '', false);
 }

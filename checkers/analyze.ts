@@ -9,6 +9,7 @@ import type { Operation, Value } from './history.ts';
 import type { HistoryShape } from './historyShape.ts';
 import { firstTransactionalOp, firstUnknownFunction, modelFunctions } from './historyShape.ts';
 import { inferModelSpec } from './linearizable/index.ts';
+import type { SearchProgress } from './linearizable/progress.ts';
 import type { ModelSpec } from './models/model.ts';
 import { impliedReason, impliedVerdict, profileCheckers, settleByHierarchy } from './modelHierarchy.ts';
 import { getChecker, listCheckers } from './registry.ts';
@@ -58,6 +59,11 @@ export interface AnalysisProgress {
   of: number;
   event: 'start' | 'end';
   valid?: Verdict;
+  /**
+   * On 'start': what the checker has decided so far, latest first, for a line that repaints on its own clock
+   * (only the linearizability checker reports from inside its search; undefined until it does).
+   */
+  search?: () => SearchProgress | undefined;
 }
 
 /** The reason of a checker an interrupt stopped. */
@@ -159,6 +165,7 @@ async function runOne(
   checker: ConsistencyChecker,
   operations: readonly Operation[],
   options: AnalysisOptions,
+  onSearchProgress?: (search: SearchProgress) => void,
 ): Promise<CheckResult> {
   const started = performance.now();
   const checkerOptions: CheckOptions & { [option: string]: unknown } = {
@@ -168,6 +175,8 @@ async function runOne(
   if (options.parallel !== undefined) checkerOptions['parallel'] = options.parallel;
   if (options.workerMinOps !== undefined) checkerOptions['workerMinOps'] = options.workerMinOps;
   if (options.initialValue !== undefined) checkerOptions['initialValue'] = options.initialValue;
+  if (onSearchProgress !== undefined) checkerOptions['onProgress'] = onSearchProgress;
+  if (options.signal !== undefined) checkerOptions['signal'] = options.signal;
   const model = linearizabilityModel(operations, options);
   checkerOptions['model'] = model;
   if (checker.name === 'linearizable') {
@@ -277,11 +286,17 @@ export async function analyze(operations: readonly Operation[], options: Analysi
       continue;
     }
     const progress = { checker: name, index: position, of: order.length };
-    options.onProgress?.({ ...progress, event: 'start' });
+    let latest: SearchProgress | undefined;
+    options.onProgress?.({ ...progress, event: 'start', search: () => latest });
+    const onSearch =
+      options.onProgress === undefined
+        ? undefined
+        : (search: SearchProgress): void => {
+            latest = search;
+          };
+    const running = runOne(checker, operations, options, onSearch);
     const result =
-      options.signal === undefined
-        ? await runOne(checker, operations, options)
-        : await Promise.race([runOne(checker, operations, options), whenAborted(options.signal)]);
+      options.signal === undefined ? await running : await Promise.race([running, whenAborted(options.signal)]);
     if (result === 'aborted') {
       results.set(name, unknownResult(name, checker.model, interruptedReason, operations.length));
       options.onProgress?.({ ...progress, event: 'end', valid: 'unknown' });

@@ -99,3 +99,49 @@ test('healAll reports a failing step and still runs the others', async () => {
     'the clock step still ran',
   );
 });
+
+test('with the system hooks, a node a kill fault left down is started again and waited for, then its marker removed', async () => {
+  const marker = '/var/run/faultline/killed';
+  const down = new ScriptedRemote('n1', '10.0.0.1');
+  const up = new ScriptedRemote('n2', '10.0.0.2');
+  await down.writeFile(marker, 'killed by a faultline kill fault\n');
+  const started: string[] = [];
+  let readyChecks = 0;
+  const hooks = {
+    start: (node: string) => {
+      started.push(node);
+      return Promise.resolve();
+    },
+    // Ready on the second poll: heal waits for it.
+    ready: () => Promise.resolve(++readyChecks >= 2),
+  };
+  const reports = await healAll([down, up], { restart: { hooks, readyTimeoutMs: 30_000 } });
+  assert.deepEqual(started, ['n1']);
+  assert.ok(readyChecks >= 2);
+  assert.deepEqual(
+    reports.map((r) => [r.node, r.left, r.restarted === true, r.errors]),
+    [
+      ['n1', [], true, []],
+      ['n2', [], false, []],
+    ],
+  );
+  assert.ok(!down.files.has(marker), 'the marker is removed');
+  // Healed again: nothing is left, and nothing is started twice.
+  const again = await healAll([down, up], { restart: { hooks } });
+  assert.deepEqual(started, ['n1']);
+  assert.ok(again.every((r) => r.restarted !== true && r.left.length === 0));
+});
+
+test('without the hooks, or when start fails, the node a kill left down is reported as left', async () => {
+  const marker = '/var/run/faultline/killed';
+  const node = new ScriptedRemote('n1', '10.0.0.1');
+  await node.writeFile(marker, 'killed\n');
+  const [unhooked] = await healAll([node]);
+  assert.deepEqual([unhooked!.left, unhooked!.restarted], [['kill'], undefined]);
+  assert.ok(node.files.has(marker), 'reporting removes nothing');
+  const failing = { start: () => Promise.reject(new Error('no such binary')) };
+  const [failed] = await healAll([node], { restart: { hooks: failing } });
+  assert.deepEqual(failed!.left, ['kill']);
+  assert.match(failed!.errors.join('\n'), /kill: starting the system again failed: no such binary/);
+  assert.ok(!healedCleanly([failed!]));
+});

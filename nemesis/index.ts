@@ -68,7 +68,7 @@ export {
   resetClock,
   restoreSystemClock,
 } from './faults/clock.ts';
-export { killNodes, pauseNodes, processHooksFor, restartNodes, resumeNodes } from './faults/process.ts';
+export { killedByFault, killNodes, pauseNodes, processHooksFor, restartNodes, resumeNodes } from './faults/process.ts';
 export { fixedScheduleProblems, planSchedule, scheduleProblems } from './schedule.ts';
 export type { FixedFault } from './schedule.ts';
 export {
@@ -81,5 +81,5 @@ export {
 } from './faults/registry.ts';
 export { duration, durationMs, maxDurationMs, positiveDuration } from './faults/campaignParts.ts';
 export { runNemesisSchedule } from './nemesisRunner.ts';
-export { healAll, healedCleanly } from './healAll.ts';
+export { healAll, healedCleanly, restartKilled } from './healAll.ts';
 export { NemesisCommandError } from './nemesisCommandError.ts';

@@ -10,6 +10,8 @@ import { clockFor } from './clock.ts';
 import type { Clock } from './clock.ts';
 import { decideByZones, partitionHistory, startDecision } from './partition.ts';
 import type { Partition, PartitionReport } from './partition.ts';
+import { createProgressTally } from './progress.ts';
+import type { ProgressTally, SearchProgress } from './progress.ts';
 
 export interface LinearizableOptions extends CheckOptions {
   /** The model, or a registered model's name and options. Default: inferred from the ops (inferModelSpec). */
@@ -18,7 +20,22 @@ export interface LinearizableOptions extends CheckOptions {
   parallel?: boolean;
   /** Ops needing the search from which worker threads are used. Default defaultWorkerMinOps. */
   workerMinOps?: number;
+  /** What is decided so far, sent at least every `progressEveryMs` while the check runs (async check only). */
+  onProgress?: (progress: SearchProgress) => void;
+  /**
+   * How often a search on the calling thread pauses to let the event loop run (the progress line's repaint,
+   * a Ctrl-C) and reports progress. Default defaultProgressEveryMs; async check only.
+   */
+  progressEveryMs?: number;
+  /** Stops a search on the calling thread at its next pause (the analysis has already answered unknown). */
+  signal?: AbortSignal;
 }
+
+/**
+ * A search on the main thread pauses this often: the live line repaints 4x/s, and a setImmediate every
+ * 100 ms costs nothing measurable (bench/linearizable.bench.ts prints the overhead).
+ */
+export const defaultProgressEveryMs = 100;
 
 /** Default memory budget for the search state of one check. */
 export const defaultMemoryBudgetBytes = 1024 * 1024 * 1024;
@@ -82,19 +99,58 @@ export function checkLinearizableSync(
   const started = performance.now();
   const model = resolveModel(options.model, operations);
   const partitions = partitionHistory(model, operations);
-  return decideOnThisThread(model, operations, partitions, new Map(), budgetFor(options, started), started);
+  const rounds = decideRounds(model, operations, partitions, new Map(), budgetFor(options, started), started, {
+    yieldEveryMs: Infinity,
+  });
+  for (;;) {
+    const step = rounds.next();
+    if (step.done === true) return step.value;
+  }
 }
 
-/** Decides the partitions not in `decided` (index -> report) on this thread. */
-function decideOnThisThread(
+/** Reports progress to `onProgress` (when given) for the partitions of one check. */
+function progressReporter(
+  partitions: readonly Partition[],
+  budget: { deadline: number },
+  started: number,
+  onProgress: ((progress: SearchProgress) => void) | undefined,
+): { report: ProgressTally['report']; send: () => void } {
+  if (onProgress === undefined) return { report: () => undefined, send: () => undefined };
+  const keyed = partitions.length > 1 || (partitions[0] !== undefined && partitions[0].key !== '');
+  const tally = createProgressTally(
+    partitions.map((p) => p.ops.length),
+    keyed ? 'keys' : 'partitions',
+  );
+  return {
+    report: (i, r, final) => {
+      tally.report(i, r, final);
+    },
+    send: () => {
+      const now = performance.now();
+      onProgress(tally.snapshot(now - started, budget.deadline === Infinity ? null : budget.deadline - now));
+    },
+  };
+}
+
+/**
+ * Decides the partitions not in `decided` (index -> report) on this thread. Yields (to be resumed at once)
+ * at least every `yieldEveryMs` of searching, so an async caller can let the event loop run (a live progress
+ * line, a Ctrl-C); a sync caller just resumes it. Each search slice then ends by that time too: paused
+ * searches resume where they stopped, so the slicing repeats no work and changes no verdict.
+ */
+function* decideRounds(
   model: Model,
   operations: readonly Operation[],
   partitions: readonly Partition[],
   decided: ReadonlyMap<number, PartitionReport>,
   budget: { deadline: number; memoryBytes: number },
   started: number,
-): CheckResult {
+  pacing: { yieldEveryMs: number; onProgress?: (progress: SearchProgress) => void },
+): Generator<void, CheckResult, undefined> {
   const reports = partitions.map((_, i) => decided.get(i));
+  const progress = progressReporter(partitions, budget, started, pacing.onProgress);
+  for (const [i, r] of decided) progress.report(i, r, true);
+  let lastYield = performance.now();
   // Round-robin with doubling time slices, so one partition whose search explodes cannot hide a violation
   // in another (Porcupine gets this from running them all at once). A paused search resumes where it
   // stopped; the paused ones' memory counts against the budget of the one running.
@@ -103,12 +159,13 @@ function decideOnThisThread(
   let violated = [...decided.values()].some((r) => r.valid === false);
   if (violated) budget.deadline = graceDeadline(started, performance.now(), budget.deadline);
   let slice = firstSliceMs;
+  progress.send();
   while (pending.length > 0) {
     const undecided: number[] = [];
     for (const i of pending) {
       const now = performance.now();
-      // A partition left on its own needs no slicing.
-      const sliceEnd = pending.length === 1 ? budget.deadline : now + slice;
+      // A partition left on its own needs no slicing, but for the yields.
+      const sliceEnd = Math.min(pending.length === 1 ? budget.deadline : now + slice, lastYield + pacing.yieldEveryMs);
       const deadline = Math.min(budget.deadline, sliceEnd);
       let held = 0;
       for (const j of pending) if (j !== i) held += decisions[j]!.bytes;
@@ -118,12 +175,20 @@ function decideOnThisThread(
         violated = true;
         budget.deadline = graceDeadline(started, performance.now(), budget.deadline);
       }
-      if (r.valid === 'unknown' && r.reason === 'time' && deadline < budget.deadline) undecided.push(i);
+      const again = r.valid === 'unknown' && r.reason === 'time' && deadline < budget.deadline;
+      if (again) undecided.push(i);
+      progress.report(i, r, !again);
+      if (performance.now() - lastYield >= pacing.yieldEveryMs) {
+        progress.send();
+        yield;
+        lastYield = performance.now();
+      }
     }
     if (performance.now() >= budget.deadline) break;
     pending = undecided;
     slice *= 2;
   }
+  progress.send();
   return assemble(
     model,
     operations,
@@ -148,6 +213,7 @@ export async function checkLinearizable(
   const partitions = partitionHistory(resolved, operations);
   const budget = budgetFor(options, started);
   const decided = new Map<number, PartitionReport>();
+  const progress = progressReporter(partitions, budget, started, options.onProgress);
   const total = partitions.reduce((n, p) => n + p.ops.length, 0);
   const minOps = options.workerMinOps ?? defaultWorkerMinOps;
   if ((options.parallel ?? true) && resolved.spec !== undefined && partitions.length > 1 && total >= minOps) {
@@ -155,8 +221,12 @@ export async function checkLinearizable(
     // workers get only the partitions that need the search, when those are big enough to pay.
     partitions.forEach((p, i) => {
       const r = decideByZones(resolved, p, budget);
-      if (r !== null) decided.set(i, r);
+      if (r !== null) {
+        decided.set(i, r);
+        progress.report(i, r, true);
+      }
     });
+    progress.send();
     const searched = partitions.map((_, i) => i).filter((i) => !decided.has(i));
     const searchOps = searched.reduce((n, i) => n + partitions[i]!.ops.length, 0);
     if (searched.length > 1 && searchOps >= minOps) {
@@ -166,8 +236,12 @@ export async function checkLinearizable(
       const pooled = await decideInWorkers(
         resolved.spec,
         searched.map((i) => partitions[i]!),
-        budget,
+        options.progressEveryMs === undefined ? budget : { ...budget, progressEveryMs: options.progressEveryMs },
         (now, deadline) => graceDeadline(started, now, deadline),
+        (j, report, final) => {
+          progress.report(searched[j]!, report, final);
+          progress.send();
+        },
       );
       if (pooled !== null) {
         searched.forEach((i, j) => decided.set(i, pooled.reports[j]!));
@@ -176,7 +250,16 @@ export async function checkLinearizable(
       }
     }
   }
-  return decideOnThisThread(resolved, operations, partitions, decided, budget, started);
+  const rounds = decideRounds(resolved, operations, partitions, decided, budget, started, {
+    yieldEveryMs: options.progressEveryMs ?? defaultProgressEveryMs,
+    ...(options.onProgress !== undefined && { onProgress: options.onProgress }),
+  });
+  for (;;) {
+    const step = rounds.next();
+    if (step.done === true) return step.value;
+    await new Promise((resolve) => setImmediate(resolve));
+    if (options.signal?.aborted === true) throw new Error('interrupted: the search was stopped');
+  }
 }
 
 function describeOp(model: Model, op: Operation | undefined, clock: Clock): string {

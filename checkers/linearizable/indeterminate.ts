@@ -8,9 +8,24 @@
 //   accept v, so there are none, and removing it changes no other op's state.
 // - When v is set by that op alone (and is not the initial value), every observer of v observes that op, so
 //   it took effect before the first observer returned: its return can be taken as that observer's return.
+//
+// In a grow-only set (model.members; issue 14: set histories with info adds timed out), where an ok read
+// returns exactly the members added before it:
+// - An info add of element e that no ok read returns can be taken as never having happened: in any
+//   linearization, every ok read after it would return e (a member stays a member), so no ok read comes
+//   after it; the ops after it are adds (legal in every state) and reads that check nothing, so removing it
+//   leaves a linearization. And an info op may be left out, so one without it is one of the history too.
+// - An info add B of e that an ok read returns can be given the return of r, the first such read to return
+//   (when r returned after B was called). Take a linearization L; e is a member from r on (some add of e
+//   precedes r). Move B (or put it, if L left it out) to just before r, or, when later, just after the last
+//   op that returned before B was called: it respects B's call, and every op called after r returned comes
+//   after it (such an op follows r and that last op in real time). Between its new and old places every op
+//   comes after r, where e is already a member: no state an op sees changes. Unlike a register's write, this
+//   holds however many adds of e there are, since adding a member again changes nothing.
 import type { Operation, Value } from '../history.ts';
 import { canonicalKey } from '../models/model.ts';
-import type { Model } from '../models/model.ts';
+import type { MemberAccess, Model } from '../models/model.ts';
+import { ElementMap } from './setChains.ts';
 
 export interface Settled {
   ops: Operation[];
@@ -37,8 +52,10 @@ interface Cell {
 /** Returns the partition's ops with its indeterminate writes settled; the same array when nothing applies. */
 export function settleIndeterminate(model: Model, ops: readonly Operation[]): Settled {
   const unchanged = { ops: ops as Operation[], dropped: 0, bounded: 0 };
+  if (!ops.some((op) => op.status === 'info')) return unchanged;
+  if (model.members !== undefined) return settleAdds(model.members.access, ops) ?? unchanged;
   const cells = model.cells;
-  if (cells === undefined || !ops.some((op) => op.status === 'info')) return unchanged;
+  if (cells === undefined) return unchanged;
   const byCell = new Map<string, Cell>();
   const cellOf = (name: string): Cell => {
     let c = byCell.get(name);
@@ -102,4 +119,56 @@ export function settleIndeterminate(model: Model, ops: readonly Operation[]): Se
     out.push(op);
   }
   return dropped === 0 && bounded === 0 ? unchanged : { ops: out, dropped, bounded };
+}
+
+interface GrowOnlySet {
+  opaque: boolean;
+  /** Element -> the earliest return of an ok read that returns it. */
+  firstSeen: ElementMap<number>;
+}
+
+/** Settles the info adds of a grow-only set (see the head of the file); null when nothing applies. */
+function settleAdds(access: (op: Operation) => MemberAccess | null, ops: readonly Operation[]): Settled | null {
+  const sets = new Map<string, GrowOnlySet>();
+  const accesses: MemberAccess[] = [];
+  for (const op of ops) {
+    const a = access(op);
+    // Which set it touches is unknown: every set stays as it is.
+    if (a === null) return null;
+    accesses.push(a);
+    let s = sets.get(a.set);
+    if (s === undefined) sets.set(a.set, (s = { opaque: false, firstSeen: new ElementMap() }));
+    if (a.kind === 'other') s.opaque = true;
+    else if (a.kind === 'read' && op.status === 'ok') {
+      for (const e of a.elements) {
+        const at = s.firstSeen.get(e);
+        if (at === undefined || op.ret < at) s.firstSeen.set(e, op.ret);
+      }
+    }
+  }
+  const out: Operation[] = [];
+  let dropped = 0;
+  let bounded = 0;
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i]!;
+    const a = accesses[i]!;
+    const s = sets.get(a.set)!;
+    if (op.status !== 'info' || a.kind !== 'add' || s.opaque) {
+      out.push(op);
+      continue;
+    }
+    const first = s.firstSeen.get(a.element);
+    if (first === undefined) {
+      dropped++;
+      continue;
+    }
+    // A read that returned e before this add was called is a violation the search must find.
+    if (first >= op.call && first < op.ret) {
+      bounded++;
+      out.push({ ...op, ret: first });
+      continue;
+    }
+    out.push(op);
+  }
+  return dropped === 0 && bounded === 0 ? null : { ops: out, dropped, bounded };
 }

@@ -18,6 +18,8 @@ interface Job {
   message: () => WorkerJob;
   /** Settles the job: a report, or null when the worker died or was stopped. */
   settle: (report: PartitionReport | null) => void;
+  /** A paused search's report while the job goes on. */
+  progress?: (report: PartitionReport) => void;
 }
 
 interface PooledWorker {
@@ -75,6 +77,10 @@ function startWorker(): PooledWorker | null {
   worker.on('message', (reply: WorkerReply) => {
     const job = pooled.job;
     if (job === null || job.id !== reply.id) return;
+    if (reply.progress === true) {
+      job.progress?.(reply.report);
+      return;
+    }
     pooled.job = null;
     worker.unref();
     job.settle(reply.report);
@@ -153,9 +159,14 @@ export function poolSize(): number {
 export async function decideInWorkers(
   spec: ModelSpec,
   partitions: readonly Partition[],
-  budget: { deadline: number; memoryBytes: number },
+  budget: { deadline: number; memoryBytes: number; progressEveryMs?: number },
   /** The deadline for the rest once a violation is found at `now`. */
   graceDeadline: (now: number, deadline: number) => number,
+  /**
+   * Called as each partition's report arrives (index into `partitions`), for the progress line; `final` false
+   * for a search still under way.
+   */
+  onReport?: (index: number, report: PartitionReport, final: boolean) => void,
 ): Promise<{ reports: PartitionReport[]; workers: number } | null> {
   const count = Math.min(poolLimit(), partitions.length);
   if (count < 2 || unavailable) return null;
@@ -181,6 +192,7 @@ export async function decideInWorkers(
           partition: partitions[i]!,
           remainingMs: Math.max(0, deadline - performance.now()),
           memoryBytes: budget.memoryBytes / count,
+          ...(budget.progressEveryMs !== undefined && { progressEveryMs: budget.progressEveryMs }),
         }),
         settle: (report) => {
           if (done) return;
@@ -188,6 +200,7 @@ export async function decideInWorkers(
           if (report === null) failed ||= graceTimer === undefined;
           else {
             reports[i] = report;
+            onReport?.(i, report, true);
             if (report.valid === false && graceTimer === undefined) {
               deadline = graceDeadline(performance.now(), deadline);
               // Every job taken from now on gets the shorter deadline and returns by it; one still running
@@ -201,6 +214,9 @@ export async function decideInWorkers(
             }
           }
           settled();
+        },
+        progress: (report) => {
+          if (!done) onReport?.(i, report, false);
         },
       };
       jobs.push(job);

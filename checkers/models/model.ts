@@ -42,6 +42,15 @@ export type CellAccess =
   | { cell: string; kind: 'cas'; from: Value; to: Value }
   | { cell: string; kind: 'none' | 'other' };
 
+/**
+ * How an op touches a grow-only set (model.members): adds an element, reads the members (an ok read's
+ * elements; none for a read that returned nothing usable), or something else. Elements are canonical keys.
+ */
+export type MemberAccess =
+  | { set: string; kind: 'add'; element: string | number }
+  | { set: string; kind: 'read'; elements: readonly (string | number)[] }
+  | { set: string; kind: 'other' };
+
 export interface Model<S = unknown> {
   /** Registry name, e.g. cas-register. */
   name: string;
@@ -83,6 +92,12 @@ export interface Model<S = unknown> {
    * cell is unknown: then nothing is settled. Only for models where a cell's state is exactly the last value written to it.
    */
   cells?: { initial: Value; access: (op: Operation) => CellAccess | null };
+  /**
+   * When set, indeterminate adds are settled before the search: one whose element no ok read returns is
+   * dropped, the only add of an element is bounded by its first reader. null for an op whose set is unknown:
+   * then nothing is settled. Only for grow-only sets, where a read returns every member added before it.
+   */
+  members?: { access: (op: Operation) => MemberAccess | null };
   describeState?(state: S): string;
   describeOperation?(op: ModelOp): string;
 }

@@ -212,6 +212,8 @@ export async function createLocalCluster(root: string, count: number): Promise<L
   }
   const free = await freePorts(count);
   const ports = Object.fromEntries(nodes.map((n, i) => [n.name, free[i]!]));
+  // For `clean --heal` after a crash: restarting a node's system needs the ports the run gave it.
+  await writeFile(join(root, 'ports.json'), `${JSON.stringify(ports)}\n`);
   return {
     nodes,
     ports,

@@ -3,6 +3,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { HistoryOp } from '../../checkers/history.ts';
 import { createCheckProgress, formatCheckProgress } from './statusLine.ts';
 
 /** A stream that says it is a terminal, keeping what was written. */
@@ -55,4 +61,38 @@ test('on a terminal: nothing for a quick check; after a second the line shows, a
       .includes(`${String.fromCharCode(27)}[2K`),
     'the line is erased',
   );
+});
+
+test('faultline check with FAULTLINE_PROGRESS=plain prints the search moving: configurations explored grow during one check', () => {
+  // 40 concurrent writes of 0 or 1 and a read of 7: no order works, and the search cannot know it before trying
+  // every subset of the writes (2^40), so the check runs for its whole 2 s budget on any machine.
+  const n = 40;
+  const events: Omit<HistoryOp, 'index'>[] = [];
+  for (let p = 0; p < n; p++) events.push({ time: p, type: 'invoke', process: p, f: 'write', value: p % 2 });
+  events.push({ time: n, type: 'invoke', process: n, f: 'read', value: null });
+  events.push({ time: n + 1, type: 'ok', process: n, f: 'read', value: 7 });
+  for (let p = 0; p < n; p++) events.push({ time: n + 2 + p, type: 'ok', process: p, f: 'write', value: p % 2 });
+  const dir = mkdtempSync(join(tmpdir(), 'faultline-progress-'));
+  try {
+    const file = join(dir, 'history.jsonl');
+    writeFileSync(file, events.map((e, index) => `${JSON.stringify({ index, ...e })}\n`).join(''));
+    const cli = fileURLToPath(new URL('../../bin/faultline.js', import.meta.url));
+    const run = spawnSync(process.execPath, [cli, 'check', file, '--checker', 'linearizable', '--time-budget', '2'], {
+      encoding: 'utf8',
+      timeout: 300_000,
+      env: { ...process.env, NO_COLOR: '1', FAULTLINE_PROGRESS: 'plain' },
+    });
+    assert.equal(run.status, 2, run.stdout + run.stderr);
+    const lines = run.stderr.split('\n').filter((l) => l.startsWith('checking linearizable (1 of 1 checker)'));
+    const explored = lines.map((l) => Number(/, ([\d,]+) configurations explored/.exec(l)?.[1]?.replace(/,/g, '')));
+    assert.ok(lines.length >= 2, run.stderr);
+    for (let i = 1; i < explored.length; i++) assert.ok(explored[i]! > explored[i - 1]!, run.stderr);
+    assert.match(
+      lines[0]!,
+      /: 0 of 1 partition decided \(0 of 41 ops\), [\d,]+ configurations explored, [\d.]+ s of budget left$/,
+    );
+    assert.match(lines.at(-1)!, /: 0 of 1 partition decided, 1 given up \(0 of 41 ops\)/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -1,9 +1,11 @@
 // What a run shows while it runs: on a terminal, one live status line (phase, elapsed, ops/s, ok/fail/info,
 // active faults) repainted 4x/s with log lines printed above it; otherwise plain lines, the status every 5 s.
-// While checking, a check longer than a second gets its own live line (which checker, elapsed), on a terminal only.
+// While checking, a check longer than a second gets its own live line (which checker, elapsed, and what its
+// search has decided: keys, ops, configurations, budget left), on a terminal only.
 import { createLogUpdate } from 'log-update';
 import pc from 'picocolors';
 import type { AnalysisProgress } from '../../checkers/analyze.ts';
+import type { SearchProgress } from '../../checkers/linearizable/progress.ts';
 
 export interface StatusSnapshot {
   phase: string;
@@ -84,8 +86,26 @@ function plainReporter(stream: NodeJS.WritableStream): RunReporter {
 export const silentReporter: RunReporter = { line: () => undefined, status: () => undefined, end: () => undefined };
 
 /** Which checker runs, and since when: `checking linearizable (3 of 5 checkers) 4.2 s`. */
-export function formatCheckProgress(p: Pick<AnalysisProgress, 'checker' | 'index' | 'of'>, elapsedMs: number): string {
-  return `checking ${p.checker} (${p.index} of ${p.of} checker${p.of === 1 ? '' : 's'}) ${(elapsedMs / 1000).toFixed(1)} s`;
+export function formatCheckProgress(
+  p: Pick<AnalysisProgress, 'checker' | 'index' | 'of' | 'search'>,
+  elapsedMs: number,
+): string {
+  const head = `checking ${p.checker} (${p.index} of ${p.of} checker${p.of === 1 ? '' : 's'}) ${(elapsedMs / 1000).toFixed(1)} s`;
+  const search = p.search?.();
+  return search === undefined ? head : `${head}: ${formatSearchProgress(search)}`;
+}
+
+const count = (n: number): string => n.toLocaleString('en-US');
+
+/** `3 of 10 keys decided (120,000 of 400,000 ops), 1,234,567 configurations explored, 112.0 s of budget left`. */
+export function formatSearchProgress(s: SearchProgress): string {
+  const unit = s.unit === 'keys' ? (s.parts === 1 ? 'key' : 'keys') : s.parts === 1 ? 'partition' : 'partitions';
+  const given = s.undecided > 0 ? `, ${count(s.undecided)} given up` : '';
+  const budget = s.budgetLeftMs === null ? '' : `, ${(s.budgetLeftMs / 1000).toFixed(1)} s of budget left`;
+  return (
+    `${count(s.decided)} of ${count(s.parts)} ${unit} decided${given} (${count(s.opsDecided)} of ${count(s.ops)} ops), ` +
+    `${count(s.explored)} configurations explored${budget}`
+  );
 }
 
 export interface CheckProgressLine {
@@ -98,11 +118,20 @@ export interface CheckProgressLine {
 /** Shown only after this long: a quick check prints nothing extra. */
 const checkProgressDelayMs = 1000;
 
+/** Plain progress lines (FAULTLINE_PROGRESS=plain) come at most this often, and when what is decided changed. */
+const plainProgressEveryMs = 1000;
+
 /**
  * A live line on `stream` while a check runs longer than a second; only on a terminal (and not in CI), otherwise
- * it shows nothing, so plain and piped output stay as they were.
+ * it shows nothing, so plain and piped output stay as they were. With `plain` (default: FAULTLINE_PROGRESS=plain
+ * in the environment) it prints plain lines instead, for logs and tests: at most one a second, each when the
+ * search has moved, and the last one as each checker ends.
  */
-export function createCheckProgress(stream: NodeJS.WriteStream, options: { live?: boolean } = {}): CheckProgressLine {
+export function createCheckProgress(
+  stream: NodeJS.WriteStream,
+  options: { live?: boolean; plain?: boolean } = {},
+): CheckProgressLine {
+  if (options.plain ?? process.env.FAULTLINE_PROGRESS === 'plain') return plainCheckProgress(stream);
   const live = options.live ?? (stream.isTTY && process.env.CI === undefined);
   if (!live) return { onProgress: () => undefined, end: () => undefined };
   const update = createLogUpdate(stream);
@@ -116,7 +145,7 @@ export function createCheckProgress(stream: NodeJS.WriteStream, options: { live?
     painted = true;
     update(pc.dim(formatCheckProgress(current, elapsed)));
   };
-  // Repainted from a timer, not from onProgress alone: one long checker sends no events while it searches.
+  // Repainted from a timer, not from onProgress alone: a checker in a worker sends no events while it searches.
   const timer = setInterval(paint, 250);
   timer.unref();
   return {
@@ -129,6 +158,45 @@ export function createCheckProgress(stream: NodeJS.WriteStream, options: { live?
       clearInterval(timer);
       if (painted) update.clear();
       update.done();
+    },
+  };
+}
+
+function plainCheckProgress(stream: NodeJS.WritableStream): CheckProgressLine {
+  let started: number | undefined;
+  let current: AnalysisProgress | undefined;
+  let lastPrint = -Infinity;
+  let lastPrinted = '';
+  /** Prints the running checker's line when its search moved (and, unless `now`, a second has passed). */
+  const print = (now: boolean): void => {
+    const search = current?.search?.();
+    if (current === undefined || search === undefined) return;
+    const { elapsedMs: _elapsed, budgetLeftMs: _left, ...moved } = search;
+    const key = JSON.stringify(moved);
+    if (key === lastPrinted || (!now && performance.now() - lastPrint < plainProgressEveryMs)) return;
+    lastPrinted = key;
+    lastPrint = performance.now();
+    stream.write(`${formatCheckProgress(current, performance.now() - (started ?? performance.now()))}\n`);
+  };
+  // Polled, as the live line is repainted: a search reports to its checker, not to this line.
+  const timer = setInterval(() => {
+    print(false);
+  }, 100);
+  timer.unref();
+  return {
+    onProgress(progress) {
+      started ??= performance.now();
+      if (progress.event === 'start') {
+        current = progress;
+        lastPrinted = '';
+        return;
+      }
+      // The last of each checker's lines: what it had decided when it ended.
+      print(true);
+      current = undefined;
+    },
+    end() {
+      clearInterval(timer);
     },
   };
 }

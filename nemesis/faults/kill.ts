@@ -1,5 +1,5 @@
 // The kill fault package: the system on the drawn nodes is killed through its kill hook and started again
-// (waiting for ready) when the fault stops. A marker on the node, written before the kill, lets heal report a
+// (waiting for ready) when the fault stops. A marker on the node, written before the kill, lets heal find a
 // node a crashed harness left down.
 import { nodeListLabel, type FaultPackage } from './faultPackage.ts';
 import { targetedFaultParts, type PlannedTargeted, type TargetedPlan } from './targetedFaultParts.ts';
@@ -38,6 +38,7 @@ export const killFault: FaultPackage<'kill', typeof parts.campaign, KillPlan, Pl
     );
     return { nodes: [...nodes], restarted: true };
   },
-  // Starting a system needs its hooks, which only a run has: a node left down is reported, not restarted.
+  // Starting a system needs its hooks: the node left down is reported here, and healAll starts it again when
+  // given them (clean --heal loads them from the run's campaign).
   heal: async (remote) => ((await killedByFault(remote)) ? 'left' : 'clean'),
 };

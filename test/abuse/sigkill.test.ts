@@ -164,3 +164,58 @@ test(
     assert.ok(!existsSync(localRunRoot(runId)));
   },
 );
+
+test(
+  'a SIGKILL while a kill fault holds a node down: clean --heal starts its system again and it serves',
+  { timeout: 120_000 },
+  async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'faultline-abuse-killfault-'));
+    t.after(() => {
+      rmSync(dir, { recursive: true, force: true });
+    });
+    const run = start(
+      dir,
+      'kill-fault',
+      `system: ${tutorial}\nnodes: {backend: local, count: 3}\nworkload: {name: register}\n` +
+        `phases: {warmup: 500ms, faults: 60s}\nnemesis: {faults: [{kind: kill, targets: [[n2]]}], interval: 200ms, hold: 30s}\n` +
+        `checkers: [linearizable]\n`,
+    );
+    let runId = '';
+    // The marker is written before the kill; wait until n2's system is actually gone too.
+    const runDir = await until('a kill fault under way', run, (d) => {
+      runId = `${basename(dirname(d))}-${basename(d)}`;
+      return (
+        existsSync(join(localRunRoot(runId), 'n2', 'var', 'run', 'faultline', 'killed')) &&
+        localRunProcesses(runId).some((p) => p.node === 'n1') &&
+        !localRunProcesses(runId).some((p) => p.node === 'n2')
+      );
+    });
+    run.child.kill('SIGKILL');
+    await run.exit;
+    t.after(() => {
+      spawnSync(process.execPath, [cli, 'clean', '--run', runId], { encoding: 'utf8' });
+    });
+    const ports = JSON.parse(readFileSync(join(localRunRoot(runId), 'ports.json'), 'utf8')) as Record<string, number>;
+    const health = async (): Promise<boolean> => {
+      try {
+        return (await fetch(`http://127.0.0.1:${ports.n2}/health`, { signal: AbortSignal.timeout(2000) })).ok;
+      } catch {
+        return false;
+      }
+    };
+    assert.equal(await health(), false, 'n2 is down after the crash');
+    const heal = spawnSync(process.execPath, [cli, 'clean', '--heal', '--run', runDir], { encoding: 'utf8' });
+    assert.equal(heal.status, 0, heal.stdout + heal.stderr);
+    assert.match(heal.stdout, /^n2: restarted the system a kill fault left down; it is ready$/m);
+    assert.doesNotMatch(heal.stdout, /^n[13]: restarted/m);
+    assert.equal(await health(), true, 'n2 serves again');
+    assert.ok(!existsSync(join(localRunRoot(runId), 'n2', 'var', 'run', 'faultline', 'killed')), 'marker removed');
+    // Healed again: nothing is left down, so nothing is restarted.
+    const again = spawnSync(process.execPath, [cli, 'clean', '--heal', '--run', runDir], { encoding: 'utf8' });
+    assert.equal(again.status, 0, again.stdout + again.stderr);
+    assert.doesNotMatch(again.stdout, /restarted/);
+    const clean = spawnSync(process.execPath, [cli, 'clean', '--run', runId], { encoding: 'utf8' });
+    assert.equal(clean.status, 0, clean.stdout + clean.stderr);
+    assert.ok(!existsSync(localRunRoot(runId)), 'the nodes folder is removed');
+  },
+);

@@ -4,12 +4,15 @@
 // (harness/nodes/runLock.ts).
 // With --heal --run, heal the faults a crashed run left on its nodes and keep them: a Docker run's containers
 // found by label, an ssh run's hosts found in its run directory (ssh-hosts.json) and reached over ssh again,
-// a local run's stopped processes resumed.
+// a local run's stopped processes resumed. A system a kill fault left down is started again with the run's own
+// hooks, loaded from the campaign in its run directory (cleanRestart.ts); when they cannot be loaded, it is
+// reported with what to run.
 import type { Command } from '@commander-js/extra-typings';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { parseCampaign } from '../../campaign/loadCampaign.ts';
 import { join, resolve } from 'node:path';
-import { healAll, healedCleanly } from '../../../nemesis/index.ts';
+import { healAll, healedCleanly, killedByFault, restartKilled } from '../../../nemesis/index.ts';
+import type { HealAllOptions } from '../../../nemesis/index.ts';
 import { attachDockerCluster, removeRunResources } from '../../nodes/cluster.ts';
 import { ExitCode, UserError } from '../../errors.ts';
 import type { RequestExit } from '../exitRequest.ts';
@@ -20,7 +23,8 @@ import { connectSsh } from '../../nodes/ssh.ts';
 import { readSshHosts } from '../../run/sshHosts.ts';
 import { runFiles, runIdOf } from '../../../results/runDirectory.ts';
 import type { NodeHealReport } from '../../../nemesis/index.ts';
-import { healLocalRun, localRunIds, localRunRoot, removeLocalRun } from '../../nodes/localNodes.ts';
+import { LocalRemote, healLocalRun, localRunIds, localRunRoot, removeLocalRun } from '../../nodes/localNodes.ts';
+import { localRunPorts, runRestart } from './cleanRestart.ts';
 import { runLockHeld } from '../../nodes/runLock.ts';
 import { SYSTEM_IMAGE_LABEL, isEmptySystemImage, systemImageTagFor } from '../../nodes/systemImage.ts';
 import { builtInSystemNames, loadBuiltInSystem } from '../../../systems-under-test/index.ts';
@@ -43,7 +47,11 @@ export function registerClean(program: Command, requestExit: RequestExit): void 
     )
     .option(
       '--heal',
-      'with --run: heal the faults a crashed run left on its nodes (partitions, packet faults, paused processes, clock offsets) and keep the nodes; a system a kill fault left down is reported with what to do',
+      "with --run: heal the faults a crashed run left on its nodes (partitions, packet faults, paused processes, clock offsets) and keep the nodes; a system a kill fault left down is started again with the run's own system hooks (from its campaign), or reported with what to do when they cannot be loaded",
+    )
+    .option(
+      '--campaign <file>',
+      "with --heal: the campaign file the run came from, where a relative system path resolves (default: the run directory's copy)",
     )
     .action(async (opts) => {
       if (opts.heal === true) {
@@ -53,7 +61,7 @@ export function registerClean(program: Command, requestExit: RequestExit): void 
             'List runs and their nodes with: faultline cluster ls',
             'usage',
           );
-        requestExit({ code: await healRun(opts.run, opts.store) });
+        requestExit({ code: await healRun(opts.run, opts.store, opts.campaign) });
         return;
       }
       // A run directory names its run too (<store>/<campaign>/<timestamp> → <campaign>-<timestamp>).
@@ -174,24 +182,59 @@ function findRunDir(run: string, storeDir: string): string | undefined {
  * Prints what was healed, what failed and what is left; returns whether anything is left that heal could not
  * undo (a system a kill fault stopped: only a run has the system's start hook).
  */
-function printHealReports(reports: readonly NodeHealReport[], restart: string): boolean {
+function printHealReports(
+  reports: readonly NodeHealReport[],
+  restart: string,
+  /** Why the system's hooks could not be loaded, when they were needed and could not be. */
+  notLoaded?: string,
+): boolean {
   for (const r of reports) {
-    const nothing = r.healed.length === 0 && r.left.length === 0;
+    const nothing = r.healed.length === 0 && r.left.length === 0 && r.restarted !== true;
     process.stdout.write(
       `${r.node}: ${r.healed.length > 0 ? `healed ${r.healed.join(', ')}` : nothing ? 'nothing to heal' : 'nothing else to heal'}\n`,
     );
+    if (r.restarted === true)
+      process.stdout.write(`${r.node}: restarted the system a kill fault left down; it is ready\n`);
     for (const e of r.errors) process.stderr.write(`${r.node}: could not heal: ${e}\n`);
     if (r.left.includes('kill'))
       process.stderr.write(
-        `${r.node}: the system is still down: a kill fault stopped it and the run ended before starting it again; faultline starts systems only within a run. ${restart}\n`,
+        `${r.node}: the system is still down: a kill fault stopped it and the run ended before starting it again` +
+          `${notLoaded !== undefined ? `; its system could not be loaded to start it (${notLoaded})` : ''}. ${restart}\n`,
       );
   }
   return reports.some((r) => r.left.length > 0);
 }
 
-/** Heals every fault faultline could have left on a run's nodes, as a crashed harness's teardown would have. */
-/** Heals a crashed run's nodes; the exit code is 255 unless every node healed cleanly. */
-async function healRun(run: string, storeDir: string): Promise<number> {
+/** What to say when the system cannot be loaded from the run directory: give the campaign it came from. */
+function restartHint(runDir: string | undefined, campaignFile: string | undefined): string {
+  if (runDir === undefined || campaignFile !== undefined) return '';
+  return ` Or give the campaign file the run came from: faultline clean --heal --run ${runDir} --campaign FILE.`;
+}
+
+/** Whether any node has a kill marker: only then are the system's hooks needed (and loaded). */
+async function anyKilled(remotes: readonly Remote[]): Promise<boolean> {
+  const marked = await Promise.all(remotes.map((r) => killedByFault(r).catch(() => false)));
+  return marked.some(Boolean);
+}
+
+/** The restart hooks for these remotes when a kill left one down, else undefined (with why, if it cannot load). */
+async function restartFor(
+  runDir: string | undefined,
+  remotes: readonly Remote[],
+  extraOptions: Record<string, unknown>,
+  campaignFile: string | undefined,
+): Promise<{ options: Pick<HealAllOptions, 'restart'>; problem?: string }> {
+  if (!(await anyKilled(remotes))) return { options: {} };
+  if (runDir === undefined) return { options: {}, problem: 'no run directory was found, so no campaign' };
+  const r = await runRestart(runDir, remotes, extraOptions, campaignFile);
+  return 'problem' in r ? { options: {}, problem: r.problem } : { options: { restart: r.restart } };
+}
+
+/**
+ * Heals every fault faultline could have left on a run's nodes, as a crashed harness's teardown would have,
+ * and starts again what a kill fault left down. The exit code is 255 unless every node healed cleanly.
+ */
+async function healRun(run: string, storeDir: string, campaignFile: string | undefined): Promise<number> {
   const runDir = findRunDir(run, storeDir);
   const sshHosts = runDir === undefined ? undefined : readSshHosts(runDir);
   if (sshHosts !== undefined) {
@@ -208,10 +251,12 @@ async function healRun(run: string, storeDir: string): Promise<number> {
     );
     const remotes: Remote[] = connected.flatMap((c) => (c.status === 'fulfilled' ? [c.value] : []));
     try {
-      const reports = await healAll(remotes, { backend: 'ssh' });
+      const restart = await restartFor(runDir, remotes, {}, campaignFile);
+      const reports = await healAll(remotes, { backend: 'ssh', ...restart.options });
       const left = printHealReports(
         reports,
-        'Start it again by hand, or run the campaign again (its setup starts every node).',
+        `Start it again by hand, or run the campaign again (its setup starts every node).${restartHint(runDir, campaignFile)}`,
+        restart.problem,
       );
       connected.forEach((c, i) => {
         if (c.status === 'rejected')
@@ -235,8 +280,9 @@ async function healRun(run: string, storeDir: string): Promise<number> {
     for (const r of reports)
       process.stdout.write(`${r.node}: ${r.healed.length > 0 ? r.healed.join(', ') : 'nothing to heal'}\n`);
     if (reports.length === 0) process.stdout.write(`run '${runId}': no process of its local nodes is left\n`);
+    const left = await restartLocalRun(runId, runDir, campaignFile);
     process.stdout.write(`remove its processes and folder with: faultline clean --run ${runId}\n`);
-    return ExitCode.valid;
+    return left ? ExitCode.harnessError : ExitCode.valid;
   }
   const cluster = (await engineAnswers()) ? await attachDockerCluster(runId) : undefined;
   if (cluster === undefined) {
@@ -250,10 +296,49 @@ async function healRun(run: string, storeDir: string): Promise<number> {
       'usage',
     );
   }
-  const reports = await healAll(cluster.nodes);
+  const restart = await restartFor(runDir, cluster.nodes, {}, campaignFile);
+  const reports = await healAll(cluster.nodes, restart.options);
   const left = printHealReports(
     reports,
-    `Remove the nodes with: faultline clean --run ${runId}, then run the campaign again.`,
+    `Remove the nodes with: faultline clean --run ${runId}, then run the campaign again.${restartHint(runDir, campaignFile)}`,
+    restart.problem,
   );
   return healedCleanly(reports) && !left ? ExitCode.valid : ExitCode.harnessError;
+}
+
+/**
+ * A local run's nodes a kill left down (their marker is in the node's folder) are started again with the run's
+ * ports, on this machine. Returns whether one is still down.
+ */
+async function restartLocalRun(
+  runId: string,
+  runDir: string | undefined,
+  campaignFile: string | undefined,
+): Promise<boolean> {
+  const root = localRunRoot(runId);
+  const names = existsSync(root)
+    ? readdirSync(root, { withFileTypes: true })
+        .filter((d) => d.isDirectory())
+        .map((d) => d.name)
+        .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))
+    : [];
+  const remotes = names.map((n) => new LocalRemote(n, join(root, n)));
+  const ports = localRunPorts(root);
+  const restart = await restartFor(runDir, remotes, ports === undefined ? {} : { ports }, campaignFile);
+  if (restart.options.restart === undefined && restart.problem === undefined) return false;
+  const reports = await Promise.all(
+    remotes.map(async (remote) => {
+      const report: NodeHealReport = { node: remote.name, healed: [], errors: [], left: [] };
+      if (!(await killedByFault(remote))) return report;
+      report.left.push('kill');
+      const hooks = restart.options.restart;
+      if (hooks !== undefined) await restartKilled(remote, hooks, report);
+      return report;
+    }),
+  );
+  return printHealReports(
+    reports.filter((r) => r.left.length > 0 || r.restarted === true || r.errors.length > 0),
+    `Start it again by hand, or run the campaign again.${restartHint(runDir, campaignFile)}`,
+    restart.problem,
+  );
 }
