@@ -8,7 +8,11 @@ type SystemLoader = () => Promise<SystemDefinition>;
 const builtInSystems: Record<string, SystemLoader> = {
   'raft-kv': async () => (await import('./raft-kv/index.ts')).default,
   etcd: async () => (await import('./etcd/index.ts')).default,
+  mariadb: async () => (await import('./mariadb/index.ts')).mariadb,
+  'mariadb-galera': async () => (await import('./mariadb/galera.ts')).mariadbGalera,
+  zookeeper: async () => (await import('./zookeeper/index.ts')).default,
   postgres: async () => (await import('./postgres/index.ts')).default,
+  'postgres-replicated': async () => (await import('./postgres/replicated.ts')).default,
   'primary-backup': async () => (await import('./primary-backup/index.ts')).primaryBackupLocalReads,
   'primary-backup-primary-reads': async () => (await import('./primary-backup/index.ts')).primaryBackupPrimaryReads,
   'primary-backup-async': async () => (await import('./primary-backup/index.ts')).primaryBackupAsync,

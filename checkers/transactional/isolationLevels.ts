@@ -90,6 +90,8 @@ const weakestForbidding: Record<string, IsolationLevel[]> = {
   'G2-item-process': ['strong-session-serializable'],
   'G2-item-realtime': ['strict-serializable'],
   internal: ['read-committed', 'snapshot-isolation', 'repeatable-read'],
+  // A second read of a key showing another txn's later appends: Elle's internal, allowed by read committed.
+  'non-repeatable-read': ['read-atomic', 'snapshot-isolation', 'repeatable-read'],
   'future-read': ['read-committed', 'snapshot-isolation', 'repeatable-read'],
   'dirty-update': ['read-committed', 'snapshot-isolation', 'repeatable-read'],
   'lost-update': ['snapshot-isolation', 'repeatable-read'],

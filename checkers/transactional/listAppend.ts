@@ -150,14 +150,26 @@ export function inferListAppend(txns: readonly Txn[]): Inference & { keys: Map<s
             ? expected.length === list.length && expected.every((e, j) => valueId(e) === valueId(list[j]!))
             : list.length >= expected.length &&
               expected.every((e, j) => valueId(e) === valueId(list[list.length - expected.length + j]!));
+        // After an earlier read, a read that extends it with other txns' appends (then its own since, as an
+        // update on the newest version does at read committed) is a non-repeatable read: read committed allows
+        // it (as Elle and the rw-register rule do), read atomic, SI and repeatable read do not. Any other
+        // mismatch is internal.
+        const earlier = lastRead === -1 ? [] : ((micro[lastRead]!.value as Value[] | null) ?? []);
+        const ownSince = expected.slice(earlier.length);
+        const nonRepeatable =
+          lastRead !== -1 &&
+          list.length > expected.length &&
+          earlier.every((e, j) => valueId(e) === valueId(list[j]!)) &&
+          ownSince.every((e, j) => valueId(e) === valueId(list[list.length - ownSince.length + j]!));
         if (!ok)
           anomalies.push({
-            type: 'internal',
+            type: nonRepeatable ? 'non-repeatable-read' : 'internal',
             txns: [t.index],
             key: m.key,
             micro: i,
-            explanation:
-              lastRead !== -1
+            explanation: nonRepeatable
+              ? `${showTxn(t)} read ${m.key} = ${showList(earlier)} at micro-op ${lastRead + 1}, then ${showList(list)} at micro-op ${i + 1}: other txns' appends became visible in between (a non-repeatable read).`
+              : lastRead !== -1
                 ? `${showTxn(t)}: after its own earlier reads and appends, micro-op ${i + 1} should have read ${m.key} = ${showList(expected)}, but read ${showList(list)}.`
                 : `${showTxn(t)} appended ${showList(expected)} to ${m.key}, then read ${showList(list)}, which does not end with its own appends.`,
           });

@@ -1,12 +1,15 @@
 // The pure parts of a system's node image: the declaration's checks, the Dockerfile it becomes, the content
 // hash its tag carries, and the reading of apt's errors. The build itself is tested on the engine
-// (test/e2e/nodes/systemImage.test.ts).
+// (test/e2e/nodes/systemImage.test.ts); the ssh host install runs against a scripted Remote.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
+import { ScriptedRemote } from '../../nemesis/testing/scriptedRemote.ts';
 import { UserError } from '../errors.ts';
 import {
   aptFailures,
+  installSystemImageOnHost,
   isEmptySystemImage,
   systemFilePath,
   systemImageDockerfile,
@@ -162,5 +165,69 @@ describe("apt's errors", () => {
 
   it('finds nothing in a log without those errors', () => {
     assert.deepEqual(aptFailures('E: Failed to fetch http://x/y 404 Not Found\nSetting up curl'), []);
+  });
+});
+
+describe('installing a declaration on an ssh host', () => {
+  const installed = (names: string[]) => (argv: readonly string[]) =>
+    argv[0] === 'dpkg-query'
+      ? {
+          stdout: argv
+            .slice(3)
+            .map((n) => `${n} ${names.includes(n) ? 'installed' : 'not-installed'}\n`)
+            .join(''),
+        }
+      : {};
+  const log = (): undefined => undefined;
+
+  it('installs only the missing packages with apt-get, then writes the files and runs the lines', async () => {
+    const host = new ScriptedRemote('h1', '192.0.2.1', installed(['curl']));
+    await installSystemImageOnHost(host, {
+      system: 'pg',
+      image: {
+        packages: ['curl', 'postgresql-15'],
+        files: [{ from: fileURLToPath(import.meta.url), to: '/opt/x.ts' }],
+        run: ['echo hi'],
+      },
+      log,
+    });
+    assert.deepEqual(host.callsOf('apt-get', 'install'), [
+      ['apt-get', 'install', '-y', '--no-install-recommends', 'postgresql-15'],
+    ]);
+    assert.equal(host.callsOf('apt-get', 'update').length, 1);
+    assert.ok(host.files.has('/opt/x.ts'));
+    assert.deepEqual(host.callsOf('sh', '-c', 'echo hi').length, 1);
+  });
+
+  it('runs no apt-get when everything is installed', async () => {
+    const host = new ScriptedRemote('h1', '192.0.2.1', installed(['curl']));
+    await installSystemImageOnHost(host, { system: 'pg', image: { packages: ['curl'] }, log });
+    assert.deepEqual(host.callsOf('apt-get'), []);
+  });
+
+  it('refuses a host without apt-get, naming the packages to install by hand', async () => {
+    const host = new ScriptedRemote('h1', '192.0.2.1', (argv) =>
+      argv[0] === 'sh' && argv[2] === 'command -v apt-get' ? { exitCode: 1 } : installed([])(argv),
+    );
+    await assert.rejects(
+      installSystemImageOnHost(host, { system: 'pg', image: { packages: ['postgresql-15'] }, log }),
+      (e: unknown) =>
+        e instanceof UserError &&
+        /On h1: .*pg needs the packages postgresql-15.*no apt-get/.test(e.message) &&
+        /by hand/.test(e.hint ?? ''),
+    );
+    assert.deepEqual(host.callsOf('apt-get'), []);
+  });
+
+  it('names the package apt could not install', async () => {
+    const host = new ScriptedRemote('h1', '192.0.2.1', (argv) =>
+      argv[0] === 'apt-get' && argv[1] === 'install'
+        ? { exitCode: 100, stderr: 'E: Unable to locate package postgresq-15\n' }
+        : installed([])(argv),
+    );
+    await assert.rejects(
+      installSystemImageOnHost(host, { system: 'pg', image: { packages: ['postgresq-15'] }, log }),
+      /On h1: apt could not install 'postgresq-15' \(Unable to locate package\)/,
+    );
   });
 });
