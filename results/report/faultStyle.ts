@@ -17,6 +17,7 @@ export const packageFaultColors: ReadonlyMap<string, string> = new Map([
   ['pause', '#1f9bd1'],
   ['clock', '#e08a1e'],
   ['packet', '#3a9e5c'],
+  ['client-partition', '#e377c2'],
 ]);
 
 /** A kind's colour where no event gave one: its package's, else one of a palette by its name, everywhere. */
