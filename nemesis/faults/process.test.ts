@@ -13,6 +13,12 @@ function nodeWithProcesses(states: Map<number, string>) {
   });
 }
 
+/** Hooks that do nothing but what the test overrides. */
+function hooksWith(overrides: Partial<ProcessHooks>): ProcessHooks {
+  const none = () => Promise.resolve();
+  return { kill: none, start: none, pause: none, resume: none, ...overrides };
+}
+
 test('a pause cut short between SIGSTOP and the pid list is still healed: only the processes it stopped resume', async () => {
   // 100 was stopped before the pause (not faultline's doing); 200 and 300 are the system's.
   const states = new Map([
@@ -22,17 +28,14 @@ test('a pause cut short between SIGSTOP and the pid list is still healed: only t
     [300, 'Sl'],
   ]);
   const remote = nodeWithProcesses(states);
-  const hooks: ProcessHooks = {
-    kill: () => Promise.resolve(),
-    start: () => Promise.resolve(),
-    resume: () => Promise.resolve(),
+  const hooks = hooksWith({
     // SIGSTOP, then the harness dies: the hook never returns, so no pid list is ever written.
     pause: () => {
       states.set(200, 'T');
       states.set(300, 'Tl');
       return new Promise<void>(() => undefined);
     },
-  };
+  });
   void pauseNodes(hooks, [remote], ['n1']);
   await new Promise((r) => setTimeout(r, 20));
   assert.equal(remote.files.has(pausedPidsFile), false, 'killed before the pid list');
@@ -49,15 +52,12 @@ test('a pause cut short between SIGSTOP and the pid list is still healed: only t
 test('a kill leaves a marker before it acts, heal reports the system down, a restart removes the marker', async () => {
   const remote = nodeWithProcesses(new Map([[1, 'Ss']]));
   let markedWhenKilled = false;
-  const hooks: ProcessHooks = {
+  const hooks = hooksWith({
     kill: () => {
       markedWhenKilled = remote.files.has(killedMarkerFile);
       return Promise.resolve();
     },
-    start: () => Promise.resolve(),
-    pause: () => Promise.resolve(),
-    resume: () => Promise.resolve(),
-  };
+  });
   await killNodes(hooks, ['n1'], [remote]);
   assert.ok(markedWhenKilled);
   assert.deepEqual((await healAll([remote]))[0]?.left, ['kill']);
@@ -71,16 +71,13 @@ test('a SIGSTOP that shows in ps only after the hook returned is still noted, an
     [200, 'S'],
   ]);
   const remote = nodeWithProcesses(states);
-  const hooks: ProcessHooks = {
-    kill: () => Promise.resolve(),
-    start: () => Promise.resolve(),
-    resume: () => Promise.resolve(),
+  const hooks = hooksWith({
     // As on a loaded machine: kill returned, the stop is in force a moment later.
     pause: () => {
       setTimeout(() => states.set(200, 'T'), 300);
       return Promise.resolve();
     },
-  };
+  });
   await pauseNodes(hooks, [remote], ['n1']);
   assert.equal(remote.files.get(pausedPidsFile)?.toString(), '200\n');
   const [report] = await healAll([remote]);
@@ -94,12 +91,7 @@ test('a pause whose stop never shows keeps its intent: heal resumes what stopped
     [200, 'S'],
   ]);
   const remote = nodeWithProcesses(states);
-  const hooks: ProcessHooks = {
-    kill: () => Promise.resolve(),
-    start: () => Promise.resolve(),
-    resume: () => Promise.resolve(),
-    pause: () => Promise.resolve(),
-  };
+  const hooks = hooksWith({});
   await pauseNodes(hooks, [remote], ['n1']);
   assert.equal(remote.files.has(pausedPidsFile), false);
   states.set(200, 'T'); // the stop lands after the pause gave up looking
