@@ -136,7 +136,7 @@ async function ensureBaseImage(docker: Docker, base: string, options: NodeImageO
   );
 }
 
-interface BuildEvent {
+export interface BuildEvent {
   stream?: string;
   status?: string;
   error?: string;
@@ -184,26 +184,35 @@ export async function runImageBuild(docker: Docker, build: ImageBuild): Promise<
     } as Docker.ImageBuildOptions,
   );
   const output: string[] = [];
+  // The engine's stream events cut lines anywhere (an apt "E: ..." came as "E" and ": Unable ..."), so a line
+  // is taken only once its newline arrives.
+  let partial = '';
+  const takeLine = (raw: string): void => {
+    // The builder colours a step's stderr; the colour codes would hide its text from matching.
+    // eslint-disable-next-line no-control-regex
+    const line = raw.replace(/\u001b\[[0-9;]*m/g, '');
+    // The builder's own bookkeeping says nothing about why a step failed.
+    if (!line.trim() || /^(Removing intermediate container| ---> )/.test(line)) return;
+    output.push(line);
+    if (/^Step \d+\/\d+/.test(line) || build.progressLine?.test(line) === true) build.onProgress?.(line);
+  };
   const failure = await new Promise<string | undefined>((resolve, reject) => {
     let error: string | undefined;
     docker.modem.followProgress(
       stream,
       (err) => {
+        takeLine(partial);
+        partial = '';
         if (err) reject(err);
         else resolve(error);
       },
       (event: BuildEvent) => {
         if (event.error !== undefined) error = event.errorDetail?.message ?? event.error;
-        const text = event.stream ?? event.status;
-        if (text === undefined) return;
-        // The builder colours a step's stderr; the colour codes would hide its text from matching.
-        // eslint-disable-next-line no-control-regex
-        for (const line of text.replace(/\u001b\[[0-9;]*m/g, '').split('\n')) {
-          // The builder's own bookkeeping says nothing about why a step failed.
-          if (!line.trim() || /^(Removing intermediate container| ---> )/.test(line)) continue;
-          output.push(line);
-          if (/^Step \d+\/\d+/.test(line) || build.progressLine?.test(line) === true) build.onProgress?.(line);
-        }
+        if (event.status !== undefined) takeLine(event.status);
+        if (event.stream === undefined) return;
+        const lines = (partial + event.stream).split('\n');
+        partial = lines.pop() ?? '';
+        for (const line of lines) takeLine(line);
       },
     );
   });

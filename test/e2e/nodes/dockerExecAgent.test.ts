@@ -99,9 +99,11 @@ describe('the docker exec agent', { skip, timeout: 600_000 }, () => {
     assert.equal(await node(0).startExecAgent(), true);
     const marker = `fl-agent-${randomBytes(3).toString('hex')}`;
     const running = node(0).exec(['sh', '-c', `sleep 30; echo ${marker}`]);
+    // The rejection may come before pkill's own exec returns, so it is awaited from here on.
+    const reported = assert.rejects(running, /exec agent went away/);
     await new Promise((res) => setTimeout(res, 300));
     await execOrThrow(outside, ['pkill', '-KILL', '-f', EXEC_AGENT_TITLE]);
-    await assert.rejects(running, /exec agent went away/);
+    await reported;
     const ps = await outside.exec(['sh', '-c', `ps -eo args | grep -c "^sh -c sleep 30; echo ${marker}" || true`]);
     assert.equal(ps.stdout.trim(), '0', 'the command was killed');
   });
