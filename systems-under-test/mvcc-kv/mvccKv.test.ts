@@ -69,6 +69,13 @@ test('txns through a forwarder commit at the primary and survive kill -9 of the 
     },
   );
   assert.equal((await viaN2.invoke({ f: 'read', key: 'x', value: null }, AbortSignal.timeout(5000))).type, 'fail');
+  // A paused primary never answers the forwarder (5 s): a read-only txn had no effect either way, so it is a
+  // definite fail, not info. The same holds when a pooled socket to a killed primary makes the request unknown.
+  cluster.pause('n1');
+  const unanswered = await viaN2.invoke({ f: 'txn', value: [['r', 'x', null]] }, AbortSignal.timeout(15_000));
+  cluster.resume('n1');
+  assert.equal(unanswered.type, 'fail');
+  assert.match(unanswered.type === 'fail' ? unanswered.error : '', /read-only, no reply/);
   await cluster.kill('n1');
   assert.equal((await txn(viaN2, [['r', 'x', null]])).type, 'fail');
   await cluster.start('n1');

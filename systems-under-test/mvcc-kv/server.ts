@@ -88,6 +88,10 @@ async function handleOp(body: unknown): Promise<Completion> {
     case 'not-sent':
       return { type: 'fail', error: `primary ${primary.name} unreachable: ${reply.error}` };
     case 'unknown':
+      // A txn of reads only has no effect whether or not the primary ran it, so it definitely failed. (A
+      // pooled socket to a primary just killed turns the request unknown before the forwarder sees the close.)
+      if (value.every(([kind]) => kind === 'r'))
+        return { type: 'fail', error: `forwarded to ${primary.name}, read-only, no reply: ${reply.error}` };
       return { type: 'info', error: `forwarded to ${primary.name}: ${reply.error}` };
     case 'reply':
       return reply.body as Completion;
