@@ -10,6 +10,7 @@ import type { HistoryShape } from './historyShape.ts';
 import { firstTransactionalOp, firstUnknownFunction, modelFunctions } from './historyShape.ts';
 import { inferModelSpec } from './linearizable/index.ts';
 import type { SearchProgress } from './linearizable/progress.ts';
+import type { SequentialSearchProgress } from './sequential/sequential.ts';
 import type { ModelSpec } from './models/model.ts';
 import { impliedReason, impliedVerdict, profileCheckers, settleByHierarchy } from './modelHierarchy.ts';
 import { getChecker, listCheckers } from './registry.ts';
@@ -61,10 +62,13 @@ export interface AnalysisProgress {
   valid?: Verdict;
   /**
    * On 'start': what the checker has decided so far, latest first, for a line that repaints on its own clock
-   * (only the linearizability checker reports from inside its search; undefined until it does).
+   * (the linearizability and sequential checkers report from inside their searches; undefined until they do).
    */
-  search?: () => SearchProgress | undefined;
+  search?: () => CheckerSearchProgress | undefined;
 }
+
+/** What a checker's search reports from inside: linearizability's keys and configurations, or SC's frontiers. */
+export type CheckerSearchProgress = SearchProgress | SequentialSearchProgress;
 
 /** The reason of a checker an interrupt stopped. */
 export const interruptedReason = 'interrupted before this checker ran or finished: not checked';
@@ -200,7 +204,7 @@ async function runOne(
   checker: ConsistencyChecker,
   operations: readonly Operation[],
   options: AnalysisOptions,
-  onSearchProgress?: (search: SearchProgress) => void,
+  onSearchProgress?: (search: CheckerSearchProgress) => void,
 ): Promise<CheckResult> {
   const started = performance.now();
   const checkerOptions: CheckOptions & { [option: string]: unknown } = {
@@ -322,12 +326,12 @@ export async function analyze(operations: readonly Operation[], options: Analysi
       continue;
     }
     const progress = { checker: name, index: position, of: order.length };
-    let latest: SearchProgress | undefined;
+    let latest: CheckerSearchProgress | undefined;
     options.onProgress?.({ ...progress, event: 'start', search: () => latest });
     const onSearch =
       options.onProgress === undefined
         ? undefined
-        : (search: SearchProgress): void => {
+        : (search: CheckerSearchProgress): void => {
             latest = search;
           };
     const running = runOne(checker, operations, options, onSearch);
