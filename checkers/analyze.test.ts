@@ -42,6 +42,66 @@ test('a history where every op failed or is indeterminate observed nothing: unkn
   assert.match(a.reason ?? '', /no operation completed ok \(2 indeterminate, 1 failed\)/);
 });
 
+test('no checker says valid about nothing: empty, all-indeterminate and write-only histories are unknown per checker', async () => {
+  const empty = await analyze([], { checkers: 'all' });
+  const allInfo = sequentialHistory([
+    [0, 'write', 1, 'info', 1],
+    [1, 'read', null, 'info', null],
+  ]);
+  // Key-value: ok writes on two keys, a failed read, no ok read: nothing any register checker judges.
+  const writesOnly = pairOperations(
+    [
+      { process: 0, f: 'write', value: 1, key: 'x' },
+      { process: 1, f: 'write', value: 2, key: 'y' },
+      { process: 0, f: 'read', value: null, key: 'x', type: 'fail' as const },
+    ].flatMap(({ type, ...op }, i) => [
+      { ...op, index: 2 * i, time: 2 * i, type: 'invoke' as const },
+      { ...op, index: 2 * i + 1, time: 2 * i + 1, type: type ?? ('ok' as const) },
+    ]),
+  );
+  for (const [ops, why] of [
+    [empty, /the history is empty/],
+    [await analyze(allInfo, { checkers: 'all' }), /no read completed ok \(0 ok, 2 indeterminate, 0 failed of 2 ops\)/],
+    [
+      await analyze(writesOnly, { checkers: 'all' }),
+      /no read completed ok \(2 ok, 0 indeterminate, 1 failed of 3 ops\)/,
+    ],
+  ] as const) {
+    assert.ok(ops.results.length >= 5, `${ops.results.length} checkers applied`);
+    for (const r of ops.results) {
+      assert.equal(r.valid, 'unknown', `${r.checker} says ${String(r.valid)}`);
+      assert.match(r.reason ?? '', why, r.checker);
+    }
+    assert.deepEqual([ops.valid, ops.exitCode], ['unknown', 2]);
+  }
+  // One ok read is an observation: the same checkers then judge it.
+  const observed = await analyze(
+    sequentialHistory([
+      [0, 'write', 1, 'ok', 1],
+      [1, 'read', null, 'ok', 1],
+    ]),
+    {
+      checkers: ['linearizable', 'sequential', 'monotonic-reads'],
+    },
+  );
+  assert.deepEqual(
+    observed.results.map((r) => r.valid),
+    [true, true, true],
+  );
+  // A set or counter history with adds and no ok read is unknown too.
+  for (const [checker, f] of [
+    ['set', 'add'],
+    ['counter', 'add'],
+  ] as const) {
+    const adds = sequentialHistory([
+      [0, f, 1, 'ok', 1],
+      [1, 'read', null, 'info', null],
+    ]);
+    const a = await analyze(adds, { checkers: [checker] });
+    assert.equal(a.results[0]?.valid, 'unknown', `${checker}: ${a.results[0]?.reason}`);
+  }
+});
+
 test('no checker chosen, or none that applies, is unknown with the reason, never valid', async () => {
   const ops = sequentialHistory([[0, 'write', 1, 'ok', 1]]);
   const none = await analyze(ops, { checkers: [] });

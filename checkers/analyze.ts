@@ -10,6 +10,7 @@ import type { HistoryShape } from './historyShape.ts';
 import { firstTransactionalOp, firstUnknownFunction, modelFunctions } from './historyShape.ts';
 import { inferModelSpec } from './linearizable/index.ts';
 import type { SearchProgress } from './linearizable/progress.ts';
+import type { SequentialSearchProgress } from './sequential/sequential.ts';
 import type { ModelSpec } from './models/model.ts';
 import { impliedReason, impliedVerdict, profileCheckers, settleByHierarchy } from './modelHierarchy.ts';
 import { getChecker, listCheckers } from './registry.ts';
@@ -61,10 +62,13 @@ export interface AnalysisProgress {
   valid?: Verdict;
   /**
    * On 'start': what the checker has decided so far, latest first, for a line that repaints on its own clock
-   * (only the linearizability checker reports from inside its search; undefined until it does).
+   * (the linearizability and sequential checkers report from inside their searches; undefined until they do).
    */
-  search?: () => SearchProgress | undefined;
+  search?: () => CheckerSearchProgress | undefined;
 }
+
+/** What a checker's search reports from inside: linearizability's keys and configurations, or SC's frontiers. */
+export type CheckerSearchProgress = SearchProgress | SequentialSearchProgress;
 
 /** The reason of a checker an interrupt stopped. */
 export const interruptedReason = 'interrupted before this checker ran or finished: not checked';
@@ -134,6 +138,41 @@ export function nothingObserved(operations: readonly Operation[]): string | null
   return `no operation completed ok (${info} indeterminate, ${operations.length - info} failed): nothing was observed`;
 }
 
+/** Op functions whose ok completion observes the state: a read returns it, a cas or dequeue that succeeded compared it. */
+const observingFunctions = new Set(['read', 'get', 'cas', 'dequeue']);
+/** Micro-ops of a transaction that read (Knossos multi-register, Elle, dbcop, Plume). */
+const readingMicroOps = new Set(['r', 'read']);
+
+/** Whether a checker of `model` can find anything wrong with this op: it completed ok and observed the state. */
+function observes(op: Operation, model: string): boolean {
+  if (op.status !== 'ok') return false;
+  // A lock's acquire or release that succeeded is itself what a mutex history is judged on.
+  if (model === 'mutex') return true;
+  if (observingFunctions.has(op.f)) return true;
+  if (op.f !== 'txn' || !Array.isArray(op.output)) return false;
+  return op.output.some((m) => Array.isArray(m) && typeof m[0] === 'string' && readingMicroOps.has(m[0]));
+}
+
+/**
+ * Why a checker's valid verdict on this history says nothing, or null: no op it judges completed ok (an empty
+ * history, every op indeterminate or failed, or writes with no read). Writes alone never violate a model of
+ * reads and writes, so such a valid would be about nothing: the analysis reports unknown with this reason.
+ */
+export function nothingJudged(operations: readonly Operation[], model = 'register'): string | null {
+  if (operations.length === 0) return 'the history is empty: nothing was checked';
+  if (operations.some((op) => observes(op, model))) return null;
+  let ok = 0;
+  let info = 0;
+  for (const op of operations) {
+    if (op.status === 'ok') ok++;
+    else if (op.status === 'info') info++;
+  }
+  const counts = `${ok} ok, ${info} indeterminate, ${operations.length - ok - info} failed of ${operations.length} ops`;
+  return model === 'mutex'
+    ? `no operation completed ok (${counts}): nothing was observed, so nothing was checked`
+    : `no read completed ok (${counts}): nothing was observed, so nothing was checked`;
+}
+
 /** Why `checker` cannot judge this history, or null when it can. */
 export function whyNotApplicable(
   checker: ConsistencyChecker,
@@ -165,7 +204,7 @@ async function runOne(
   checker: ConsistencyChecker,
   operations: readonly Operation[],
   options: AnalysisOptions,
-  onSearchProgress?: (search: SearchProgress) => void,
+  onSearchProgress?: (search: CheckerSearchProgress) => void,
 ): Promise<CheckResult> {
   const started = performance.now();
   const checkerOptions: CheckOptions & { [option: string]: unknown } = {
@@ -258,6 +297,7 @@ export async function analyze(operations: readonly Operation[], options: Analysi
   const ran: string[] = [];
   const order = skipImplied ? [...chosen].sort((a, b) => rank(a.name, cheapFirst) - rank(b.name, cheapFirst)) : chosen;
   let position = 0;
+  let modelName: string | undefined;
   for (const { name, checker } of order) {
     position++;
     if (checker === undefined) {
@@ -286,12 +326,12 @@ export async function analyze(operations: readonly Operation[], options: Analysi
       continue;
     }
     const progress = { checker: name, index: position, of: order.length };
-    let latest: SearchProgress | undefined;
+    let latest: CheckerSearchProgress | undefined;
     options.onProgress?.({ ...progress, event: 'start', search: () => latest });
     const onSearch =
       options.onProgress === undefined
         ? undefined
-        : (search: SearchProgress): void => {
+        : (search: CheckerSearchProgress): void => {
             latest = search;
           };
     const running = runOne(checker, operations, options, onSearch);
@@ -302,13 +342,18 @@ export async function analyze(operations: readonly Operation[], options: Analysi
       options.onProgress?.({ ...progress, event: 'end', valid: 'unknown' });
       continue;
     }
-    options.onProgress?.({ ...progress, event: 'end', valid: result.valid });
-    results.set(name, result);
+    // A checker's valid on a history in which it observed nothing is about nothing: unknown, with the reason.
+    modelName ??= result.valid === true ? linearizabilityModel(operations, options).name : undefined;
+    const judgedNothing = result.valid === true ? nothingJudged(operations, modelName) : null;
+    const judged: CheckResult =
+      judgedNothing === null ? result : { ...result, valid: 'unknown', reason: judgedNothing, anomalies: [] };
+    options.onProgress?.({ ...progress, event: 'end', valid: judged.valid });
+    results.set(name, judged);
     ran.push(name);
   }
   const ordered = chosen.map(({ name }) => results.get(name)!);
   const contradictions = settleByHierarchy(ordered);
-  // Each checker's own verdict stands (an empty history is trivially linearizable, as Knossos says), but a
-  // history in which nothing was observed verifies nothing: the analysis is unknown, never valid.
+  // A history in which nothing was observed verifies nothing: each checker's valid on it became unknown
+  // above (Knossos calls an empty history linearizable; we do not), and the analysis is unknown, never valid.
   return done(ordered, ran, contradictions, empty ?? undefined);
 }

@@ -20,6 +20,19 @@ export interface FrontierSearchOptions {
   before?: readonly number[];
   /** Rank of each op in a guessed sequential order: writes are tried lowest rank first. */
   rank?: Int32Array | undefined;
+  /**
+   * The search pauses (yields what it has explored) at least this often, so an async caller can let the event
+   * loop run (a progress line, a Ctrl-C); a paused search resumes where it stopped. Default: never.
+   */
+  pauseEveryMs?: number;
+}
+
+/** What a paused search has explored so far. */
+export interface FrontierSearchPause {
+  /** Frontiers visited. */
+  states: number;
+  /** The most ops placed in one order so far. */
+  placedAtDeepest: number;
 }
 
 export type FrontierSearchResult =
@@ -27,7 +40,20 @@ export type FrontierSearchResult =
   | { verdict: false; states: number; deepest: Int32Array; placedAtDeepest: number }
   | { verdict: 'unknown'; states: number; reason: string; deepest: Int32Array; placedAtDeepest: number };
 
+/** The search run to its end on this thread (it never pauses unless `pauseEveryMs` is given). */
 export function frontierSearch(h: RegisterHistory, options: FrontierSearchOptions): FrontierSearchResult {
+  const search = frontierSearchSteps(h, options);
+  for (;;) {
+    const step = search.next();
+    if (step.done === true) return step.value;
+  }
+}
+
+/** The search, pausing every `pauseEveryMs` with what it has explored; the generator's return is the verdict. */
+export function* frontierSearchSteps(
+  h: RegisterHistory,
+  options: FrontierSearchOptions,
+): Generator<FrontierSearchPause, FrontierSearchResult, undefined> {
   const n = h.ops.length;
   const k = h.sessions.length;
   const frontier = new Int32Array(k);
@@ -139,9 +165,16 @@ export function frontierSearch(h: RegisterHistory, options: FrontierSearchOption
   visited.add(frontier.join(','));
   const stack: Frame[] = [{ base: trail.length, choices: writeChoices(), next: 0 }];
   let steps = 0;
+  const pauseEveryMs = options.pauseEveryMs ?? Infinity;
+  let nextPause = performance.now() + pauseEveryMs;
   while (stack.length > 0) {
-    if ((++steps & 255) === 0 && Date.now() > options.deadline) {
-      return { verdict: 'unknown', states: visited.size, reason: 'time budget ran out', deepest, placedAtDeepest };
+    if ((++steps & 255) === 0) {
+      if (Date.now() > options.deadline)
+        return { verdict: 'unknown', states: visited.size, reason: 'time budget ran out', deepest, placedAtDeepest };
+      if (performance.now() >= nextPause) {
+        yield { states: visited.size, placedAtDeepest };
+        nextPause = performance.now() + pauseEveryMs;
+      }
     }
     const frame = stack[stack.length - 1]!;
     undoTo(frame.base);

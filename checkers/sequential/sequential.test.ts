@@ -5,8 +5,11 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { parseHistoryJsonl } from '../historyJsonl.ts';
 import type { HistoryOp } from '../history.ts';
 import { pairOperations } from '../history.ts';
-import type { SequentialCheckOptions } from './sequential.ts';
-import { checkSequential } from './sequential.ts';
+import type { SequentialCheckOptions, SequentialSearchProgress } from './sequential.ts';
+import { checkSequential, checkSequentialAsync } from './sequential.ts';
+import { formatSequentialProgress } from '../../harness/run/statusLine.ts';
+import { analyze } from '../analyze.ts';
+import type { CheckerSearchProgress } from '../analyze.ts';
 import { historyFromSessions } from '../testing/sessionNotation.ts';
 import { sequentialByDefinition } from '../testing/definitionOracles.ts';
 import type { SmallHistory } from '../testing/smallHistories.ts';
@@ -165,4 +168,47 @@ test('recorded causal-kv runs the search could not decide are refuted by the for
     assert.doesNotMatch(a.explanation, /index \d/);
     assert.match(a.explanation, /\(op \d+ at \d+\.\d{3} s\)/);
   }
+});
+
+test('a long SC check reports progress from inside: the lines differ and the frontiers grow, the verdict is unchanged', async () => {
+  // 3,000 ops on 3 keys: the search visits ~1,500 frontiers, pausing every 256 steps with progressEveryMs 0.
+  const ops = pairOperations(simulateStore({ design: 'sequential', seed: 7, processes: 4, keys: 3, ops: 3000 }));
+  for (const saturate of [false, true]) {
+    const seen: SequentialSearchProgress[] = [];
+    const r = await checkSequentialAsync(ops, { saturate, progressEveryMs: 0, onProgress: (p) => seen.push(p) });
+    assert.equal(r.valid, checkSequential(ops, { saturate }).valid);
+    assert.equal(r.valid, true, r.reason);
+    const searching = seen.filter((p) => p.stage === 'search');
+    // Lines without the clock (elapsed, budget left): what differs is what the search has done.
+    const lines = new Set(searching.map((p) => formatSequentialProgress({ ...p, budgetLeftMs: null })));
+    assert.ok(lines.size >= 2, [...lines].join('\n'));
+    const frontiers = searching.map((p) => p.frontiers);
+    for (let i = 1; i < frontiers.length; i++) assert.ok(frontiers[i]! >= frontiers[i - 1]!, frontiers.join());
+    assert.ok(frontiers.at(-1)! > frontiers[0]!, frontiers.join());
+    assert.ok(searching.every((p) => p.placed <= p.ops && p.keysCoherent === 3 && p.keys === 3));
+    if (saturate)
+      assert.ok(
+        seen.some((p) => p.stage === 'write orders'),
+        'the saturation reported too',
+      );
+    assert.match(
+      [...lines].at(-1)!,
+      /^3 of 3 keys coherent, [\d,]+ write orders forced, [\d,]+ of 2,000,000 frontiers explored, at best [\d,]+ of 3,000 ops placed in one order$/,
+    );
+  }
+});
+
+test('through the analysis, the SC checker reports its search to the progress line', async () => {
+  const ops = pairOperations(simulateStore({ design: 'sequential', seed: 7, processes: 4, keys: 3, ops: 600 }));
+  let search: (() => CheckerSearchProgress | undefined) | undefined;
+  const a = await analyze(ops, {
+    checkers: ['sequential'],
+    onProgress: (p) => {
+      if (p.event === 'start') search = p.search;
+    },
+  });
+  assert.equal(a.valid, true);
+  const last = search?.();
+  assert.ok(last !== undefined && 'checker' in last, 'a sequential progress report');
+  assert.deepEqual([last.checker, last.keysCoherent, last.keys, last.ops], ['sequential', 3, 3, 600]);
 });

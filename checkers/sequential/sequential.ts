@@ -14,22 +14,58 @@ import type { RegisterHistoryOptions } from '../causal/registerHistory.ts';
 import { anomalyOf, prepareRegisterHistory } from '../causal/registerHistory.ts';
 import {
   describeBlockedFrontier,
-  frontierSearch,
+  frontierSearchSteps,
   guessSequentialOrder,
   sequentialConstraints,
 } from './frontierSearch.ts';
+import type { FrontierSearchResult } from './frontierSearch.ts';
+import { defaultProgressEveryMs } from '../linearizable/checker.ts';
 import { EdgeList, buildDigraph, findCycle } from '../causal/digraph.ts';
 import type { RegisterHistory } from '../causal/registerHistory.ts';
 import { describeOp } from '../causal/registerHistory.ts';
 import { blockOrder } from './registerClusters.ts';
 import { summariseSteps } from '../explanationText.ts';
-import { saturateWriteOrder, saturatedConstraints } from './writeOrderSaturation.ts';
+import { saturateWriteOrderSteps, saturatedConstraints } from './writeOrderSaturation.ts';
+import type { SaturationResult } from './writeOrderSaturation.ts';
 
 export interface SequentialCheckOptions extends CheckOptions, RegisterHistoryOptions {
   /** Frontiers the multi-key search may remember before it answers unknown. Default 2,000,000. */
   maxSearchStates?: number;
   /** Derive forced write orders before the search (writeOrderSaturation.ts). Default true; tests of the bare search turn it off. */
   saturate?: boolean;
+  /** What is decided so far, sent at least every `progressEveryMs` while the check runs (async check only). */
+  onProgress?: (progress: SequentialSearchProgress) => void;
+  /**
+   * How often the saturation and the search pause to let the event loop run (the progress line's repaint, a
+   * Ctrl-C) and report progress. Default defaultProgressEveryMs (as linearizability's); async check only.
+   */
+  progressEveryMs?: number;
+  /** Stops the check at its next pause (the analysis has already answered unknown). */
+  signal?: AbortSignal;
+}
+
+/**
+ * What an SC check has decided so far, for the live check line (issue 14): SC is not compositional, so keys
+ * are not decided one by one; each key's coherence is (a necessary condition), then the whole history's
+ * write orders are derived and its frontiers searched, with the most ops placed in one order so far.
+ */
+export interface SequentialSearchProgress {
+  checker: 'sequential';
+  stage: 'coherence' | 'write orders' | 'search';
+  /** Keys found coherent (each alone sequentially consistent), of all keys. */
+  keysCoherent: number;
+  keys: number;
+  /** Write orders (and read-before-overwrite edges) derived so far that every sequential order must hold. */
+  forcedOrders: number;
+  /** Frontiers the multi-key search has visited, and its state budget. */
+  frontiers: number;
+  maxFrontiers: number;
+  /** The most ops the search has placed in one sequential order, of all ops. */
+  placed: number;
+  ops: number;
+  elapsedMs: number;
+  /** Time budget left; null when the check has none. */
+  budgetLeftMs: number | null;
 }
 
 /** Without an explicit budget the multi-key search stops after this long and answers unknown. */
@@ -38,7 +74,39 @@ export const DEFAULT_SEARCH_BUDGET_MS = 10_000;
 const name = 'sequential';
 const model = 'sequential consistency';
 
+/** The check on this thread, to its end (no pauses, no progress). */
 export function checkSequential(operations: readonly Operation[], options: SequentialCheckOptions = {}): CheckResult {
+  const steps = sequentialSteps(operations, options, Infinity);
+  for (;;) {
+    const step = steps.next();
+    if (step.done === true) return step.value;
+  }
+}
+
+/**
+ * The check as the analysis runs it: the saturation and the search pause every `progressEveryMs` to let the
+ * event loop run and to report what is decided to `onProgress`; the verdict is the same as checkSequential's.
+ */
+export async function checkSequentialAsync(
+  operations: readonly Operation[],
+  options: SequentialCheckOptions = {},
+): Promise<CheckResult> {
+  const steps = sequentialSteps(operations, options, options.progressEveryMs ?? defaultProgressEveryMs);
+  for (;;) {
+    const step = steps.next();
+    if (step.done === true) return step.value;
+    options.onProgress?.(step.value);
+    await new Promise((resolve) => setImmediate(resolve));
+    if (options.signal?.aborted === true) throw new Error('interrupted: the search was stopped');
+  }
+}
+
+/** The check, pausing every `pauseEveryMs` (after the coherence check, in the saturation and the search) with its progress. */
+function* sequentialSteps(
+  operations: readonly Operation[],
+  options: SequentialCheckOptions,
+  pauseEveryMs: number,
+): Generator<SequentialSearchProgress, CheckResult, undefined> {
   const started = Date.now();
   const base = { checker: name, model, ops: operations.length, started, budgetMs: options.timeBudgetMs };
   const prepared = prepareRegisterHistory(operations, options);
@@ -54,6 +122,27 @@ export function checkSequential(operations: readonly Operation[], options: Seque
     return checkResult({ ...base, valid: false, anomalies, extra });
   }
   if (h.keys.length <= 1) return checkResult({ ...base, valid: true, anomalies, extra: { ...extra, exact: 1 } });
+  const budget = options.timeBudgetMs ?? DEFAULT_SEARCH_BUDGET_MS;
+  const maxStates = options.maxSearchStates ?? 2_000_000;
+  const progress: SequentialSearchProgress = {
+    checker: 'sequential',
+    stage: 'coherence',
+    keysCoherent: h.keys.length,
+    keys: h.keys.length,
+    forcedOrders: 0,
+    frontiers: 0,
+    maxFrontiers: maxStates,
+    placed: 0,
+    ops: h.ops.length,
+    elapsedMs: 0,
+    budgetLeftMs: budget,
+  };
+  const snapshot = (): SequentialSearchProgress => {
+    const elapsedMs = Date.now() - started;
+    return { ...progress, elapsedMs, budgetLeftMs: Math.max(0, budget - elapsedMs) };
+  };
+  // Every key is coherent: the first report, before the slow parts.
+  if (pauseEveryMs !== Infinity) yield snapshot();
 
   // SC ⇒ CCv: a causal-convergence bad pattern is a cheap, well-explained refutation.
   const co = computeCausalOrder(h);
@@ -75,11 +164,20 @@ export function checkSequential(operations: readonly Operation[], options: Seque
   }
 
   // Write orders forced by the ones already known, to a fixpoint: often a cycle with no search at all.
-  const budget = options.timeBudgetMs ?? DEFAULT_SEARCH_BUDGET_MS;
-  const saturated =
-    options.saturate === false
-      ? ({ kind: 'skipped', reason: 'turned off' } as const)
-      : saturateWriteOrder(h, before, started + budget / 2);
+  let saturated: SaturationResult = { kind: 'skipped', reason: 'turned off' };
+  if (options.saturate !== false) {
+    progress.stage = 'write orders';
+    const saturation = saturateWriteOrderSteps(h, before, started + budget / 2, pauseEveryMs);
+    for (let step = saturation.next(); ; step = saturation.next()) {
+      if (step.done === true) {
+        saturated = step.value;
+        break;
+      }
+      progress.forcedOrders = step.value;
+      yield snapshot();
+    }
+  }
+  if (saturated.kind !== 'skipped') progress.forcedOrders = saturated.added;
   const saturationStats =
     saturated.kind === 'skipped' ? {} : { saturationRounds: saturated.rounds, saturationPairs: saturated.added };
   if (saturated.kind === 'cyclic') {
@@ -92,12 +190,18 @@ export function checkSequential(operations: readonly Operation[], options: Seque
     anomalies.add(constraintCycleAnomaly(h, sequentialConstraints(h, before)));
     return checkResult({ ...base, valid: false, anomalies, extra });
   }
-  const result = frontierSearch(h, {
-    deadline: started + budget,
-    maxStates: options.maxSearchStates ?? 2_000_000,
-    before,
-    rank,
-  });
+  progress.stage = 'search';
+  const search = frontierSearchSteps(h, { deadline: started + budget, maxStates, before, rank, pauseEveryMs });
+  let result: FrontierSearchResult;
+  for (let step = search.next(); ; step = search.next()) {
+    if (step.done === true) {
+      result = step.value;
+      break;
+    }
+    progress.frontiers = step.value.states;
+    progress.placed = step.value.placedAtDeepest;
+    yield snapshot();
+  }
   const searchStats = { ...extra, ...saturationStats, searchStates: result.states };
   if (result.verdict === true) return checkResult({ ...base, valid: true, anomalies, extra: searchStats });
   const reached = { ...searchStats, searchPlaced: result.placedAtDeepest, searchOps: h.ops.length };
@@ -158,5 +262,5 @@ export const sequentialChecker: ConsistencyChecker = {
   model,
   description:
     'Sequential consistency: one order of all ops that keeps each process’s order and explains every read (no real-time constraint). Exact; multi-key histories use a budgeted search.',
-  check: checkSequential,
+  check: checkSequentialAsync,
 };

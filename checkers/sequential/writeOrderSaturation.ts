@@ -33,6 +33,24 @@ export function saturateWriteOrder(
   before: readonly number[],
   deadline: number = Infinity,
 ): SaturationResult {
+  const steps = saturateWriteOrderSteps(h, before, deadline, Infinity);
+  for (;;) {
+    const step = steps.next();
+    if (step.done === true) return step.value;
+  }
+}
+
+/**
+ * The saturation, pausing at least every `pauseEveryMs` (between keys and rounds) with the number of write
+ * orders and read-before-overwrite edges derived so far, so an async caller can show progress; the
+ * generator's return is the result.
+ */
+export function* saturateWriteOrderSteps(
+  h: RegisterHistory,
+  before: readonly number[],
+  deadline: number,
+  pauseEveryMs: number,
+): Generator<number, SaturationResult, undefined> {
   const n = h.ops.length;
   if (n > MAX_SATURATION_OPS) return { kind: 'skipped', reason: `${n} ops, over ${MAX_SATURATION_OPS}` };
   const writePairs = h.writesByKey.reduce((sum, w) => sum + w.length * w.length, 0);
@@ -49,6 +67,8 @@ export function saturateWriteOrder(
   const extra = new EdgeList();
   const extraKnown = new Set<number>();
   let added = 0;
+  let nextPause = performance.now() + pauseEveryMs;
+  const pauseDue = (): boolean => performance.now() >= nextPause;
   for (let rounds = 1; ; rounds++) {
     const g = buildDigraph(n, saturatedConstraints(h, pairs, extra));
     const { order, cyclic } = topologicalOrder(g);
@@ -66,6 +86,10 @@ export function saturateWriteOrder(
       }
     }
     if (Date.now() > deadline) return result('ok');
+    if (pauseDue()) {
+      yield added;
+      nextPause = performance.now() + pauseEveryMs;
+    }
     let grew = false;
     const add = (a: number, b: number): void => {
       const k = a * n + b;
@@ -77,6 +101,10 @@ export function saturateWriteOrder(
     };
     for (const writes of h.writesByKey) {
       if (Date.now() > deadline) return result('ok');
+      if (pauseDue()) {
+        yield added;
+        nextPause = performance.now() + pauseEveryMs;
+      }
       for (const w of writes) {
         for (const w2 of writes) {
           if (w2 === w) continue;

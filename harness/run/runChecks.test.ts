@@ -29,7 +29,13 @@ test('a run that recorded nothing, or saw every op time out, is unknown with exi
 });
 
 test('a run that observed something is judged, and the model it was judged by is returned', async () => {
-  const { analysis, model } = await analyzeRun(pairOperations(history(['ok', 'info'])), ['linearizable']);
+  // Writes alone observe nothing (unknown, as above): an ok read of the ok write makes it judged.
+  const read: HistoryOp[] = [
+    { index: 4, time: 4, type: 'invoke', process: 5, f: 'read', value: null },
+    { index: 5, time: 5, type: 'ok', process: 5, f: 'read', value: 0 },
+  ];
+  const ops = pairOperations([...history(['ok', 'info']), ...read]);
+  const { analysis, model } = await analyzeRun(ops, ['linearizable']);
   assert.deepEqual([analysis.valid, analysis.exitCode], [true, 0]);
   assert.equal(model.name, 'register');
   assert.equal(analysis.results[0]?.checker, 'linearizable');

@@ -1,11 +1,12 @@
 // What a run shows while it runs: on a terminal, one live status line (phase, elapsed, ops/s, ok/fail/info,
 // active faults) repainted 4x/s with log lines printed above it; otherwise plain lines, the status every 5 s.
 // While checking, a check longer than a second gets its own live line (which checker, elapsed, and what its
-// search has decided: keys, ops, configurations, budget left), on a terminal only.
+// search has decided: keys, ops, configurations or SC's frontiers, budget left), on a terminal only.
 import { createLogUpdate } from 'log-update';
 import pc from 'picocolors';
-import type { AnalysisProgress } from '../../checkers/analyze.ts';
+import type { AnalysisProgress, CheckerSearchProgress } from '../../checkers/analyze.ts';
 import type { SearchProgress } from '../../checkers/linearizable/progress.ts';
+import type { SequentialSearchProgress } from '../../checkers/sequential/sequential.ts';
 
 export interface StatusSnapshot {
   phase: string;
@@ -92,7 +93,11 @@ export function formatCheckProgress(
 ): string {
   const head = `checking ${p.checker} (${p.index} of ${p.of} checker${p.of === 1 ? '' : 's'}) ${(elapsedMs / 1000).toFixed(1)} s`;
   const search = p.search?.();
-  return search === undefined ? head : `${head}: ${formatSearchProgress(search)}`;
+  return search === undefined ? head : `${head}: ${formatCheckerSearch(search)}`;
+}
+
+function formatCheckerSearch(s: CheckerSearchProgress): string {
+  return 'checker' in s ? formatSequentialProgress(s) : formatSearchProgress(s);
 }
 
 const count = (n: number): string => n.toLocaleString('en-US');
@@ -106,6 +111,22 @@ export function formatSearchProgress(s: SearchProgress): string {
     `${count(s.decided)} of ${count(s.parts)} ${unit} decided${given} (${count(s.opsDecided)} of ${count(s.ops)} ops), ` +
     `${count(s.explored)} configurations explored${budget}`
   );
+}
+
+/**
+ * `20 of 20 keys coherent, 312 write orders forced, 12,345 of 2,000,000 frontiers explored, at best 3,000 of
+ * 4,000 ops placed in one order, 112.0 s of budget left`: SC keys are not decided one by one, so the line says
+ * what is (each key's coherence) and how far the whole-history search has got.
+ */
+export function formatSequentialProgress(s: SequentialSearchProgress): string {
+  const parts = [`${count(s.keysCoherent)} of ${count(s.keys)} keys coherent`];
+  if (s.stage !== 'coherence') parts.push(`${count(s.forcedOrders)} write orders forced`);
+  if (s.stage === 'search') {
+    parts.push(`${count(s.frontiers)} of ${count(s.maxFrontiers)} frontiers explored`);
+    parts.push(`at best ${count(s.placed)} of ${count(s.ops)} ops placed in one order`);
+  } else if (s.stage === 'write orders') parts.push('deriving write orders');
+  if (s.budgetLeftMs !== null) parts.push(`${(s.budgetLeftMs / 1000).toFixed(1)} s of budget left`);
+  return parts.join(', ');
 }
 
 export interface CheckProgressLine {

@@ -67,6 +67,15 @@ const failingIndex: { [file: string]: number } = {
   'mutex/bad/etcd.edn': 1119,
 };
 
+// Knossos calls these valid, but nothing in them was observed (empty, or every op failed): no checker may say
+// valid about nothing (issue 14), so they are unknown with the reason.
+const observedNothing = new Set([
+  'cas-register/good/mongodb-v0-ack-rollback-.edn',
+  'cas-register/good/mongodb-v0-ack-rollback-9.edn',
+  'cas-register/good/mongodb-v0-ack-rollback-10.edn',
+  'cas-register/good/mongodb-v0-ack-rollback-11.edn',
+]);
+
 test('all 122 Knossos verdicts (directory name) and the asserted failing ops', async () => {
   const dir = join(root, 'knossos');
   const files = ednFiles(dir);
@@ -76,7 +85,7 @@ test('all 122 Knossos verdicts (directory name) and the asserted failing ops', a
     const rel = path.slice(dir.length + 1);
     const loaded = loadForCheck(path, budget);
     const r = await runChecker(loaded, 'linearizable', budget);
-    const expected = rel.includes('/good/');
+    const expected = observedNothing.has(rel) ? 'unknown' : rel.includes('/good/');
     if (r.valid !== expected) {
       wrong.push(`${rel}: expected ${expected}, got ${r.valid} ${r.reason ?? ''}`);
       continue;
