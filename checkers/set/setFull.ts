@@ -105,7 +105,7 @@ class ElementNumbering {
 }
 
 /** Grows typed columns as elements are numbered. */
-function grow<T extends Int32Array | Float64Array>(a: T, n: number, fill: number): T {
+function grow<T extends Uint8Array | Int32Array | Float64Array>(a: T, n: number, fill: number): T {
   if (n <= a.length) return a;
   const b = new (a.constructor as new (n: number) => T)(Math.max(n, a.length * 2));
   b.set(a);
@@ -141,38 +141,40 @@ function analyseKey(key: string, ops: readonly Operation[]): SetKeyAnalysis {
   }
 
   let nullReads = 0;
-  const reads: { op: Operation; ids: Int32Array }[] = [];
+  const reads: Operation[] = [];
   for (const op of ops) {
     if (op.f !== 'read' || op.status !== 'ok') continue;
-    if (op.output === null) {
-      nullReads++;
-      continue;
-    }
-    if (!Array.isArray(op.output)) {
-      problems.push({ type: 'malformed-read', key, element: op.output, readOp: op.id, addOp: null });
-      continue;
-    }
-    const out = op.output;
-    const ids = new Int32Array(out.length);
-    for (let i = 0; i < out.length; i++) ids[i] = numbering.id(out[i]!);
-    reads.push({ op, ids });
+    if (op.output === null) nullReads++;
+    else if (Array.isArray(op.output)) reads.push(op);
+    else problems.push({ type: 'malformed-read', key, element: op.output, readOp: op.id, addOp: null });
   }
-  reads.sort((a, b) => a.op.call - b.op.call || a.op.id - b.op.id);
-  const n = numbering.values.length;
-  earliestCall = grow(earliestCall, n, Infinity);
-  knownAt = grow(knownAt, n, Infinity);
-  const lastSeen = new Int32Array(n).fill(-1);
-  const inRead = new Int32Array(n).fill(-1);
-  const presentAfter = new Int32Array(n);
-  const lastPresentAfter = new Int32Array(n).fill(-1);
-  const reported = new Uint8Array(n);
-
-  // Pass 1: when each element became known, the problems a single read shows, and where it was last seen.
+  reads.sort((a, b) => a.call - b.call || a.id - b.id);
+  // Per element, grown when a read returns one never added: the last read (by position) that returned it, and
+  // where the unbroken run of reads returning it up to that one began. Reads of whole sets add up to 100 M
+  // elements and more, so they are walked once and nothing per element of a read is stored.
+  let capacity = Math.max(numbering.values.length, 16);
+  let hasAdd = new Uint8Array(capacity);
+  for (let e = 0; e < numbering.values.length; e++) hasAdd[e] = add[e] === undefined ? 0 : 1;
+  let lastSeen = new Int32Array(capacity).fill(-1);
+  let runStart = new Int32Array(capacity).fill(-1);
+  let reported = new Uint8Array(capacity);
   for (let position = 0; position < reads.length; position++) {
-    const { op, ids } = reads[position]!;
-    for (let i = 0; i < ids.length; i++) {
-      const e = ids[i]!;
-      if (inRead[e] === position) {
+    const op = reads[position]!;
+    const out = op.output as readonly Value[];
+    const ret = op.ret;
+    for (let i = 0; i < out.length; i++) {
+      const e = numbering.id(out[i]!);
+      if (e >= capacity) {
+        capacity = Math.max(e + 1, capacity * 2);
+        hasAdd = grow(hasAdd, capacity, 0);
+        lastSeen = grow(lastSeen, capacity, -1);
+        runStart = grow(runStart, capacity, -1);
+        reported = grow(reported, capacity, 0);
+        earliestCall = grow(earliestCall, capacity, Infinity);
+        knownAt = grow(knownAt, capacity, Infinity);
+      }
+      const seen = lastSeen[e]!;
+      if (seen === position) {
         problems.push({
           type: 'duplicate',
           key,
@@ -182,8 +184,9 @@ function analyseKey(key: string, ops: readonly Operation[]): SetKeyAnalysis {
         });
         continue;
       }
-      inRead[e] = position;
-      if (add[e] === undefined) {
+      lastSeen[e] = position;
+      if (seen !== position - 1) runStart[e] = position;
+      if (hasAdd[e] === 0) {
         if (reported[e]) continue;
         reported[e] = 1;
         const failed = failedAdd[e];
@@ -196,28 +199,22 @@ function analyseKey(key: string, ops: readonly Operation[]): SetKeyAnalysis {
         });
         continue;
       }
-      if (op.ret < earliestCall[e]! && !reported[e]) {
+      if (ret < earliestCall[e]! && !reported[e]) {
         reported[e] = 1;
-        problems.push({ type: 'read-before-add', key, element: numbering.values[e]!, readOp: op.id, addOp: add[e].id });
+        problems.push({
+          type: 'read-before-add',
+          key,
+          element: numbering.values[e]!,
+          readOp: op.id,
+          addOp: add[e]!.id,
+        });
       }
-      if (op.ret < knownAt[e]!) knownAt[e] = op.ret;
-      lastSeen[e] = position;
+      if (ret < knownAt[e]!) knownAt[e] = ret;
     }
   }
+  const n = numbering.values.length;
 
-  // Pass 2: reads that began after the element was known and still returned it.
-  for (let position = 0; position < reads.length; position++) {
-    const { op, ids } = reads[position]!;
-    const call = op.call;
-    for (let i = 0; i < ids.length; i++) {
-      const e = ids[i]!;
-      if (!(call > knownAt[e]!) || lastPresentAfter[e] === position) continue;
-      presentAfter[e]!++;
-      lastPresentAfter[e] = position;
-    }
-  }
-
-  const calls = reads.map((r) => r.op.call);
+  const calls = reads.map((r) => r.call);
   const reports: SetElementReport[] = [];
   let unobservedIndeterminateAdds = 0;
   for (let e = 0; e < n; e++) {
@@ -230,7 +227,9 @@ function analyseKey(key: string, ops: readonly Operation[]): SetKeyAnalysis {
     }
     const firstAfter = firstGreater(calls, known);
     const readsAfterKnown = reads.length - firstAfter;
-    const last = lastPresentAfter[e]!;
+    // Reads are in call order, so the reads that judge the element are those from firstAfter on: the last of
+    // them that returned it is its last read overall, if that one began after it was known.
+    const last = lastSeen[e]! >= firstAfter ? lastSeen[e]! : -1;
     let outcome: SetOutcome;
     let firstMissing: number | null = null;
     if (readsAfterKnown === 0) outcome = 'never-read';
@@ -241,19 +240,20 @@ function analyseKey(key: string, ops: readonly Operation[]): SetKeyAnalysis {
       outcome = 'lost';
       firstMissing = last + 1;
     } else outcome = 'stable';
-    const seenRead = lastSeen[e]! >= 0 ? reads[lastSeen[e]!]!.op : null;
+    const seenRead = lastSeen[e]! >= 0 ? reads[lastSeen[e]!]! : null;
     reports.push({
       key,
       element: numbering.values[e]!,
       outcome,
-      stale: outcome === 'stable' && presentAfter[e]! < readsAfterKnown,
+      // Stable: the last read returned it, so a judging read missed it exactly when its final run began later.
+      stale: outcome === 'stable' && runStart[e]! > firstAfter,
       recovered: okAdd[e] === undefined,
       addOp: theAdd.id,
       acknowledgedAt: okAdd[e]?.ret ?? null,
       knownAt: known,
       lastSeenOp: seenRead?.id ?? null,
       lastSeenAt: seenRead?.call ?? null,
-      firstMissingOp: firstMissing === null ? null : reads[firstMissing]!.op.id,
+      firstMissingOp: firstMissing === null ? null : reads[firstMissing]!.id,
       readsAfterKnown,
     });
   }
