@@ -25,7 +25,7 @@
 import type { Operation, Value } from '../history.ts';
 import { canonicalKey } from '../models/model.ts';
 import type { MemberAccess, Model } from '../models/model.ts';
-import { ElementMap } from './setChains.ts';
+import { ElementNumbers } from './setChains.ts';
 
 export interface Settled {
   ops: Operation[];
@@ -124,7 +124,7 @@ export function settleIndeterminate(model: Model, ops: readonly Operation[]): Se
 interface GrowOnlySet {
   opaque: boolean;
   /** Element -> the earliest return of an ok read that returns it. */
-  firstSeen: ElementMap<number>;
+  firstSeen: ElementNumbers;
 }
 
 /** Settles the info adds of a grow-only set (see the head of the file); null when nothing applies. */
@@ -137,7 +137,7 @@ function settleAdds(access: (op: Operation) => MemberAccess | null, ops: readonl
     if (a === null) return null;
     accesses.push(a);
     let s = sets.get(a.set);
-    if (s === undefined) sets.set(a.set, (s = { opaque: false, firstSeen: new ElementMap() }));
+    if (s === undefined) sets.set(a.set, (s = { opaque: false, firstSeen: new ElementNumbers() }));
     if (a.kind === 'other') s.opaque = true;
     else if (a.kind === 'read' && op.status === 'ok') {
       for (const e of a.elements) {

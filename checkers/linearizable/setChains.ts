@@ -16,27 +16,39 @@ import type { MemberAccess } from '../models/model.ts';
 import { clockFor } from './clock.ts';
 
 /**
- * A map from set elements to values: small non-negative integers (most sets hold them) index an array, the
- * rest go to a Map. A read of a big set touches every member, so this lookup is the inner loop of both the
- * settling of info adds and the chains: a Map made a 100k-op history spend seconds here.
+ * A map from set elements to numbers: small non-negative integers (most sets hold them) index a typed table,
+ * the rest go to a Map. A read of a big set touches every member, so this lookup is the inner loop of both the
+ * settling of info adds and the chains: a Map, then a JS array of boxed numbers, made a 100k-op history spend
+ * seconds here and in the garbage collector.
  */
-export class ElementMap<V> {
-  private readonly dense: (V | undefined)[] = [];
-  private readonly sparse = new Map<string | number, V>();
+export class ElementNumbers {
+  // NaN marks an element not set (no element's number is NaN).
+  private dense = new Float64Array(1024).fill(NaN);
+  private readonly sparse = new Map<string | number, number>();
 
-  get(e: string | number): V | undefined {
-    return typeof e === 'number' && e >= 0 && e < denseLimit && Number.isInteger(e)
-      ? this.dense[e]
-      : this.sparse.get(e);
+  get(e: string | number): number | undefined {
+    if (typeof e === 'number' && e >= 0 && e < denseLimit && Number.isInteger(e)) {
+      const v = e < this.dense.length ? this.dense[e]! : NaN;
+      return v === v ? v : undefined;
+    }
+    return this.sparse.get(e);
   }
 
-  set(e: string | number, v: V): void {
-    if (typeof e === 'number' && e >= 0 && e < denseLimit && Number.isInteger(e)) this.dense[e] = v;
-    else this.sparse.set(e, v);
+  set(e: string | number, v: number): void {
+    if (typeof e === 'number' && e >= 0 && e < denseLimit && Number.isInteger(e)) {
+      if (e >= this.dense.length) {
+        let size = this.dense.length;
+        while (size <= e) size *= 2;
+        const grown = new Float64Array(size).fill(NaN);
+        grown.set(this.dense);
+        this.dense = grown;
+      }
+      this.dense[e] = v;
+    } else this.sparse.set(e, v);
   }
 }
 
-/** Integer elements below this index the dense array (a bigger one would make it a sparse array anyway). */
+/** Integer elements below this index the dense table (16 M entries, 128 MB, at most). */
 const denseLimit = 1 << 24;
 
 export type SetChainOutcome = { valid: true } | { valid: false; ops: number[]; explanation: string };
@@ -82,7 +94,7 @@ function checkOneSet(s: GrowOnlySet, origin: number, all: readonly Operation[]):
   // Groups of reads by size, smallest first.
   const sizes = [...new Set(s.reads.map((r) => r.elements.length))].sort((a, b) => a - b);
   const groupOfSize = new Map(sizes.map((n, g) => [n, g]));
-  const index = new ElementMap<number>();
+  const index = new ElementNumbers();
   const elementAt: (string | number)[] = [];
   const rank: number[] = [];
   const firstReader: Operation[] = [];
