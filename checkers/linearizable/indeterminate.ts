@@ -140,9 +140,12 @@ function settleAdds(access: (op: Operation) => MemberAccess | null, ops: readonl
     if (s === undefined) sets.set(a.set, (s = { opaque: false, firstSeen: new ElementNumbers() }));
     if (a.kind === 'other') s.opaque = true;
     else if (a.kind === 'read' && op.status === 'ok') {
-      for (const e of a.elements) {
-        const at = s.firstSeen.get(e);
-        if (at === undefined || op.ret < at) s.firstSeen.set(e, op.ret);
+      const elements = a.elements;
+      const ret = op.ret;
+      for (let j = 0; j < elements.length; j++) {
+        const e = elements[j]!;
+        // NaN when not seen yet: the comparison is then false, so the first sighting is taken.
+        if (!(ret >= s.firstSeen.get(e))) s.firstSeen.set(e, ret);
       }
     }
   }
@@ -158,7 +161,7 @@ function settleAdds(access: (op: Operation) => MemberAccess | null, ops: readonl
       continue;
     }
     const first = s.firstSeen.get(a.element);
-    if (first === undefined) {
+    if (Number.isNaN(first)) {
       dropped++;
       continue;
     }

@@ -26,12 +26,12 @@ export class ElementNumbers {
   private dense = new Float64Array(1024).fill(NaN);
   private readonly sparse = new Map<string | number, number>();
 
-  get(e: string | number): number | undefined {
+  /** The element's number, NaN when it has none: never undefined, so the hot loops never box a double. */
+  get(e: string | number): number {
     if (typeof e === 'number' && e >= 0 && e < denseLimit && Number.isInteger(e)) {
-      const v = e < this.dense.length ? this.dense[e]! : NaN;
-      return v === v ? v : undefined;
+      return e < this.dense.length ? this.dense[e]! : NaN;
     }
-    return this.sparse.get(e);
+    return this.sparse.get(e) ?? NaN;
   }
 
   set(e: string | number, v: number): void {
@@ -102,9 +102,10 @@ function checkOneSet(s: GrowOnlySet, origin: number, all: readonly Operation[]):
   for (let i = 0; i < s.reads.length; i++) {
     const { op, elements } = s.reads[i]!;
     const g = groupOfSize.get(elements.length)!;
-    for (const e of elements) {
+    for (let j = 0; j < elements.length; j++) {
+      const e = elements[j]!;
       let k = index.get(e);
-      if (k === undefined) {
+      if (Number.isNaN(k)) {
         if (!s.adds.has(e)) {
           return { valid: false, ops: [op.id], explanation: `${name(op)} returned ${String(e)}, which no op added` };
         }
@@ -150,7 +151,7 @@ function checkOneSet(s: GrowOnlySet, origin: number, all: readonly Operation[]):
   const blockOf = new Map<Operation, number>();
   for (const [e, add] of s.adds) {
     const k = index.get(e);
-    blockOf.set(add, k === undefined ? blocks - 1 : 2 * rank[k]!);
+    blockOf.set(add, Number.isNaN(k) ? blocks - 1 : 2 * rank[k]!);
   }
   for (const { op, elements } of s.reads) blockOf.set(op, 2 * groupOfSize.get(elements.length)! + 1);
   // Latest call up to each block, earliest return from each block on, with the ops that have them.
