@@ -11,6 +11,7 @@ import { firstTransactionalOp, firstUnknownFunction, modelFunctions } from './hi
 import { inferModelSpec } from './linearizable/index.ts';
 import type { SearchProgress } from './linearizable/progress.ts';
 import type { SequentialSearchProgress } from './sequential/sequential.ts';
+import type { IsolationSearchProgress } from './transactional/isolation.ts';
 import type { ModelSpec } from './models/model.ts';
 import { impliedReason, impliedVerdict, profileCheckers, settleByHierarchy } from './modelHierarchy.ts';
 import { getChecker, listCheckers } from './registry.ts';
@@ -67,8 +68,8 @@ export interface AnalysisProgress {
   search?: () => CheckerSearchProgress | undefined;
 }
 
-/** What a checker's search reports from inside: linearizability's keys and configurations, or SC's frontiers. */
-export type CheckerSearchProgress = SearchProgress | SequentialSearchProgress;
+/** What a checker's search reports from inside: linearizability's keys and configurations, SC's frontiers, or the isolation analysis's stage and components. */
+export type CheckerSearchProgress = SearchProgress | SequentialSearchProgress | IsolationSearchProgress;
 
 /** The reason of a checker an interrupt stopped. */
 export const interruptedReason = 'interrupted before this checker ran or finished: not checked';

@@ -209,6 +209,6 @@ test('through the analysis, the SC checker reports its search to the progress li
   });
   assert.equal(a.valid, true);
   const last = search?.();
-  assert.ok(last !== undefined && 'checker' in last, 'a sequential progress report');
+  assert.ok(last !== undefined && 'checker' in last && last.checker === 'sequential', 'a sequential progress report');
   assert.deepEqual([last.checker, last.keysCoherent, last.keys, last.ops], ['sequential', 3, 3, 600]);
 });

@@ -2,10 +2,18 @@
 // and `isolation`, which judges the level named in its options ({ isolation: 'serializable' }).
 import type { Operation } from '../history.ts';
 import type { CheckOptions, ConsistencyChecker } from '../result.ts';
-import { checkIsolation, checkerName, type IsolationOptions } from './isolation.ts';
+import { checkIsolationAsync, checkerName, type IsolationOptions } from './isolation.ts';
 import { isolationLevelNames, isolationLevels, parseIsolationLevel, type IsolationLevel } from './isolationLevels.ts';
 
-export { analyzeIsolation, checkIsolation, checkerName, type IsolationOptions } from './isolation.ts';
+export {
+  analyzeIsolation,
+  analyzeIsolationAsync,
+  checkIsolation,
+  checkIsolationAsync,
+  checkerName,
+  type IsolationOptions,
+  type IsolationSearchProgress,
+} from './isolation.ts';
 export {
   isolationImplications,
   isolationLevelNames,
@@ -21,7 +29,7 @@ export const isolationLevelCheckers: ConsistencyChecker[] = isolationLevels.map(
   name: checkerName(level),
   model: isolationLevelNames[level],
   description: `${isolationLevelNames[level]} for list-append and rw-register transactions (Elle-style inference, cycle search)`,
-  check: (operations: readonly Operation[], options?: CheckOptions) => checkIsolation(operations, level, options),
+  check: (operations: readonly Operation[], options?: CheckOptions) => checkIsolationAsync(operations, level, options),
   appliesTo: isTxnHistory,
 }));
 
@@ -29,8 +37,8 @@ export const isolationChecker: ConsistencyChecker = {
   name: 'isolation',
   model: 'transactional isolation (the level in options.isolation; strict serializable by default)',
   description: 'any isolation level for list-append and rw-register transactions: pass { isolation: LEVEL }',
-  check: (operations: readonly Operation[], options: IsolationOptions = {}) => ({
-    ...checkIsolation(operations, options.isolation ?? 'strict-serializable', options),
+  check: async (operations: readonly Operation[], options: IsolationOptions = {}) => ({
+    ...(await checkIsolationAsync(operations, options.isolation ?? 'strict-serializable', options)),
     checker: 'isolation',
   }),
   appliesTo: isTxnHistory,

@@ -30,6 +30,7 @@ import { inferListAppend } from './listAppend.ts';
 import { inferRwRegister, type RegisterOptions } from './rwRegister.ts';
 import { parseTransactions, showMicro, showTxn, type Txn } from './transactions.ts';
 import { checkWeakLevels } from './weakLevels.ts';
+import { defaultProgressEveryMs } from '../linearizable/checker.ts';
 
 export interface IsolationOptions extends CheckOptions, RegisterOptions {
   /** The level the `isolation` checker judges; strict serializable when not given (Elle's default). */
@@ -46,6 +47,27 @@ export interface IsolationOptions extends CheckOptions, RegisterOptions {
   brokenRule?: 'ww' | 'wr' | 'rw';
   /** Edge visits the cycle search may spend per strongly connected component (default 2,000,000). */
   cycleSearchSteps?: number;
+  /** What is decided so far, sent at least every `progressEveryMs` while the analysis runs (async check only). */
+  onProgress?: (progress: IsolationSearchProgress) => void;
+  /** How often the analysis pauses to let the event loop run (the progress line, a Ctrl-C); async check only. */
+  progressEveryMs?: number;
+  /** Stops the analysis at its next pause (the caller has already answered unknown). */
+  signal?: AbortSignal;
+}
+
+/** Where the isolation analysis is: its stage, and how far the cycle search over components has got. */
+export interface IsolationSearchProgress {
+  checker: 'isolation';
+  stage: 'inference' | 'graph' | 'weak levels' | 'cycles';
+  transactions: number;
+  /** Dependency edges (ww, wr, rw, process, realtime); 0 until the graph is built. */
+  edges: number;
+  /** Strongly connected components searched for cycles, of all (0 of 0 until they are found). */
+  componentsSearched: number;
+  components: number;
+  elapsedMs: number;
+  /** Time budget left; null when the check has none. */
+  budgetLeftMs: number | null;
 }
 
 export interface LevelVerdict {
@@ -102,35 +124,93 @@ function toAnomaly(a: TxnAnomaly, txns: readonly Txn[], graph?: AnomalyGraphBuil
 
 const analyses = new WeakMap<readonly Operation[], Map<string, IsolationAnalysis>>();
 
-/** Judges every isolation level at once; memoised per operations array and options. */
-export function analyzeIsolation(operations: readonly Operation[], options: IsolationOptions = {}): IsolationAnalysis {
-  const optionKey = JSON.stringify([
+function optionKey(options: IsolationOptions): string {
+  return JSON.stringify([
     options.sequentialKeys,
     options.linearizableKeys,
     options.cycleSearchSteps,
     options.realtime,
     options.brokenRule,
   ]);
-  const cached = analyses.get(operations)?.get(optionKey);
-  if (cached !== undefined) return cached;
-  const result = analyze(operations, options);
+}
+
+function remember(operations: readonly Operation[], key: string, result: IsolationAnalysis): IsolationAnalysis {
   let m = analyses.get(operations);
   if (m === undefined) analyses.set(operations, (m = new Map<string, IsolationAnalysis>()));
-  m.set(optionKey, result);
+  m.set(key, result);
   return result;
 }
 
-function analyze(operations: readonly Operation[], options: IsolationOptions): IsolationAnalysis {
+/** Judges every isolation level at once, on this thread to its end; memoised per operations array and options. */
+export function analyzeIsolation(operations: readonly Operation[], options: IsolationOptions = {}): IsolationAnalysis {
+  const key = optionKey(options);
+  const cached = analyses.get(operations)?.get(key);
+  if (cached !== undefined) return cached;
+  const steps = analysisSteps(operations, options, Infinity);
+  for (;;) {
+    const step = steps.next();
+    if (step.done === true) return remember(operations, key, step.value);
+  }
+}
+
+/**
+ * The analysis as the run and `check` run it: it pauses between its stages and every `progressEveryMs` in the
+ * cycle search, so the progress line moves and a Ctrl-C is heard on a long history; the same verdicts as
+ * analyzeIsolation, and the same memo.
+ */
+export async function analyzeIsolationAsync(
+  operations: readonly Operation[],
+  options: IsolationOptions = {},
+): Promise<IsolationAnalysis> {
+  const key = optionKey(options);
+  const cached = analyses.get(operations)?.get(key);
+  if (cached !== undefined) return cached;
+  const steps = analysisSteps(operations, options, options.progressEveryMs ?? defaultProgressEveryMs);
+  for (;;) {
+    const step = steps.next();
+    if (step.done === true) return remember(operations, key, step.value);
+    options.onProgress?.(step.value);
+    await new Promise((resolve) => setImmediate(resolve));
+    if (options.signal?.aborted === true) throw new Error('interrupted: the analysis was stopped');
+  }
+}
+
+function* analysisSteps(
+  operations: readonly Operation[],
+  options: IsolationOptions,
+  pauseEveryMs: number,
+): Generator<IsolationSearchProgress, IsolationAnalysis, undefined> {
   const started = performance.now();
   const stats = { ops: operations.length, timeMs: 0, transactions: 0, edges: 0, components: 0 };
   const done = (a: Omit<IsolationAnalysis, 'stats'>): IsolationAnalysis => ({
     ...a,
     stats: { ...stats, timeMs: Math.round(performance.now() - started) },
   });
+  let lastPause = started;
+  let componentsSearched = 0;
+  // A pause is due when pauseEveryMs has passed since the last one (never, on the synchronous path).
+  const progress = (stage: IsolationSearchProgress['stage']): IsolationSearchProgress | undefined => {
+    const now = performance.now();
+    if (now - lastPause < pauseEveryMs) return undefined;
+    lastPause = now;
+    return {
+      checker: 'isolation',
+      stage,
+      transactions: stats.transactions,
+      edges: stats.edges,
+      componentsSearched,
+      components: stats.components,
+      elapsedMs: Math.round(now - started),
+      budgetLeftMs:
+        options.timeBudgetMs === undefined ? null : Math.max(0, options.timeBudgetMs - Math.round(now - started)),
+    };
+  };
   const parsed = parseTransactions(operations);
   if (typeof parsed === 'string') return done({ shape: 'none', levels: unknownEverywhere(parsed), anomalies: [] });
   const { txns, shape } = parsed;
   stats.transactions = txns.length;
+  let pause = progress('inference');
+  if (pause !== undefined) yield pause;
   if (!txns.some((t) => t.status === 'ok'))
     return done({ shape, levels: unknownEverywhere('no transaction completed ok: nothing to judge'), anomalies: [] });
   const inference: Inference = shape === 'list-append' ? inferListAppend(txns) : inferRwRegister(txns, options);
@@ -147,6 +227,8 @@ function analyze(operations: readonly Operation[], options: IsolationOptions): I
       if (edges.kind[i] !== drop) kept.add(edges.from[i]!, edges.to[i]!, edges.kind[i]!, edges.key[i]);
     edges = kept;
   }
+  pause = progress('graph');
+  if (pause !== undefined) yield pause;
   addProcessEdges(txns, edges);
   if (options.realtime !== false) addRealtimeEdges(txns, edges);
   stats.edges = edges.size;
@@ -162,14 +244,19 @@ function analyze(operations: readonly Operation[], options: IsolationOptions): I
         for (const v of members) component![v] = i;
       });
   }
+  stats.components = components.length;
+  pause = progress('weak levels');
+  if (pause !== undefined) yield pause;
   const weak = checkWeakLevels(txns, inference, edges, component);
   for (const a of weak.anomalies) anomalies.push(toAnomaly(a, txns));
   const ruledOut = new Set<IsolationLevel>();
   const unsearched = new Set<string>();
   let timedOut: string | undefined;
-  stats.components = components.length;
   const steps = options.cycleSearchSteps ?? defaultSteps;
   for (const [done, members] of components.entries()) {
+    componentsSearched = done;
+    pause = progress('cycles');
+    if (pause !== undefined) yield pause;
     if (options.timeBudgetMs !== undefined && performance.now() - started > options.timeBudgetMs) {
       // Out of time: every level not yet ruled out is undecided (the budget note names how much was left).
       for (const l of isolationLevels) if (!ruledOut.has(l)) unsearched.add(l);
@@ -242,7 +329,20 @@ export function checkIsolation(
   options: IsolationOptions = {},
 ): CheckResult {
   const started = performance.now();
-  const analysis = analyzeIsolation(operations, options);
+  return levelResult(analyzeIsolation(operations, options), level, started);
+}
+
+/** checkIsolation as the analysis runs it: pausing, with progress (analyzeIsolationAsync). */
+export async function checkIsolationAsync(
+  operations: readonly Operation[],
+  level: IsolationLevel,
+  options: IsolationOptions = {},
+): Promise<CheckResult> {
+  const started = performance.now();
+  return levelResult(await analyzeIsolationAsync(operations, options), level, started);
+}
+
+function levelResult(analysis: IsolationAnalysis, level: IsolationLevel, started: number): CheckResult {
   const verdict = analysis.levels[level];
   return {
     checker: checkerName(level),

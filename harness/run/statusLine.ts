@@ -5,6 +5,7 @@
 import { createLogUpdate } from 'log-update';
 import pc from 'picocolors';
 import type { AnalysisProgress, CheckerSearchProgress } from '../../checkers/analyze.ts';
+import type { IsolationSearchProgress } from '../../checkers/transactional/index.ts';
 import type { SearchProgress } from '../../checkers/linearizable/progress.ts';
 import type { SequentialSearchProgress } from '../../checkers/sequential/sequential.ts';
 
@@ -97,7 +98,8 @@ export function formatCheckProgress(
 }
 
 function formatCheckerSearch(s: CheckerSearchProgress): string {
-  return 'checker' in s ? formatSequentialProgress(s) : formatSearchProgress(s);
+  if (!('checker' in s)) return formatSearchProgress(s);
+  return s.checker === 'sequential' ? formatSequentialProgress(s) : formatIsolationProgress(s);
 }
 
 const count = (n: number): string => n.toLocaleString('en-US');
@@ -127,6 +129,26 @@ export function formatSequentialProgress(s: SequentialSearchProgress): string {
   } else if (s.stage === 'write orders') parts.push('deriving write orders');
   if (s.budgetLeftMs !== null) parts.push(`${(s.budgetLeftMs / 1000).toFixed(1)} s of budget left`);
   return parts.join(', ');
+}
+
+/**
+ * `cycle search: 1,234 of 5,000 components searched (1,000,000 transactions, 3,100,000 edges), 112.0 s of budget
+ * left`: the isolation analysis's stages (inference, dependency graph, weak levels, cycle search) in order.
+ */
+export function formatIsolationProgress(s: IsolationSearchProgress): string {
+  const size =
+    s.edges === 0
+      ? `${count(s.transactions)} transactions`
+      : `${count(s.transactions)} transactions, ${count(s.edges)} edges`;
+  const head =
+    s.stage === 'inference'
+      ? `inferring version orders (${size})`
+      : s.stage === 'graph'
+        ? `building the dependency graph (${size})`
+        : s.stage === 'weak levels'
+          ? `checking the weak levels (${size}, ${count(s.components)} components)`
+          : `cycle search: ${count(s.componentsSearched)} of ${count(s.components)} components searched (${size})`;
+  return s.budgetLeftMs === null ? head : `${head}, ${(s.budgetLeftMs / 1000).toFixed(1)} s of budget left`;
 }
 
 export interface CheckProgressLine {
