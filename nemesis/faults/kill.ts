@@ -1,11 +1,11 @@
 // The kill fault package: the system on the drawn nodes is killed through its kill hook and started again
 // (waiting for ready) when the fault stops. A marker on the node, written before the kill, lets heal find a
 // node a crashed harness left down.
-import { nodeListLabel, type FaultPackage } from './faultPackage.ts';
-import { targetedFaultParts, type PlannedTargeted, type TargetedPlan } from './targetedFaultParts.ts';
+import type { FaultPackage } from './faultPackage.ts';
+import { hookFaultParts, type PlannedTargeted, type TargetedPlan } from './targetedFaultParts.ts';
 import { killedByFault, killNodes, restartNodes } from './process.ts';
 
-const parts = targetedFaultParts('kill');
+const parts = hookFaultParts('kill', 'killed', killNodes);
 
 export type KillPlan = TargetedPlan<'kill'>;
 export type PlannedKill = PlannedTargeted<'kill'>;
@@ -14,21 +14,7 @@ export const killFault: FaultPackage<'kill', typeof parts.campaign, KillPlan, Pl
   kind: 'kill',
   description: 'kill -9 the system on some nodes, then restart it',
   color: '#7b61ff',
-  lane: 'process',
-  names: ['kill'],
-  mechanism: () => ({ available: true, via: "the system's lifecycle hooks" }),
-  needs: () => ['kill'],
   ...parts,
-  async prepare(ctx, fault) {
-    const nodes = await ctx.resolve(fault.targets);
-    const hooks = ctx.hooks();
-    return {
-      nodes,
-      detail: { nodes },
-      label: `${nodeListLabel(nodes, ctx.names)} killed`,
-      apply: () => killNodes(hooks, nodes, ctx.remotes),
-    };
-  },
   async stop(ctx, _fault, nodes) {
     await restartNodes(
       ctx.hooks(),
