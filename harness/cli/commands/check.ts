@@ -19,6 +19,7 @@ import type { ModelSpec } from '../../../checkers/models/model.ts';
 import { listModels } from '../../../checkers/models/registry.ts';
 import { ExitCode, UserError } from '../../errors.ts';
 import type { RequestExit } from '../exitRequest.ts';
+import { memoryBudgetOption, timeBudgetOption } from './budgetOptions.ts';
 import type { CheckedFile, CheckFileOptions } from './checkHistory.ts';
 import { analyzeFile, defaultFileCheckers, fileShape, loadForCheck } from './checkHistory.ts';
 import { HistoryTooLargeError } from '../../history/formats/index.ts';
@@ -78,15 +79,6 @@ function historyLine(path: string, analysis: Analysis): string {
       : `${worst.checker}: ${worst.valid === false ? (worst.anomalies[0]?.explanation ?? worst.reason ?? '') : (worst.reason ?? '')}`);
   const checkers = analysis.results.map((r) => r.checker).join(', ');
   return `${verdictText(analysis.valid, 9)} ${path}  ${pc.dim(checkers)}${why === '' ? '' : `  ${clip(why, 120)}`}`;
-}
-
-function parsePositive(name: string, scale: number) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isFinite(n) || n <= 0)
-      throw new UserError(`${name} must be a positive number, got '${v}'`, undefined, 'usage');
-    return n * scale;
-  };
 }
 
 function parseModelOptions(text: string): { [option: string]: Value } {
@@ -228,16 +220,8 @@ export function registerCheck(program: Command, requestExit: RequestExit): void 
       'for transactions: check this isolation level (serializable, snapshot-isolation, read-committed, si, rc, ...)',
     )
     .option('--all', 'the consistency profile: every checker that applies, one line per model')
-    .option(
-      '--time-budget <seconds>',
-      `give up with verdict unknown after this long, per checker (default ${defaultTimeBudgetMs / 1000})`,
-      parsePositive('--time-budget', 1000),
-    )
-    .option(
-      '--memory-budget <MiB>',
-      'give up with verdict unknown beyond this much search memory',
-      parsePositive('--memory-budget', 1024 * 1024),
-    )
+    .addOption(timeBudgetOption(`overrides a run's recorded budget; default ${defaultTimeBudgetMs / 1000}`))
+    .addOption(memoryBudgetOption("overrides a run's recorded budget"))
     .option('--no-parallel', 'check partitions on this thread only')
     .option('--json', 'print the CheckResult(s) as JSON')
     .addHelpText(

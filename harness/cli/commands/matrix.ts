@@ -4,7 +4,7 @@
 // --require-catch, every weakness caught at least once) · 1 a verdict contradicts an expectation · 2 an
 // expectation not shown (unknown, no verdict, too few ok ops) · 64 a bad campaign or expectation · 130
 // interrupted (the finished runs and the partial matrix are kept) · 255 a run's harness failed.
-import { Option, type Command } from '@commander-js/extra-typings';
+import type { Command } from '@commander-js/extra-typings';
 import pc from 'picocolors';
 import { matrixTable } from '../../../results/matrix/matrixTable.ts';
 import { SigIntWatcher } from '../../run/sigIntWatcher.ts';
@@ -13,7 +13,8 @@ import { ExitCode, UserError } from '../../errors.ts';
 import type { RequestExit } from '../exitRequest.ts';
 import { loadMatrixCampaigns } from './matrixCampaigns.ts';
 import { runMatrix } from './matrixRuns.ts';
-import { forcedExitNotice, parsePositive } from './run.ts';
+import { forcedExitNotice } from './run.ts';
+import { checkBudgetsFrom, memoryBudgetOption, progressOption, timeBudgetOption } from './budgetOptions.ts';
 
 function parseRuns(text: string): number {
   const n = Number(text);
@@ -51,21 +52,9 @@ export function registerMatrix(program: Command, requestExit: RequestExit): void
       parseSeeds,
     )
     .option('--require-catch', 'fail unless every expected violation (expect.violates) is caught in at least one run')
-    .addOption(
-      new Option('--progress <mode>', 'live status line or plain lines')
-        .choices(['auto', 'live', 'plain'] as const)
-        .default('auto' as const),
-    )
-    .option(
-      '--time-budget <seconds>',
-      "per checker: give up with verdict unknown after this long (overrides each campaign's checking.timeBudget)",
-      parsePositive('--time-budget', 'seconds', 1000),
-    )
-    .option(
-      '--memory-budget <MiB>',
-      'per checker: give up with verdict unknown beyond this much search memory (overrides checking.memoryBudget)',
-      parsePositive('--memory-budget', 'MiB', 1024 * 1024),
-    )
+    .addOption(progressOption())
+    .addOption(timeBudgetOption("overrides each campaign's checking.timeBudget"))
+    .addOption(memoryBudgetOption("overrides each campaign's checking.memoryBudget"))
     .option('--no-report', "do not write each run's report.html and the store index")
     .action(async (files, opts) => {
       if (opts.seeds !== undefined && opts.seeds.length < opts.runs)
@@ -95,10 +84,7 @@ export function registerMatrix(program: Command, requestExit: RequestExit): void
           runs: opts.runs,
           ...(opts.seeds !== undefined && { seeds: opts.seeds }),
           requireCatch: opts.requireCatch === true,
-          checkBudgets: {
-            ...(opts.timeBudget !== undefined && { timeBudgetMs: opts.timeBudget }),
-            ...(opts.memoryBudget !== undefined && { memoryBudgetBytes: opts.memoryBudget }),
-          },
+          checkBudgets: checkBudgetsFrom(opts),
           report: opts.report,
           command: `faultline ${process.argv.slice(2).join(' ')}`,
           interrupted: watcher.promise,

@@ -1,6 +1,6 @@
 // `faultline run CAMPAIGN`: validate the campaign, run it (repetitions times), write the report, and exit
 // 0 all valid · 1 some invalid · 2 some unknown · 64 a bad campaign · 130 interrupted · 255 the harness failed.
-import { Option, type Command } from '@commander-js/extra-typings';
+import type { Command } from '@commander-js/extra-typings';
 import { resolve } from 'node:path';
 import pc from 'picocolors';
 import { claimVerdict } from '../../../checkers/modelHierarchy.ts';
@@ -10,22 +10,13 @@ import { SigIntWatcher } from '../../run/sigIntWatcher.ts';
 import { createCheckProgress, createReporter, type RunReporter } from '../../run/statusLine.ts';
 import { ExitCode, UserError, combineExitCodes } from '../../errors.ts';
 import type { RequestExit } from '../exitRequest.ts';
+import { checkBudgetsFrom, memoryBudgetOption, progressOption, timeBudgetOption } from './budgetOptions.ts';
 
 function parseSeed(text: string): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 0 || n >= 2 ** 31)
     throw new UserError(`--seed must be an integer 0..2147483647, not ${text}`, undefined, 'usage');
   return n;
-}
-
-/** A positive number of `unit`s, scaled to the analysis' unit; anything else is a usage error naming the option. */
-export function parsePositive(name: string, unit: string, scale: number) {
-  return (text: string): number => {
-    const n = Number(text);
-    if (text.trim() === '' || !Number.isFinite(n) || n <= 0)
-      throw new UserError(`${name} must be a positive number of ${unit}, not '${text}'`, undefined, 'usage');
-    return Math.round(n * scale);
-  };
 }
 
 function summarize(outcome: RunOutcome, campaignFile: string, reporter: RunReporter): void {
@@ -95,21 +86,9 @@ export function registerRun(program: Command, requestExit: RequestExit): void {
     .option('--seed <n>', 'seed for the workload and fault schedule (overrides the campaign)', parseSeed)
     .option('--keep-nodes', 'leave the nodes and the system running after the run (remove them with `faultline clean`)')
     .option('--repetitions <n>', 'run the campaign this many times (overrides the campaign)', (v) => Number(v))
-    .addOption(
-      new Option('--progress <mode>', 'live status line or plain lines')
-        .choices(['auto', 'live', 'plain'] as const)
-        .default('auto' as const),
-    )
-    .option(
-      '--time-budget <seconds>',
-      "per checker: give up with verdict unknown after this long (overrides the campaign's checking.timeBudget; default 120)",
-      parsePositive('--time-budget', 'seconds', 1000),
-    )
-    .option(
-      '--memory-budget <MiB>',
-      'per checker: give up with verdict unknown beyond this much search memory (overrides checking.memoryBudget)',
-      parsePositive('--memory-budget', 'MiB', 1024 * 1024),
-    )
+    .addOption(progressOption())
+    .addOption(timeBudgetOption("overrides the campaign's checking.timeBudget; default 120"))
+    .addOption(memoryBudgetOption("overrides the campaign's checking.memoryBudget"))
     .option('--no-report', 'do not write report.html')
     .action(async (campaignFile, opts) => {
       let loaded;
@@ -153,10 +132,7 @@ export function registerRun(program: Command, requestExit: RequestExit): void {
             reporter,
             interrupted: watcher.promise,
             onStart: (run) => (started = run),
-            checkBudgets: {
-              ...(opts.timeBudget !== undefined && { timeBudgetMs: opts.timeBudget }),
-              ...(opts.memoryBudget !== undefined && { memoryBudgetBytes: opts.memoryBudget }),
-            },
+            checkBudgets: checkBudgetsFrom(opts),
             onCheckProgress: (progress) => {
               checkProgress.onProgress(progress);
             },
