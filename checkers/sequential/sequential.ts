@@ -20,6 +20,7 @@ import {
 } from './frontierSearch.ts';
 import type { FrontierSearchResult } from './frontierSearch.ts';
 import { defaultProgressEveryMs } from '../linearizable/checker.ts';
+import { runPausing, runToEnd } from '../pausingSteps.ts';
 import { EdgeList, buildDigraph, findCycle } from '../causal/digraph.ts';
 import type { RegisterHistory } from '../causal/registerHistory.ts';
 import { describeOp } from '../causal/registerHistory.ts';
@@ -76,11 +77,7 @@ const model = 'sequential consistency';
 
 /** The check on this thread, to its end (no pauses, no progress). */
 export function checkSequential(operations: readonly Operation[], options: SequentialCheckOptions = {}): CheckResult {
-  const steps = sequentialSteps(operations, options, Infinity);
-  for (;;) {
-    const step = steps.next();
-    if (step.done === true) return step.value;
-  }
+  return runToEnd(sequentialSteps(operations, options, Infinity));
 }
 
 /**
@@ -92,13 +89,7 @@ export async function checkSequentialAsync(
   options: SequentialCheckOptions = {},
 ): Promise<CheckResult> {
   const steps = sequentialSteps(operations, options, options.progressEveryMs ?? defaultProgressEveryMs);
-  for (;;) {
-    const step = steps.next();
-    if (step.done === true) return step.value;
-    options.onProgress?.(step.value);
-    await new Promise((resolve) => setImmediate(resolve));
-    if (options.signal?.aborted === true) throw new Error('interrupted: the search was stopped');
-  }
+  return runPausing(steps, options, 'the search was stopped');
 }
 
 /** The check, pausing every `pauseEveryMs` (after the coherence check, in the saturation and the search) with its progress. */

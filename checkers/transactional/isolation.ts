@@ -31,6 +31,7 @@ import { inferRwRegister, type RegisterOptions } from './rwRegister.ts';
 import { parseTransactions, showMicro, showTxn, type Txn } from './transactions.ts';
 import { checkWeakLevels } from './weakLevels.ts';
 import { defaultProgressEveryMs } from '../linearizable/checker.ts';
+import { runPausing, runToEnd } from '../pausingSteps.ts';
 
 export interface IsolationOptions extends CheckOptions, RegisterOptions {
   /** The level the `isolation` checker judges; strict serializable when not given (Elle's default). */
@@ -146,11 +147,7 @@ export function analyzeIsolation(operations: readonly Operation[], options: Isol
   const key = optionKey(options);
   const cached = analyses.get(operations)?.get(key);
   if (cached !== undefined) return cached;
-  const steps = analysisSteps(operations, options, Infinity);
-  for (;;) {
-    const step = steps.next();
-    if (step.done === true) return remember(operations, key, step.value);
-  }
+  return remember(operations, key, runToEnd(analysisSteps(operations, options, Infinity)));
 }
 
 /**
@@ -166,13 +163,7 @@ export async function analyzeIsolationAsync(
   const cached = analyses.get(operations)?.get(key);
   if (cached !== undefined) return cached;
   const steps = analysisSteps(operations, options, options.progressEveryMs ?? defaultProgressEveryMs);
-  for (;;) {
-    const step = steps.next();
-    if (step.done === true) return remember(operations, key, step.value);
-    options.onProgress?.(step.value);
-    await new Promise((resolve) => setImmediate(resolve));
-    if (options.signal?.aborted === true) throw new Error('interrupted: the analysis was stopped');
-  }
+  return remember(operations, key, await runPausing(steps, options, 'the analysis was stopped'));
 }
 
 function* analysisSteps(
