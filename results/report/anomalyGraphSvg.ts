@@ -8,6 +8,7 @@ import type { Value } from '../../checkers/history.ts';
 import type { SafeHtml } from '../html.ts';
 import { html } from '../html.ts';
 import { microOpsText } from './format.ts';
+import { svgDrawing } from './svgDrawing.ts';
 import type { ReportData } from './model.ts';
 
 /** A graph of more ops than this is drawn summarised: a dozen boxes is what one readable row holds. */
@@ -198,21 +199,15 @@ export function anomalyGraphFigure(graph: AnomalyGraph, data: ReportData, figure
   });
   const drawnOps = columns.length - (summarised ? 1 : 0);
   return html`<figure class="anomaly-graph" data-graph="${figureId}">
-    <svg
-      xmlns="http://www.w3.org/2000/svg"
-      width="${width}"
-      height="${height}"
-      viewBox="0 0 ${width} ${height}"
-      role="img"
-      aria-label="${summarised ? `${drawnOps} of ${known.length}` : `${drawnOps}`} ops and ${edges.length} relations between them"
-    >
-      <defs>
-        <marker id="${marker}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto">
-          <path d="M 0 0 L 10 5 L 0 10 z"></path>
-        </marker>
-      </defs>
-      ${edgeMarks} ${nodeMarks}
-    </svg>
+    ${svgDrawing(
+      {
+        width,
+        height,
+        label: `${summarised ? `${drawnOps} of ${known.length}` : `${drawnOps}`} ops and ${edges.length} relations between them`,
+        arrow: { id: marker, size: 7 },
+      },
+      [edgeMarks, nodeMarks],
+    )}
     <figcaption class="muted small">
       ${
         summarised

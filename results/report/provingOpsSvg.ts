@@ -10,6 +10,7 @@ import type { Anomaly } from '../../checkers/result.ts';
 import type { SafeHtml } from '../html.ts';
 import { html } from '../html.ts';
 import { opLabel } from './browser/describeOp.ts';
+import { svgDrawing } from './svgDrawing.ts';
 import { formatSinceFirstOp } from './format.ts';
 import type { ReportData } from './model.ts';
 import { opKindColor } from './opKindColors.ts';
@@ -232,21 +233,16 @@ export function provingOpsFigure(anomaly: Anomaly, data: ReportData, firstOpMs: 
     return ret < 0 ? `invoked ${call}` : `${call} – ${formatSinceFirstOp(ret, firstOpMs)}`;
   };
   return html`<figure class="proving-ops" data-proving="${id}">
-    <svg
-      xmlns="http://www.w3.org/2000/svg"
-      width="${width}"
-      height="${height}"
-      viewBox="0 ${top} ${width} ${height}"
-      role="img"
-      aria-label="${proving.ops.length} ops that prove the anomaly, on a timeline"
-    >
-      <defs>
-        <marker id="${marker}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" orient="auto">
-          <path d="M 0 0 L 10 5 L 0 10 z"></path>
-        </marker>
-      </defs>
-      ${laneMarks} ${barMarks} ${edgeMarks}
-    </svg>
+    ${svgDrawing(
+      {
+        width,
+        height,
+        top,
+        label: `${proving.ops.length} ops that prove the anomaly, on a timeline`,
+        arrow: { id: marker, size: 6 },
+      },
+      [laneMarks, barMarks, edgeMarks],
+    )}
     <ol class="proving-list small">
       ${proving.ops.map(
         (op) =>

@@ -6,6 +6,7 @@ import type { CheckResult } from '../../checkers/result.ts';
 import type { SafeHtml } from '../html.ts';
 import { html } from '../html.ts';
 import { formatSinceFirstOp } from './format.ts';
+import { svgDrawing } from './svgDrawing.ts';
 import type { ReportCounterKey, ReportData } from './model.ts';
 import { describeValue } from './reportData.ts';
 
@@ -214,24 +215,22 @@ export function counterBoundsFigure(
   const axisY = chartHeight - bottom;
   const key = counter.key === '' ? '' : html` of counter <code>${counter.key}</code>`;
   return html`<figure class="counter-bounds${relative ? ' counter-relative' : ''}" data-counter="${counter.key}">
-    <svg
-      xmlns="http://www.w3.org/2000/svg"
-      width="${chartWidth}"
-      height="${chartHeight}"
-      viewBox="0 0 ${chartWidth} ${chartHeight}"
-      role="img"
-      aria-label="${counter.reads.length} counter reads and their bounds over time"
-    >
-      <line class="cb-axis" x1="${left}" x2="${chartWidth - right}" y1="${axisY}" y2="${axisY}"></line>
-      <line class="cb-axis" x1="${left}" x2="${left}" y1="${top}" y2="${axisY}"></line>
-      <text class="cb-tick" x="${left - 6}" y="${y(v1) + 4}" text-anchor="end">${tick(v1)}</text>
-      <text class="cb-tick" x="${left - 6}" y="${y(v0)}" text-anchor="end">${tick(v0)}</text>
-      <text class="cb-tick" x="${left}" y="${chartHeight - 8}">${formatSinceFirstOp(t0 + firstOpMs, firstOpMs)}</text>
-      <text class="cb-tick" x="${chartWidth - right}" y="${chartHeight - 8}" text-anchor="end">
-        ${formatSinceFirstOp(t1 + firstOpMs, firstOpMs)}
-      </text>
-      ${marks}
-    </svg>
+    ${svgDrawing(
+      {
+        width: chartWidth,
+        height: chartHeight,
+        label: `${counter.reads.length} counter reads and their bounds over time`,
+      },
+      html`<line class="cb-axis" x1="${left}" x2="${chartWidth - right}" y1="${axisY}" y2="${axisY}"></line>
+        <line class="cb-axis" x1="${left}" x2="${left}" y1="${top}" y2="${axisY}"></line>
+        <text class="cb-tick" x="${left - 6}" y="${y(v1) + 4}" text-anchor="end">${tick(v1)}</text>
+        <text class="cb-tick" x="${left - 6}" y="${y(v0)}" text-anchor="end">${tick(v0)}</text>
+        <text class="cb-tick" x="${left}" y="${chartHeight - 8}">${formatSinceFirstOp(t0 + firstOpMs, firstOpMs)}</text>
+        <text class="cb-tick" x="${chartWidth - right}" y="${chartHeight - 8}" text-anchor="end">
+          ${formatSinceFirstOp(t1 + firstOpMs, firstOpMs)}
+        </text>
+        ${marks}`,
+    )}
     <figcaption class="muted small">
       ${
         relative
