@@ -1,3 +1,5 @@
+// One file, over 400 lines: one benchmark per checker, each family a short block sharing the timing and
+// reporting helpers at its top, so `npm run bench -- linearizable` prints them in one table.
 // Linearizability checker figures (issues 3, 14, 17): the Porcupine reference families, a generated
 // 1,000,000-op unique-value register history, info-heavy register and kv histories (30 % indeterminate ops,
 // generated at 10k, 100k and 1M ops, and the tutorial's recorded kill-primary runs), a general-search kv

@@ -1,3 +1,5 @@
+// One file, over 400 lines: the run is one task list, and its tasks' setups and teardowns share the run's state
+// (nodes, system, faults, clients) through one closure, which splitting would turn into a threaded context.
 // One run of a campaign, as a list of tasks whose teardowns are registered before their setups:
 //   history → nodes → node logs → system → ready → faults → clients → phases
 // so teardown, newest first, always: heals faults, closes clients, stops the system, collects node logs,

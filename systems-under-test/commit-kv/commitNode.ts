@@ -1,3 +1,5 @@
+// One file, over 400 lines: one state machine, whose prepare, commit, abort and recovery handlers share the
+// node's locks, log and pending transactions; split, each would have to reach into the others' state.
 // Two-phase and three-phase commit as one deterministic state machine per node: no I/O, no clock, no
 // randomness. Every node owns one shard of the keys (key number mod N) and is a participant for it; it is also
 // the coordinator of the transactions its clients send it. The server (server.ts) and the scripted schedules of
