@@ -123,6 +123,13 @@ export function clockVia(event: NemesisEvent): ClockVia {
   return event.detail.via === 'system-clock' ? 'system-clock' : 'faketime';
 }
 
+/** Each fault kind's colour, as its package wrote it into its events (kinds whose events carry none are left out). */
+export function faultKindColors(events: Iterable<NemesisEvent>): Record<string, string> {
+  const colors: Record<string, string> = {};
+  for (const e of events) if (e.color !== undefined) colors[e.fault] ??= e.color;
+  return colors;
+}
+
 /**
  * The fault kinds that ran, in the order they first started: a start recorded without error whose stop does not
  * say the start failed (a fault still active at the end of the history ran too).

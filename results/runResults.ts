@@ -14,7 +14,12 @@ export interface RunResults {
   /** ISO 8601. */
   startedAt: string;
   durationMs: number;
-  faults: { applied: string[]; unavailable: { fault: string; reason: string }[] };
+  faults: {
+    applied: string[];
+    unavailable: { fault: string; reason: string }[];
+    /** Each applied kind's colour, as its fault package drew it (absent in runs from before it was recorded). */
+    colors?: Record<string, string>;
+  };
   opCounts: { ok: number; fail: number; info: number };
   /**
    * ok completions whose value did not fit the workload's contract (docs/workloads.md), recorded as info: how
@@ -71,6 +76,7 @@ export const runResultsSchema = z.object({
   faults: z.object({
     applied: z.array(z.string()),
     unavailable: z.array(z.object({ fault: z.string(), reason: z.string() })),
+    colors: z.record(z.string(), z.string().regex(/^#[0-9a-fA-F]{6}$/)).optional(),
   }),
   opCounts: z.object({ ok: z.number().int(), fail: z.number().int(), info: z.number().int() }),
   wrongShape: z.object({ count: z.number().int().nonnegative(), first: z.string().optional() }).optional(),

@@ -4,7 +4,7 @@
 // packet fault runs the behaviours this kernel can do and reports the others unavailable by name. What ran is
 // read back from the recorded events, not from the plan.
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
-import { faultsThatRan, readNemesisEvent, type NemesisEvent } from '../../checkers/nemesisEvents.ts';
+import { faultKindColors, faultsThatRan, readNemesisEvent, type NemesisEvent } from '../../checkers/nemesisEvents.ts';
 import {
   clockEnv,
   faultAvailability,
@@ -134,6 +134,9 @@ export async function createFaultDriver(o: FaultDriverOptions): Promise<FaultDri
     // The kinds that ran: a start recorded without error (a fault that was planned but never started is not).
     get applied() {
       return faultsThatRan(events);
+    },
+    get colors() {
+      return faultKindColors(events);
     },
     unavailable,
     ...(usesFaketime && { clockEnv: clockEnv() }),

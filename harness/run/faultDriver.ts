@@ -7,6 +7,8 @@ export interface FaultDriver {
   /** Faults this driver will apply (kinds, e.g. partition, kill). */
   readonly applied: readonly string[];
   readonly unavailable: readonly { fault: string; reason: string }[];
+  /** Each applied kind's colour in the reports, so the store index can draw it without the fault packages. */
+  readonly colors?: Readonly<Record<string, string>>;
   /** Environment the system's processes must start with for clock faults (libfaketime); absent otherwise. */
   readonly clockEnv?: Record<string, string>;
   /** Faults currently in effect, for the status line. */

@@ -402,7 +402,11 @@ export async function runCampaign(options: RunCampaignOptions): Promise<RunOutco
     seed,
     startedAt: startedAt.toISOString(),
     durationMs: Date.now() - startedAt.getTime(),
-    faults: { applied: [...(ctx.faults?.applied ?? [])], unavailable: [...(ctx.faults?.unavailable ?? [])] },
+    faults: {
+      applied: [...(ctx.faults?.applied ?? [])],
+      unavailable: [...(ctx.faults?.unavailable ?? [])],
+      ...(ctx.faults?.colors !== undefined && { colors: { ...ctx.faults.colors } }),
+    },
     opCounts,
     wrongShape: {
       count: ctx.pool?.counts.wrongShape ?? 0,

@@ -2,8 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { FaultWindow } from '../../checkers/history.ts';
-import { faultColors } from '../../nemesis/faults/registry.ts';
-import { fallbackFaultColor, faultStyle, packageFaultColors, placeLabels } from './faultStyle.ts';
+import { fallbackFaultColor, faultStyle, placeLabels } from './faultStyle.ts';
 
 const window = (extra: Partial<FaultWindow>): FaultWindow => ({
   fault: 'partition',
@@ -65,9 +64,4 @@ test('two overlapping windows get two rows, each with its whole label', () => {
     { row: 0, room: 120 },
     { row: 1, room: 100 },
   ]);
-});
-
-test("a kind without an event's colour gets its fault package's, so the index and old reports match new ones", () => {
-  assert.deepEqual(Object.fromEntries(packageFaultColors), faultColors());
-  for (const [kind, color] of Object.entries(faultColors())) assert.equal(fallbackFaultColor(kind), color);
 });

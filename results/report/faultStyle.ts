@@ -1,29 +1,14 @@
 // How the report names and colours a fault window: as its fault package wrote it into the history (a label in
 // words, one colour per kind). Histories from before fault packages, and external ones, carry neither: their
 // label is the raw value, and their colour one of a fixed palette picked by the kind's name, so a kind still
-// has the same colour in every report.
+// has the same colour in every such report. (The store index draws a run's kinds in the colours its results.json
+// recorded from the history, so results/ keeps no copy of the packages' colours.)
 import type { FaultWindow } from '../../checkers/history.ts';
 
 const palette = ['#d9534f', '#7b61ff', '#1f9bd1', '#e08a1e', '#3a9e5c', '#c2459c', '#6b7a8f', '#8c6d1f'];
 
-/**
- * The colours faultline's fault packages (nemesis/faults/<kind>.ts) give their kinds, for what draws faults
- * without a history's events (the store index, an old history): results/ may not import nemesis/, so they are
- * written here, and faultStyle.test.ts fails when they drift from the packages'.
- */
-export const packageFaultColors: ReadonlyMap<string, string> = new Map([
-  ['partition', '#d9534f'],
-  ['kill', '#7b61ff'],
-  ['pause', '#1f9bd1'],
-  ['clock', '#e08a1e'],
-  ['packet', '#3a9e5c'],
-  ['client-partition', '#e377c2'],
-]);
-
-/** A kind's colour where no event gave one: its package's, else one of a palette by its name, everywhere. */
+/** A kind's colour where no event or results.json gave one: one of a palette by its name, everywhere. */
 export function fallbackFaultColor(kind: string): string {
-  const known = packageFaultColors.get(kind);
-  if (known !== undefined) return known;
   let h = 0;
   for (const ch of kind) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
   return palette[h % palette.length]!;

@@ -6,6 +6,7 @@ import { after, test } from 'node:test';
 import type { RunResults } from '../runResults.ts';
 import { knownBadChecks, knownBadHistory, sampleResults, writeSampleRun } from '../testing/sampleRuns.ts';
 import { buildReportData } from '../report/reportData.ts';
+import { fallbackFaultColor } from '../report/faultStyle.ts';
 import { runTime, runVerdict, scanStore, writeStoreIndex } from './storeIndex.ts';
 
 const store = mkdtempSync(join(tmpdir(), 'faultline-store-'));
@@ -87,4 +88,24 @@ test("each run's faults are listed in the colour its report gives the kind", asy
   assert.ok(reportColor !== undefined);
   const chip = /<span class="fault" data-fault="partition"><svg[^>]*><rect[^>]* fill="([^"]+)"/.exec(page);
   assert.equal(chip?.[1], reportColor);
+});
+
+test("a run's fault chips take the colours its results.json recorded; a run from before them, the palette's", async () => {
+  const own = mkdtempSync(join(tmpdir(), 'faultline-store-colors-'));
+  try {
+    const base = sampleResults(history, knownBadChecks());
+    writeSampleRun(join(own, 'recorded', '20261201T100000.000'), history, {
+      ...base,
+      faults: { ...base.faults, colors: { partition: '#123456' } },
+    });
+    const { colors: _dropped, ...older } = base.faults;
+    writeSampleRun(join(own, 'older', '20261201T110000.000'), history, { ...base, faults: older });
+    const page = readFileSync(await writeStoreIndex(own), 'utf8');
+    const chips = [...page.matchAll(/<tr[^>]*data-path="([^"]+)"[\s\S]*?data-fault="partition"><svg[^>]*><rect[^>]* fill="([^"]+)"/g)];
+    const byPath = new Map(chips.map((m) => [m[1], m[2]]));
+    assert.equal(byPath.get('recorded/20261201T100000.000'), '#123456');
+    assert.equal(byPath.get('older/20261201T110000.000'), fallbackFaultColor('partition'));
+  } finally {
+    rmSync(own, { recursive: true, force: true });
+  }
 });

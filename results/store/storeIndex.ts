@@ -30,8 +30,9 @@ export interface StoreRun {
   startedAt?: string;
   durationMs?: number;
   opCounts?: { ok: number; fail: number; info: number };
-  /** The fault kinds that ran (results.json `faults.applied`). */
+  /** The fault kinds that ran (results.json `faults.applied`), and their colours when the run recorded them. */
   faults?: string[];
+  faultColors?: Record<string, string>;
   checks: { checker: string; model: string; valid: Verdict }[];
   /** How the harness fared (results.json `harness.status`): passed, failed, interrupted, timedout. */
   harnessStatus?: string;
@@ -97,6 +98,7 @@ export function scanStore(storeDir: string): StoreRun[] {
           run.durationMs = r.durationMs;
           run.opCounts = r.opCounts;
           run.faults = r.faults.applied;
+          if (r.faults.colors !== undefined) run.faultColors = r.faults.colors;
           if (r.harness !== undefined) run.harnessStatus = r.harness.status;
           if (r.verdict !== undefined) run.verdict = r.verdict;
           if (r.harness !== undefined && r.harness.status !== 'passed') {
@@ -160,11 +162,11 @@ const verdictSymbols = { valid: '✓', violated: '✗', unknown: '?', failed: '!
 const verdictOrder: readonly RunVerdict[] = ['valid', 'violated', 'unknown', 'failed', 'interrupted', 'incomplete'];
 
 /** Each fault kind that ran, in the colour the reports' timelines and plots give it. */
-function faultChips(faults: readonly string[] | undefined): SafeHtml {
+function faultChips(faults: readonly string[] | undefined, colors: Readonly<Record<string, string>> = {}): SafeHtml {
   if (faults === undefined) return html`–`;
   if (faults.length === 0) return html`<span class="muted">none</span>`;
   return html`<div class="faults">${faults.map(
-    (kind) => html`<span class="fault" data-fault="${kind}"><svg width="10" height="10" aria-hidden="true"><rect width="10" height="10" rx="2" fill="${fallbackFaultColor(kind)}"></rect></svg>${kind}</span>`,
+    (kind) => html`<span class="fault" data-fault="${kind}"><svg width="10" height="10" aria-hidden="true"><rect width="10" height="10" rx="2" fill="${colors[kind] ?? fallbackFaultColor(kind)}"></rect></svg>${kind}</span>`,
   )}</div>`;
 }
 
@@ -177,7 +179,7 @@ function runRow(run: StoreRun): SafeHtml {
     <td>${run.campaign}</td><td>${run.system ?? '–'}</td>
     <td data-sort="${run.durationMs ?? -1}">${run.durationMs === undefined ? '–' : formatDuration(run.durationMs)}</td>
     <td data-sort="${total}">${run.opCounts === undefined ? '–' : html`${total} <span class="muted">(${run.opCounts.info} info)</span>`}</td>
-    <td>${faultChips(run.faults)}</td>
+    <td>${faultChips(run.faults, run.faultColors)}</td>
     <td data-sort="${verdict}"><span class="verdict verdict-${verdict}">${verdictSymbols[verdict]} ${verdict}</span></td>
     <td><div class="models">${run.checks.map(
       (c) => html`<span class="model model-${verdictWord(c.valid)}" title="${c.model}: ${verdictWord(c.valid)}">${verdictSymbols[verdictWord(c.valid)]} ${c.checker}</span>`,

@@ -4,6 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HistoryOp, ProcessId, Value } from '../../checkers/history.ts';
 import type { CheckResult } from '../../checkers/result.ts';
+import { faultKindColors, readNemesisEvent } from '../../checkers/nemesisEvents.ts';
 import type { RunResults } from '../runResults.ts';
 
 export const hostileValue = '<script>alert(1)</script>';
@@ -208,6 +209,8 @@ export function sampleResults(
     faults: {
       applied: ['partition'],
       unavailable: [{ fault: 'clock', reason: 'libfaketime is not installed in the node image' }],
+      // As the runner records them: each kind's colour from its events in the history.
+      colors: faultKindColors(history.flatMap((op) => readNemesisEvent(op) ?? [])),
     },
     opCounts,
     checks,
