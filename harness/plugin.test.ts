@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as plugin from './plugin.ts';
-import { systemDefinitionProblems } from './run/resolveSystem.ts';
+import { UserError } from './errors.ts';
+import { checkSystemServesWorkload, systemDefinitionProblems } from './run/resolveSystem.ts';
 
 test('the runtime exports of harness/plugin.ts', () => {
   assert.deepEqual(Object.keys(plugin).sort(), [
@@ -15,18 +16,20 @@ test('the runtime exports of harness/plugin.ts', () => {
   ]);
 });
 
+const minimalSystem = (): plugin.SystemDefinition => ({
+  name: 'x',
+  description: 'y',
+  start: () => Promise.resolve(),
+  stop: () => Promise.resolve(),
+  kill: () => Promise.resolve(),
+  pause: () => Promise.resolve(),
+  resume: () => Promise.resolve(),
+  client: () =>
+    Promise.resolve({ invoke: () => Promise.resolve({ type: 'ok', value: null }), close: () => Promise.resolve() }),
+});
+
 test('defineSystem returns its definition, which the loader accepts', () => {
-  const system = plugin.defineSystem({
-    name: 'x',
-    description: 'y',
-    start: () => Promise.resolve(),
-    stop: () => Promise.resolve(),
-    kill: () => Promise.resolve(),
-    pause: () => Promise.resolve(),
-    resume: () => Promise.resolve(),
-    client: () =>
-      Promise.resolve({ invoke: () => Promise.resolve({ type: 'ok', value: null }), close: () => Promise.resolve() }),
-  });
+  const system = plugin.defineSystem(minimalSystem());
   assert.deepEqual(systemDefinitionProblems(system), []);
   assert.deepEqual(systemDefinitionProblems({ name: 'x', start: 1 }), [
     '"start" must be a function',
@@ -36,4 +39,24 @@ test('defineSystem returns its definition, which the loader accepts', () => {
     '"resume" must be a function',
     '"client" must be a function',
   ]);
+});
+
+test("a system that names its workloads refuses another, at the campaign's workload field", () => {
+  const system = { ...plugin.defineSystem(minimalSystem()), workloads: ['list-append'] };
+  assert.deepEqual(systemDefinitionProblems(system), []);
+  assert.deepEqual(systemDefinitionProblems({ ...system, workloads: 'list-append' }), [
+    '"workloads" must be a list of workload names when given',
+  ]);
+  checkSystemServesWorkload(system, 'list-append', 'c.yaml');
+  checkSystemServesWorkload(minimalSystem(), 'set', 'c.yaml');
+  assert.throws(
+    () => {
+      checkSystemServesWorkload(system, 'set', 'c.yaml', { line: 4, column: 18 });
+    },
+    (e: unknown) =>
+      e instanceof UserError &&
+      e.exitCode === 64 &&
+      e.message === 'c.yaml:4:18 workload.name: x does not serve the set workload' &&
+      e.hint === 'x serves list-append (see `faultline list`)',
+  );
 });

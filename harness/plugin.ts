@@ -105,6 +105,11 @@ export interface SystemDefinition {
    */
   guarantees?: string[];
   /**
+   * The workloads its client serves (docs/workloads.md), when not all: a campaign running another is rejected
+   * before any node comes up (exit 64), naming these. Absent: the client takes any workload.
+   */
+  workloads?: readonly string[];
+  /**
    * What the system needs on its nodes beyond the base node image: Debian packages, files, setup lines. Docker
    * nodes run an image built FROM the node image with them (cached by content hash); over ssh they are
    * installed with apt-get before install(). Relative `files[].from` paths are relative to the system's module.

@@ -36,6 +36,8 @@ export interface LoadedCampaign {
   file: string;
   /** Where `system` is written (line, column), for errors found when the system module loads. */
   systemAt?: { line: number; column: number };
+  /** Where `workload.name` is written, for a system that does not serve it. */
+  workloadAt?: { line: number; column: number };
 }
 
 /** Where a path points in the document; walks up to the nearest existing ancestor. */
@@ -167,7 +169,8 @@ export function parseCampaign(source: string, file: string): LoadedCampaign {
   const semantic = checkCampaignSemantics(parsed.data, file, locate, (path) => doc.hasIn(path));
   if (semantic.length > 0) throw new CampaignError(semantic);
   const systemAt = locate(typeof parsed.data.system === 'string' ? ['system'] : ['system', 'name']);
-  return { campaign: parsed.data, source, file, systemAt };
+  const workloadAt = locate(['workload', 'name']);
+  return { campaign: parsed.data, source, file, systemAt, workloadAt };
 }
 
 /** Reads and validates a campaign file. */

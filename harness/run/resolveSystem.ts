@@ -54,6 +54,8 @@ export function systemDefinitionProblems(value: unknown): string[] {
   for (const hook of ['install', 'ready', 'logFiles', 'primary'] as const)
     if (v[hook] !== undefined && typeof v[hook] !== 'function')
       problems.push(`"${hook}" must be a function when given`);
+  if (v.workloads !== undefined && !(Array.isArray(v.workloads) && v.workloads.every((w) => typeof w === 'string')))
+    problems.push('"workloads" must be a list of workload names when given');
   return problems;
 }
 
@@ -111,4 +113,22 @@ export async function resolveSystem(
   } catch (e) {
     throw usage(`${where}: ${e instanceof Error ? e.message : String(e)}`, e instanceof UserError ? e.hint : undefined);
   }
+}
+
+/**
+ * A system that names the workloads its client serves cannot run another: rejected with the campaign's
+ * workload field, before any node (a client that answers each op `fail` would check nothing).
+ */
+export function checkSystemServesWorkload(
+  system: SystemDefinition,
+  workload: string,
+  campaignFile: string,
+  at: { line: number; column: number } = { line: 1, column: 1 },
+): void {
+  if (system.workloads === undefined || system.workloads.includes(workload)) return;
+  throw new UserError(
+    `${campaignFile}:${at.line}:${at.column} workload.name: ${system.name} does not serve the ${workload} workload`,
+    `${system.name} serves ${system.workloads.join(', ')} (see \`faultline list\`)`,
+    'usage',
+  );
 }

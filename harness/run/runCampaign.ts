@@ -23,7 +23,7 @@ import { collectNodeLogs } from './collectNodeLogs.ts';
 import { createFaultDriver } from './createFaultDriver.ts';
 import type { FaultDriver } from './faultDriver.ts';
 import { provisionNodes, removeLeftovers, type ProvisionedNodes } from './provisionNodes.ts';
-import { resolveSystem } from './resolveSystem.ts';
+import { checkSystemServesWorkload, resolveSystem } from './resolveSystem.ts';
 import { sshHostConfigs, writeSshHosts } from './sshHosts.ts';
 import type { AnalysisProgress } from '../../checkers/analyze.ts';
 import type { CheckBudgets } from './runChecks.ts';
@@ -105,6 +105,7 @@ export async function runCampaign(options: RunCampaignOptions): Promise<RunOutco
     await resolveSystem(systemSpec.name, file, options.loaded.systemAt),
     durationMs(campaign.hookTimeout),
   );
+  checkSystemServesWorkload(system, campaign.workload.name, file, options.loaded.workloadAt);
   const startedAt = new Date();
   const runDir = createRunDir(options.storeDir, campaign.name, startedAt);
   const runId = runIdOf(runDir);

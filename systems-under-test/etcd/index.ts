@@ -44,6 +44,7 @@ export default defineSystem({
   description: "etcd 3.4 (Debian's etcd-server): Raft-replicated KV, reads and writes through the v3 JSON gateway.",
   // Linearizability implies every weaker model the checkers know (checkers/modelHierarchy.ts).
   guarantees: ['linearizable'],
+  workloads: ['register', 'key-value'],
   // Docker nodes run the node image plus this package; ssh hosts get it with apt-get.
   image: { packages: ['etcd-server'] },
   async install(ctx) {

@@ -6,7 +6,7 @@ import { defineSystem, execOrThrow } from '../../harness/plugin.ts';
 import { daemonLifecycle } from '../common/index.ts';
 import { mariadb, mariadbArgv } from './index.ts';
 import { openMariadbConnection } from './mariadbClient.ts';
-import { isolationOption, workloadTable } from './txnSql.ts';
+import { isolationOption } from './txnSql.ts';
 
 // Written once the first node has bootstrapped the cluster: its restarts must join the others, never form a
 // new cluster of one (which --wsrep-new-cluster would do).
@@ -35,7 +35,6 @@ async function serving(address: string, ctx: NodeContext): Promise<boolean> {
       host: address,
       port: 3306,
       isolation: isolationOption(ctx.options),
-      table: workloadTable(ctx.options),
       connectTimeoutMs: 1000,
     });
     await connection.end();

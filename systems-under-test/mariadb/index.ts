@@ -2,7 +2,7 @@
 // isolation level the campaign names (system option `isolation`). See README.md.
 import type { NodeContext } from '../../harness/plugin.ts';
 import { defineSystem, execOrThrow } from '../../harness/plugin.ts';
-import { daemonLifecycle, positiveOption } from '../common/index.ts';
+import { daemonLifecycle, positiveOption, withServedWorkload } from '../common/index.ts';
 import { mariadbUser, openMariadbClient, openMariadbConnection } from './mariadbClient.ts';
 import { isolationLevels, isolationOption, schemaSql, workloadTable } from './txnSql.ts';
 
@@ -57,10 +57,12 @@ export const mariadb = defineSystem({
   description:
     "MariaDB 10.11 (Debian's mariadb-server), InnoDB on one node: list-append and rw-register transactions at the isolation level of system option isolation (default repeatable-read).",
   // Docker nodes run the node image plus this package; ssh hosts get it with apt-get.
+  workloads: ['list-append', 'rw-register'],
   image: { packages: ['mariadb-server'] },
   async install(ctx) {
     isolationOption(ctx.options);
-    workloadTable(ctx.options);
+    // Absent, each client takes the campaign's workload (ClientContext.workload).
+    if (ctx.options['workload'] !== undefined) workloadTable(ctx.options);
     const present = await ctx.node.exec(['sh', '-c', 'command -v mariadbd && command -v mariadb-install-db']);
     if (present.exitCode !== 0) {
       throw new Error(
@@ -91,7 +93,6 @@ export const mariadb = defineSystem({
         host: ctx.node.address,
         port,
         isolation: isolationOption(ctx.options),
-        table: workloadTable(ctx.options),
         connectTimeoutMs: 1000,
       });
       await connection.end();
@@ -100,12 +101,12 @@ export const mariadb = defineSystem({
       return false;
     }
   },
-  client({ node, options }) {
+  client({ node, options, workload }) {
     return openMariadbClient({
       host: node.address,
       port,
       isolation: isolationOption(options),
-      table: workloadTable(options),
+      table: workloadTable(withServedWorkload('mariadb', options, workload)),
       connectTimeoutMs: positiveOption(options, 'connectTimeoutMs', 5000),
     });
   },

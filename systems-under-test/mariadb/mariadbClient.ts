@@ -24,7 +24,7 @@ function describe(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-export async function openMariadbConnection(options: MariadbClientOptions): Promise<mysql.Connection> {
+export async function openMariadbConnection(options: Omit<MariadbClientOptions, 'table'>): Promise<mysql.Connection> {
   const connection = await mysql.createConnection({
     host: options.host,
     port: options.port,

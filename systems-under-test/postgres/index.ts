@@ -3,9 +3,9 @@
 // transactions at the isolation level the campaign names (system options). See README.md.
 import type { NodeContext } from '../../harness/plugin.ts';
 import { defineSystem, execOrThrow } from '../../harness/plugin.ts';
-import { daemonLifecycle, nodePort } from '../common/index.ts';
+import { daemonLifecycle, nodePort, withServedWorkload } from '../common/index.ts';
 import { pgClient } from './pgClient.ts';
-import { createTablesSql, pgIsolationOption, pgWorkloadOption } from './pgTxn.ts';
+import { createTablesSql, pgIsolationOption, pgWorkloadOption, pgWorkloads } from './pgTxn.ts';
 
 export const pgBin = '/usr/lib/postgresql/15/bin';
 const bin = pgBin;
@@ -63,6 +63,7 @@ export default defineSystem({
   name: 'postgres',
   description:
     "PostgreSQL 15 (Debian's postgresql-15) on one node: list-append or rw-register transactions at the isolation level in options.isolation (read-committed, repeatable-read, serializable; default serializable)",
+  workloads: pgWorkloads,
   image: postgresImage,
   async install(ctx) {
     // Bad options are the campaign's mistake: say so before anything starts.
@@ -97,13 +98,13 @@ export default defineSystem({
   pause: lifecycle.pause,
   resume: lifecycle.resume,
   logFiles: lifecycle.logFiles,
-  client({ node, options }) {
+  client({ node, options, workload }) {
     return Promise.resolve(
       pgClient({
         host: node.address,
         port: nodePort(node.name, options, defaultPort),
         isolation: pgIsolationOption(options['isolation']),
-        workload: pgWorkloadOption(options['workload']),
+        workload: pgWorkloadOption(withServedWorkload('postgres', options, workload)['workload']),
       }),
     );
   },

@@ -254,6 +254,7 @@ export default defineSystem({
   name: 'postgres-replicated',
   description:
     'PostgreSQL 15 streaming replication: n1 primary, hot standbys; a kill of the primary promotes the most caught-up standby (options.replication async | sync, options.reads primary | replica); register and key-value ops',
+  workloads: ['register', 'key-value'],
   image: postgresImage,
   async install(ctx) {
     replicationOption(ctx.options['replication']);

@@ -27,6 +27,7 @@ export default defineSystem({
     "ZooKeeper 3.8 (Debian's zookeeper): a ZAB-replicated ensemble; register and cas over znodes, reads served by the client's own server.",
   // ZooKeeper's Programmer's Guide promises sequential consistency; reads may be stale (no sync before them).
   guarantees: ['sequential'],
+  workloads: ['register', 'key-value'],
   // Docker nodes run the node image plus this package (its JVM and jars); ssh hosts get it with apt-get.
   image: { packages: ['zookeeper'] },
   async install(ctx) {

@@ -108,6 +108,11 @@ for (const [what, system, expected] of [
   ['a module that throws', `${modules}throwsAtLoad.ts`, /failed to load: this module refuses to load/],
   ['a module whose import is missing', `${modules}badImport.ts`, /badImport\.ts failed to load: .*doesNotExist/],
   ['a module with no default export', `${modules}noDefault.ts`, /noDefault\.ts is not a system definition/],
+  [
+    'a workload the system does not serve',
+    'postgres',
+    /c\.yaml:4:\d+ workload\.name: postgres does not serve the register workload$/,
+  ],
 ] as const) {
   test(`${what} is a usage error (64) before any run folder or node`, async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'faultline-badsystem-'));

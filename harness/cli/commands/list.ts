@@ -21,8 +21,9 @@ export async function listText(): Promise<string> {
         (h) => s?.[h] !== undefined,
       );
       const guarantees = s?.guarantees?.length ? ` [claims: ${s.guarantees.join(', ')}]` : '';
+      const workloads = s?.workloads !== undefined ? ` [workloads: ${s.workloads.join(', ')}]` : '';
       lines.push(
-        `  ${name.padEnd(16)} ${s?.description ?? ''}${guarantees}${optional.length > 0 ? ` (has ${optional.join(', ')})` : ''}`,
+        `  ${name.padEnd(16)} ${s?.description ?? ''}${guarantees}${workloads}${optional.length > 0 ? ` (has ${optional.join(', ')})` : ''}`,
       );
     } catch (e) {
       lines.push(`  ${name.padEnd(16)} ${pc.yellow(`failed to load: ${e instanceof Error ? e.message : String(e)}`)}`);
