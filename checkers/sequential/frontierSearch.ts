@@ -306,14 +306,33 @@ export function guessSequentialOrder(h: RegisterHistory, before: readonly number
   return next === n ? rank : null;
 }
 
-/** Why each process's next op could not be placed at the frontier the search got furthest with. */
-export function describeBlockedFrontier(h: RegisterHistory, frontier: Int32Array): { text: string; ops: number[] } {
+/**
+ * Why the deepest frontier cannot go on: each session's next op in words, the ops it waits for, and the
+ * edges between them (node ids): rf from an unplaced write to the read of it, rw from an unplaced read to the
+ * write that would overwrite its value, po from a session's next op to a later op of it the frontier waits for.
+ */
+export interface BlockedFrontier {
+  text: string;
+  ops: number[];
+  edges: { from: number; to: number; relation: 'po' | 'rf' | 'rw' }[];
+}
+
+export function describeBlockedFrontier(h: RegisterHistory, frontier: Int32Array): BlockedFrontier {
   const executed = new Uint8Array(h.ops.length);
   h.sessions.forEach((ops, s) => {
     for (let i = 0; i < frontier[s]!; i++) executed[ops[i]!] = 1;
   });
   const parts: string[] = [];
   const ops: number[] = [];
+  const edges: BlockedFrontier['edges'] = [];
+  // An op the frontier waits for is behind its own session's next op, which must come first (po): with the
+  // waits (rf, rw) these edges show why no next op can be placed.
+  const waitFor = (blocker: number, blocked: number, relation: 'rf' | 'rw'): void => {
+    const next = h.sessions[h.session[blocker]!]![frontier[h.session[blocker]!]!];
+    if (next !== undefined && next !== blocker) edges.push({ from: next, to: blocker, relation: 'po' });
+    edges.push({ from: blocker, to: blocked, relation });
+    ops.push(blocker);
+  };
   h.sessions.forEach((session, s) => {
     const o = session[frontier[s]!];
     if (o === undefined) return;
@@ -322,8 +341,10 @@ export function describeBlockedFrontier(h: RegisterHistory, frontier: Int32Array
     const op = describeOp(h.ops[o]!);
     if (!h.isWrite[o]) {
       const w = h.src[o]!;
-      if (w >= 0) parts.push(`${op} is blocked: ${describeOp(h.ops[w]!)} is not placed yet`);
-      else parts.push(`${op} is blocked: a write of that key is already placed`);
+      if (w >= 0) {
+        parts.push(`${op} is blocked: ${describeOp(h.ops[w]!)} is not placed yet`);
+        waitFor(w, o, 'rf');
+      } else parts.push(`${op} is blocked: a write of that key is already placed`);
       return;
     }
     const reader = h.ops.findIndex(
@@ -335,8 +356,8 @@ export function describeBlockedFrontier(h: RegisterHistory, frontier: Int32Array
       parts.push(
         `${op} is blocked: the value of ${current} must stay current until ${describeOp(h.ops[reader]!)} is placed`,
       );
-      ops.push(reader);
+      waitFor(reader, o, 'rw');
     } else parts.push(`${op} is blocked`);
   });
-  return { text: parts.join('; '), ops };
+  return { text: parts.join('; '), ops: [...new Set(ops)], edges };
 }

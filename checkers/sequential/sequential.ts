@@ -206,11 +206,15 @@ function* sequentialSteps(
     });
   }
   const blocked = describeBlockedFrontier(h, result.deepest);
+  const graph = new AnomalyGraphBuilder();
+  for (const o of blocked.ops) graph.node(h.ops[o]!.id);
+  for (const e of blocked.edges) graph.edge(h.ops[e.from]!.id, h.ops[e.to]!.id, e.relation);
   anomalies.add(
     anomalyOf(
       'NoSequentialOrder',
       blocked.ops.map((o) => h.ops[o]!),
       `no single order of all ops keeps every process's program order and explains every read (the search tried all ${result.states} reachable frontiers). At best ${result.placedAtDeepest} of ${h.ops.length} ops could be placed; there ${blocked.text}.`,
+      graph.detail(),
     ),
   );
   return checkResult({ ...base, valid: false, anomalies, extra: reached });

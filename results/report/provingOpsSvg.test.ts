@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { pairOperations } from '../../checkers/history.ts';
 import type { Anomaly } from '../../checkers/result.ts';
+import { checkSequential } from '../../checkers/sequential/sequential.ts';
+import { simulateStore } from '../../checkers/testing/stores.ts';
 import { causalCycleChecks, knownBadChecks, knownBadHistory, syntheticRegisterHistory } from '../testing/sampleRuns.ts';
 import { maxProvingOps, provingOps, provingOpsFigure, staleReadEdges } from './provingOpsSvg.ts';
 import { buildReportData } from './reportData.ts';
@@ -68,4 +71,19 @@ test('ops the history does not have are not drawn; none at all draws nothing', (
   const anomaly: Anomaly = { type: 'x', ops: [-1, 99, 1.5], indices: [], explanation: '' };
   assert.deepEqual(provingOps(anomaly, data).ops, []);
   assert.equal(provingOpsFigure(anomaly, data, 0, 3).html, '');
+});
+
+test('a sequential refutation found by search is drawn with what each blocked op waits for', () => {
+  let drawn = 0;
+  for (let seed = 1; seed <= 16; seed++) {
+    const history = simulateStore({ design: 'causal-lww', seed, ops: 40, processes: 3, keys: 2 });
+    const check = checkSequential(pairOperations(history), { saturate: false });
+    const anomaly = check.anomalies[0];
+    if (check.valid !== false || anomaly === undefined || !/is blocked/.test(anomaly.explanation)) continue;
+    const proving = provingOps(anomaly, buildReportData(history, [check]));
+    assert.ok(proving.edges.length > 0, `seed ${seed}`);
+    for (const e of proving.edges) assert.ok(proving.ops.includes(e.from) && proving.ops.includes(e.to));
+    drawn++;
+  }
+  assert.ok(drawn > 0, 'some refutation came from the search');
 });
