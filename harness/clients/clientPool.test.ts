@@ -232,6 +232,33 @@ test('a client() that never opens fails the pool under hookTimeoutMs, named', as
   );
 });
 
+test('a client() that refuses to open is said to the user once with its reason, and logged at every retry', async () => {
+  const logged: string[] = [];
+  const warned: string[] = [];
+  const pool = new ClientPool({
+    concurrency: 2,
+    nodes,
+    timeoutMs: 1000,
+    record: () => undefined,
+    openClient: () => Promise.reject(new Error('the set workload needs keys: 1')),
+    log: (m) => logged.push(m),
+    warn: (m) => warned.push(m),
+  });
+  const stop = new AbortController();
+  setTimeout(() => {
+    stop.abort();
+  }, 600);
+  await pool.run(counterOps(), stop.signal);
+  assert.equal(warned.length, 1, warned.join('\n'));
+  assert.match(
+    warned[0]!,
+    /^client for process [01] on n[12] could not open: the set workload needs keys: 1 \(retried every 250 ms; further failures in harness\.log\)$/,
+  );
+  // Two processes, each retried after 250 ms within the 600 ms: more than one failure, every one logged.
+  assert.ok(logged.length >= 3, logged.join('\n'));
+  assert.ok(logged.every((m) => m.includes('could not open: the set workload needs keys: 1')));
+});
+
 test('an ok completion of the wrong shape for the workload is recorded as info with why, counted, never coerced', async () => {
   const rec = memoryRecorder();
   const register = getWorkload('register')!;

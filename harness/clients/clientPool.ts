@@ -34,6 +34,11 @@ export interface ClientPoolOptions {
   /** Harness-side notes: a client that could not be opened, an adapter that broke the protocol. */
   log?(message: string): void;
   /**
+   * Said to the person running: the first client that could not be opened, with the adapter's reason. An
+   * adapter that refuses every open leaves an empty history, and the harness log alone would hide why.
+   */
+  warn?(message: string): void;
+  /**
    * The workload's contract for ok values (Workload.checkCompletion): a misfit is recorded as info with the
    * reason and counted in `counts.wrongShape`, never coerced. Unchecked when absent.
    */
@@ -89,6 +94,7 @@ export class ClientPool {
   private readonly _options: ClientPoolOptions;
   private readonly _slots: Slot[];
   private _everOpened = false;
+  private _warnedOpen = false;
   private readonly _nodeNames: ReadonlySet<string>;
 
   constructor(options: ClientPoolOptions) {
@@ -185,7 +191,12 @@ export class ClientPool {
       return true;
     } catch (e) {
       if (e instanceof HookTimeoutError && !this._everOpened) throw e;
-      this._options.log?.(`client for process ${slot.process} on ${slot.node.name} could not open: ${message(e)}`);
+      const text = `client for process ${slot.process} on ${slot.node.name} could not open: ${message(e)}`;
+      this._options.log?.(text);
+      if (!this._warnedOpen) {
+        this._warnedOpen = true;
+        this._options.warn?.(`${text} (retried every 250 ms; further failures in harness.log)`);
+      }
       await sleep(250, stop);
       return false;
     }
