@@ -300,6 +300,9 @@ export async function runCampaign(options: RunCampaignOptions): Promise<RunOutco
           log: (m) => {
             log.write(m);
           },
+          warn: (m) => {
+            reporter.line(`warning: ${m}`);
+          },
         });
         await runPhases({
           campaign,
