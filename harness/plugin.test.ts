@@ -41,11 +41,16 @@ test('defineSystem returns its definition, which the loader accepts', () => {
   ]);
 });
 
-test("a system that names its workloads refuses another, at the campaign's workload field", () => {
+test("a system's workloads and network are checked when given; one that names its workloads refuses another", () => {
   const system = { ...plugin.defineSystem(minimalSystem()), workloads: ['list-append'] };
   assert.deepEqual(systemDefinitionProblems(system), []);
   assert.deepEqual(systemDefinitionProblems({ ...system, workloads: 'list-append' }), [
     '"workloads" must be a list of workload names when given',
+  ]);
+  assert.deepEqual(systemDefinitionProblems({ ...system, network: { partition: () => undefined } }), [
+    '"network.shape" must be a function',
+    '"network.heal" must be a function',
+    '"network.packetBehaviors" must be a list of behaviour names',
   ]);
   checkSystemServesWorkload(system, 'list-append', 'c.yaml');
   checkSystemServesWorkload(minimalSystem(), 'set', 'c.yaml');

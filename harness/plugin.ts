@@ -96,6 +96,31 @@ export interface ClusterContext {
   log(message: string): void;
 }
 
+/**
+ * A system that is its own network: every message between its nodes passes through the harness process (as
+ * the maelstrom system's router does), so iptables and tc on the nodes would not reach it. The nemesis's
+ * partition and packet faults then act through these calls instead, on any backend. `options` is the run's
+ * system options, as every hook gets them.
+ */
+export interface SystemNetwork {
+  /** The packet behaviours `shape` does, of delay, loss, duplicate, corrupt, reorder, rate. */
+  packetBehaviors: readonly string[];
+  /** Makes the network look like the grudge: node → the nodes whose messages it drops; {} heals. */
+  partition(grudge: Readonly<Record<string, readonly string[]>>, options: Record<string, unknown>): Promise<void>;
+  /**
+   * Shapes every link of `targets` with the packet fault's behaviours (as the campaign gives them: e.g.
+   * `{loss: {percent: 20}}`), replacing any earlier shaping; `shape([], {})` removes it. Resolves what it only
+   * approximates, in words, for the fault's record.
+   */
+  shape(
+    targets: readonly string[],
+    behaviors: Record<string, Value>,
+    options: Record<string, unknown>,
+  ): Promise<string[]>;
+  /** Removes every partition and shaping (the heal after the fault window, and on teardown). */
+  heal(options: Record<string, unknown>): Promise<void>;
+}
+
 export interface SystemDefinition {
   name: string;
   description: string;
@@ -109,6 +134,8 @@ export interface SystemDefinition {
    * before any node comes up (exit 64), naming these. Absent: the client takes any workload.
    */
   workloads?: readonly string[];
+  /** When the system is its own network (see SystemNetwork): partitions and packet faults act through it. */
+  network?: SystemNetwork;
   /**
    * What the system needs on its nodes beyond the base node image: Debian packages, files, setup lines. Docker
    * nodes run an image built FROM the node image with them (cached by content hash); over ssh they are

@@ -2,7 +2,7 @@
 // so campaign validation, `doctor` and a run's results all give the same answer: a fault that cannot run
 // is reported as unavailable with its reason, never silently skipped. Each fault package says how each of
 // its names is done (nemesis/faults/registry.ts); this module only asks them.
-import type { FaultBackend, KernelFeatures } from './faults/faultPackage.ts';
+import type { FaultBackend, KernelFeatures, SystemNetworkFaults } from './faults/faultPackage.ts';
 import { packetBehaviorNames, type PacketBehaviorName } from './faults/packet.ts';
 import { faultKinds, faultPackage } from './faults/registry.ts';
 
@@ -26,12 +26,14 @@ export interface FaultAvailability {
 export interface AvailabilityOptions {
   /** docker: clocks are skewed per process with libfaketime; ssh: the real clock may be set. Default docker. */
   backend?: FaultBackend;
+  /** The system's own network, when it is one: partitions and the packet behaviours it does run on it. */
+  network?: Pick<SystemNetworkFaults, 'packetBehaviors'>;
 }
 
-function one(fault: FaultName, features: KernelFeatures, backend: FaultBackend): FaultAvailability {
+function one(fault: FaultName, features: KernelFeatures, options: AvailabilityOptions): FaultAvailability {
   const kind = faultKinds.find((k) => faultPackage(k).names.includes(fault));
   if (kind === undefined) return { fault, available: false, reason: `no fault package provides '${fault}'` };
-  const m = faultPackage(kind).mechanism(fault, features, backend);
+  const m = faultPackage(kind).mechanism(fault, features, options.backend ?? 'docker', options.network);
   return m.available ? { fault, available: true, via: m.via } : { fault, available: false, reason: m.reason };
 }
 
@@ -41,7 +43,7 @@ export function faultAvailability(
   requested: readonly FaultName[],
   options: AvailabilityOptions = {},
 ): FaultAvailability[] {
-  return [...new Set(requested)].map((f) => one(f, features, options.backend ?? 'docker'));
+  return [...new Set(requested)].map((f) => one(f, features, options));
 }
 
 /** The unavailable ones as sentences, for validation errors, `doctor` and the run's results. */

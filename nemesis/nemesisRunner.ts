@@ -8,7 +8,7 @@ import { nemesisEventOp, type NemesisAction } from '../checkers/nemesisEvents.ts
 import type { Value } from '../checkers/history.ts';
 import type { RecordInput } from '../harness/history/recorder.ts';
 import type { Remote } from '../harness/nodes/remote.ts';
-import type { FaultContext, KernelFeatures, PlannedTargets } from './faults/faultPackage.ts';
+import type { FaultContext, KernelFeatures, PlannedTargets, SystemNetworkFaults } from './faults/faultPackage.ts';
 import type { ProcessHooks } from './faults/process.ts';
 import { faultPackage, prepareFault, stopFault, type PlannedFault } from './faults/registry.ts';
 import { healAll, type NodeHealReport } from './healAll.ts';
@@ -33,6 +33,8 @@ export interface NemesisRunOptions {
   readyTimeoutMs?: number;
   /** The address the nodes see the controller's packets come from (client partitions need it). */
   controllerAddress?: string;
+  /** The system's own network, when it is one: partitions and packet faults act on it. */
+  network?: SystemNetworkFaults;
   /**
    * The shortest a fault may hold, and when the fault window ends (Date.now() ms): a start that comes too late
    * to hold that long before the end (earlier faults took long) is skipped, not started to be cut short.
@@ -102,6 +104,7 @@ export async function runNemesisSchedule(options: NemesisRunOptions): Promise<Ne
     clock: { mode: clockMode, ...clockFile },
     ...(options.readyTimeoutMs !== undefined && { readyTimeoutMs: options.readyTimeoutMs }),
     ...(options.controllerAddress !== undefined && { controllerAddress: options.controllerAddress }),
+    ...(options.network !== undefined && { network: options.network }),
   };
 
   const record = (

@@ -11,6 +11,7 @@ import {
   faultPackage,
   healAll,
   kernelFeaturesFromProbe,
+  noKernelFeatures,
   planFromCampaign,
   planSchedule,
   processHooksFor,
@@ -18,7 +19,7 @@ import {
   type FaultAvailability,
   type FixedFault,
   type FaultName,
-  type KernelFeatures,
+  type SystemNetworkFaults,
 } from '../../nemesis/index.ts';
 import type { CampaignSpec, FaultSpec } from '../campaign/campaignSchema.ts';
 import { durationMs } from '../campaign/campaignSchema.ts';
@@ -54,15 +55,6 @@ export function usableHere(f: FaultSpec, available: (name: FaultName) => boolean
   return f.kind === 'packet' ? names.some(available) : names.every(available);
 }
 
-const localFeatures: KernelFeatures = {
-  netem: false,
-  tbf: false,
-  htb: false,
-  iptables: false,
-  statistic: false,
-  conntrack: false,
-  faketime: false,
-};
 const localReason = 'the local backend runs every node on this machine; use nodes: {backend: docker} for this fault';
 
 /**
@@ -88,18 +80,36 @@ export function fixedEntries(
   });
 }
 
+/** The system's own network bound to the run's options, for the nemesis; undefined for a system that has none. */
+export function systemNetworkFaults(
+  system: SystemDefinition,
+  options: Record<string, unknown>,
+): SystemNetworkFaults | undefined {
+  const network = system.network;
+  if (network === undefined) return undefined;
+  return {
+    packetBehaviors: network.packetBehaviors,
+    partition: (grudge) => network.partition(grudge, options),
+    shape: (targets, behaviors) => network.shape(targets, behaviors, options),
+    heal: () => network.heal(options),
+  };
+}
+
 export async function createFaultDriver(o: FaultDriverOptions): Promise<FaultDriver> {
   const requested = o.campaign.nemesis.faults;
   if (requested.length === 0) return noFaults();
   const { remotes, infos, backend } = o.nodes;
   const features =
-    backend === 'local' ? localFeatures : kernelFeaturesFromProbe(await probeKernelFeatures(remotes[0]!));
+    backend === 'local' ? noKernelFeatures : kernelFeaturesFromProbe(await probeKernelFeatures(remotes[0]!));
   // Clock faults move the real clock only when the campaign asks (ssh hosts only, checked at load); otherwise
   // they use libfaketime on ssh hosts too, so they need it there.
   const realClock = requested.some((f) => f.kind === 'clock' && f.realClock);
+  const options = o.nodeContext(remotes[0]!).options;
+  const network = systemNetworkFaults(o.system, options);
   const availability = new Map<FaultName, FaultAvailability>(
     faultAvailability(features, requested.flatMap(namesFor), {
       backend: backend === 'ssh' && realClock ? 'ssh' : 'docker',
+      ...(network !== undefined && { network }),
     }).map((a) => [a.fault, a]),
   );
   // The availability backend says how clocks move; a client partition needs to know it is an ssh host.
@@ -113,13 +123,16 @@ export async function createFaultDriver(o: FaultDriverOptions): Promise<FaultDri
   const unavailable: { fault: string; reason: string }[] = [];
   for (const a of availability.values()) {
     if (!a.available)
-      unavailable.push({ fault: a.fault, reason: backend === 'local' ? localReason : (a.reason ?? 'unavailable') });
+      unavailable.push({
+        fault: a.fault,
+        // With a system network, what it does not do is its own reason, not the backend's.
+        reason: backend === 'local' && network === undefined ? localReason : (a.reason ?? 'unavailable'),
+      });
   }
   const usable = requested.filter((f) => usableHere(f, (n) => availability.get(n)?.available === true));
   if (usable.length === 0) return noFaults(unavailable);
   const usesFaketime = usable.some((f) => f.kind === 'clock' && !f.realClock);
   const byName = new Map(remotes.map((r) => [r.name, r]));
-  const options = o.nodeContext(remotes[0]!).options;
   const hooks = processHooksFor(o.system, (name) => o.nodeContext(byName.get(name)!), infos, options, {
     nodes: remotes,
     options,
@@ -184,6 +197,7 @@ export async function createFaultDriver(o: FaultDriverOptions): Promise<FaultDri
         },
         features,
         processes: hooks,
+        ...(network !== undefined && { network }),
         ...(realClock && { clock: { mode: 'system-clock' as const } }),
         signal,
       });
@@ -192,6 +206,7 @@ export async function createFaultDriver(o: FaultDriverOptions): Promise<FaultDri
         o.log(`fault start of ${e.kind} skipped: too late in the fault window to hold minHold (${minHold})`);
     },
     async healAll() {
+      await network?.heal();
       if (backend === 'local') {
         // Only process faults exist locally: resume anything a pause left stopped.
         await Promise.all(infos.map((n) => hooks.resume(n.name).catch(() => undefined)));

@@ -56,6 +56,16 @@ export function systemDefinitionProblems(value: unknown): string[] {
       problems.push(`"${hook}" must be a function when given`);
   if (v.workloads !== undefined && !(Array.isArray(v.workloads) && v.workloads.every((w) => typeof w === 'string')))
     problems.push('"workloads" must be a list of workload names when given');
+  if (v.network !== undefined) {
+    const n = v.network as Record<string, unknown> | null;
+    if (typeof n !== 'object' || n === null) problems.push('"network" must be an object when given');
+    else {
+      for (const call of ['partition', 'shape', 'heal'] as const)
+        if (typeof n[call] !== 'function') problems.push(`"network.${call}" must be a function`);
+      if (!Array.isArray(n.packetBehaviors))
+        problems.push('"network.packetBehaviors" must be a list of behaviour names');
+    }
+  }
   return problems;
 }
 

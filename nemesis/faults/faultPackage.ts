@@ -26,11 +26,38 @@ export interface KernelFeatures {
   faketime: boolean;
 }
 
+/** A kernel the nemesis can do nothing with: the local backend's, where every node is this machine. */
+export const noKernelFeatures: Readonly<KernelFeatures> = {
+  netem: false,
+  tbf: false,
+  htb: false,
+  iptables: false,
+  statistic: false,
+  conntrack: false,
+  faketime: false,
+};
+
 /** docker: clocks are skewed per process with libfaketime; ssh: the real clock may be set. */
 export type FaultBackend = 'docker' | 'ssh';
 
 /** How one availability name is done here, or why it cannot be. */
 export type Mechanism = { available: true; via: string } | { available: false; reason: string };
+
+/**
+ * A system that is its own network (every message between its nodes passes through the harness, as
+ * Maelstrom's do) takes partitions and packet faults itself: iptables and tc on the nodes would not touch it.
+ * Bound to the run: the harness passes the system's options.
+ */
+export interface SystemNetworkFaults {
+  /** The packet behaviours `shape` does, of packetBehaviorNames; the others are unavailable with it. */
+  packetBehaviors: readonly string[];
+  /** Makes the network look like the grudge (node → the nodes whose messages it drops); {} heals. */
+  partition(grudge: Readonly<Record<string, readonly string[]>>): Promise<void>;
+  /** Shapes every link of `targets` with the behaviours; resolves what of them it only approximates. */
+  shape(targets: readonly string[], behaviors: Record<string, Value>): Promise<string[]>;
+  /** Removes every partition and shaping. */
+  heal(): Promise<void>;
+}
 
 /** Nodes resolved at plan time, or the primary, resolved when the fault starts. */
 export type PlannedTargets = { nodes: string[] } | { primary: true };
@@ -49,6 +76,8 @@ export interface FaultContext {
   readyTimeoutMs?: number;
   /** The address the nodes see the controller's (the clients') packets come from, when the run knows it. */
   controllerAddress?: string;
+  /** The system's own network, when it is one: partition and packet act on it instead of the nodes. */
+  network?: SystemNetworkFaults;
 }
 
 /**
@@ -75,8 +104,13 @@ export interface FaultPackage<Kind extends string, Campaign extends z.ZodObject,
   lane: string;
   /** The availability names this kind may need (packet: one per behaviour). */
   names: readonly string[];
-  /** How `name` is done on this kernel, or why not. */
-  mechanism(name: string, features: KernelFeatures, backend: FaultBackend): Mechanism;
+  /** How `name` is done on this kernel (or by the system's own network, when it has one), or why not. */
+  mechanism(
+    name: string,
+    features: KernelFeatures,
+    backend: FaultBackend,
+    network?: Pick<SystemNetworkFaults, 'packetBehaviors'>,
+  ): Mechanism;
   /** The names a plan needs: every one must be available for the plan to run in full. */
   needs(plan: Plan): string[];
   /** The campaign file's part for this kind: a strict zod object whose `kind` is this kind. */

@@ -6,6 +6,7 @@
 // With netem: an htb root (handle fa1:) whose class fa1:2 holds a netem leaf, with one u32 filter per
 // destination. Without netem: loss falls back to iptables `statistic` (chain FAULTLINE-LOSS on OUTPUT), rate
 // to a tbf leaf in the same htb tree, and the rest is reported unavailable in the result.
+import type { Value } from '../../checkers/history.ts';
 import type { Remote } from '../../harness/nodes/remote.ts';
 import { z } from 'zod';
 import type { FaultAvailability } from '../faultAvailability.ts';
@@ -22,6 +23,7 @@ import {
   type FaultBackend,
   type FaultPackage,
   type KernelFeatures,
+  type SystemNetworkFaults,
   type Mechanism,
   type PlannedTargets,
 } from './faultPackage.ts';
@@ -183,9 +185,13 @@ export interface PacketPlan {
   unavailable: FaultAvailability[];
 }
 
-export function planPacketFault(behaviors: PacketBehaviors, features: KernelFeatures): PacketPlan {
+export function planPacketFault(
+  behaviors: PacketBehaviors,
+  features: KernelFeatures,
+  network?: Pick<SystemNetworkFaults, 'packetBehaviors'>,
+): PacketPlan {
   const requested = requestedBehaviors(behaviors);
-  const availability = requested.map((fault) => availabilityOf(fault, packetMechanism(fault, features)));
+  const availability = requested.map((fault) => availabilityOf(fault, packetMechanism(fault, features, network)));
   const unavailable = availability.filter((a) => !a.available);
   const applied = availability.filter((a) => a.available).map((a) => a.fault as PacketBehaviorName);
   if (features.netem) {
@@ -270,9 +276,18 @@ const noNetem =
   "tc netem is not in this kernel (CONFIG_NET_SCH_NETEM is off: 'Specified qdisc kind is unknown'); run on a kernel with netem (most distributions, Docker Desktop)";
 
 /** How one packet behaviour is done on this kernel: netem, a fallback (loss, rate), or not at all. */
-export function packetMechanism(name: PacketBehaviorName, features: KernelFeatures): Mechanism {
+export function packetMechanism(
+  name: PacketBehaviorName,
+  features: KernelFeatures,
+  network?: Pick<SystemNetworkFaults, 'packetBehaviors'>,
+): Mechanism {
   const yes = (via: string): Mechanism => ({ available: true, via });
   const no = (reason: string): Mechanism => ({ available: false, reason });
+  // A system that is its own network shapes its messages itself; tc on the nodes would not reach them.
+  if (network !== undefined)
+    return network.packetBehaviors.includes(name)
+      ? yes("the system's own network")
+      : no(`the system's own network does not do ${name} (it does ${network.packetBehaviors.join(', ') || 'none'})`);
   switch (name) {
     case 'loss':
       if (features.netem) return yes('tc netem');
@@ -359,13 +374,17 @@ function keep(b: PacketBehaviors, names: readonly PacketBehaviorName[]): PacketB
   return kept;
 }
 
+/** What a system's own network said it only approximated, per started fault, until its stop records it. */
+const approximations = new WeakMap<PlannedPacketFault, string[]>();
+
 export const packetFault: FaultPackage<'packet', typeof packetCampaign, PacketFaultPlan, PlannedPacketFault> = {
   kind: 'packet',
   description: 'delay, loss, duplicate, corrupt, reorder, rate (tc netem; iptables/tbf fallbacks)',
   color: '#3a9e5c',
   lane: 'packet',
   names: packetBehaviorNames,
-  mechanism: (name, features, _backend: FaultBackend) => packetMechanism(name as PacketBehaviorName, features),
+  mechanism: (name, features, _backend: FaultBackend, network) =>
+    packetMechanism(name as PacketBehaviorName, features, network),
   needs: (plan) => [...new Set((plan.behaviors ?? defaultBehaviorChoices).flatMap(requestedBehaviors))],
   campaign: packetCampaign,
   fromCampaign: (spec) => ({
@@ -382,7 +401,7 @@ export const packetFault: FaultPackage<'packet', typeof packetCampaign, PacketFa
   }),
   async prepare(ctx, fault) {
     const nodes = await ctx.resolve(fault.targets);
-    const plan = planPacketFault(fault.behaviors, ctx.features);
+    const plan = planPacketFault(fault.behaviors, ctx.features, ctx.network);
     const applied = keep(fault.behaviors, plan.applied);
     const missing = plan.unavailable.map((u) => u.fault);
     return {
@@ -400,13 +419,21 @@ export const packetFault: FaultPackage<'packet', typeof packetCampaign, PacketFa
         nothingToApply: `none of ${requestedBehaviors(fault.behaviors).join(', ')} can run here: ${plan.unavailable.map((u) => `${u.fault}: ${u.reason ?? 'unavailable'}`).join('; ')}`,
       }),
       apply: async () => {
-        await applyPacketFault(ctx.remotes, nodes, fault.behaviors, ctx.features);
+        if (ctx.network === undefined) await applyPacketFault(ctx.remotes, nodes, fault.behaviors, ctx.features);
+        else approximations.set(fault, await ctx.network.shape(nodes, toValue(applied) as Record<string, Value>));
       },
     };
   },
-  async stop(ctx, _fault, nodes) {
-    await healPacketFault(ctx.remotes);
-    return { nodes: [...nodes] };
+  async stop(ctx, fault, nodes) {
+    if (ctx.network === undefined) {
+      await healPacketFault(ctx.remotes);
+      return { nodes: [...nodes] };
+    }
+    await ctx.network.shape([], {});
+    // What the system's network only approximated (e.g. netem's correlations), said where the fault ends.
+    const approximated = approximations.get(fault) ?? [];
+    approximations.delete(fault);
+    return { nodes: [...nodes], ...(approximated.length > 0 && { approximated }) };
   },
   heal: async (remote) => healedIf(await healPacketFaultOn(remote)),
 };

@@ -137,7 +137,8 @@ export const partitionFault: FaultPackage<'partition', typeof partitionCampaign,
   color: '#d9534f',
   lane: 'partition',
   names: ['partition'],
-  mechanism(_name, features) {
+  mechanism(_name, features, _backend, network) {
+    if (network !== undefined) return { available: true, via: "the system's own network" };
     if (!features.iptables) return { available: false, reason: 'iptables is missing or lacks NET_ADMIN on the nodes' };
     return {
       available: true,
@@ -168,11 +169,11 @@ export const partitionFault: FaultPackage<'partition', typeof partitionCampaign,
       nodes,
       detail: { topology: toValue(fault.topology), grudge: toValue(grudge) },
       label: grudgeLabel(grudge, ctx.names),
-      apply: () => applyGrudge(ctx.remotes, grudge),
+      apply: () => (ctx.network !== undefined ? ctx.network.partition(grudge) : applyGrudge(ctx.remotes, grudge)),
     };
   },
   async stop(ctx, _fault, nodes) {
-    await healPartition(ctx.remotes);
+    await (ctx.network !== undefined ? ctx.network.partition({}) : healPartition(ctx.remotes));
     return { healed: [...nodes] };
   },
   heal: async (remote) => healedIf(await removeChain(remote, 'FAULTLINE')),
