@@ -27,6 +27,7 @@ const builtInSystems: Record<string, SystemLoader> = {
   'mvcc-kv-serializable': async () => (await import('./mvcc-kv/index.ts')).mvccKvSerializable,
   'commit-kv-2pc': async () => (await import('./commit-kv/index.ts')).commitKv2pc,
   'commit-kv-3pc': async () => (await import('./commit-kv/index.ts')).commitKv3pc,
+  maelstrom: async () => (await import('./maelstrom/index.ts')).default,
 };
 
 /** Names of the built-in systems, sorted. */

@@ -1,0 +1,67 @@
+// maelstrom: runs any executable that speaks Maelstrom's JSON-over-stdin/stdout node protocol as the nodes,
+// with faultline as the network between them (maelstromRouter.ts over the seeded model in maelstromNetwork.ts)
+// and faultline's workloads mapped onto Maelstrom's lin-kv, g-set and counters (workloadBodies.ts).
+// Local backend only so far: each node is a process of this harness, its stdio connected to the router.
+// docs/maelstrom.md says how to run a node and what is supported.
+import { defineSystem } from '../../harness/plugin.ts';
+import { clusterOf, nodePaths } from './maelstromCluster.ts';
+import { packetFaultBehaviorsOf, routerPacketBehaviors } from './networkFaults.ts';
+import { checkSupportedWorkload, maelstromWorkloadFor } from './workloadBodies.ts';
+
+export default defineSystem({
+  name: 'maelstrom',
+  description: "any binary speaking Maelstrom's stdin/stdout protocol, on faultline's in-process network",
+  // lin-kv, g-set and the counters (workloadBodies.ts): another workload is refused before any node starts.
+  workloads: Object.keys(maelstromWorkloadFor),
+
+  async start(ctx) {
+    await clusterOf(ctx.options).start(ctx);
+  },
+
+  // async, so a crash it reports is a rejection, as the harness expects of a hook.
+  async ready(ctx) {
+    return Promise.resolve(clusterOf(ctx.options).ready(ctx.node.name));
+  },
+
+  async stop(ctx) {
+    await clusterOf(ctx.options).stop(ctx.node.name);
+  },
+
+  async kill(ctx) {
+    await clusterOf(ctx.options).kill(ctx.node.name);
+  },
+
+  async pause(ctx) {
+    clusterOf(ctx.options).pause(ctx.node.name);
+    return Promise.resolve();
+  },
+
+  async resume(ctx) {
+    clusterOf(ctx.options).resume(ctx.node.name);
+    return Promise.resolve();
+  },
+
+  logFiles: () => [nodePaths.logFile, nodePaths.messageLog],
+
+  // faultline is the network: the nemesis's partitions and packet faults act on the router.
+  network: {
+    packetBehaviors: routerPacketBehaviors,
+    partition(grudge, options) {
+      clusterOf(options).partition(grudge);
+      return Promise.resolve();
+    },
+    shape(targets, behaviors, options) {
+      return Promise.resolve(clusterOf(options).shapeLinks(targets, packetFaultBehaviorsOf(behaviors)));
+    },
+    heal(options) {
+      clusterOf(options).healNetwork();
+      return Promise.resolve();
+    },
+  },
+
+  async client(ctx) {
+    const workload = ctx.workload?.name ?? 'key-value';
+    checkSupportedWorkload(workload);
+    return Promise.resolve(clusterOf(ctx.options).openClient(ctx.node.name, workload));
+  },
+});

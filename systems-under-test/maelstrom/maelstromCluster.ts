@@ -1,0 +1,300 @@
+// One run's Maelstrom cluster in the harness process: the router every message goes through, each node's
+// process, the clients (c1, c2, ...) and each node's message log. The plug-in API gives hooks per node, so the
+// cluster is found again from the run's options object, which every hook and client of one run shares.
+import { createWriteStream } from 'node:fs';
+import type { WriteStream } from 'node:fs';
+import type { ClientOp, Completion, NodeContext } from '../../harness/plugin.ts';
+import { MaelstromNetwork } from './maelstromNetwork.ts';
+import type { MaelstromMessage, MessageBody } from './maelstromNetwork.ts';
+import { MaelstromRouter } from './maelstromRouter.ts';
+import type { MessageEvent } from './maelstromRouter.ts';
+import { parseMaelstromOptions } from './maelstromOptions.ts';
+import type { MaelstromOptions } from './maelstromOptions.ts';
+import { NodeProcess } from './nodeProcess.ts';
+import { completionOf, requestBody, timeoutCompletion } from './workloadBodies.ts';
+import { conditionsForPacketFault, grudgeFromRecord } from './networkFaults.ts';
+import type { PacketFaultBehaviors } from './networkFaults.ts';
+
+/** Where a node's files live on the node (the local backend maps these paths into the node's folder). */
+export const nodePaths = {
+  logFile: '/var/log/faultline/maelstrom.log',
+  messageLog: '/var/log/faultline/maelstrom-messages.jsonl',
+  pidFile: '/var/run/faultline/maelstrom.pid',
+} as const;
+
+/** The harness's own sender of init messages: Maelstrom's clients are c1, c2, ..., so c0 is never a client. */
+const initSender = 'c0';
+
+const clusters = new WeakMap<Record<string, unknown>, MaelstromCluster>();
+
+/** The run's cluster, created by the first hook that needs it. */
+export function clusterOf(options: Record<string, unknown>): MaelstromCluster {
+  let cluster = clusters.get(options);
+  if (cluster === undefined) {
+    cluster = new MaelstromCluster(parseMaelstromOptions(options));
+    clusters.set(options, cluster);
+  }
+  return cluster;
+}
+
+/** Host path of a node path on a local node: the local backend runs commands in the node's folder. */
+async function hostPath(ctx: NodeContext, dir: string): Promise<string> {
+  const made = await ctx.node.exec(['mkdir', '-p', dir]);
+  if (made.exitCode !== 0) throw new Error(`node ${ctx.node.name}: mkdir ${dir} failed: ${made.stderr.trim()}`);
+  const r = await ctx.node.exec(['pwd', '-P'], { cwd: dir });
+  if (r.exitCode !== 0) throw new Error(`node ${ctx.node.name}: cannot resolve ${dir}: ${r.stderr.trim()}`);
+  return r.stdout.trim();
+}
+
+/** Local nodes share 127.0.0.1 and get per-node ports from the harness; other backends have neither. */
+function isLocalNode(ctx: NodeContext): boolean {
+  return ctx.node.address === '127.0.0.1' && typeof ctx.options['ports'] === 'object';
+}
+
+interface NodeState {
+  process: NodeProcess;
+  initialized: boolean;
+  /** How the process ended when nobody asked it to (not a kill or a stop): ready() reports it. */
+  crash?: string;
+}
+
+interface PendingRequest {
+  resolve(body: MessageBody): void;
+}
+
+export class MaelstromCluster {
+  readonly options: MaelstromOptions;
+  readonly router: MaelstromRouter;
+  private readonly nodes = new Map<string, NodeState>();
+  private readonly messageLogs = new Map<string, WriteStream>();
+  private nextClient = 1;
+  private nextInitId = 1;
+  private readonly pendingInits = new Map<string, { msgId: number; settle(body: MessageBody): void }>();
+
+  constructor(options: MaelstromOptions) {
+    this.options = options;
+    this.router = new MaelstromRouter(new MaelstromNetwork(options.seed, options.network), {
+      onEvent: (e) => {
+        this.logEvent(e);
+      },
+    });
+  }
+
+  /** Starts (or restarts, after a kill) the node's process, sends it init, and waits for init_ok. */
+  async start(ctx: NodeContext): Promise<void> {
+    const name = ctx.node.name;
+    if (this.nodes.get(name)?.process.running === true) return;
+    if (!isLocalNode(ctx))
+      throw new Error(
+        `node ${name}: the maelstrom system runs on the local backend only so far (nodes: {backend: local}); docker and ssh nodes are not done yet`,
+      );
+    const cwd = await hostPath(ctx, ctx.dataDir);
+    const logDir = await hostPath(ctx, '/var/log/faultline');
+    await hostPath(ctx, '/var/run/faultline');
+    if (!this.messageLogs.has(name))
+      this.messageLogs.set(name, createWriteStream(`${logDir}/maelstrom-messages.jsonl`, { flags: 'a' }));
+    const existing = this.nodes.get(name);
+    const nodeProcess =
+      existing?.process ??
+      new NodeProcess({
+        node: name,
+        bin: this.options.bin,
+        args: this.options.args,
+        cwd,
+        env: ctx.clockEnv,
+        logFile: `${logDir}/maelstrom.log`,
+        onMessage: (m) => {
+          this.fromNode(m);
+        },
+        onExit: (description) => {
+          ctx.log(description);
+          this.router.detach(name);
+          const state = this.nodes.get(name);
+          if (state === undefined) return;
+          state.initialized = false;
+          state.crash = description;
+        },
+      });
+    const state: NodeState = { process: nodeProcess, initialized: false };
+    this.nodes.set(name, state);
+    await nodeProcess.start();
+    // The pidfile lets the local backend's teardown and `faultline clean` find the process if the harness dies.
+    await ctx.node.writeFile(nodePaths.pidFile, `${nodeProcess.pid ?? ''}\n`);
+    ctx.log(`started maelstrom node ${this.options.bin} (pid ${nodeProcess.pid ?? '?'})`);
+    this.router.attach(name, (m) => {
+      nodeProcess.deliver(m);
+    });
+    await this.init(ctx, state);
+  }
+
+  private async init(ctx: NodeContext, state: NodeState): Promise<void> {
+    const name = ctx.node.name;
+    const msgId = this.nextInitId++;
+    const init: MaelstromMessage = {
+      src: initSender,
+      dest: name,
+      body: { type: 'init', msg_id: msgId, node_id: name, node_ids: ctx.nodes.map((n) => n.name) },
+    };
+    let timer: NodeJS.Timeout | undefined;
+    const reply = new Promise<MessageBody | 'timeout' | 'exited'>((resolve) => {
+      this.pendingInits.set(name, { msgId, settle: resolve });
+      timer = setTimeout(() => {
+        resolve('timeout');
+      }, this.options.initTimeoutMs);
+      void state.process.whenExited().then(() => {
+        resolve('exited');
+      });
+    });
+    // init bypasses the network's faults (as Maelstrom's setup does before its nemesis starts), but is logged.
+    this.router.recordDirect(init);
+    state.process.deliver(init);
+    const answer = await reply;
+    clearTimeout(timer);
+    this.pendingInits.delete(name);
+    if (answer !== 'timeout' && answer !== 'exited' && answer.type === 'init_ok') {
+      state.initialized = true;
+      return;
+    }
+    const why =
+      answer === 'timeout'
+        ? `did not answer init within ${this.options.initTimeoutMs} ms`
+        : answer === 'exited'
+          ? `${state.process.exit ?? 'exited'} before answering init`
+          : `answered init with ${JSON.stringify(answer)}`;
+    if (answer !== 'exited') await state.process.kill();
+    throw new Error(state.process.describe(why));
+  }
+
+  ready(node: string): boolean {
+    const state = this.nodes.get(node);
+    if (state?.crash !== undefined) throw new Error(state.crash);
+    return state?.initialized === true;
+  }
+
+  async kill(node: string): Promise<void> {
+    const state = this.nodes.get(node);
+    if (state === undefined) return;
+    this.router.detach(node);
+    state.initialized = false;
+    await state.process.kill();
+  }
+
+  pause(node: string): void {
+    this.nodes.get(node)?.process.signal('SIGSTOP');
+  }
+
+  resume(node: string): void {
+    this.nodes.get(node)?.process.signal('SIGCONT');
+  }
+
+  /** Graceful stop of one node; the last one stopped closes the router and the message logs. */
+  async stop(node: string): Promise<void> {
+    const state = this.nodes.get(node);
+    if (state !== undefined) {
+      this.router.detach(node);
+      state.initialized = false;
+      await state.process.stop();
+      await state.process.closeLog();
+    }
+    if ([...this.nodes.values()].every((s) => !s.process.running)) {
+      this.router.close();
+      const logs = [...this.messageLogs.values()];
+      this.messageLogs.clear();
+      await Promise.all(logs.map((l) => new Promise<void>((resolve) => l.end(resolve))));
+    }
+  }
+
+  /** A partition on the router: `grudge` maps a node to the nodes whose messages it drops; {} heals. */
+  partition(grudge: Readonly<Record<string, readonly string[]>>): void {
+    this.router.model.setGrudge(grudgeFromRecord(grudge));
+  }
+
+  /** A packet fault on the links of `targets`; returns what of it the router cannot do. */
+  shapeLinks(targets: readonly string[], behaviors: PacketFaultBehaviors): string[] {
+    const { conditions, notApplied } = conditionsForPacketFault(behaviors);
+    this.router.model.shapeLinks(targets, conditions);
+    return notApplied;
+  }
+
+  /** Heals every network fault: no partition, no shaping (the campaign's base conditions stay). */
+  healNetwork(): void {
+    this.router.model.setGrudge(new Map());
+    this.router.model.shapeLinks([], undefined);
+  }
+
+  /** A client endpoint bound to `node`, named c1, c2, ... in the order clients open. */
+  openClient(node: string, workload: string): MaelstromClient {
+    const client = new MaelstromClient(`c${this.nextClient++}`, node, workload, this.router, this.options.rpcTimeoutMs);
+    return client;
+  }
+
+  private fromNode(m: MaelstromMessage): void {
+    const init = this.pendingInits.get(m.src);
+    if (m.dest === initSender && init !== undefined && m.body.in_reply_to === init.msgId) {
+      this.router.recordDirect(m);
+      init.settle(m.body);
+      return;
+    }
+    this.router.send(m);
+  }
+
+  /** A message's events go to the log of the node that sent it, or, for a client's, of the node it is for. */
+  private logEvent(e: MessageEvent): void {
+    const owner = this.messageLogs.has(e.src) ? e.src : e.dest;
+    this.messageLogs.get(owner)?.write(`${JSON.stringify(e)}\n`);
+  }
+}
+
+/** A Maelstrom client (c1, c2, ...): one request at a time, as Maelstrom's clients are. */
+export class MaelstromClient {
+  readonly name: string;
+  private readonly node: string;
+  private readonly workload: string;
+  private readonly router: MaelstromRouter;
+  private readonly rpcTimeoutMs: number;
+  private nextMsgId = 1;
+  private readonly pending = new Map<number, PendingRequest>();
+
+  constructor(name: string, node: string, workload: string, router: MaelstromRouter, rpcTimeoutMs: number) {
+    this.name = name;
+    this.node = node;
+    this.workload = workload;
+    this.router = router;
+    this.rpcTimeoutMs = rpcTimeoutMs;
+    router.attach(name, (m) => {
+      const id = m.body.in_reply_to;
+      // A reply to a request given up on (timed out) is dropped, as Maelstrom's client does.
+      if (id === undefined) return;
+      this.pending.get(id)?.resolve(m.body);
+    });
+  }
+
+  async invoke(op: ClientOp, signal: AbortSignal): Promise<Completion> {
+    const request = requestBody(this.workload, op);
+    if ('refused' in request) return { type: 'fail', error: request.refused };
+    const msgId = this.nextMsgId++;
+    let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
+    const reply = new Promise<MessageBody | 'timeout'>((resolve) => {
+      this.pending.set(msgId, { resolve });
+      timer = setTimeout(() => {
+        resolve('timeout');
+      }, this.rpcTimeoutMs);
+      onAbort = () => {
+        resolve('timeout');
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+    this.router.send({ src: this.name, dest: this.node, body: { ...request.body, msg_id: msgId } });
+    const answer = await reply;
+    clearTimeout(timer);
+    if (onAbort !== undefined) signal.removeEventListener('abort', onAbort);
+    this.pending.delete(msgId);
+    return answer === 'timeout' ? timeoutCompletion(op, this.rpcTimeoutMs) : completionOf(op, answer);
+  }
+
+  close(): Promise<void> {
+    this.router.detach(this.name);
+    return Promise.resolve();
+  }
+}

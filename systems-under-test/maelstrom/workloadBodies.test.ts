@@ -1,0 +1,73 @@
+// faultline ops as Maelstrom bodies and replies as completions, with Maelstrom's definite / indefinite errors.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { checkSupportedWorkload, completionOf, requestBody, timeoutCompletion } from './workloadBodies.ts';
+
+test('lin-kv requests: integer keys as Maelstrom uses them, a register on key 0, cas as from/to', () => {
+  assert.deepEqual(requestBody('key-value', { f: 'read', key: 'k3', value: null }), {
+    body: { type: 'read', key: 3 },
+  });
+  assert.deepEqual(requestBody('register', { f: 'write', value: 7 }), { body: { type: 'write', key: 0, value: 7 } });
+  assert.deepEqual(requestBody('key-value', { f: 'cas', key: 'k1', value: [1, 2] }), {
+    body: { type: 'cas', key: 1, from: 1, to: 2 },
+  });
+  assert.deepEqual(requestBody('key-value', { f: 'read', key: 'odd', value: null }), {
+    body: { type: 'read', key: 'odd' },
+  });
+});
+
+test('g-set and counter requests, and their single set or counter', () => {
+  assert.deepEqual(requestBody('set', { f: 'add', key: 'k0', value: 5 }), { body: { type: 'add', element: 5 } });
+  assert.deepEqual(requestBody('counter', { f: 'add', key: 'k0', value: 1 }), { body: { type: 'add', delta: 1 } });
+  assert.deepEqual(requestBody('counter', { f: 'read', key: 'k0', value: null }), { body: { type: 'read' } });
+  const refused = requestBody('set', { f: 'add', key: 'k2', value: 5 });
+  assert.ok('refused' in refused && /keys: 1/.test(refused.refused));
+});
+
+test('ok replies: a read returns its value, anything else the invoked value', () => {
+  assert.deepEqual(completionOf({ f: 'read', key: 'k1', value: null }, { type: 'read_ok', value: 4 }), {
+    type: 'ok',
+    value: 4,
+  });
+  assert.deepEqual(completionOf({ f: 'write', key: 'k1', value: 9 }, { type: 'write_ok' }), { type: 'ok', value: 9 });
+  assert.deepEqual(completionOf({ f: 'read', value: null }, { type: 'read_ok', value: [1, 2] }), {
+    type: 'ok',
+    value: [1, 2],
+  });
+});
+
+test('definite errors fail, indefinite ones are info, and a read always fails', () => {
+  const write = { f: 'write', key: 'k1', value: 9 };
+  const cas = { f: 'cas', key: 'k1', value: [1, 2] };
+  const read = { f: 'read', key: 'k1', value: null };
+  const error = (code: number, text = ''): { type: string; code: number; text: string } => ({
+    type: 'error',
+    code,
+    text,
+  });
+  assert.deepEqual(completionOf(cas, error(22, 'expected 1, found 3')), {
+    type: 'fail',
+    error: 'error 22 precondition-failed: expected 1, found 3',
+  });
+  assert.equal(completionOf(write, error(11)).type, 'fail');
+  assert.equal(completionOf(write, error(14)).type, 'fail');
+  assert.equal(completionOf(cas, error(20)).type, 'fail');
+  assert.equal(completionOf(write, error(13)).type, 'info', 'crash is indefinite');
+  assert.equal(completionOf(write, error(0)).type, 'info', 'timeout is indefinite');
+  assert.deepEqual(completionOf(write, error(1234)), { type: 'info', error: 'error 1234 unknown' });
+  assert.equal(completionOf(read, error(13)).type, 'fail', 'a read changes nothing');
+  assert.deepEqual(completionOf(read, error(20)), { type: 'ok', value: null }, 'no such key: never written');
+  assert.equal(completionOf(write, { type: 'read_ok' }).type, 'info', 'a reply of the wrong type');
+  assert.equal(timeoutCompletion(write, 1000).type, 'info');
+  assert.match((timeoutCompletion(read, 1000) as { error: string }).error, /no reply within 1000 ms/);
+  assert.equal(timeoutCompletion(read, 1000).type, 'fail');
+});
+
+test('an unsupported workload is refused, naming the supported ones', () => {
+  assert.throws(() => {
+    checkSupportedWorkload('list-append');
+  }, /the list-append workload has no Maelstrom mapping yet; supported: register \(as lin-kv\), key-value \(as lin-kv\), set \(as g-set\), counter/);
+  assert.doesNotThrow(() => {
+    checkSupportedWorkload('counter');
+  });
+});

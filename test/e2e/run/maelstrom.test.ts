@@ -1,0 +1,115 @@
+// Maelstrom nodes under `faultline run` on the local backend (no Docker): the example campaigns of
+// examples/maelstrom/, end to end. The Python lin-kv node stays linearizable on a network that delays, loses,
+// duplicates and reorders, with pauses and kills; the Node.js gossip counter is caught reading below what was
+// acknowledged. Each run leaves every node's stderr log and message log in the run directory.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readHistoryJsonl } from '../../../harness/history/jsonl.ts';
+
+const repo = fileURLToPath(new URL('../../../', import.meta.url));
+const cli = join(repo, 'bin', 'faultline.js');
+
+interface Results {
+  opCounts: { ok: number; fail: number; info: number };
+  checks: { checker: string; valid: unknown }[];
+}
+
+/** Runs a campaign into a store of its own (removed after the test), and reads its results. */
+function run(
+  t: { after(fn: () => void): void },
+  campaign: string,
+): { status: number | null; out: string; runDir: string; results: Results } {
+  const store = mkdtempSync(join(tmpdir(), 'faultline-maelstrom-e2e-'));
+  t.after(() => {
+    rmSync(store, { recursive: true, force: true });
+  });
+  // The campaigns' bin paths are relative to the directory faultline runs in: the checkout.
+  const r = spawnSync(process.execPath, [cli, 'run', campaign, '--progress', 'plain', '--store', store], {
+    cwd: repo,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  const out = `${r.stdout}${r.stderr}`;
+  const runDir = /run directory: (\S+)/.exec(out)?.[1] ?? '';
+  const resultsFile = join(runDir, 'results.json');
+  assert.ok(runDir !== '' && existsSync(resultsFile), out);
+  const results = JSON.parse(readFileSync(resultsFile, 'utf8')) as Results;
+  return { status: r.status, out, runDir, results };
+}
+
+function messageEvents(runDir: string, node: string): Record<string, unknown>[] {
+  const text = readFileSync(join(runDir, 'logs', node, 'maelstrom-messages.jsonl'), 'utf8');
+  return text
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+test('the Python lin-kv node is linearizable under latency, loss, duplication, reordering, and drawn pauses or kills', (t) => {
+  const { status, out, runDir, results } = run(t, 'examples/maelstrom/lin-kv-primary.yaml');
+  assert.equal(status, 0, out);
+  assert.ok(results.opCounts.ok > 100, out);
+  assert.deepEqual(
+    results.checks.map((c) => [c.checker, c.valid]),
+    [['linearizable', true]],
+  );
+  const nemesis = readHistoryJsonl(join(runDir, 'history.jsonl')).ops.filter((o) => o.process === 'nemesis');
+  assert.ok(nemesis.length > 0, 'faults were applied');
+  for (const node of ['n1', 'n2', 'n3']) {
+    const events = messageEvents(runDir, node);
+    assert.ok(events.some((e) => e.type === 'init' && e.dest === node));
+    assert.ok(
+      events.every((e) => typeof e.time === 'number' && typeof e.src === 'string' && typeof e.type === 'string'),
+    );
+  }
+  // Followers forward to n1, and the network dropped some of those messages on the way.
+  const n2 = messageEvents(runDir, 'n2');
+  assert.ok(n2.some((e) => e.event === 'send' && e.type === 'forward' && e.dest === 'n1'));
+  const drops = ['n1', 'n2', 'n3'].flatMap((n) => messageEvents(runDir, n)).filter((e) => e.event === 'drop');
+  assert.ok(drops.length > 0, 'loss applies');
+  assert.match(readFileSync(join(runDir, 'logs', 'n1', 'maelstrom.log'), 'utf8'), /n1 initialised; primary n1/);
+});
+
+test('the Node.js gossip counter is caught reading below what was acknowledged', (t) => {
+  const { status, out, runDir, results } = run(t, 'examples/maelstrom/g-counter-gossip.yaml');
+  assert.equal(status, 1, out);
+  assert.deepEqual(
+    results.checks.map((c) => [c.checker, c.valid]),
+    [['counter', false]],
+  );
+  // Gossip between reads on different nodes takes 2-10 ms: stale reads are certain, not a matter of luck.
+  assert.match(out, /counter-read-too-low: \d+ reads of counter k0 outside the bounds/);
+  const gossip = messageEvents(runDir, 'n1').filter((e) => e.event === 'send' && e.type === 'gossip');
+  assert.ok(gossip.length > 0);
+});
+
+test("the nemesis's partition and packet faults act on faultline's network, on the local backend", (t) => {
+  const { status, out, runDir, results } = run(t, 'examples/maelstrom/lin-kv-partitions.yaml');
+  assert.equal(status, 0, out);
+  assert.deepEqual(
+    results.checks.map((c) => [c.checker, c.valid]),
+    [['linearizable', true]],
+  );
+  const events = readHistoryJsonl(join(runDir, 'history.jsonl')).ops.filter((o) => o.process === 'nemesis');
+  // Each fault started and stopped at its fixed time, none with an error (no iptables, no tc on this backend).
+  assert.deepEqual(
+    events.map((e) => [e.f, e.error ?? null]),
+    ['partition', 'packet', 'pause'].flatMap((k) => [
+      [`start-${k}`, null],
+      [`stop-${k}`, null],
+    ]),
+  );
+  assert.match(out, /faults applied: partition, packet, pause/);
+  // The router dropped messages across the partition, and lost some on n2's shaped links.
+  const drops = ['n1', 'n2', 'n3'].flatMap((n) => messageEvents(runDir, n)).filter((e) => e.event === 'drop');
+  assert.ok(
+    drops.some((e) => e.reason === 'partitioned' && (e.src === 'n1' || e.dest === 'n1')),
+    JSON.stringify(drops.slice(0, 5)),
+  );
+  assert.ok(drops.some((e) => e.reason === 'lost' && (e.src === 'n2' || e.dest === 'n2')));
+});
