@@ -35,6 +35,11 @@ export interface NodeContext {
   clockEnv: Record<string, string>;
   /** A directory on the node the system may use for its data. */
   dataDir: string;
+  /**
+   * The folder of the campaign file on this machine, for options that name files relative to it (as a
+   * `system:` path is). Given by `faultline run`; absent when a test calls a hook by hand.
+   */
+  campaignDir?: string;
   log(message: string): void;
 }
 

@@ -5,6 +5,7 @@
 // so teardown, newest first, always: heals faults, closes clients, stops the system, collects node logs,
 // takes the nodes down (unless --keep-nodes) and closes the history, on success, error and Ctrl-C alike.
 // The history is checked after teardown, read back from disk, exactly as `faultline check` would.
+import { dirname, resolve } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { readHistoryJsonl } from '../history/jsonl.ts';
 import { HistoryRecorder } from '../history/recorder.ts';
@@ -137,6 +138,7 @@ export async function runCampaign(options: RunCampaignOptions): Promise<RunOutco
     options: ctx.systemOptions,
     clockEnv: ctx.clockEnv,
     dataDir: `/var/lib/faultline/${ctx.system!.name}`,
+    campaignDir: dirname(resolve(file)),
     log: (m) => {
       log.write(`[${node.name}] ${m}`);
     },

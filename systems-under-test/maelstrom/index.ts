@@ -4,7 +4,7 @@
 // Local backend only so far: each node is a process of this harness, its stdio connected to the router.
 // docs/maelstrom.md says how to run a node and what is supported.
 import { defineSystem } from '../../harness/plugin.ts';
-import { clusterOf, nodePaths } from './maelstromCluster.ts';
+import { clusterOf, existingClusterOf, nodePaths, startingClusterOf } from './maelstromCluster.ts';
 import { packetFaultBehaviorsOf, routerPacketBehaviors } from './networkFaults.ts';
 import { checkSupportedWorkload, maelstromWorkloadFor } from './workloadBodies.ts';
 
@@ -14,8 +14,9 @@ export default defineSystem({
   // lin-kv, g-set and the counters (workloadBodies.ts): another workload is refused before any node starts.
   workloads: Object.keys(maelstromWorkloadFor),
 
+  // Only start makes the run's cluster: the harness may heal (resume, stop) before any node has started.
   async start(ctx) {
-    await clusterOf(ctx.options).start(ctx);
+    await startingClusterOf(ctx.options, ctx.campaignDir).start(ctx);
   },
 
   // async, so a crash it reports is a rejection, as the harness expects of a hook.
@@ -24,20 +25,20 @@ export default defineSystem({
   },
 
   async stop(ctx) {
-    await clusterOf(ctx.options).stop(ctx.node.name);
+    await existingClusterOf(ctx.options)?.stop(ctx.node.name);
   },
 
   async kill(ctx) {
-    await clusterOf(ctx.options).kill(ctx.node.name);
+    await existingClusterOf(ctx.options)?.kill(ctx.node.name);
   },
 
   async pause(ctx) {
-    clusterOf(ctx.options).pause(ctx.node.name);
+    existingClusterOf(ctx.options)?.pause(ctx.node.name);
     return Promise.resolve();
   },
 
   async resume(ctx) {
-    clusterOf(ctx.options).resume(ctx.node.name);
+    existingClusterOf(ctx.options)?.resume(ctx.node.name);
     return Promise.resolve();
   },
 
@@ -54,7 +55,7 @@ export default defineSystem({
       return Promise.resolve(clusterOf(options).shapeLinks(targets, packetFaultBehaviorsOf(behaviors)));
     },
     heal(options) {
-      clusterOf(options).healNetwork();
+      existingClusterOf(options)?.healNetwork();
       return Promise.resolve();
     },
   },

@@ -27,13 +27,25 @@ const initSender = 'c0';
 
 const clusters = new WeakMap<Record<string, unknown>, MaelstromCluster>();
 
-/** The run's cluster, created by the first hook that needs it. */
-export function clusterOf(options: Record<string, unknown>): MaelstromCluster {
+/** The run's cluster if a node has started: a heal or resume before any start has nothing to act on. */
+export function existingClusterOf(options: Record<string, unknown>): MaelstromCluster | undefined {
+  return clusters.get(options);
+}
+
+/** The run's cluster, made by the first start (a relative `bin` is resolved against the campaign's folder). */
+export function startingClusterOf(options: Record<string, unknown>, campaignDir?: string): MaelstromCluster {
   let cluster = clusters.get(options);
   if (cluster === undefined) {
-    cluster = new MaelstromCluster(parseMaelstromOptions(options));
+    cluster = new MaelstromCluster(parseMaelstromOptions(options, campaignDir));
     clusters.set(options, cluster);
   }
+  return cluster;
+}
+
+/** The run's cluster, for what needs started nodes (ready, clients, network faults). */
+export function clusterOf(options: Record<string, unknown>): MaelstromCluster {
+  const cluster = clusters.get(options);
+  if (cluster === undefined) throw new Error('maelstrom: no node of this run was started');
   return cluster;
 }
 

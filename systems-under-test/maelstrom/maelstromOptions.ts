@@ -5,7 +5,10 @@ import { checkConditions, perfectConditions } from './maelstromNetwork.ts';
 import type { LatencyDistribution, NetworkConditions } from './maelstromNetwork.ts';
 
 export interface MaelstromOptions {
-  /** The node binary, absolute (a relative `bin` is resolved against the directory faultline runs in). */
+  /**
+   * The node binary, absolute: a relative `bin` is resolved against the campaign file's folder (or, for a hook
+   * called without one, the directory faultline runs in).
+   */
   bin: string;
   /** Passed verbatim; the node runs in its data folder, so paths in args should be absolute. */
   args: string[];
@@ -63,7 +66,7 @@ function clientLinksOf(value: unknown): 'reliable' | 'faulty' {
   return fail('network.clientLinks', `reliable or faulty, got ${JSON.stringify(value)}`);
 }
 
-export function parseMaelstromOptions(options: Record<string, unknown>): MaelstromOptions {
+export function parseMaelstromOptions(options: Record<string, unknown>, campaignDir?: string): MaelstromOptions {
   const bin = options['bin'];
   if (typeof bin !== 'string' || bin === '')
     fail('bin', 'the node executable is required, e.g. options: {bin: ./my-node, args: []}');
@@ -87,7 +90,7 @@ export function parseMaelstromOptions(options: Record<string, unknown>): Maelstr
   const seed = number(options['seed'], 'seed', 0);
   if (!Number.isInteger(seed)) fail('seed', 'must be an integer');
   return {
-    bin: isAbsolute(bin) ? bin : resolve(process.cwd(), bin),
+    bin: isAbsolute(bin) ? bin : resolve(campaignDir ?? process.cwd(), bin),
     args,
     network,
     seed,

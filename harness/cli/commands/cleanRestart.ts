@@ -2,7 +2,7 @@
 // the system's hooks load as `faultline run` loads them (built-in name or plug-in module, under the campaign's
 // hook timeout), bound to the run's nodes as the run bound them (same options, the local backend's ports).
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { durationMs } from '../../campaign/campaignSchema.ts';
 import { parseCampaign } from '../../campaign/loadCampaign.ts';
 import type { NodeContext, NodeInfo, SystemDefinition } from '../../plugin.ts';
@@ -23,7 +23,7 @@ export async function loadRunSystem(
   runDir: string,
   /** The campaign file the run came from, where a relative plug-in path resolves (default: the run's copy). */
   campaignFile?: string,
-): Promise<{ system: SystemDefinition; options: Record<string, unknown> } | { problem: string }> {
+): Promise<{ system: SystemDefinition; options: Record<string, unknown>; campaignDir: string } | { problem: string }> {
   const copy = join(runDir, runFiles.campaign);
   try {
     const file = campaignFile ?? copy;
@@ -34,6 +34,7 @@ export async function loadRunSystem(
     return {
       system: withHookTimeouts(system, durationMs(loaded.campaign.hookTimeout)),
       options: { ...options },
+      campaignDir: dirname(resolve(file)),
     };
   } catch (e) {
     return { problem: e instanceof Error ? e.message.split('\n')[0]! : String(e) };
@@ -53,7 +54,7 @@ export async function runRestart(
 ): Promise<RunRestart> {
   const loaded = await loadRunSystem(runDir, campaignFile);
   if ('problem' in loaded) return loaded;
-  const { system } = loaded;
+  const { system, campaignDir } = loaded;
   const options = { ...loaded.options, ...extraOptions };
   const infos: NodeInfo[] = remotes.map((r) => ({ name: r.name, address: r.address }));
   const byName = new Map(remotes.map((r) => [r.name, r]));
@@ -63,6 +64,7 @@ export async function runRestart(
     options,
     clockEnv: {},
     dataDir: `/var/lib/faultline/${system.name}`,
+    campaignDir,
     log: (m) => {
       process.stderr.write(`${name}: ${m}\n`);
     },

@@ -28,9 +28,9 @@ function run(
   t.after(() => {
     rmSync(store, { recursive: true, force: true });
   });
-  // The campaigns' bin paths are relative to the directory faultline runs in: the checkout.
-  const r = spawnSync(process.execPath, [cli, 'run', campaign, '--progress', 'plain', '--store', store], {
-    cwd: repo,
+  // Run from elsewhere: the campaigns' bin paths are relative to the campaign file, not to the directory.
+  const r = spawnSync(process.execPath, [cli, 'run', join(repo, campaign), '--progress', 'plain', '--store', store], {
+    cwd: store,
     encoding: 'utf8',
     timeout: 120_000,
   });
