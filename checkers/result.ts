@@ -38,6 +38,31 @@ export interface CheckResult {
   stats: { ops: number; timeMs: number; [extra: string]: number };
 }
 
+/**
+ * The result of a one-pass checker, timed from this call: fill `stats` as it goes, then `done` with the
+ * verdict (and the reason, when unknown).
+ */
+export function timedResult(
+  checker: string,
+  model: string,
+  ops: number,
+): {
+  stats: CheckResult['stats'];
+  done: (valid: Verdict, anomalies: Anomaly[], reason?: string) => CheckResult;
+} {
+  const started = performance.now();
+  const stats: CheckResult['stats'] = { ops, timeMs: 0 };
+  return {
+    stats,
+    done: (valid, anomalies, reason) => {
+      stats.timeMs = performance.now() - started;
+      const r: CheckResult = { checker, model, valid, anomalies, stats };
+      if (reason !== undefined) r.reason = reason;
+      return r;
+    },
+  };
+}
+
 /** Options every checker accepts. */
 export interface CheckOptions {
   /** Wall-clock budget; the verdict is `unknown` when it runs out. */

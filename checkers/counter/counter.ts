@@ -8,7 +8,7 @@
 import type { Operation } from '../history.ts';
 import { splitByKey } from '../history.ts';
 import type { Anomaly, CheckOptions, CheckResult, ConsistencyChecker } from '../result.ts';
-import { historyIndices } from '../result.ts';
+import { historyIndices, timedResult } from '../result.ts';
 import { count, escapeControl, opAt, plural, seconds, showValue } from '../explanationText.ts';
 
 export interface CounterReadBounds {
@@ -101,14 +101,7 @@ const model = 'counter: reads within the bounds of acknowledged and attempted in
 
 /** Linear after sorting: the budgets of CheckOptions are never approached, so they are not consulted. */
 export function checkCounter(operations: readonly Operation[], _options: CheckOptions = {}): CheckResult {
-  const started = performance.now();
-  const stats: CheckResult['stats'] = { ops: operations.length, timeMs: 0 };
-  const done = (valid: CheckResult['valid'], anomalies: Anomaly[], reason?: string): CheckResult => {
-    stats.timeMs = performance.now() - started;
-    const r: CheckResult = { checker: name, model, valid, anomalies, stats };
-    if (reason !== undefined) r.reason = reason;
-    return r;
-  };
+  const { stats, done } = timedResult(name, model, operations.length);
   const other = operations.find((o) => o.f !== 'add' && o.f !== 'read');
   if (other !== undefined) {
     return done(
