@@ -139,8 +139,11 @@ export function nothingObserved(operations: readonly Operation[]): string | null
   return `no operation completed ok (${info} indeterminate, ${operations.length - info} failed): nothing was observed`;
 }
 
-/** Op functions whose ok completion observes the state: a read returns it, a cas or dequeue that succeeded compared it. */
-const observingFunctions = new Set(['read', 'get', 'cas', 'dequeue']);
+/**
+ * Op functions whose ok completion observes the state: a read returns it, a cas or dequeue that succeeded
+ * compared it, a generate returns the id it drew.
+ */
+const observingFunctions = new Set(['read', 'get', 'cas', 'dequeue', 'generate']);
 /** Micro-ops of a transaction that read (Knossos multi-register, Elle, dbcop, Plume). */
 const readingMicroOps = new Set(['r', 'read']);
 

@@ -10,11 +10,14 @@ import { defineSystem, type Client, type ClientOp, type Completion, type Value }
 /** Per key: a register's value, a set's elements, a counter's sum or a list, by workload. */
 let store = new Map<string, Value>();
 
+/** Ids handed out so far (the unique-ids workload). */
+let issuedIds = 0;
+
 function readRegister(key: string): Value {
   return store.get(key) ?? null;
 }
 
-/** One op of the register, key-value, set or counter workload, applied at once. */
+/** One op of the register, key-value, set, counter or unique-ids workload, applied at once. */
 function apply(workload: string, op: ClientOp): Completion {
   const key = op.key ?? 'register';
   switch (`${workload}:${op.f}`) {
@@ -43,6 +46,9 @@ function apply(workload: string, op: ClientOp): Completion {
       return { type: 'ok', value: op.value };
     case 'counter:read':
       return { type: 'ok', value: (store.get(key) as number | undefined) ?? 0 };
+    case 'unique-ids:generate':
+      // One counter for the whole store: each id is handed out once.
+      return { type: 'ok', value: `id-${++issuedIds}` };
     default:
       return { type: 'fail', error: `memory-store has no ${op.f} for ${workload}` };
   }
@@ -79,6 +85,7 @@ export default defineSystem({
     if (ctx.node.name === ctx.nodes[0]?.name) {
       store = new Map();
       reads = 0;
+      issuedIds = 0;
     }
     return Promise.resolve();
   },

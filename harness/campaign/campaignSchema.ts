@@ -3,6 +3,7 @@
 // Durations are strings like 500ms, 10s, 2m. Unknown keys are errors: a typo must not silently do nothing.
 import { z } from 'zod';
 import { duration, durationMs, faultCampaignSchema, positiveDuration } from '../../nemesis/index.ts';
+import { workloadNames } from '../workloads/index.ts';
 
 // Durations and the fault part come from nemesis/faults/: each fault kind's package declares its own entry.
 export { duration, durationMs, maxDurationMs } from '../../nemesis/index.ts';
@@ -81,9 +82,7 @@ const mix = z
   .describe('Relative weights of the workload ops, e.g. {read: 2, write: 1, cas: 1}');
 
 const workloadSpec = z.strictObject({
-  name: z
-    .enum(['register', 'key-value', 'set', 'counter', 'list-append', 'rw-register'])
-    .describe('register, key-value, set, counter, list-append or rw-register'),
+  name: z.enum(workloadNames).describe(`${workloadNames.slice(0, -1).join(', ')} or ${workloadNames.at(-1)!}`),
   keys: z.number().int().min(1).max(10_000).default(5).describe('Number of keys (not for register)'),
   mix: mix.optional(),
   uniqueValues: z.boolean().default(true).describe('Every written value is unique (keeps checking polynomial)'),

@@ -19,6 +19,7 @@ export const defaultCheckersByModel: Readonly<Record<string, readonly string[]>>
   register: ['linearizable'],
   set: ['set'],
   counter: ['counter'],
+  'unique-ids': ['unique-ids'],
   // Elle's default: the strongest level; `faultline check --all` lists every level.
   'list-append': ['strict-serializable'],
   // Register reads leave version orders partly inferred, so the isolation checker proves rw-register histories

@@ -21,6 +21,7 @@ function wellFormed(name: string, op: ClientOp, read: number): Value {
       f === 'r' ? [f, k, list ? [read] : read] : [f, k, v],
     );
   if (op.f === 'read') return list ? [read, read + 1] : read;
+  if (op.f === 'generate') return `n1-${read}`;
   return op.value;
 }
 

@@ -7,13 +7,22 @@ import { listAppend } from './listAppend.ts';
 import { register } from './register.ts';
 import { rwRegister } from './rwRegister.ts';
 import { set } from './set.ts';
+import { uniqueIds } from './uniqueIds.ts';
 
 export type { Workload, WorkloadParams, GeneratorCore } from './workload.ts';
 export { OpGenerator } from './opGenerator.ts';
 
-const workloads: readonly Workload[] = [register, keyValue, set, counter, listAppend, rwRegister];
+const workloads: readonly Workload[] = [register, keyValue, set, counter, listAppend, rwRegister, uniqueIds];
 
-export const workloadNames = ['register', 'key-value', 'set', 'counter', 'list-append', 'rw-register'] as const;
+export const workloadNames = [
+  'register',
+  'key-value',
+  'set',
+  'counter',
+  'list-append',
+  'rw-register',
+  'unique-ids',
+] as const;
 export type WorkloadName = (typeof workloadNames)[number];
 
 export function getWorkload(name: string): Workload | undefined {

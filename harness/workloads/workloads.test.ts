@@ -33,8 +33,31 @@ const names = listWorkloads().map((w) => w.name);
 const seedArb = fc.integer({ min: 0, max: 2 ** 31 - 1 });
 const procsArb = fc.array(fc.integer({ min: 0, max: 20 }), { minLength: 1, maxLength: 200 });
 
-test('the six workloads exist with distinct names', () => {
-  assert.deepEqual(names.sort(), ['counter', 'key-value', 'list-append', 'register', 'rw-register', 'set']);
+test('the seven workloads exist with distinct names', () => {
+  assert.deepEqual(names.sort(), [
+    'counter',
+    'key-value',
+    'list-append',
+    'register',
+    'rw-register',
+    'set',
+    'unique-ids',
+  ]);
+});
+
+test('unique-ids asks for ids and holds its systems to returning a string or an integer', () => {
+  const w = getWorkload('unique-ids')!;
+  const gen = new OpGenerator(w.create(params({ keys: 1, mix: w.defaultMix })), 1);
+  const ops = Array.from({ length: 5 }, () => gen.next(0));
+  assert.deepEqual(ops, Array(5).fill({ f: 'generate', value: null }));
+  assert.deepEqual(gen.finalReads(), []);
+  assert.equal(w.checkCompletion({ f: 'generate', value: null }, 'n1-7'), undefined);
+  assert.equal(w.checkCompletion({ f: 'generate', value: null }, 7), undefined);
+  assert.equal(
+    w.checkCompletion({ f: 'generate', value: null }, 7.5),
+    'generate returned the non-integer number 7.5, expected an id (a string or an integer)',
+  );
+  assert.match(w.checkCompletion({ f: 'generate', value: null }, null) ?? '', /returned null, expected an id/);
 });
 
 test('same seed and same request order give the same ops', () => {
