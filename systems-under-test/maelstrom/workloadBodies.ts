@@ -11,6 +11,7 @@ export const maelstromWorkloadFor: Readonly<Record<string, string>> = {
   'key-value': 'lin-kv',
   set: 'g-set',
   counter: 'g-counter / pn-counter',
+  'unique-ids': 'unique-ids',
 };
 
 /** Maelstrom's defined error codes (protocol.md's table; 20-22 are lin-kv's, 30 the txn workloads'). */
@@ -70,6 +71,9 @@ export function requestBody(workload: string, op: ClientOp): { body: MessageBody
         return { body: workload === 'set' ? { type: 'add', element: op.value } : { type: 'add', delta: op.value } };
       break;
     }
+    case 'unique-ids':
+      if (op.f === 'generate') return { body: { type: 'generate' } };
+      break;
     case undefined:
     default:
       break;
@@ -86,6 +90,8 @@ export function completionOf(op: ClientOp, reply: MessageBody): Completion {
     return op.f === 'read' ? { type: 'fail', error } : { type: 'info', error };
   }
   if (op.f === 'read') return { type: 'ok', value: (reply['value'] ?? null) as Value };
+  // generate_ok carries the new id (anything of another shape is the workload's contract to judge).
+  if (op.f === 'generate') return { type: 'ok', value: (reply['id'] ?? null) as Value };
   return { type: 'ok', value: op.value };
 }
 

@@ -113,3 +113,21 @@ test("the nemesis's partition and packet faults act on faultline's network, on t
   );
   assert.ok(drops.some((e) => e.reason === 'lost' && (e.src === 'n2' || e.dest === 'n2')));
 });
+
+test('unique-ids: ids from the node, its start and a counter stay unique through a partition, a kill and a pause; a counter alone is caught', (t) => {
+  const good = run(t, 'examples/maelstrom/unique-ids.yaml');
+  assert.equal(good.status, 0, good.out);
+  assert.deepEqual(
+    good.results.checks.map((c) => [c.checker, c.valid]),
+    [['unique-ids', true]],
+  );
+  assert.match(good.out, /faults applied: partition, kill, pause/);
+  // Every node's counter starts at 1: the second node to answer repeats the first one's ids, faults or not.
+  const bad = run(t, 'examples/maelstrom/unique-ids-counter-only.yaml');
+  assert.equal(bad.status, 1, bad.out);
+  assert.deepEqual(
+    bad.results.checks.map((c) => [c.checker, c.valid]),
+    [['unique-ids', false]],
+  );
+  assert.match(bad.out, /duplicate-id: [\d,]+ ids? returned by more than one acknowledged generate: 1 by op/);
+});
