@@ -226,11 +226,24 @@ export function inferRwRegister(txns: readonly Txn[], options: RegisterOptions =
     if (order !== undefined) return order;
     const key = list.keys[list.key[id]!]!;
     const wrote = (t: number) => txns[t]!.micro.findLast((m) => m.f === 'w' && m.key === key)?.value ?? null;
-    const read = (t: number) => txns[t]!.micro.find((m) => m.f === 'r' && m.key === key)?.value ?? null;
+    const writesOf = (t: number) =>
+      new Set(txns[t]!.micro.filter((m) => m.f === 'w' && m.key === key).map((m) => valueId(m.value)));
+    // A txn may read the key more than once: quote the read the edge comes from, not merely the first.
+    const readOf = (t: number, from: (value: Value) => boolean) => {
+      const reads = txns[t]!.micro.filter((m) => m.f === 'r' && m.key === key);
+      return (reads.find((m) => from(m.value)) ?? reads[0])?.value ?? null;
+    };
     if (kind === WW)
       return `T${b}'s write of ${key} = ${show(wrote(b))} is a later version than T${a}'s ${show(wrote(a))}`;
-    if (kind === WR) return `T${b} read ${key} = ${show(read(b))}, written by T${a}`;
-    if (kind === RW) return `T${a} read ${key} = ${show(read(a))}, which T${b}'s write of ${show(wrote(b))} overwrote`;
+    if (kind === WR) {
+      const byA = writesOf(a);
+      return `T${b} read ${key} = ${show(readOf(b, (v) => byA.has(valueId(v))))}, written by T${a}`;
+    }
+    if (kind === RW) {
+      const byB = writesOf(b);
+      const read = readOf(a, (v) => !byB.has(valueId(v)));
+      return `T${a} read ${key} = ${show(read)}, which T${b}'s write of ${show(wrote(b))} overwrote`;
+    }
     return 'precedes';
   };
   const finalWriters = new Map<string, number[]>();
