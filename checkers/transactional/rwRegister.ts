@@ -86,8 +86,17 @@ export function inferRwRegister(txns: readonly Txn[], options: RegisterOptions =
       }
       if (!reads) return;
       // A read after the txn's own write must see that write; a second read without one may see another
-      // txn's write (a non-repeatable read, which read committed allows), so it is judged as any read.
+      // txn's write (a non-repeatable read, which read committed allows but read atomic, repeatable read and
+      // snapshot isolation do not), so it is reported and then judged as any read.
       const s = state.get(m.key);
+      if (s !== undefined && !s.own && valueId(s.value ?? INIT) !== valueId(m.value ?? INIT))
+        anomalies.push({
+          type: 'non-repeatable-read',
+          txns: [t.index],
+          key: m.key,
+          micro: i,
+          explanation: `${showTxn(t)} read ${m.key} = ${show(s.value)}, then ${show(m.value)} at micro-op ${i + 1}, with no write of its own between: another txn's write became visible in between (a non-repeatable read).`,
+        });
       if (s !== undefined && s.own) {
         if (valueId(s.value ?? INIT) !== valueId(m.value ?? INIT))
           anomalies.push({
