@@ -109,6 +109,11 @@ const phasesSpec = z.strictObject({
   faults: duration.default('20s').describe('The fault window: the nemesis schedule runs'),
   heal: duration.default('2s').describe('Every fault is healed at its start; traffic continues'),
   recovery: duration.default('5s').describe('Traffic after healing, for the system to recover'),
+  quiesce: duration
+    .default('0s')
+    .describe(
+      'No traffic, before the final reads: time for an eventually consistent system to converge, so an update acknowledged just before them is not taken for lost',
+    ),
   finalReads: duration.default('10s').describe('Budget for every client to read every key once successfully'),
 });
 

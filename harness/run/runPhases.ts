@@ -1,6 +1,6 @@
 // The phases of a run: warm-up (traffic, no faults) → fault window (the nemesis schedule runs) → heal (every
-// fault healed, traffic goes on) → recovery → final reads (every client reads every key until ok). Client
-// traffic runs from the start of warm-up to the end of recovery. Each phase boundary syncs the history.
+// fault healed, traffic goes on) → recovery → quiesce (no traffic; only when the campaign asks) → final reads
+// (every client reads every key until ok). Client traffic runs from the start of warm-up to the end of recovery. Each phase boundary syncs the history.
 import type { CampaignSpec } from '../campaign/campaignSchema.ts';
 import { durationMs } from '../campaign/campaignSchema.ts';
 import type { ClientPool } from '../clients/clientPool.ts';
@@ -91,6 +91,11 @@ export async function runPhases(o: PhaseOptions): Promise<void> {
     trafficStop.abort();
     await traffic;
     phases.removeEventListener('abort', stopTraffic);
+    const quiesceMs = durationMs(campaign.phases.quiesce);
+    if (!signal.aborted && quiesceMs > 0) {
+      enter('quiesce');
+      await sleep(quiesceMs, signal);
+    }
     if (!signal.aborted) {
       enter('final reads');
       const budget = AbortSignal.any([signal, AbortSignal.timeout(durationMs(campaign.phases.finalReads))]);
