@@ -11,7 +11,7 @@ import type { MessageEvent } from './maelstromRouter.ts';
 import { parseMaelstromOptions } from './maelstromOptions.ts';
 import type { MaelstromOptions } from './maelstromOptions.ts';
 import { NodeProcess } from './nodeProcess.ts';
-import { completionOf, requestBody, timeoutCompletion } from './workloadBodies.ts';
+import { completionOf, protocolFor, requestBody, timeoutCompletion } from './workloadBodies.ts';
 import { conditionsForPacketFault, grudgeFromRecord } from './networkFaults.ts';
 import type { PacketFaultBehaviors } from './networkFaults.ts';
 
@@ -139,14 +139,26 @@ export class MaelstromCluster {
     await this.init(ctx, state);
   }
 
+  /** init, and for the broadcast protocol the topology (every other node a neighbour), before the node serves. */
   private async init(ctx: NodeContext, state: NodeState): Promise<void> {
     const name = ctx.node.name;
+    const names = ctx.nodes.map((n) => n.name);
+    await this.setupRequest(state, name, { type: 'init', node_id: name, node_ids: names });
+    if (this.options.setProtocol === 'broadcast')
+      await this.setupRequest(state, name, {
+        type: 'topology',
+        topology: Object.fromEntries(names.map((n) => [n, names.filter((m) => m !== n)])),
+      });
+    state.initialized = true;
+  }
+
+  /**
+   * One request of the harness's own (from c0) that the node must answer with `<type>_ok` in time. It bypasses
+   * the network's faults (as Maelstrom's setup runs before its nemesis), but is logged.
+   */
+  private async setupRequest(state: NodeState, name: string, body: MessageBody): Promise<void> {
     const msgId = this.nextInitId++;
-    const init: MaelstromMessage = {
-      src: initSender,
-      dest: name,
-      body: { type: 'init', msg_id: msgId, node_id: name, node_ids: ctx.nodes.map((n) => n.name) },
-    };
+    const request: MaelstromMessage = { src: initSender, dest: name, body: { ...body, msg_id: msgId } };
     let timer: NodeJS.Timeout | undefined;
     const reply = new Promise<MessageBody | 'timeout' | 'exited'>((resolve) => {
       this.pendingInits.set(name, { msgId, settle: resolve });
@@ -157,22 +169,18 @@ export class MaelstromCluster {
         resolve('exited');
       });
     });
-    // init bypasses the network's faults (as Maelstrom's setup does before its nemesis starts), but is logged.
-    this.router.recordDirect(init);
-    state.process.deliver(init);
+    this.router.recordDirect(request);
+    state.process.deliver(request);
     const answer = await reply;
     clearTimeout(timer);
     this.pendingInits.delete(name);
-    if (answer !== 'timeout' && answer !== 'exited' && answer.type === 'init_ok') {
-      state.initialized = true;
-      return;
-    }
+    if (answer !== 'timeout' && answer !== 'exited' && answer.type === `${body.type}_ok`) return;
     const why =
       answer === 'timeout'
-        ? `did not answer init within ${this.options.initTimeoutMs} ms`
+        ? `did not answer ${body.type} within ${this.options.initTimeoutMs} ms`
         : answer === 'exited'
-          ? `${state.process.exit ?? 'exited'} before answering init`
-          : `answered init with ${JSON.stringify(answer)}`;
+          ? `${state.process.exit ?? 'exited'} before answering ${body.type}`
+          : `answered ${body.type} with ${JSON.stringify(answer)}`;
     if (answer !== 'exited') await state.process.kill();
     throw new Error(state.process.describe(why));
   }
@@ -236,7 +244,14 @@ export class MaelstromCluster {
 
   /** A client endpoint bound to `node`, named c1, c2, ... in the order clients open. */
   openClient(node: string, workload: string): MaelstromClient {
-    const client = new MaelstromClient(`c${this.nextClient++}`, node, workload, this.router, this.options.rpcTimeoutMs);
+    const protocol = protocolFor(workload, this.options.setProtocol);
+    const client = new MaelstromClient(
+      `c${this.nextClient++}`,
+      node,
+      { name: workload, protocol },
+      this.router,
+      this.options.rpcTimeoutMs,
+    );
     return client;
   }
 
@@ -262,15 +277,24 @@ export class MaelstromClient {
   readonly name: string;
   private readonly node: string;
   private readonly workload: string;
+  /** The Maelstrom protocol it speaks for that workload (protocolFor). */
+  private readonly protocol: string;
   private readonly router: MaelstromRouter;
   private readonly rpcTimeoutMs: number;
   private nextMsgId = 1;
   private readonly pending = new Map<number, PendingRequest>();
 
-  constructor(name: string, node: string, workload: string, router: MaelstromRouter, rpcTimeoutMs: number) {
+  constructor(
+    name: string,
+    node: string,
+    workload: { name: string; protocol: string },
+    router: MaelstromRouter,
+    rpcTimeoutMs: number,
+  ) {
     this.name = name;
     this.node = node;
-    this.workload = workload;
+    this.workload = workload.name;
+    this.protocol = workload.protocol;
     this.router = router;
     this.rpcTimeoutMs = rpcTimeoutMs;
     router.attach(name, (m) => {
@@ -282,7 +306,7 @@ export class MaelstromClient {
   }
 
   async invoke(op: ClientOp, signal: AbortSignal): Promise<Completion> {
-    const request = requestBody(this.workload, op);
+    const request = requestBody(this.workload, op, this.protocol);
     if ('refused' in request) return { type: 'fail', error: request.refused };
     const msgId = this.nextMsgId++;
     let timer: NodeJS.Timeout | undefined;
@@ -302,7 +326,9 @@ export class MaelstromClient {
     clearTimeout(timer);
     if (onAbort !== undefined) signal.removeEventListener('abort', onAbort);
     this.pending.delete(msgId);
-    return answer === 'timeout' ? timeoutCompletion(op, this.rpcTimeoutMs) : completionOf(op, answer);
+    return answer === 'timeout'
+      ? timeoutCompletion(op, this.rpcTimeoutMs)
+      : completionOf(op, answer, request.body.type);
   }
 
   close(): Promise<void> {

@@ -19,6 +19,11 @@ export interface MaelstromOptions {
   initTimeoutMs: number;
   /** How long a client waits for a reply; keep it under the campaign's clients.timeout. */
   rpcTimeoutMs: number;
+  /**
+   * The Maelstrom protocol the set workload speaks: g-set (add/read), or broadcast (broadcast/read, each node
+   * told its neighbours by a topology message after init).
+   */
+  setProtocol: 'g-set' | 'broadcast';
 }
 
 function fail(option: string, problem: string): never {
@@ -61,6 +66,11 @@ function latencyOf(value: unknown): LatencyDistribution {
   }
 }
 
+function setProtocolOf(value: unknown): 'g-set' | 'broadcast' {
+  if (value === undefined || value === 'g-set' || value === 'broadcast') return value ?? 'g-set';
+  return fail('setProtocol', `g-set or broadcast, got ${JSON.stringify(value)}`);
+}
+
 function clientLinksOf(value: unknown): 'reliable' | 'faulty' {
   if (value === undefined || value === 'reliable' || value === 'faulty') return value ?? 'reliable';
   return fail('network.clientLinks', `reliable or faulty, got ${JSON.stringify(value)}`);
@@ -96,5 +106,6 @@ export function parseMaelstromOptions(options: Record<string, unknown>, campaign
     seed,
     initTimeoutMs: number(options['initTimeoutMs'], 'initTimeoutMs', 10_000),
     rpcTimeoutMs: number(options['rpcTimeoutMs'], 'rpcTimeoutMs', 1000),
+    setProtocol: setProtocolOf(options['setProtocol']),
   };
 }

@@ -1,7 +1,7 @@
 // faultline ops as Maelstrom bodies and replies as completions, with Maelstrom's definite / indefinite errors.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkSupportedWorkload, completionOf, requestBody, timeoutCompletion } from './workloadBodies.ts';
+import { checkSupportedWorkload, completionOf, protocolFor, requestBody, timeoutCompletion } from './workloadBodies.ts';
 
 test('lin-kv requests: integer keys as Maelstrom uses them, a register on key 0, cas as from/to', () => {
   assert.deepEqual(requestBody('key-value', { f: 'read', key: 'k3', value: null }), {
@@ -70,4 +70,19 @@ test('an unsupported workload is refused, naming the supported ones', () => {
   assert.doesNotThrow(() => {
     checkSupportedWorkload('counter');
   });
+});
+
+test('the set workload may speak broadcast: broadcast/read requests, broadcast_ok and read_ok with messages', () => {
+  assert.equal(protocolFor('set', 'broadcast'), 'broadcast');
+  assert.equal(protocolFor('set', 'g-set'), 'g-set');
+  assert.equal(protocolFor('counter', 'broadcast'), 'g-counter / pn-counter');
+  const add = { f: 'add', key: 'k0', value: 12 };
+  const read = { f: 'read', key: 'k0', value: null };
+  assert.deepEqual(requestBody('set', add, 'broadcast'), { body: { type: 'broadcast', message: 12 } });
+  assert.deepEqual(requestBody('set', read, 'broadcast'), { body: { type: 'read' } });
+  const refused = requestBody('set', { ...add, key: 'k1' }, 'broadcast');
+  assert.ok('refused' in refused && /broadcast has no keys/.test(refused.refused));
+  assert.deepEqual(completionOf(add, { type: 'broadcast_ok' }, 'broadcast'), { type: 'ok', value: 12 });
+  assert.equal(completionOf(add, { type: 'add_ok' }, 'broadcast').type, 'info', 'a reply of another type');
+  assert.deepEqual(completionOf(read, { type: 'read_ok', messages: [3, 1] }, 'read'), { type: 'ok', value: [3, 1] });
 });

@@ -14,6 +14,14 @@ export const maelstromWorkloadFor: Readonly<Record<string, string>> = {
   'unique-ids': 'unique-ids',
 };
 
+/**
+ * The protocol a client speaks: its workload's, except that the set workload may speak broadcast (option
+ * setProtocol), whose reads return `messages`.
+ */
+export function protocolFor(workload: string, setProtocol: 'g-set' | 'broadcast'): string {
+  return workload === 'set' && setProtocol === 'broadcast' ? 'broadcast' : (maelstromWorkloadFor[workload] ?? workload);
+}
+
 /** Maelstrom's defined error codes (protocol.md's table; 20-22 are lin-kv's, 30 the txn workloads'). */
 export const maelstromErrors: Readonly<Record<number, { name: string; definite: boolean }>> = {
   0: { name: 'timeout', definite: false },
@@ -50,9 +58,16 @@ export function maelstromKey(op: ClientOp): Value {
   return m === null ? op.key : Number(m[1]);
 }
 
-/** The request body for an op (without msg_id), or why it cannot be sent (a definite fail). */
-export function requestBody(workload: string, op: ClientOp): { body: MessageBody } | { refused: string } {
-  switch (maelstromWorkloadFor[workload]) {
+/**
+ * The request body for an op (without msg_id), or why it cannot be sent (a definite fail). `protocol` is the
+ * client's (protocolFor), `workload` the faultline workload it serves.
+ */
+export function requestBody(
+  workload: string,
+  op: ClientOp,
+  protocol = maelstromWorkloadFor[workload],
+): { body: MessageBody } | { refused: string } {
+  switch (protocol) {
     case 'lin-kv': {
       const key = maelstromKey(op);
       if (op.f === 'read') return { body: { type: 'read', key } };
@@ -71,6 +86,12 @@ export function requestBody(workload: string, op: ClientOp): { body: MessageBody
         return { body: workload === 'set' ? { type: 'add', element: op.value } : { type: 'add', delta: op.value } };
       break;
     }
+    case 'broadcast':
+      // One broadcast set per cluster, as g-set.
+      if (op.key !== undefined && op.key !== 'k0') return { refused: "Maelstrom's broadcast has no keys: set keys: 1" };
+      if (op.f === 'add') return { body: { type: 'broadcast', message: op.value } };
+      if (op.f === 'read') return { body: { type: 'read' } };
+      break;
     case 'unique-ids':
       if (op.f === 'generate') return { body: { type: 'generate' } };
       break;
@@ -82,14 +103,15 @@ export function requestBody(workload: string, op: ClientOp): { body: MessageBody
 }
 
 /** The completion of an op from its reply body. */
-export function completionOf(op: ClientOp, reply: MessageBody): Completion {
+export function completionOf(op: ClientOp, reply: MessageBody, requestType: string = op.f): Completion {
   if (reply.type === 'error') return errorCompletion(op, reply);
-  const expected = `${op.f}_ok`;
+  const expected = `${requestType}_ok`;
   if (reply.type !== expected) {
     const error = `expected a ${expected} reply, got ${reply.type}`;
     return op.f === 'read' ? { type: 'fail', error } : { type: 'info', error };
   }
-  if (op.f === 'read') return { type: 'ok', value: (reply['value'] ?? null) as Value };
+  // A broadcast read answers `messages`; every other read `value`.
+  if (op.f === 'read') return { type: 'ok', value: (reply['value'] ?? reply['messages'] ?? null) as Value };
   // generate_ok carries the new id (anything of another shape is the workload's contract to judge).
   if (op.f === 'generate') return { type: 'ok', value: (reply['id'] ?? null) as Value };
   return { type: 'ok', value: op.value };
