@@ -55,6 +55,8 @@ export function usableHere(f: FaultSpec, available: (name: FaultName) => boolean
   return f.kind === 'packet' ? names.some(available) : names.every(available);
 }
 
+/** The availability names a system's own network takes over: partitions and every packet behaviour. */
+const networkFaultNames = new Set<string>([...faultPackage('partition').names, ...faultPackage('packet').names]);
 const localReason = 'the local backend runs every node on this machine; use nodes: {backend: docker} for this fault';
 
 /**
@@ -125,8 +127,11 @@ export async function createFaultDriver(o: FaultDriverOptions): Promise<FaultDri
     if (!a.available)
       unavailable.push({
         fault: a.fault,
-        // With a system network, what it does not do is its own reason, not the backend's.
-        reason: backend === 'local' && network === undefined ? localReason : (a.reason ?? 'unavailable'),
+        // A network fault the system's own network does not do has that as its reason, not the backend.
+        reason:
+          backend === 'local' && !(network !== undefined && networkFaultNames.has(a.fault))
+            ? localReason
+            : (a.reason ?? 'unavailable'),
       });
   }
   const usable = requested.filter((f) => usableHere(f, (n) => availability.get(n)?.available === true));
