@@ -1,6 +1,7 @@
 // The phases of a run: warm-up (traffic, no faults) → fault window (the nemesis schedule runs) → heal (every
 // fault healed, traffic goes on) → recovery → quiesce (no traffic; only when the campaign asks) → final reads
-// (every client reads every key until ok). Client traffic runs from the start of warm-up to the end of recovery. Each phase boundary syncs the history.
+// (every client reads every key until ok). Client traffic runs from the start of warm-up to the end of
+// recovery. Each phase boundary syncs the history.
 import type { CampaignSpec } from '../campaign/campaignSchema.ts';
 import { durationMs } from '../campaign/campaignSchema.ts';
 import type { ClientPool } from '../clients/clientPool.ts';
