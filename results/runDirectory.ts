@@ -7,6 +7,8 @@ import { basename, dirname } from 'node:path';
 /** The files and folders of one run directory. */
 export const runFiles = {
   campaign: 'campaign.yaml',
+  /** The campaign file's absolute path, where `clean --heal` resolves a relative plug-in path after a crash. */
+  campaignSource: 'campaign-source',
   seed: 'seed',
   history: 'history.jsonl',
   results: 'results.json',

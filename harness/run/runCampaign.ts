@@ -111,6 +111,7 @@ export async function runCampaign(options: RunCampaignOptions): Promise<RunOutco
   const runDir = createRunDir(options.storeDir, campaign.name, startedAt);
   const runId = runIdOf(runDir);
   writeFileSync(`${runDir}/${runFiles.campaign}`, source);
+  writeFileSync(`${runDir}/${runFiles.campaignSource}`, `${resolve(file)}\n`);
   writeFileSync(`${runDir}/${runFiles.seed}`, `${seed}\n`);
   const log = new HarnessLog(`${runDir}/${runFiles.harnessLog}`);
   const say = (message: string): void => {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readHistoryJsonl } from '../../harness/history/jsonl.ts';
 import { localRunProcesses, localRunRoot } from '../../harness/nodes/localNodes.ts';
@@ -173,10 +173,12 @@ test(
     t.after(() => {
       rmSync(dir, { recursive: true, force: true });
     });
+    // Named relative to the campaign file, as a user's plug-in usually is: `clean --heal`, run from elsewhere,
+    // finds it through the campaign file the run recorded.
     const run = start(
       dir,
       'kill-fault',
-      `system: ${tutorial}\nnodes: {backend: local, count: 3}\nworkload: {name: register}\n` +
+      `system: ./${relative(dir, tutorial)}\nnodes: {backend: local, count: 3}\nworkload: {name: register}\n` +
         `phases: {warmup: 500ms, faults: 60s}\nnemesis: {faults: [{kind: kill, targets: [[n2]]}], interval: 200ms, hold: 30s}\n` +
         `checkers: [linearizable]\n`,
     );

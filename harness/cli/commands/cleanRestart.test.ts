@@ -1,12 +1,12 @@
 // `clean --heal` loads a run's system from its run directory to start what a kill fault left down.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { healAll } from '../../../nemesis/index.ts';
 import { ScriptedRemote } from '../../../nemesis/testing/scriptedRemote.ts';
-import { localRunPorts, runRestart } from './cleanRestart.ts';
+import { localRunPorts, recordedCampaignFile, runRestart } from './cleanRestart.ts';
 
 /** A plug-in whose start runs `probe-start <node> <port>` on the node, and is ready at once. */
 const probeSystem = `
@@ -68,6 +68,30 @@ test('a plug-in path that is gone is reported with why; the campaign file it cam
   writeFileSync(join(campaignDir, 'probe.mjs'), probeSystem);
   const found = await runRestart(runDir, [new ScriptedRemote('n1', '127.0.0.1')], {}, join(campaignDir, 'c.yaml'));
   assert.ok('restart' in found, JSON.stringify(found));
+});
+
+test('a relative plug-in path resolves next to the campaign file the run recorded, with no --campaign', async (t) => {
+  const { root, runDir } = runDirWith(() => './probe.mjs');
+  t.after(() => {
+    rmSync(root, { recursive: true, force: true });
+  });
+  const campaignDir = join(root, 'campaigns');
+  mkdirSync(campaignDir);
+  writeFileSync(join(campaignDir, 'probe.mjs'), probeSystem);
+  const campaignFile = join(campaignDir, 'c.yaml');
+  writeFileSync(campaignFile, readFileSync(join(runDir, 'campaign.yaml')));
+  // A record naming a file that is gone is passed over, as no record is.
+  writeFileSync(join(runDir, 'campaign-source'), `${join(root, 'moved.yaml')}\n`);
+  assert.equal(recordedCampaignFile(runDir), undefined);
+  assert.ok('problem' in (await runRestart(runDir, [new ScriptedRemote('n1', '127.0.0.1')])));
+  writeFileSync(join(runDir, 'campaign-source'), `${campaignFile}\n`);
+  assert.equal(recordedCampaignFile(runDir), campaignFile);
+  const n1 = new ScriptedRemote('n1', '127.0.0.1');
+  await n1.writeFile('/var/run/faultline/killed', 'killed\n');
+  const restart = await runRestart(runDir, [n1]);
+  assert.ok('restart' in restart, JSON.stringify(restart));
+  await healAll([n1], { restart: restart.restart });
+  assert.deepEqual(n1.callsOf('probe-start'), [['probe-start', 'n1', 'undefined', 'mint']]);
 });
 
 test("the local backend's ports are read back from the nodes' folder; none when absent or unreadable", (t) => {

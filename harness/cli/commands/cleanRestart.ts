@@ -1,6 +1,7 @@
-// `faultline clean --heal`: starting again what a kill fault left down. A run directory holds its campaign, so
-// the system's hooks load as `faultline run` loads them (built-in name or plug-in module, under the campaign's
-// hook timeout), bound to the run's nodes as the run bound them (same options, the local backend's ports).
+// `faultline clean --heal`: starting again what a kill fault left down. A run directory holds its campaign and
+// where that campaign's file was, so the system's hooks load as `faultline run` loaded them (built-in name or
+// plug-in module relative to the campaign file, under the campaign's hook timeout), bound to the run's nodes as
+// the run bound them (same options, the local backend's ports).
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { durationMs } from '../../campaign/campaignSchema.ts';
@@ -21,12 +22,15 @@ export type RunRestart = { restart: NonNullable<HealAllOptions['restart']> } | {
 /** The system a run directory's campaign names, with its options; or why it cannot be loaded. */
 export async function loadRunSystem(
   runDir: string,
-  /** The campaign file the run came from, where a relative plug-in path resolves (default: the run's copy). */
+  /**
+   * The campaign file the run came from, where a relative plug-in path resolves (default: the one the run
+   * recorded, while it is still there; else the run's copy).
+   */
   campaignFile?: string,
 ): Promise<{ system: SystemDefinition; options: Record<string, unknown>; campaignDir: string } | { problem: string }> {
   const copy = join(runDir, runFiles.campaign);
   try {
-    const file = campaignFile ?? copy;
+    const file = campaignFile ?? recordedCampaignFile(runDir) ?? copy;
     const loaded = parseCampaign(readFileSync(copy, 'utf8'), file);
     const spec = loaded.campaign.system;
     const { name, options } = typeof spec === 'string' ? { name: spec, options: {} } : spec;
@@ -39,6 +43,14 @@ export async function loadRunSystem(
   } catch (e) {
     return { problem: e instanceof Error ? e.message.split('\n')[0]! : String(e) };
   }
+}
+
+/** The campaign file the run recorded it came from, if the record and the file are both there. */
+export function recordedCampaignFile(runDir: string): string | undefined {
+  const record = join(runDir, runFiles.campaignSource);
+  if (!existsSync(record)) return undefined;
+  const file = readFileSync(record, 'utf8').trim();
+  return file !== '' && existsSync(file) ? file : undefined;
 }
 
 /**
