@@ -5,8 +5,7 @@
 //
 // Per family: in-process (faultline in this process, Porcupine in one driver process, each making N passes:
 // cold = the first pass, warm = the median of the others) and whole-process (the command a user runs, from
-// start to exit: Porcupine's driver given all the family's files; faultline's `check` one process per file
-// while it takes a single path, as the label says). Ratio = faultline / Porcupine: below 1 faultline is faster.
+// start to exit: Porcupine's driver given all the family's files, faultline's `check` given them all too). Ratio = faultline / Porcupine: below 1 faultline is faster.
 // BENCH_REPS (default 5) passes; BENCH_ONLY=etcd,partitioned,c10,c50,1m picks families (matched against the
 // labels); BENCH_PORCUPINE_TIMEOUT (default 60s) bounds each Porcupine check; the 1M-op register family runs
 // Porcupine only with BENCH_PORCUPINE_1M=1 (it needs over 6 GB at 100k ops).
@@ -269,14 +268,13 @@ if (typeof driver !== 'string') {
       const ourWhole: number[] = [];
       const theirWhole: number[] = [];
       for (let i = 0; i < wholeRuns; i++) {
-        ourWhole.push(f.files.reduce((n, file) => n + wall(process.execPath, [cli, 'check', file, ...f.cliArgs]), 0));
+        ourWhole.push(wall(process.execPath, [cli, 'check', ...f.files, ...f.cliArgs]));
         if (theirs !== undefined)
           theirWhole.push(
             wall(driver, ['-model', f.driverModel, '-timeout', f.timeout ?? porcupineTimeout, ...f.files]),
           );
       }
-      const perFile = f.files.length > 1 ? ` (${f.files.length} processes, one per file: check takes one path)` : '';
-      let line = `  whole-process: faultline ${secs(median(ourWhole))}${perFile}`;
+      let line = `  whole-process: faultline ${secs(median(ourWhole))} (one \`check\` of all ${f.files.length} files)`;
       if (theirs !== undefined) {
         line += `, Porcupine ${secs(median(theirWhole))} (one process); ratio ${(median(ourWhole) / median(theirWhole)).toFixed(2)}`;
       }
