@@ -112,7 +112,9 @@ export async function buildBundle() {
     // reads FAULTLINE_BUNDLE_URL: the URL of the bundled file it ended up in.
     define: { FAULTLINE_BUNDLE_URL: 'import.meta.url' },
     chunkNames: 'chunk-[hash]',
-    sourcemap: 'inline',
+    // Linked, not inline: Node reads a map only with --enable-source-maps, and inline maps were 5.4 of the
+    // bundle's 7.5 MB, read and scanned at every start.
+    sourcemap: 'linked',
     metafile: true,
     plugins: [sourceUrls(transform)],
     logLevel: 'silent',
