@@ -54,9 +54,9 @@ const firstSliceMs = 4;
 export const defaultWorkerMinOps = 250_000;
 
 /**
- * Once a partition is found violated, the others get as long again as the check has taken, at most this
- * much: enough for the cheap ones to be reported too, without waiting on one that explodes (Porcupine
- * cancels them outright). The verdict is already decided.
+ * On worker threads, once a partition is found violated, the others get as long again as the check has taken,
+ * at most this much: enough for the cheap ones to be reported too, without waiting on one that explodes
+ * (Porcupine cancels them outright). The verdict is already decided. (On this thread the round under way ends.)
  */
 const graceAfterViolationMs = 1000;
 
@@ -156,8 +156,10 @@ function* decideRounds(
   // stopped; the paused ones' memory counts against the budget of the one running.
   const decisions = partitions.map((p) => startDecision(model, p));
   let pending = partitions.map((_, i) => i).filter((i) => !decided.has(i));
+  // Once a partition is found violated the verdict is decided: the round under way ends (each other partition
+  // gets the slice it was due, so the cheap violations are reported too) and the check stops, as Porcupine
+  // cancels the rest outright. Running the others on for as long again made a failing check take twice its time.
   let violated = [...decided.values()].some((r) => r.valid === false);
-  if (violated) budget.deadline = graceDeadline(started, performance.now(), budget.deadline);
   let slice = firstSliceMs;
   progress.send();
   while (pending.length > 0) {
@@ -165,16 +167,14 @@ function* decideRounds(
     for (const i of pending) {
       const now = performance.now();
       // A partition left on its own needs no slicing, but for the yields.
-      const sliceEnd = Math.min(pending.length === 1 ? budget.deadline : now + slice, lastYield + pacing.yieldEveryMs);
+      const alone = pending.length === 1 && !violated;
+      const sliceEnd = Math.min(alone ? budget.deadline : now + slice, lastYield + pacing.yieldEveryMs);
       const deadline = Math.min(budget.deadline, sliceEnd);
       let held = 0;
       for (const j of pending) if (j !== i) held += decisions[j]!.bytes;
       const r = decisions[i]!.run({ deadline, memoryBytes: budget.memoryBytes - held });
       reports[i] = r;
-      if (r.valid === false && !violated) {
-        violated = true;
-        budget.deadline = graceDeadline(started, performance.now(), budget.deadline);
-      }
+      if (r.valid === false) violated = true;
       const again = r.valid === 'unknown' && r.reason === 'time' && deadline < budget.deadline;
       if (again) undecided.push(i);
       progress.report(i, r, !again);
@@ -184,7 +184,7 @@ function* decideRounds(
         lastYield = performance.now();
       }
     }
-    if (performance.now() >= budget.deadline) break;
+    if (violated || performance.now() >= budget.deadline) break;
     pending = undecided;
     slice *= 2;
   }
