@@ -295,6 +295,7 @@ function assemble(
   const clockNow = (): Clock => (clock ??= clockFor(operations, partitions[0]?.origin ?? 0));
   const anomalies: Anomaly[] = [];
   const undecided: string[] = [];
+  const stopped = reports.some((r) => r.valid === false);
   let zonePartitions = 0;
   let cached = 0;
   for (const r of reports) {
@@ -302,7 +303,7 @@ function assemble(
     cached += r.cached;
     if (r.valid === 'unknown')
       undecided.push(
-        `${multi ? `key ${JSON.stringify(r.key)}` : 'the history'} (${r.ops} ops, ${r.reason === 'time' ? 'time' : 'memory'} budget ran out)`,
+        `${multi ? `key ${JSON.stringify(r.key)}` : 'the history'} (${r.ops} ops${stopped && r.reason === 'time' ? '' : `, ${r.reason === 'time' ? 'time' : 'memory'} budget ran out`})`,
       );
     if (r.valid !== false) continue;
     const failed = byId.get(r.failedOp);
@@ -348,7 +349,9 @@ function assemble(
   if (undecided.length > 0) {
     const shown = undecided.slice(0, 10).join(', ');
     const more = undecided.length > 10 ? ` and ${undecided.length - 10} more` : '';
-    result.reason = `not decided: ${shown}${more}`;
+    // With a violation found, the rest were stopped on purpose: the verdict did not wait for them.
+    const why = stopped ? 'not searched to the end once a violation was found: ' : 'not decided: ';
+    result.reason = `${why}${shown}${more}`;
   }
   return result;
 }
