@@ -123,7 +123,8 @@ async function checkOne(
 ): Promise<Checked> {
   // A stored run is re-checked as it was checked, unless the user chose the checkers.
   const history = runHistoryPath(path);
-  const recorded = choice.all || choice.checker !== undefined || history === null ? undefined : recordedCheck(history);
+  const recorded =
+    choice.all || choice.checker !== undefined || history === null ? undefined : await recordedCheck(history);
   // The run's own budgets too, each unless the command line gave one; the default only when neither did.
   const fileOptions: CheckFileOptions = {
     ...options,

@@ -5,9 +5,6 @@ import { dirname, isAbsolute, join } from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import { parse as parseYaml } from 'yaml';
 import type { ModelSpec } from '../../../checkers/models/model.ts';
-import { parseRunResults } from '../../../results/runResults.ts';
-import { defaultCheckers } from '../../run/runChecks.ts';
-import { getWorkload } from '../../workloads/index.ts';
 import { UserError } from '../../errors.ts';
 import { runFiles } from '../../../results/runDirectory.ts';
 
@@ -76,10 +73,12 @@ export interface RecordedCheck {
  * it wrote results) from campaign.yaml's `checkers`, else that workload's default checkers. Undefined when the
  * history is not a stored run's.
  */
-export function recordedCheck(historyPath: string): RecordedCheck | undefined {
+export async function recordedCheck(historyPath: string): Promise<RecordedCheck | undefined> {
   const dir = dirname(historyPath);
   const results = join(dir, runFiles.results);
   if (existsSync(results)) {
+    // Loaded only for a stored run: results.json's schema is zod's, whose loading was a fifth of checking an etcd log.
+    const { parseRunResults } = await import('../../../results/runResults.ts');
     let r;
     try {
       r = parseRunResults(readFileSync(results, 'utf8'), results);
@@ -110,6 +109,8 @@ export function recordedCheck(historyPath: string): RecordedCheck | undefined {
   if (Array.isArray(doc?.checkers) && doc.checkers.every((c) => typeof c === 'string'))
     return { checkers: doc.checkers, source: campaign };
   const name = doc?.workload?.name;
+  const { getWorkload } = await import('../../workloads/index.ts');
+  const { defaultCheckers } = await import('../../run/runChecks.ts');
   const workload = typeof name === 'string' ? getWorkload(name) : undefined;
   if (workload === undefined) return undefined;
   const mix = (typeof doc?.workload?.mix === 'object' && doc.workload.mix !== null ? doc.workload.mix : null) as Record<
