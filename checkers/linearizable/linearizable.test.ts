@@ -121,6 +121,22 @@ const cases: ModelCase[] = [
     result: (f, input) => (f === 'get' ? fc.constantFrom('', 'x', 'y', 'xy', 'yx') : fc.constant(input)),
   },
   {
+    // Porcupine-like tokens, so the reads spell out which append followed which and the search tries its
+    // guess of the next append first (kv.ts appendsReadInOrder); the guess must never change a verdict.
+    name: 'kv (partitioned, the next append guessed from the reads)',
+    model: () => createModel({ name: 'kv', options: { initial: '' } }),
+    oracleModel: () => createModel({ name: 'kv', options: { initial: '', partitioned: false } }),
+    invoke: fc
+      .tuple(
+        fc.constantFrom('a', 'b'),
+        fc.constantFrom('get', 'put', 'append', 'append'),
+        fc.constantFrom('x1', 'x2', 'y1'),
+      )
+      .map(([key, f, v]) => ({ f, key, value: f === 'get' ? null : v })),
+    result: (f, input) =>
+      f === 'get' ? fc.constantFrom('', 'x1', 'x1x2', 'x1y1', 'x2x1', 'y1x1x2', 'x1x2y1', 'x2') : fc.constant(input),
+  },
+  {
     // One search over the whole store, with the model's commutation classes (keys): partial-order
     // reduction and backjumping in the search, checked here against the oracle's plain enumeration.
     name: 'kv, one store (commutation classes)',

@@ -490,12 +490,25 @@ function* search<S>(
   // model.search.order 'list' drops the first try (Porcupine's order), unless the commutation classes are
   // in use: their reduction and backjumping are stated for the first return's class.
   const listOrder = model.search?.order === 'list' && !reduce;
+  // The model's guess of the next op replaces the first return's op as the first try (not with the
+  // commutation classes, whose reduction is stated for that op). A guess is tried only while it is a
+  // candidate: not yet placed, its call before the first return (entries compared by time rank).
+  const guess = reduce ? undefined : model.search?.nextOp?.(ops);
+  const rank = new Int32Array(2 * n);
+  order.forEach((e, at) => (rank[e] = at));
+  const guessedCall = (r: number): number => {
+    const only = onlyState[state]!;
+    if (guess === undefined || only < 0) return -1;
+    const i = guess.after(states[only]!);
+    if (i < 0 || i >= n || (linearized[i >>> 5]! & (1 << (i & 31))) !== 0) return -1;
+    return r < 0 || rank[2 * i]! < rank[r]! ? 2 * i : -1;
+  };
   let blockedCall = -1; // call entry of the first return's op in this configuration, -1 when none
   let active = -1; // the commutation class candidates are restricted to, -1 for none
   let firstTry = false; // e is blockedCall, tried before the scan from the head
   const enter = (): number => {
     const r = firstReturn();
-    blockedCall = r < 0 || listOrder ? -1 : r - 1;
+    blockedCall = guess !== undefined ? guessedCall(r) : r < 0 || listOrder ? -1 : r - 1;
     active = reduce && r >= 0 ? classOf[r >> 1]! : -1;
     firstTry = blockedCall >= 0;
     return firstTry ? blockedCall : next[head]!;

@@ -4,7 +4,7 @@ import type { Operation, Value } from '../history.ts';
 import { canonicalKey, describeValue, sameValue } from './model.ts';
 import type { CellAccess, Model, ModelOp, RegisterView } from './model.ts';
 import { registerAccess } from './register.ts';
-import { createValueTable } from './values.ts';
+import { createValueTable, prefixFingerprints } from './values.ts';
 import type { Suffix, ValueTable } from './values.ts';
 
 export interface KvOptions {
@@ -125,7 +125,19 @@ function partitionedKv(initial: Value, nilWildcard: boolean): Model<number> {
     key: (s) => s,
     // Measured on Porcupine's kv logs: list order explores a third of the configurations of urgent order
     // (c50-ok key 4: 62k vs 185k), and a step on value ids is cheaper than the step memo's lookup.
-    search: { order: 'list', memoiseSteps: false },
+    search: {
+      order: 'list',
+      memoiseSteps: false,
+      nextOp(ops) {
+        const next = appendsReadInOrder(ops, initial);
+        return {
+          after: (state) => {
+            const f = table.fingerprint(state);
+            return f >= 0 ? (next.after.get(f) ?? -1) : state === initialId ? next.fromInitial : -1;
+          },
+        };
+      },
+    },
     partition: opKey,
     readOnly: (op) => readFs.has(op.f),
     register: { initial, view },
@@ -133,6 +145,54 @@ function partitionedKv(initial: Value, nilWildcard: boolean): Model<number> {
     describeState: (s) => describeValue(table.value(s)),
     describeOperation: describeKvOp,
   };
+}
+
+/**
+ * Which append came next after which value, as the reads' values spell it out: a read of "x 1 yx 2 y" after
+ * put "x 1 y" and append "x 2 y" says the append followed the put's value. Keyed by the earlier value's
+ * fingerprint (values.ts). The longest values read say it all: each is split into the put (or the initial
+ * value) it starts with and the appends after it. A guess for the search's order only: an ambiguous split
+ * takes the first match, and a value no split explains is passed over.
+ */
+function appendsReadInOrder(
+  ops: readonly Operation[],
+  initial: Value,
+): { fromInitial: number; after: Map<number, number> } {
+  const appended = new Map<string, number>();
+  const put = new Map<string, number>();
+  const reads = new Set<string>();
+  ops.forEach((op, i) => {
+    if (op.f === 'append' && typeof op.input === 'string' && op.input !== '') appended.set(op.input, i);
+    else if ((op.f === 'put' || op.f === 'write') && typeof op.input === 'string') put.set(op.input, i);
+    else if (readFs.has(op.f) && op.status === 'ok' && typeof op.output === 'string') reads.add(op.output);
+  });
+  const lengths = [...new Set([...appended.keys()].map((t) => t.length))];
+  const putLengths = [...new Set([...put.keys()].map((t) => t.length))];
+  const after = new Map<number, number>();
+  let fromInitial = -1;
+  // In sorted order a value that is a prefix of another is followed by one that starts with it.
+  const sorted = [...reads].sort();
+  sorted.forEach((value, k) => {
+    if (sorted[k + 1]?.startsWith(value) === true) return;
+    let at = -1;
+    const base = putLengths.find((l) => put.has(value.slice(0, l)));
+    if (base !== undefined) at = base;
+    else if (typeof initial === 'string' && value.startsWith(initial)) at = initial.length;
+    else if (initial === null) at = 0;
+    if (at < 0) return;
+    const ends: number[] = [];
+    const following: number[] = [];
+    while (at < value.length) {
+      const length = lengths.find((l) => appended.has(value.slice(at, at + l)));
+      if (length === undefined) break;
+      ends.push(at);
+      following.push(appended.get(value.slice(at, at + length))!);
+      at += length;
+    }
+    if (ends[0] === 0 && initial === null && base === undefined) fromInitial = following[0]!;
+    prefixFingerprints(value, ends).forEach((f, j) => after.set(f, following[j]!));
+  });
+  return { fromInitial, after };
 }
 
 /** What an op does to a value id, worked out once per op. */

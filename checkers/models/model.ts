@@ -82,8 +82,8 @@ export interface Model<S = unknown> {
    * unpartitioned kv store, one class per key.
    */
   commutationClass?(op: Operation): string;
-  /** Tuning for the WGL search (checking.md §1.3); neither changes a verdict. */
-  search?: SearchHints;
+  /** Tuning for the WGL search (checking.md §1.3); none changes a verdict. */
+  search?: SearchHints<S>;
   /** When set, the unique-value fast path is tried: the initial value and each op's read/write view. */
   register?: { initial: Value; view: (op: Operation) => RegisterView | null };
   /**
@@ -102,7 +102,7 @@ export interface Model<S = unknown> {
   describeOperation?(op: ModelOp): string;
 }
 
-export interface SearchHints {
+export interface SearchHints<S = unknown> {
   /**
    * Candidate order in each configuration. 'urgent' (default): the op of the first return first, then the
    * rest in list order, so a wrong guess dies at once (fewest configurations on the etcd logs). 'list':
@@ -114,6 +114,18 @@ export interface SearchHints {
    * the lookup, e.g. states that are interned ids.
    */
   memoiseSteps?: boolean;
+  /**
+   * Given one search's ops (in its numbering), a guess of the op that comes next from a state: its index in
+   * `ops`, or -1. In each configuration the guess is tried first when it is a candidate, then the others in
+   * the order above. Only an order, so a wrong guess costs time, never a verdict. E.g. the kv model reads,
+   * from the values its reads returned, which append followed which.
+   */
+  nextOp?(ops: readonly Operation[]): NextOpGuess<S>;
+}
+
+/** SearchHints.nextOp's guess for one search (methods, so a Model<number> is still a Model). */
+export interface NextOpGuess<S> {
+  after(state: S): number;
 }
 
 /** Default: ok and info ops take part; failed ops did not happen (Knossos semantics). */

@@ -35,6 +35,26 @@ export interface ValueTable {
   suffix(text: string): Suffix;
   /** The id of value(id) with `suffix` appended, when value(id) is a string; -1 otherwise. */
   appendString(id: number, suffix: Suffix): number;
+  /**
+   * A small number naming a string value by its length and first hash (equal strings, equal numbers; unequal
+   * ones rarely collide): what prefixFingerprints gives for its text. -1 for a value that is not a string.
+   */
+  fingerprint(id: number): number;
+}
+
+/** Length and first hash mixed into a small integer: a Map keyed by it hashes it without boxing. */
+const fingerprintOf = (length: number, h1: number): number => (h1 ^ Math.imul(length, 0x9e3779b1)) & 0x3fffffff;
+
+/** The fingerprint (ValueTable.fingerprint) of text.slice(0, end) for each of `ends`, which must ascend. */
+export function prefixFingerprints(text: string, ends: readonly number[]): number[] {
+  const out: number[] = [];
+  let h1 = 0;
+  let at = 0;
+  for (const end of ends) {
+    for (; at < end; at++) h1 = (h1 * b1 + text.charCodeAt(at)) % p1;
+    out.push(fingerprintOf(end, h1));
+  }
+  return out;
 }
 
 // Per id, interleaved for one cache miss: string length (-1: not a string), the string's two hashes, and
@@ -174,6 +194,10 @@ export function createValueTable(): ValueTable {
       const h1 = (meta[at + 1]! * s.pow1 + s.h1) % p1;
       const h2 = (meta[at + 2]! * s.pow2 + s.h2) % p2;
       return internString(length + s.text.length, h1, h2, undefined, id, s.index);
+    },
+    fingerprint(id) {
+      const length = id < count ? meta[id * stride]! : -1;
+      return length < 0 ? -1 : fingerprintOf(length, meta[id * stride + 1]!);
     },
   };
 }
