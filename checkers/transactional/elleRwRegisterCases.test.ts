@@ -230,6 +230,16 @@ test('Read read returns what was just been written: cyclic versions under linear
   assert.equal(verdict('read-uncommitted'), false, 'Elle: :not #{:read-uncommitted}');
 });
 
+test('Read read variant (not Elle’s): a key nobody writes, its reads cyclic under linearizable keys, is reported', () => {
+  // x = 1, then 2, then 1 again, each read after the last completed: only reads, so no writer is involved
+  // (this had thrown while naming the cycle's writers).
+  const { types, of } = check(txns('rx1', 'rx2', 'rx1'), { linearizableKeys: true }, [0, 0, 1, 1, 2, 2]);
+  assert.deepEqual(types, ['cyclic-versions', 'thin-air-read']);
+  const cyclic = of('cyclic-versions')[0]!;
+  assert.deepEqual(cyclic.ops, []);
+  assert.match(cyclic.explanation, /The inferred version order of x is cyclic: (1 < 2 < 1|2 < 1 < 2)/);
+});
+
 test('G0: two invocations that never complete: unknown (Elle: :unknown, empty transaction graph)', () => {
   // Elle's first G0 check passes only the two invocations, so neither txn is known to have committed.
   const { a } = check(

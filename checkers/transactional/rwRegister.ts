@@ -205,8 +205,9 @@ export function inferRwRegister(txns: readonly Txn[], options: RegisterOptions =
     const keyId = edges.keyId(key);
     const cycle = versionCycle(after);
     if (cycle !== null) {
-      const kw = writes.get(key)!;
-      const involved = [...new Set(cycle.map((v) => kw.get(v)?.txn).filter((x): x is number => x !== undefined))];
+      // A key may have been only read (its values thin air): then no writer is involved.
+      const kw = writes.get(key);
+      const involved = [...new Set(cycle.map((v) => kw?.get(v)?.txn).filter((x): x is number => x !== undefined))];
       anomalies.push({
         type: 'cyclic-versions',
         txns: involved,
