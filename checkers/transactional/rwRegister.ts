@@ -128,6 +128,11 @@ export function inferRwRegister(txns: readonly Txn[], options: RegisterOptions =
           micro: i,
           explanation: `${showTxn(t)} read ${m.key} = ${show(m.value)}, which no transaction wrote.`,
         });
+        // Elle takes such a value for a version of an unseen writer: after the initial one, and what its
+        // readers read, so a later write overwrote it (rw). The history is invalid at every level already;
+        // the edges only let the cycles Elle reports be found too. No wr edge and no read for the weak levels.
+        before(m.key, INIT, vid);
+        kr.set(vid, [...(kr.get(vid) ?? []), t.index]);
         return;
       }
       if (w.txn === t.index) {
