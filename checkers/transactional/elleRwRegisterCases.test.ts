@@ -436,24 +436,71 @@ const lostUpdate: RegTxn[] = [
   { t: 'rx0wx2', p: 1 },
 ];
 
-test('lost update: two txns read x = 0 and both write x; faultline reports thin air', () => {
-  // Thin air: nobody writes x = 0. Write follows read orders x 0 < 1 and 0 < 2, so each txn overwrote
-  // what the other read: G2-item.
-  const { types, of } = check(lostUpdate, {}, [0, 0, 1, 1]);
-  assert.deepEqual(types, ['G2-item', 'thin-air-read']);
+test('lost update: two txns read x = 0 and both write x, reported with the key, the value read and both txns', () => {
+  const { types, of, verdict } = check(lostUpdate, {}, [0, 0, 1, 1]);
+  // Elle: :anomaly-types [:lost-update]. Write follows read (Elle's default is off) also orders x 0 < 1 and
+  // 0 < 2, so each txn overwrote what the other read: G2-item, as Elle's list-append lost-update case finds.
+  // Thin air: nobody writes x = 0.
+  assert.deepEqual(types, ['G2-item', 'lost-update', 'thin-air-read']);
+  const lost = of('lost-update');
+  assert.equal(lost.length, 1);
+  assert.deepEqual(lost[0]!.ops, [0, 1], 'Elle: :txns [t1 t2]');
+  assert.equal(lost[0]!.key, 'x');
+  assert.equal((lost[0]!.detail as { element: number }).element, 0, 'Elle: :value 0');
+  assert.match(lost[0]!.explanation, /all read x = 0, which no transaction wrote, and then wrote x \(T0 1, T1 2\)/);
+  assert.equal(verdict('snapshot-isolation'), false);
   assert.equal(of('thin-air-read').length, 2);
 });
 
-test(
-  'lost update: reported as lost-update, ruling out snapshot isolation',
-  {
-    todo: 'faultline reports no lost-update where Elle does: rwRegister has no lost-update check (listAppend has); with a writer of x = 0 added (variant) it finds G2-item but leaves snapshot isolation unknown, which a lost update rules out',
-  },
-  () => {
-    const exact = check(lostUpdate, {}, [0, 0, 1, 1]);
-    assert.ok(exact.types.includes('lost-update'), exact.types.join());
-    const variant = check([{ t: 'wx0', p: 2 }, ...lostUpdate]);
-    assert.ok(variant.types.includes('lost-update'), variant.types.join());
-    assert.equal(variant.verdict('snapshot-isolation'), false);
-  },
-);
+test('lost update variant (not Elle’s): with a writer of x = 0, the lost update alone rules out snapshot isolation', () => {
+  const { types, of, verdict } = check([{ t: 'wx0', p: 2 }, ...lostUpdate]);
+  assert.deepEqual(types, ['G2-item', 'lost-update']);
+  const lost = of('lost-update')[0]!;
+  assert.deepEqual(lost.ops, [1, 2]);
+  assert.match(lost.explanation, /all read x = 0, written by T0, and then wrote x \(T1 1, T2 2\)/);
+  assert.ok((lost.detail as { rulesOut: string[] }).rulesOut.includes('snapshot-isolation'));
+  // The G2-item rules out repeatable read and serializability, not snapshot isolation: that is the lost update.
+  assert.equal(verdict('snapshot-isolation'), false);
+  assert.equal(verdict('repeatable-read'), false);
+  // Read committed and causality allow it: neither txn's snapshot need include the other's write.
+  assert.equal(verdict('read-committed'), true);
+  assert.equal(verdict('causal'), true);
+});
+
+test('lost update needs both txns ok: an info txn’s write may not have happened, a failed one’s did not', () => {
+  const concurrent = (type: 'ok' | 'info' | 'fail') =>
+    check(
+      [
+        { t: 'rx_wx1', p: 0 },
+        { t: 'rx_wx2', p: 1, type },
+      ],
+      {},
+      [0, 1, 0, 1],
+    );
+  for (const type of ['info', 'fail'] as const) {
+    const { types, verdict } = concurrent(type);
+    assert.deepEqual(types, [], type);
+    assert.equal(verdict('snapshot-isolation'), 'unknown', type);
+  }
+  // Both ok, on the initial value: a lost update.
+  const both = concurrent('ok');
+  assert.ok(both.types.includes('lost-update'), both.types.join());
+  assert.match(both.of('lost-update')[0]!.explanation, /all read x = the initial value, and then wrote x/);
+});
+
+test('no lost update where a txn wrote the key before reading it, or wrote another key', () => {
+  // A txn that writes x before reading it reads its own write, not a version another txn also updated.
+  const updates = (second: string) =>
+    check(
+      [
+        { t: 'wx3', p: 0 },
+        { t: 'rx3wx1', p: 1 },
+        { t: second, p: 2 },
+      ],
+      {},
+      [0, 0, 1, 2, 1, 2],
+    ).types;
+  assert.ok(updates('rx3wx2').includes('lost-update'), 'both read x = 3 and wrote x');
+  assert.ok(!updates('wx2rx2wx4').includes('lost-update'), 'the second wrote x before reading it');
+  assert.ok(!updates('rx3wy2').includes('lost-update'), 'the second wrote y, not x');
+});

@@ -2,7 +2,8 @@
 // version order is only partly known: the initial version comes first, a txn that read v1 and then wrote v2
 // puts v1 before v2 (write follows read), and optionally each process (sequential keys) or real time
 // (linearizable keys) never goes back to an older version. A key whose inferred order has a cycle is reported
-// and its ww and rw edges left out. Sound, but it misses what a list's history would have shown.
+// and its ww and rw edges left out. Sound, but it misses what a list's history would have shown. Lost updates
+// (two txns updating the same version) need no version order and are found directly.
 import type { Value } from '../history.ts';
 import { EdgeList, PROCESS, REALTIME, RW, WR, WW } from './dependencyGraph.ts';
 import {
@@ -175,6 +176,8 @@ export function inferRwRegister(txns: readonly Txn[], options: RegisterOptions =
     });
   }
 
+  anomalies.push(...lostUpdates(txns, writes));
+
   if (options.sequentialKeys === true || options.linearizableKeys === true) {
     const order = new EdgeList();
     if (options.sequentialKeys === true) {
@@ -284,6 +287,55 @@ export function inferRwRegister(txns: readonly Txn[], options: RegisterOptions =
     return { extraNodes: 0 };
   };
   return { anomalies, edges, explainEdge, forEachRead, saw, visibility };
+}
+
+/**
+ * Lost update (Elle's lost-update-cases): two or more ok txns whose first micro-op on a key reads it, at the
+ * same value, and a later one writes it. Each wrote the key without seeing the other's write, which snapshot
+ * isolation and repeatable read forbid, whatever order the writes took. Ok txns only: an info txn's write may
+ * not have happened, and its reads are unknown.
+ */
+function lostUpdates(
+  txns: readonly Txn[],
+  writes: ReadonlyMap<string, ReadonlyMap<string | number, Write>>,
+): TxnAnomaly[] {
+  type Update = { txn: number; micro: number; value: Value };
+  const updates = new Map<string, Map<string | number, Update[]>>();
+  for (const t of txns) {
+    if (t.status !== 'ok') continue;
+    /** Per key: the micro-op of the txn's first read of it; -1 once the txn has written it, or wrote it first. */
+    const firstRead = new Map<string, number>();
+    t.micro.forEach((m, i) => {
+      const read = firstRead.get(m.key);
+      if (read === undefined) firstRead.set(m.key, m.f === 'r' ? i : -1);
+      if (read === undefined || read === -1 || m.f !== 'w') return;
+      firstRead.set(m.key, -1);
+      const value = t.micro[read]!.value;
+      let byValue = updates.get(m.key);
+      if (byValue === undefined) updates.set(m.key, (byValue = new Map<string | number, Update[]>()));
+      const id = value === null ? INIT : valueId(value);
+      byValue.set(id, [...(byValue.get(id) ?? []), { txn: t.index, micro: read, value }]);
+    });
+  }
+  const found: TxnAnomaly[] = [];
+  for (const [key, byValue] of updates)
+    for (const [id, group] of byValue) {
+      if (group.length < 2) continue;
+      const value = group[0]!.value;
+      const writer = writes.get(key)?.get(id);
+      const source =
+        value === null ? '' : writer === undefined ? ', which no transaction wrote' : `, written by T${writer.txn}`;
+      const wrote = (t: number) => txns[t]!.micro.findLast((m) => m.f === 'w' && m.key === key)!.value;
+      found.push({
+        type: 'lost-update',
+        txns: group.map((u) => u.txn),
+        key,
+        element: value,
+        micro: group[0]!.micro,
+        explanation: `${group.map((u) => showTxn(txns[u.txn]!)).join(' and ')} all read ${key} = ${show(value)}${source}, and then wrote ${key} (${group.map((u) => `T${u.txn} ${show(wrote(u.txn))}`).join(', ')}): all committed, so each made its update without seeing the other's (lost update).`,
+      });
+    }
+  return found;
 }
 
 /** A cycle among one key's versions, or null (iterative DFS). */
