@@ -1,15 +1,20 @@
-// Differential tests against brute force on small random list-append histories: serializable iff some
-// serial order of the txns explains every read (strong session serializable: one respecting each process's
-// order; strict: one respecting real time), and snapshot isolation iff some interleaving of start and commit
-// points explains every read from the snapshot at the txn's start, with no two txns that append to one key
-// overlapping (first committer wins). With a deliberately broken inference rule the same properties fail.
+// Differential tests against brute force (../testing/transactionOracles.ts) on small random list-append
+// histories: serializable iff some serial order of the txns explains every read (strong session
+// serializable: one respecting each process's order; strict: one respecting real time), and snapshot
+// isolation iff some interleaving of start and commit points explains every read from the snapshot at the
+// txn's start, with no two txns that append to one key overlapping (first committer wins). With a
+// deliberately broken inference rule the same properties fail.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { pairOperations, type HistoryOp, type Operation, type Value } from '../history.ts';
 import { analyzeIsolation, type IsolationOptions } from './isolation.ts';
 import type { IsolationLevel } from './isolationLevels.ts';
-import { permutations } from '../testing/permutations.ts';
+import {
+  serialByBruteForce,
+  snapshotByBruteForce,
+  timedTxnOperations,
+  type TxnSemantics,
+} from '../testing/transactionOracles.ts';
 
 type Micro = ['append', string, number] | ['r', string, number[]];
 interface Txn {
@@ -81,99 +86,36 @@ const historyArb = fc
     return txns;
   });
 
-function operations(txns: readonly Txn[]): Operation[] {
-  const events: Omit<HistoryOp, 'index'>[] = [];
-  for (const t of txns) {
-    const invoke = t.micro.map((m): Value => (m[0] === 'r' ? ['r', m[1], null] : [...m]));
-    events.push({ time: 2 * t.call, type: 'invoke', process: t.process, f: 'txn', value: invoke });
-    events.push({ time: 2 * t.ret + 1, type: 'ok', process: t.process, f: 'txn', value: t.micro });
-  }
-  events.sort((a, b) => a.time - b.time);
-  return pairOperations(events.map((e, index) => ({ ...e, index })));
-}
-
 const same = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 
-/** Runs txns in this order on empty lists: does every read return exactly what it recorded? */
-function explains(txns: readonly Txn[], order: readonly number[]): boolean {
-  const state = new Map<string, number[]>();
-  for (const i of order)
-    for (const m of txns[i]!.micro) {
+/** Appends extend a key's list; a read must return exactly the list it recorded. */
+const listAppend: TxnSemantics<Txn, number[]> = {
+  run: (t, state) =>
+    t.micro.every((m) => {
       const list = state.get(m[1]) ?? [];
-      if (m[0] === 'append') state.set(m[1], [...list, m[2]]);
-      else if (!same(list, m[2])) return false;
-    }
-  return true;
-}
-
-function serialByBruteForce(txns: readonly Txn[], respect: 'none' | 'process' | 'realtime'): boolean {
-  for (const order of permutations(txns.length)) {
-    const at = new Map(order.map((t, i) => [t, i]));
-    const fits = txns.every((a, i) =>
-      txns.every((b, j) => {
-        if (i === j) return true;
-        const before =
-          respect === 'realtime' ? a.ret < b.call : respect === 'process' && a.process === b.process && a.call < b.call;
-        return !before || at.get(i)! < at.get(j)!;
-      }),
-    );
-    if (fits && explains(txns, order)) return true;
-  }
-  return false;
-}
-
-/** Snapshot isolation: some sequence of start and commit events explains each read from its snapshot. */
-function snapshotByBruteForce(txns: readonly Txn[]): boolean {
-  const n = txns.length;
-  const writes = txns.map((t) => new Set(t.micro.filter((m) => m[0] === 'append').map((m) => m[1])));
-  // Events 0..n-1 start txn i, n..2n-1 commit txn i; a valid sequence starts each txn before committing it.
-  for (const seq of permutations(2 * n)) {
-    const pos = new Map(seq.map((e, i) => [e, i]));
-    if (txns.some((_, i) => pos.get(i)! > pos.get(n + i)!)) continue;
-    let ok = true;
-    for (let i = 0; i < n && ok; i++)
-      for (let j = i + 1; j < n && ok; j++) {
-        const overlap = pos.get(i)! < pos.get(n + j)! && pos.get(j)! < pos.get(n + i)!;
-        if (overlap && [...writes[i]!].some((k) => writes[j]!.has(k))) ok = false;
-      }
-    if (!ok) continue;
-    const committed = new Map<string, number[]>();
-    const snapshots: Map<string, number[]>[] = [];
-    for (const e of seq) {
-      if (e < n) snapshots[e] = new Map([...committed].map(([k, v]) => [k, [...v]]));
-      else
-        for (const m of txns[e - n]!.micro)
-          if (m[0] === 'append') committed.set(m[1], [...(committed.get(m[1]) ?? []), m[2]]);
-    }
-    ok = txns.every((t, i) => {
-      const local = snapshots[i]!;
-      return t.micro.every((m) => {
-        const list = local.get(m[1]) ?? [];
-        if (m[0] === 'append') {
-          local.set(m[1], [...list, m[2]]);
-          return true;
-        }
-        return same(list, m[2]);
-      });
-    });
-    if (ok) return true;
-  }
-  return false;
-}
+      if (m[0] === 'r') return same(list, m[2]);
+      state.set(m[1], [...list, m[2]]);
+      return true;
+    }),
+  writes: (t) => new Set(t.micro.filter((m) => m[0] === 'append').map((m) => m[1])),
+};
 
 function verdict(txns: readonly Txn[], level: IsolationLevel, options: IsolationOptions = {}) {
-  return analyzeIsolation(operations(txns), options).levels[level].valid;
+  return analyzeIsolation(timedTxnOperations(txns), options).levels[level].valid;
 }
 
 const properties = (options: IsolationOptions) => [
-  fc.property(historyArb, (txns) => verdict(txns, 'serializable', options) === serialByBruteForce(txns, 'none')),
   fc.property(
     historyArb,
-    (txns) => verdict(txns, 'strong-session-serializable', options) === serialByBruteForce(txns, 'process'),
+    (txns) => verdict(txns, 'serializable', options) === serialByBruteForce(txns, 'none', listAppend),
   ),
   fc.property(
     historyArb,
-    (txns) => verdict(txns, 'strict-serializable', options) === serialByBruteForce(txns, 'realtime'),
+    (txns) => verdict(txns, 'strong-session-serializable', options) === serialByBruteForce(txns, 'process', listAppend),
+  ),
+  fc.property(
+    historyArb,
+    (txns) => verdict(txns, 'strict-serializable', options) === serialByBruteForce(txns, 'realtime', listAppend),
   ),
 ];
 
@@ -211,7 +153,7 @@ test('snapshot isolation agrees with brute force over start and commit interleav
   fc.assert(
     fc.property(
       historyArb.filter((t) => t.length <= 3 && versionOrderObserved(t)),
-      (txns) => verdict(txns, 'snapshot-isolation') === snapshotByBruteForce(txns),
+      (txns) => verdict(txns, 'snapshot-isolation') === snapshotByBruteForce(txns, listAppend),
     ),
     { numRuns: 300 },
   );
@@ -221,7 +163,7 @@ test('where the version order is not observed, snapshot isolation is never repor
   fc.assert(
     fc.property(
       historyArb.filter((t) => t.length <= 3),
-      (txns) => verdict(txns, 'snapshot-isolation') !== false || !snapshotByBruteForce(txns),
+      (txns) => verdict(txns, 'snapshot-isolation') !== false || !snapshotByBruteForce(txns, listAppend),
     ),
     { numRuns: 300 },
   );
@@ -265,8 +207,8 @@ test("a read that shows a txn's appends out of that txn's own order fits no leve
       ],
     },
   ];
-  assert.equal(snapshotByBruteForce(txns), false);
-  assert.equal(serialByBruteForce(txns, 'none'), false);
+  assert.equal(snapshotByBruteForce(txns, listAppend), false);
+  assert.equal(serialByBruteForce(txns, 'none', listAppend), false);
   for (const level of ['read-uncommitted', 'snapshot-isolation', 'serializable'] as const)
     assert.equal(verdict(txns, level), false, level);
 });
