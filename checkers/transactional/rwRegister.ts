@@ -30,6 +30,13 @@ interface Write {
   final: boolean;
 }
 
+/** An ok txn's read of a key (micro-op `micro`, value `value`) that the txn followed with a write of it. */
+interface Update {
+  txn: number;
+  micro: number;
+  value: Value;
+}
+
 const INIT = '\u0000init';
 const show = (v: Value) => (v === null ? 'the initial value' : JSON.stringify(v));
 
@@ -72,16 +79,29 @@ export function inferRwRegister(txns: readonly Txn[], options: RegisterOptions =
   };
   /** What each committed txn observed of each key: its final write, else its external read. */
   const observed: Map<string, string | number>[] = txns.map(() => new Map<string, string | number>());
+  /** Per key and value read: the ok txns whose first micro-op on the key read that value, then wrote the key. */
+  const updates = new Map<string, Map<string | number, Update[]>>();
   for (const t of txns) {
     const reads = t.status === 'ok';
-    const state = new Map<string, { value: Value; own: boolean }>();
+    /** Per key: the last value read or written, whether the txn wrote it, and its first read (-1: none). */
+    const state = new Map<string, { value: Value; own: boolean; firstRead: number }>();
     t.micro.forEach((m, i) => {
       const kw = writes.get(m.key);
       if (m.f === 'w') {
         const s = state.get(m.key);
-        if (s !== undefined && !s.own && t.status === 'ok')
+        // Reads only so far (only an ok txn's are kept): its first write of the key, after reading it.
+        if (s !== undefined && !s.own) {
           before(m.key, s.value === null ? INIT : valueId(s.value), valueId(m.value));
-        state.set(m.key, { value: m.value, own: true });
+          const value = t.micro[s.firstRead]!.value;
+          const id = value === null ? INIT : valueId(value);
+          let byValue = updates.get(m.key);
+          if (byValue === undefined) updates.set(m.key, (byValue = new Map<string | number, Update[]>()));
+          const update = { txn: t.index, micro: s.firstRead, value };
+          const group = byValue.get(id);
+          if (group === undefined) byValue.set(id, [update]);
+          else group.push(update);
+        }
+        state.set(m.key, { value: m.value, own: true, firstRead: -1 });
         if (kw?.get(valueId(m.value))?.final === true) observed[t.index]!.set(m.key, valueId(m.value));
         return;
       }
@@ -109,7 +129,7 @@ export function inferRwRegister(txns: readonly Txn[], options: RegisterOptions =
           });
         return;
       }
-      state.set(m.key, { value: m.value, own: false });
+      state.set(m.key, { value: m.value, own: false, firstRead: s?.firstRead ?? i });
       const vid = m.value === null ? INIT : valueId(m.value);
       if (!observed[t.index]!.has(m.key)) observed[t.index]!.set(m.key, vid);
       let kr = readers.get(m.key);
@@ -176,7 +196,7 @@ export function inferRwRegister(txns: readonly Txn[], options: RegisterOptions =
     });
   }
 
-  anomalies.push(...lostUpdates(txns, writes));
+  anomalies.push(...lostUpdates(txns, writes, updates));
 
   if (options.sequentialKeys === true || options.linearizableKeys === true) {
     const order = new EdgeList();
@@ -290,33 +310,16 @@ export function inferRwRegister(txns: readonly Txn[], options: RegisterOptions =
 }
 
 /**
- * Lost update (Elle's lost-update-cases): two or more ok txns whose first micro-op on a key reads it, at the
- * same value, and a later one writes it. Each wrote the key without seeing the other's write, which snapshot
+ * Lost update (Elle's lost-update-cases): two or more ok txns whose first micro-op on a key read it, at the
+ * same value, and that then wrote it. Each wrote the key without seeing the other's write, which snapshot
  * isolation and repeatable read forbid, whatever order the writes took. Ok txns only: an info txn's write may
  * not have happened, and its reads are unknown.
  */
 function lostUpdates(
   txns: readonly Txn[],
   writes: ReadonlyMap<string, ReadonlyMap<string | number, Write>>,
+  updates: ReadonlyMap<string, ReadonlyMap<string | number, readonly Update[]>>,
 ): TxnAnomaly[] {
-  type Update = { txn: number; micro: number; value: Value };
-  const updates = new Map<string, Map<string | number, Update[]>>();
-  for (const t of txns) {
-    if (t.status !== 'ok') continue;
-    /** Per key: the micro-op of the txn's first read of it; -1 once the txn has written it, or wrote it first. */
-    const firstRead = new Map<string, number>();
-    t.micro.forEach((m, i) => {
-      const read = firstRead.get(m.key);
-      if (read === undefined) firstRead.set(m.key, m.f === 'r' ? i : -1);
-      if (read === undefined || read === -1 || m.f !== 'w') return;
-      firstRead.set(m.key, -1);
-      const value = t.micro[read]!.value;
-      let byValue = updates.get(m.key);
-      if (byValue === undefined) updates.set(m.key, (byValue = new Map<string | number, Update[]>()));
-      const id = value === null ? INIT : valueId(value);
-      byValue.set(id, [...(byValue.get(id) ?? []), { txn: t.index, micro: read, value }]);
-    });
-  }
   const found: TxnAnomaly[] = [];
   for (const [key, byValue] of updates)
     for (const [id, group] of byValue) {
