@@ -38,6 +38,13 @@ interface Update {
 }
 
 const INIT = '\u0000init';
+
+/** Adds `value` to the list under `key`, made on first use: pushed, not copied (a version may have many readers). */
+function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list === undefined) map.set(key, [value]);
+  else list.push(value);
+}
 const show = (v: Value) => (v === null ? 'the initial value' : JSON.stringify(v));
 
 export function inferRwRegister(txns: readonly Txn[], options: RegisterOptions = {}): Inference {
@@ -96,10 +103,7 @@ export function inferRwRegister(txns: readonly Txn[], options: RegisterOptions =
           const id = value === null ? INIT : valueId(value);
           let byValue = updates.get(m.key);
           if (byValue === undefined) updates.set(m.key, (byValue = new Map<string | number, Update[]>()));
-          const update = { txn: t.index, micro: s.firstRead, value };
-          const group = byValue.get(id);
-          if (group === undefined) byValue.set(id, [update]);
-          else group.push(update);
+          pushTo(byValue, id, { txn: t.index, micro: s.firstRead, value });
         }
         state.set(m.key, { value: m.value, own: true, firstRead: -1 });
         if (kw?.get(valueId(m.value))?.final === true) observed[t.index]!.set(m.key, valueId(m.value));
@@ -135,7 +139,7 @@ export function inferRwRegister(txns: readonly Txn[], options: RegisterOptions =
       let kr = readers.get(m.key);
       if (kr === undefined) readers.set(m.key, (kr = new Map<string | number, number[]>()));
       if (m.value === null) {
-        kr.set(INIT, [...(kr.get(INIT) ?? []), t.index]);
+        pushTo(kr, INIT, t.index);
         externalReads.push({ txn: t.index, micro: i, key: m.key, from: -1 });
         return;
       }
@@ -153,7 +157,7 @@ export function inferRwRegister(txns: readonly Txn[], options: RegisterOptions =
         // readers read, so a later write overwrote it (rw). The history is invalid at every level already;
         // the edges only let the cycles Elle reports be found too. No wr edge and no read for the weak levels.
         before(m.key, INIT, vid);
-        kr.set(vid, [...(kr.get(vid) ?? []), t.index]);
+        pushTo(kr, vid, t.index);
         return;
       }
       if (w.txn === t.index) {
@@ -190,7 +194,7 @@ export function inferRwRegister(txns: readonly Txn[], options: RegisterOptions =
         });
         return;
       }
-      kr.set(vid, [...(kr.get(vid) ?? []), t.index]);
+      pushTo(kr, vid, t.index);
       edges.add(w.txn, t.index, WR, edges.keyId(m.key));
       externalReads.push({ txn: t.index, micro: i, key: m.key, from: w.txn });
     });
