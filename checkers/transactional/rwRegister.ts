@@ -38,6 +38,7 @@ interface Update {
 }
 
 const INIT = '\u0000init';
+const show = (v: Value) => (v === null ? 'the initial value' : JSON.stringify(v));
 
 /** Adds `value` to the list under `key`, made on first use: pushed, not copied (a version may have many readers). */
 function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
@@ -45,7 +46,6 @@ function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   if (list === undefined) map.set(key, [value]);
   else list.push(value);
 }
-const show = (v: Value) => (v === null ? 'the initial value' : JSON.stringify(v));
 
 export function inferRwRegister(txns: readonly Txn[], options: RegisterOptions = {}): Inference {
   const anomalies: TxnAnomaly[] = [];
@@ -153,9 +153,9 @@ export function inferRwRegister(txns: readonly Txn[], options: RegisterOptions =
           micro: i,
           explanation: `${showTxn(t)} read ${m.key} = ${show(m.value)}, which no transaction wrote.`,
         });
-        // Elle takes such a value for a version of an unseen writer: after the initial one, and what its
-        // readers read, so a later write overwrote it (rw). The history is invalid at every level already;
-        // the edges only let the cycles Elle reports be found too. No wr edge and no read for the weak levels.
+        // As Elle does, take the value for the version of an unseen writer: it follows the initial value, and
+        // a write ordered after it overwrote what its readers read (rw edges). The history is invalid at every
+        // level already; the edges let the cycles Elle reports be found too. No wr edge, no weak-level read.
         before(m.key, INIT, vid);
         pushTo(kr, vid, t.index);
         return;
