@@ -429,6 +429,43 @@ test('cyclic version order: sequential keys on one process order x 1 < 2, the re
   assert.equal(verdict('read-uncommitted'), false, 'Elle: :not #{:read-uncommitted}');
 });
 
+// ---- scc-sort-bug-test and cyclic-versions-bug-test (added to Elle after the commit above; read at commit
+// ccdee6fab6c816a605ed24f72723747af054adf8) ----
+
+test('scc-sort-bug: linearizable keys put x = 1 before nil, which precedes every value read: cyclic versions', () => {
+  // Elle: :anomaly-types [:G1c-realtime :cyclic-versions], cyclic #{nil 1} and #{3 4} (4 < 3 by write
+  // follows read, 3 < 4 by time). faultline reports one cyclic order per key, the first it finds, and drops
+  // that key's ww and rw edges as Elle drops the cyclic source; T2 and T3 run on one process, so the cycle
+  // through T3's write of 4 that T2 read is named by its process edge (G1c-process) where Elle names the
+  // realtime one.
+  const { types, of, verdict } = check(txns('rx1', 'rx_', 'rx4wx3', 'wx4'), { linearizableKeys: true });
+  const cyclic = of('cyclic-versions');
+  assert.equal(cyclic.length, 1);
+  assert.match(cyclic[0]!.explanation, /cyclic: the initial value < 1 < the initial value;/, 'Elle: :scc #{nil 1}');
+  assert.deepEqual([...of('G1c-process')[0]!.ops].sort(), [2, 3], 'Elle: :cycle [t3 t4 t3]');
+  // Thin air: nobody writes x = 1.
+  assert.deepEqual(types, ['G1c-process', 'cyclic-versions', 'thin-air-read']);
+  assert.equal(verdict('read-uncommitted'), false, 'Elle: :not #{:read-uncommitted}');
+});
+
+test('cyclic-versions-bug: a read of nil, a write of 4 and a later read of 4, with empty txns between: no cycle', () => {
+  // Elle's exact event order (key 1 written as x): six txns on three processes, the write concurrent with the
+  // first read. Elle: valid for serializable with linearizable keys; faultline finds nothing and, by policy,
+  // leaves serializable unknown.
+  const specs: RegTxn[] = [
+    { t: '', p: 0 },
+    { t: 'rx_', p: 0 },
+    { t: 'wx4', p: 1 },
+    { t: '', p: 2 },
+    { t: '', p: 0 },
+    { t: 'rx4', p: 0 },
+  ];
+  const { a, verdict } = check(specs, { linearizableKeys: true }, [0, 0, 1, 2, 3, 1, 2, 3, 4, 4, 5, 5]);
+  assert.deepEqual(a.anomalies, []);
+  assert.equal(verdict('causal'), true);
+  assert.equal(verdict('serializable'), 'unknown');
+});
+
 // ---- lost-update-test ----
 
 const lostUpdate: RegTxn[] = [
