@@ -141,9 +141,9 @@ export function nothingObserved(operations: readonly Operation[]): string | null
 
 /**
  * Op functions whose ok completion observes the state: a read returns it, a cas or dequeue that succeeded
- * compared it, a generate returns the id it drew.
+ * compared it, a generate returns the id it drew, an echo the payload it got back.
  */
-const observingFunctions = new Set(['read', 'get', 'cas', 'dequeue', 'generate']);
+const observingFunctions = new Set(['read', 'get', 'cas', 'dequeue', 'generate', 'echo']);
 /** Micro-ops of a transaction that read (Knossos multi-register, Elle, dbcop, Plume). */
 const readingMicroOps = new Set(['r', 'read']);
 

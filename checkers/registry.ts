@@ -1,7 +1,7 @@
 // Every consistency checker, in one explicit list: `faultline check --checker NAME`, `faultline list`, campaign
 // files, the run and the consistency profile all read it. To add a checker, import it here and add one entry
 // to `registeredCheckers`, naming the workload models whose histories it judges (harness/workloads: register,
-// set, counter, list-append, rw-register, unique-ids); checkers for transactional histories (Elle, dbcop, Plume) say so in `appliesTo`.
+// set, counter, list-append, rw-register, unique-ids, echo); checkers for transactional histories (Elle, dbcop, Plume) say so in `appliesTo`.
 import { causalChecker, causalConvergenceChecker } from './causal/causal.ts';
 import { causalMemoryChecker } from './causal/causalMemory.ts';
 import { transactionalCausalChecker } from './causal/transactionalCausal.ts';
@@ -9,6 +9,7 @@ import { linearizableChecker } from './linearizable/index.ts';
 import type { ConsistencyChecker } from './result.ts';
 import { counterChecker } from './counter/counter.ts';
 import { uniqueIdsChecker } from './uniqueIds/uniqueIds.ts';
+import { echoChecker } from './echo/echo.ts';
 import { sequentialChecker } from './sequential/sequential.ts';
 import { setChecker } from './set/index.ts';
 import { isolationChecker, isolationLevelCheckers } from './transactional/index.ts';
@@ -31,6 +32,7 @@ export const registeredCheckers: readonly RegisteredChecker[] = [
   { checker: setChecker, workloadModels: ['set'] },
   { checker: counterChecker, workloadModels: ['counter'] },
   { checker: uniqueIdsChecker, workloadModels: ['unique-ids'] },
+  { checker: echoChecker, workloadModels: ['echo'] },
   // Register transactions (dbcop, Plume, Elle rw-register); no faultline workload writes them yet.
   { checker: transactionalCausalChecker, workloadModels: [] },
   // Elle-class isolation levels for list-append and rw-register transactions, strongest first.

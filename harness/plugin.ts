@@ -69,9 +69,9 @@ export interface Client {
 
 /** The workload a client serves: its name and the data model its history is checked against. */
 export interface WorkloadInfo {
-  /** register, key-value, set, counter, list-append, rw-register or unique-ids (see docs/workloads.md). */
+  /** register, key-value, set, counter, list-append, rw-register, unique-ids or echo (see docs/workloads.md). */
   name: string;
-  /** register, set, counter, list-append, rw-register or unique-ids. */
+  /** register, set, counter, list-append, rw-register, unique-ids or echo. */
   model: string;
 }
 

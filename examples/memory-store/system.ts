@@ -17,7 +17,7 @@ function readRegister(key: string): Value {
   return store.get(key) ?? null;
 }
 
-/** One op of the register, key-value, set, counter or unique-ids workload, applied at once. */
+/** One op of the register, key-value, set, counter, unique-ids or echo workload, applied at once. */
 function apply(workload: string, op: ClientOp): Completion {
   const key = op.key ?? 'register';
   switch (`${workload}:${op.f}`) {
@@ -49,6 +49,8 @@ function apply(workload: string, op: ClientOp): Completion {
     case 'unique-ids:generate':
       // One counter for the whole store: each id is handed out once.
       return { type: 'ok', value: `id-${++issuedIds}` };
+    case 'echo:echo':
+      return { type: 'ok', value: op.value };
     default:
       return { type: 'fail', error: `memory-store has no ${op.f} for ${workload}` };
   }

@@ -20,6 +20,7 @@ export const defaultCheckersByModel: Readonly<Record<string, readonly string[]>>
   set: ['set'],
   counter: ['counter'],
   'unique-ids': ['unique-ids'],
+  echo: ['echo'],
   // Elle's default: the strongest level; `faultline check --all` lists every level.
   'list-append': ['strict-serializable'],
   // Register reads leave version orders partly inferred, so the isolation checker proves rw-register histories

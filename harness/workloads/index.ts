@@ -8,11 +8,12 @@ import { register } from './register.ts';
 import { rwRegister } from './rwRegister.ts';
 import { set } from './set.ts';
 import { uniqueIds } from './uniqueIds.ts';
+import { echo } from './echo.ts';
 
 export type { Workload, WorkloadParams, GeneratorCore } from './workload.ts';
 export { OpGenerator } from './opGenerator.ts';
 
-const workloads: readonly Workload[] = [register, keyValue, set, counter, listAppend, rwRegister, uniqueIds];
+const workloads: readonly Workload[] = [register, keyValue, set, counter, listAppend, rwRegister, uniqueIds, echo];
 
 export const workloadNames = [
   'register',
@@ -22,6 +23,7 @@ export const workloadNames = [
   'list-append',
   'rw-register',
   'unique-ids',
+  'echo',
 ] as const;
 export type WorkloadName = (typeof workloadNames)[number];
 

@@ -33,9 +33,10 @@ const names = listWorkloads().map((w) => w.name);
 const seedArb = fc.integer({ min: 0, max: 2 ** 31 - 1 });
 const procsArb = fc.array(fc.integer({ min: 0, max: 20 }), { minLength: 1, maxLength: 200 });
 
-test('the seven workloads exist with distinct names', () => {
+test('the eight workloads exist with distinct names', () => {
   assert.deepEqual(names.sort(), [
     'counter',
+    'echo',
     'key-value',
     'list-append',
     'register',
@@ -58,6 +59,18 @@ test('unique-ids asks for ids and holds its systems to returning a string or an 
     'generate returned the non-integer number 7.5, expected an id (a string or an integer)',
   );
   assert.match(w.checkCompletion({ f: 'generate', value: null }, null) ?? '', /returned null, expected an id/);
+});
+
+test('echo sends a payload unique in the run and accepts any reply, for the echo checker to judge', () => {
+  const w = getWorkload('echo')!;
+  const gen = new OpGenerator(w.create(params({ keys: 1, mix: w.defaultMix })), 1);
+  const ops = Array.from({ length: 50 }, () => gen.next(0));
+  assert.ok(ops.every((op) => op.f === 'echo' && typeof op.value === 'string' && op.key === undefined));
+  assert.equal(new Set(ops.map((op) => op.value)).size, 50);
+  assert.deepEqual(gen.finalReads(), []);
+  // A reply unlike the payload is no misfit of shape: recorded as info, the checker would never see it.
+  assert.equal(w.checkCompletion(ops[0]!, 'something else'), undefined);
+  assert.equal(w.checkCompletion(ops[0]!, null), undefined);
 });
 
 test('same seed and same request order give the same ops', () => {

@@ -40,7 +40,16 @@ test('every workload on the example adapter: valid, nothing of the wrong shape, 
   t.after(() => {
     rmSync(store, { recursive: true, force: true });
   });
-  for (const workload of ['register', 'key-value', 'set', 'counter', 'list-append', 'rw-register', 'unique-ids']) {
+  for (const workload of [
+    'register',
+    'key-value',
+    'set',
+    'counter',
+    'list-append',
+    'rw-register',
+    'unique-ids',
+    'echo',
+  ]) {
     await t.test(workload, () => {
       const { status, out, runDir } = run(`${workload}.yaml`, store);
       assert.equal(status, 0, out);

@@ -1,0 +1,67 @@
+// The echo checker (Maelstrom's echo workload): every acknowledged echo returned the payload it sent. An
+// indeterminate or failed echo returned nothing, so it is not checked; a history with no acknowledged echo is
+// unknown, never valid. One pass: O(n).
+import type { Operation, Value } from '../history.ts';
+import type { CheckOptions, CheckResult, ConsistencyChecker } from '../result.ts';
+import { historyIndices, timedResult } from '../result.ts';
+import { escapeControl, opAt, plural, showValue } from '../explanationText.ts';
+
+const name = 'echo';
+const model = 'echo: every acknowledged echo returns the payload it sent';
+
+/** At most this many mismatched echoes are listed in the anomaly's detail. */
+const MAX_LISTED = 100;
+
+/** Deep equality of JSON values, objects by their keys in any order (a node may reorder an object's keys). */
+function sameValue(a: Value, b: Value): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a) || Array.isArray(b))
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((v, i) => sameValue(v, b[i]!));
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && sameValue(a[k]!, b[k]!));
+}
+
+/** A payload as JSON, so the string "7" reads apart from the integer 7; long ones cut. */
+const show = (v: Value): string => showValue(JSON.stringify(v), 60);
+
+/** Linear: the budgets of CheckOptions are never approached, so they are not consulted. */
+export function checkEcho(operations: readonly Operation[], _options: CheckOptions = {}): CheckResult {
+  const { stats, done } = timedResult(name, model, operations.length);
+  const other = operations.find((o) => o.f !== 'echo');
+  if (other !== undefined)
+    return done(
+      'unknown',
+      [],
+      `the echo checker reads echo ops only, but ${opAt(other)} is a ${escapeControl(other.f)}`,
+    );
+  const acknowledged = operations.filter((o) => o.status === 'ok');
+  const mismatched = acknowledged.filter((o) => !sameValue(o.input, o.output));
+  stats['echoed'] = acknowledged.length;
+  stats['unchecked'] = operations.length - acknowledged.length;
+  if (acknowledged.length === 0) return done('unknown', [], 'no echo was acknowledged, so no reply could be checked');
+  stats['mismatched'] = mismatched.length;
+  if (mismatched.length === 0) return done(true, []);
+  const first = mismatched[0]!;
+  const listed = mismatched.slice(0, MAX_LISTED);
+  return done(false, [
+    {
+      type: 'echo-mismatch',
+      ops: listed.map((o) => o.id),
+      indices: historyIndices(listed.slice(0, 20)),
+      explanation: `${plural(mismatched.length, 'acknowledged echo', 'acknowledged echoes')} returned something other than what was sent: ${opAt(first)} sent ${show(first.input)} and got back ${show(first.output)}`,
+      detail: {
+        echoes: listed.map((o) => ({ op: o.id, sent: o.input, received: o.output })),
+        omitted: mismatched.length - listed.length,
+      },
+    },
+  ]);
+}
+
+export const echoChecker: ConsistencyChecker = {
+  name,
+  model,
+  description: 'Echo: every acknowledged echo op returned the payload it sent (indeterminate ones are not checked)',
+  appliesTo: (operations) => operations.length > 0 && operations.every((o) => o.f === 'echo'),
+  check: (operations, options) => checkEcho(operations, options),
+};
