@@ -3,29 +3,15 @@ import test from 'node:test';
 import fc from 'fast-check';
 import type { Operation, Value } from '../history.ts';
 import { checkEcho, echoChecker } from './echo.ts';
+import { fail, info, oneAfterAnother } from '../testing/oneAfterAnother.ts';
 import { nothingJudged } from '../analyze.ts';
 
-const info = Symbol('info');
-const fail = Symbol('fail');
-
-/** Echoes one after another on process id % 3, each sending `sent[i]` and getting `received[i]` back. */
+/** Echoes one after another, each sending `sent[i]` and getting `received[i]` back. */
 function echoes(sent: readonly Value[], received: readonly (Value | typeof info | typeof fail)[]): Operation[] {
-  return sent.map((input, id) => {
-    const out = received[id]!;
-    const status = out === info ? 'info' : out === fail ? 'fail' : 'ok';
-    return {
-      id,
-      process: id % 3,
-      f: 'echo',
-      input,
-      output: typeof out === 'symbol' ? input : out,
-      status,
-      call: id * 1e6,
-      ret: status === 'info' ? Infinity : id * 1e6 + 5e5,
-      invokeIndex: 2 * id,
-      completeIndex: status === 'info' ? null : 2 * id + 1,
-    };
-  });
+  return oneAfterAnother(
+    'echo',
+    sent.map((input, i) => ({ input, output: received[i]! })),
+  );
 }
 
 const payload = fc.jsonValue() as fc.Arbitrary<Value>;

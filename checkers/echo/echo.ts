@@ -4,7 +4,8 @@
 import type { Operation, Value } from '../history.ts';
 import type { CheckOptions, CheckResult, ConsistencyChecker } from '../result.ts';
 import { historyIndices, timedResult } from '../result.ts';
-import { escapeControl, opAt, plural, showValue } from '../explanationText.ts';
+import { opAt, plural, showValue } from '../explanationText.ts';
+import { onlyOpsOf, opOfAnotherKind } from '../oneKindOfOp.ts';
 
 const name = 'echo';
 const model = 'echo: every acknowledged echo returns the payload it sent';
@@ -28,13 +29,8 @@ const show = (v: Value): string => showValue(JSON.stringify(v), 60);
 /** Linear: the budgets of CheckOptions are never approached, so they are not consulted. */
 export function checkEcho(operations: readonly Operation[], _options: CheckOptions = {}): CheckResult {
   const { stats, done } = timedResult(name, model, operations.length);
-  const other = operations.find((o) => o.f !== 'echo');
-  if (other !== undefined)
-    return done(
-      'unknown',
-      [],
-      `the echo checker reads echo ops only, but ${opAt(other)} is a ${escapeControl(other.f)}`,
-    );
+  const other = opOfAnotherKind(name, 'echo', operations);
+  if (other !== undefined) return done('unknown', [], other);
   const acknowledged = operations.filter((o) => o.status === 'ok');
   const mismatched = acknowledged.filter((o) => !sameValue(o.input, o.output));
   stats['echoed'] = acknowledged.length;
@@ -62,6 +58,6 @@ export const echoChecker: ConsistencyChecker = {
   name,
   model,
   description: 'Echo: every acknowledged echo op returned the payload it sent (indeterminate ones are not checked)',
-  appliesTo: (operations) => operations.length > 0 && operations.every((o) => o.f === 'echo'),
+  appliesTo: onlyOpsOf('echo'),
   check: (operations, options) => checkEcho(operations, options),
 };

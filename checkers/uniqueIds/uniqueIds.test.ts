@@ -3,27 +3,14 @@ import test from 'node:test';
 import fc from 'fast-check';
 import type { Operation, Value } from '../history.ts';
 import { checkUniqueIds, uniqueIdsChecker } from './uniqueIds.ts';
+import { fail, info, oneAfterAnother } from '../testing/oneAfterAnother.ts';
 
-const info = Symbol('info');
-const fail = Symbol('fail');
-
-/** Generates one after another on process id % 3; an info or failed generate returned nothing. */
+/** Generates one after another; an info or failed generate returned nothing. */
 function generates(outputs: readonly (Value | typeof info | typeof fail)[]): Operation[] {
-  return outputs.map((out, id) => {
-    const status = out === info ? 'info' : out === fail ? 'fail' : 'ok';
-    return {
-      id,
-      process: id % 3,
-      f: 'generate',
-      input: null,
-      output: typeof out === 'symbol' ? null : out,
-      status,
-      call: id * 1e6,
-      ret: status === 'info' ? Infinity : id * 1e6 + 5e5,
-      invokeIndex: 2 * id,
-      completeIndex: status === 'info' ? null : 2 * id + 1,
-    };
-  });
+  return oneAfterAnother(
+    'generate',
+    outputs.map((output) => ({ input: null, output })),
+  );
 }
 
 test('distinct ids are valid; any repeated id among acknowledged generates is caught with every op that returned it', () => {

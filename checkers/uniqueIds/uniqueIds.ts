@@ -4,7 +4,8 @@
 import type { Operation } from '../history.ts';
 import type { CheckOptions, CheckResult, ConsistencyChecker } from '../result.ts';
 import { historyIndices, timedResult } from '../result.ts';
-import { count, escapeControl, opAt, plural } from '../explanationText.ts';
+import { count, opAt, plural } from '../explanationText.ts';
+import { onlyOpsOf, opOfAnotherKind } from '../oneKindOfOp.ts';
 
 const name = 'unique-ids';
 const model = 'unique ids: no two acknowledged generates return the same id';
@@ -24,13 +25,8 @@ function showId(v: Operation['output']): string {
 /** Linear: the budgets of CheckOptions are never approached, so they are not consulted. */
 export function checkUniqueIds(operations: readonly Operation[], _options: CheckOptions = {}): CheckResult {
   const { stats, done } = timedResult(name, model, operations.length);
-  const other = operations.find((o) => o.f !== 'generate');
-  if (other !== undefined)
-    return done(
-      'unknown',
-      [],
-      `the unique-ids checker reads generate ops only, but ${opAt(other)} is a ${escapeControl(other.f)}`,
-    );
+  const other = opOfAnotherKind(name, 'generate', operations);
+  if (other !== undefined) return done('unknown', [], other);
   const byId = new Map<string, Operation[]>();
   let acknowledged = 0;
   for (const op of operations) {
@@ -68,6 +64,6 @@ export const uniqueIdsChecker: ConsistencyChecker = {
   name,
   model,
   description: 'Unique ids: no two acknowledged generate ops returned the same id (indeterminate ones returned none)',
-  appliesTo: (operations) => operations.length > 0 && operations.every((o) => o.f === 'generate'),
+  appliesTo: onlyOpsOf('generate'),
   check: (operations, options) => checkUniqueIds(operations, options),
 };

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readHistoryJsonl } from '../../../harness/history/jsonl.ts';
+import { workloadNames } from '../../../harness/workloads/index.ts';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
 const cli = join(repo, 'bin', 'faultline.js');
@@ -40,16 +41,7 @@ test('every workload on the example adapter: valid, nothing of the wrong shape, 
   t.after(() => {
     rmSync(store, { recursive: true, force: true });
   });
-  for (const workload of [
-    'register',
-    'key-value',
-    'set',
-    'counter',
-    'list-append',
-    'rw-register',
-    'unique-ids',
-    'echo',
-  ]) {
+  for (const workload of workloadNames) {
     await t.test(workload, () => {
       const { status, out, runDir } = run(`${workload}.yaml`, store);
       assert.equal(status, 0, out);
