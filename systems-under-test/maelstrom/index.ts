@@ -1,6 +1,7 @@
 // maelstrom: runs any executable that speaks Maelstrom's JSON-over-stdin/stdout node protocol as the nodes,
 // with faultline as the network between them (maelstromRouter.ts over the seeded model in maelstromNetwork.ts)
-// and faultline's workloads mapped onto Maelstrom's lin-kv, g-set and counters (workloadBodies.ts).
+// and faultline's workloads mapped onto Maelstrom's lin-kv, g-set, broadcast, counters, unique-ids, txn
+// workloads and echo (workloadBodies.ts).
 // Local backend only so far: each node is a process of this harness, its stdio connected to the router.
 // docs/maelstrom.md says how to run a node and what is supported.
 import { defineSystem } from '../../harness/plugin.ts';
@@ -11,7 +12,7 @@ import { checkSupportedWorkload, maelstromWorkloadFor } from './workloadBodies.t
 export default defineSystem({
   name: 'maelstrom',
   description: "any binary speaking Maelstrom's stdin/stdout protocol, on faultline's in-process network",
-  // lin-kv, g-set and the counters (workloadBodies.ts): another workload is refused before any node starts.
+  // Those with a Maelstrom protocol (workloadBodies.ts): another workload is refused before any node starts.
   workloads: Object.keys(maelstromWorkloadFor),
 
   // Only start makes the run's cluster: the harness may heal (resume, stop) before any node has started.

@@ -248,7 +248,7 @@ createInterface({ input: process.stdin }).on('line', (line) => {
 
 test('options and backends it cannot serve are refused, named', async (t) => {
   const h = await harness(t, { bin: linKvNode });
-  await assert.rejects(h.client('n1', 'list-append'), /list-append workload has no Maelstrom mapping/);
+  await assert.rejects(h.client('n1', 'queue'), /queue workload has no Maelstrom mapping/);
   const badOptions = { ...h.ctx('n1'), options: { bin: linKvNode, network: { loss: 2 } } };
   await assert.rejects(maelstrom.start(badOptions), /maelstrom option network: network loss must be a probability/);
   await assert.rejects(maelstrom.start({ ...h.ctx('n1'), options: {} }), /maelstrom option bin: the node executable/);

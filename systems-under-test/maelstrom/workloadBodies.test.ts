@@ -65,8 +65,8 @@ test('definite errors fail, indefinite ones are info, and a read always fails', 
 
 test('an unsupported workload is refused, naming the supported ones', () => {
   assert.throws(() => {
-    checkSupportedWorkload('list-append');
-  }, /the list-append workload has no Maelstrom mapping yet; supported: register \(as lin-kv\), key-value \(as lin-kv\), set \(as g-set\), counter/);
+    checkSupportedWorkload('queue');
+  }, /the queue workload has no Maelstrom mapping yet; supported: register \(as lin-kv\), key-value \(as lin-kv\), set \(as g-set\), counter/);
   assert.doesNotThrow(() => {
     checkSupportedWorkload('counter');
   });
@@ -85,4 +85,106 @@ test('the set workload may speak broadcast: broadcast/read requests, broadcast_o
   assert.deepEqual(completionOf(add, { type: 'broadcast_ok' }, 'broadcast'), { type: 'ok', value: 12 });
   assert.equal(completionOf(add, { type: 'add_ok' }, 'broadcast').type, 'info', 'a reply of another type');
   assert.deepEqual(completionOf(read, { type: 'read_ok', messages: [3, 1] }, 'read'), { type: 'ok', value: [3, 1] });
+});
+
+test("txn requests: Maelstrom's micro-ops with integer keys; txn_ok back with faultline's keys and the reads filled in", () => {
+  const append = {
+    f: 'txn',
+    value: [
+      ['r', 'k1', null],
+      ['append', 'k2', 7],
+    ],
+  };
+  assert.deepEqual(requestBody('list-append', append), {
+    body: {
+      type: 'txn',
+      txn: [
+        ['r', 1, null],
+        ['append', 2, 7],
+      ],
+    },
+  });
+  const rw = {
+    f: 'txn',
+    value: [
+      ['w', 'k0', 3],
+      ['r', 'k0', null],
+    ],
+  };
+  assert.deepEqual(requestBody('rw-register', rw), {
+    body: {
+      type: 'txn',
+      txn: [
+        ['w', 0, 3],
+        ['r', 0, null],
+      ],
+    },
+  });
+  assert.deepEqual(
+    completionOf(append, {
+      type: 'txn_ok',
+      txn: [
+        ['r', 1, [3, 5]],
+        ['append', 2, 7],
+      ],
+    }),
+    {
+      type: 'ok',
+      value: [
+        ['r', 'k1', [3, 5]],
+        ['append', 'k2', 7],
+      ],
+    },
+  );
+  assert.deepEqual(
+    completionOf(rw, {
+      type: 'txn_ok',
+      txn: [
+        ['w', 0, 3],
+        ['r', 0, 3],
+      ],
+    }),
+    {
+      type: 'ok',
+      value: [
+        ['w', 'k0', 3],
+        ['r', 'k0', 3],
+      ],
+    },
+  );
+  // What is not Maelstrom's shape comes back as it came, for the workload's shape check to record as info.
+  assert.deepEqual(completionOf(rw, { type: 'txn_ok', txn: [['w', 'x', 3], 'junk'] }), {
+    type: 'ok',
+    value: [['w', 'x', 3], 'junk'],
+  });
+  assert.deepEqual(completionOf(rw, { type: 'txn_ok' }), { type: 'ok', value: null });
+  assert.ok('refused' in requestBody('list-append', { f: 'read', value: null }));
+});
+
+test('txn errors: txn-conflict and temporarily-unavailable definitely did not happen, a crash or a timeout may have', () => {
+  const txn = { f: 'txn', value: [['r', 'k1', null]] };
+  assert.deepEqual(completionOf(txn, { type: 'error', code: 30, text: 'conflict on k1' }), {
+    type: 'fail',
+    error: 'error 30 txn-conflict: conflict on k1',
+  });
+  assert.equal(completionOf(txn, { type: 'error', code: 11 }).type, 'fail');
+  assert.equal(completionOf(txn, { type: 'error', code: 13 }).type, 'info');
+  assert.equal(timeoutCompletion(txn, 1000).type, 'info', 'even a read-only txn: Maelstrom retries no txn');
+  assert.equal(completionOf(txn, { type: 'read_ok', value: 1 }).type, 'info', 'a reply of another type');
+});
+
+test("echo requests carry the payload; echo_ok's payload is the completion, whatever it is, for the checker", () => {
+  const echo = { f: 'echo', value: 'Please echo 4' };
+  assert.deepEqual(requestBody('echo', echo), { body: { type: 'echo', echo: 'Please echo 4' } });
+  assert.deepEqual(completionOf(echo, { type: 'echo_ok', echo: 'Please echo 4' }), {
+    type: 'ok',
+    value: 'Please echo 4',
+  });
+  assert.deepEqual(completionOf(echo, { type: 'echo_ok', echo: 'Please echo 5' }), {
+    type: 'ok',
+    value: 'Please echo 5',
+  });
+  assert.deepEqual(completionOf(echo, { type: 'echo_ok' }), { type: 'ok', value: null });
+  assert.equal(timeoutCompletion(echo, 1000).type, 'info');
+  assert.ok('refused' in requestBody('echo', { f: 'read', value: null }));
 });

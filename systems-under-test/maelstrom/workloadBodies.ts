@@ -12,6 +12,9 @@ export const maelstromWorkloadFor: Readonly<Record<string, string>> = {
   set: 'g-set',
   counter: 'g-counter / pn-counter',
   'unique-ids': 'unique-ids',
+  'list-append': 'txn-list-append',
+  'rw-register': 'txn-rw-register',
+  echo: 'echo',
 };
 
 /**
@@ -49,13 +52,26 @@ export function checkSupportedWorkload(workload: string): void {
 }
 
 /**
- * lin-kv keys: Maelstrom's own lin-kv workload uses integer keys, and nodes written for it may assume them, so
- * faultline's k3 is sent as 3 (a register is key 0). A key of another form is sent as given.
+ * Keys: Maelstrom's own lin-kv and txn workloads use integer keys, and nodes written for them may assume them,
+ * so faultline's k3 is sent as 3 (a register is key 0). A key of another form is sent as given.
  */
-export function maelstromKey(op: ClientOp): Value {
-  if (op.key === undefined) return 0;
-  const m = /^k(\d+)$/.exec(op.key);
-  return m === null ? op.key : Number(m[1]);
+export function maelstromKey(key: string | undefined): Value {
+  if (key === undefined) return 0;
+  const m = /^k(\d+)$/.exec(key);
+  return m === null ? key : Number(m[1]);
+}
+
+/** A key in a reply, back as faultline names it: 3 is k3; anything else is kept for the shape check to judge. */
+export function faultlineKey(key: Value): Value {
+  return typeof key === 'number' && Number.isInteger(key) && key >= 0 ? `k${key}` : key;
+}
+
+/** Each micro-op [f, key, value] of a txn with its key mapped (maelstromKey or faultlineKey); others as given. */
+function mapTxnKeys(txn: Value, mapKey: (key: Value) => Value): Value {
+  if (!Array.isArray(txn)) return txn;
+  return txn.map((micro) =>
+    Array.isArray(micro) && micro.length === 3 ? [micro[0]!, mapKey(micro[1]!), micro[2]!] : micro,
+  );
 }
 
 /**
@@ -69,7 +85,7 @@ export function requestBody(
 ): { body: MessageBody } | { refused: string } {
   switch (protocol) {
     case 'lin-kv': {
-      const key = maelstromKey(op);
+      const key = maelstromKey(op.key);
       if (op.f === 'read') return { body: { type: 'read', key } };
       if (op.f === 'write') return { body: { type: 'write', key, value: op.value } };
       if (op.f === 'cas' && Array.isArray(op.value) && op.value.length === 2)
@@ -95,6 +111,17 @@ export function requestBody(
     case 'unique-ids':
       if (op.f === 'generate') return { body: { type: 'generate' } };
       break;
+    case 'txn-list-append':
+    case 'txn-rw-register':
+      // The micro-ops are Maelstrom's own (["r", k, null], ["append" or "w", k, v]); only keys change.
+      if (op.f === 'txn' && Array.isArray(op.value))
+        return {
+          body: { type: 'txn', txn: mapTxnKeys(op.value, (k) => (typeof k === 'string' ? maelstromKey(k) : k)) },
+        };
+      break;
+    case 'echo':
+      if (op.f === 'echo') return { body: { type: 'echo', echo: op.value } };
+      break;
     case undefined:
     default:
       break;
@@ -114,6 +141,10 @@ export function completionOf(op: ClientOp, reply: MessageBody, requestType: stri
   if (op.f === 'read') return { type: 'ok', value: (reply['value'] ?? reply['messages'] ?? null) as Value };
   // generate_ok carries the new id (anything of another shape is the workload's contract to judge).
   if (op.f === 'generate') return { type: 'ok', value: (reply['id'] ?? null) as Value };
+  // txn_ok carries the txn with its reads filled in; a reply of another shape is the workload's to judge.
+  if (op.f === 'txn') return { type: 'ok', value: mapTxnKeys((reply['txn'] ?? null) as Value, faultlineKey) };
+  // echo_ok carries the payload back: whether it is the one sent is the echo checker's to judge.
+  if (op.f === 'echo') return { type: 'ok', value: (reply['echo'] ?? null) as Value };
   return { type: 'ok', value: op.value };
 }
 
