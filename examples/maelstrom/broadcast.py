@@ -11,29 +11,17 @@ With --once, it tells its neighbours of each new message once, as it arrives, an
 across a partition, or lost on the way, never arrives, so that node's reads miss it for good.
 Plain Python 3, no dependencies: reads messages on stdin, writes them on stdout, logs on stderr.
 """
-import json
 import sys
 import threading
 
+from maelstrom_node import Node
+
 once = "--once" in sys.argv[1:]
+# The gossip thread reads the set while the main thread adds to it.
 lock = threading.Lock()
-node_id = None
 neighbours = []
 messages = set()
-next_msg_id = 0
-
-
-def send(dest, body):
-    global next_msg_id
-    with lock:
-        next_msg_id += 1
-        body = dict(body, msg_id=next_msg_id)
-        sys.stdout.write(json.dumps({"src": node_id, "dest": dest, "body": body}) + "\n")
-        sys.stdout.flush()
-
-
-def reply(request, body):
-    send(request["src"], dict(body, in_reply_to=request["body"]["msg_id"]))
+node = Node(describe=lambda n: "tell once" if once else "anti-entropy every 50 ms")
 
 
 def gossip_forever():
@@ -43,40 +31,41 @@ def gossip_forever():
             known = sorted(messages)
         if known:
             for n in neighbours:
-                send(n, {"type": "gossip", "messages": known})
+                node.send(n, {"type": "gossip", "messages": known})
 
 
-for line in sys.stdin:
-    if not line.strip():
-        continue
-    message = json.loads(line)
-    body = message["body"]
-    kind = body["type"]
-    if kind == "init":
-        node_id = body["node_id"]
-        print(f"{node_id} initialised ({'tell once' if once else 'anti-entropy every 50 ms'})", file=sys.stderr,
-              flush=True)
-        reply(message, {"type": "init_ok"})
-    elif kind == "topology":
-        neighbours = body["topology"].get(node_id, [])
-        reply(message, {"type": "topology_ok"})
-        if not once:
-            threading.Thread(target=gossip_forever, daemon=True).start()
-    elif kind == "broadcast":
-        new = body["message"]
-        with lock:
-            fresh = new not in messages
-            messages.add(new)
-        reply(message, {"type": "broadcast_ok"})
-        if once and fresh:
-            for n in neighbours:
-                send(n, {"type": "gossip", "messages": [new]})
-    elif kind == "gossip":
-        with lock:
-            messages.update(body["messages"])
-    elif kind == "read":
-        with lock:
-            known = sorted(messages)
-        reply(message, {"type": "read_ok", "messages": known})
-    else:
-        reply(message, {"type": "error", "code": 10, "text": f"unsupported request {kind}"})
+@node.on("topology")
+def topology(message):
+    global neighbours
+    neighbours = message["body"]["topology"].get(node.node_id, [])
+    node.reply(message, {"type": "topology_ok"})
+    if not once:
+        threading.Thread(target=gossip_forever, daemon=True).start()
+
+
+@node.on("broadcast")
+def broadcast(message):
+    new = message["body"]["message"]
+    with lock:
+        fresh = new not in messages
+        messages.add(new)
+    node.reply(message, {"type": "broadcast_ok"})
+    if once and fresh:
+        for n in neighbours:
+            node.send(n, {"type": "gossip", "messages": [new]})
+
+
+@node.on("gossip")
+def gossip(message):
+    with lock:
+        messages.update(message["body"]["messages"])
+
+
+@node.on("read")
+def read(message):
+    with lock:
+        known = sorted(messages)
+    node.reply(message, {"type": "read_ok", "messages": known})
+
+
+node.run()
