@@ -1,7 +1,8 @@
 // Maelstrom nodes under `faultline run` on the local backend (no Docker): the example campaigns of
 // examples/maelstrom/, end to end. The Python lin-kv node stays linearizable on a network that delays, loses,
 // duplicates and reorders, with pauses and kills; the Node.js gossip counter is caught reading below what was
-// acknowledged. Each run leaves every node's stderr log and message log in the run directory.
+// acknowledged; unique-ids, broadcast, echo and the txn workloads each have a node that is valid and a variant
+// that is caught. Each run leaves every node's stderr log and message log in the run directory.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -42,6 +43,20 @@ function run(
   return { status: r.status, out, runDir, results };
 }
 
+/** The run ended with `status` (0 valid, 1 invalid) and these checkers' verdicts, in order. */
+function assertVerdicts(
+  r: { status: number | null; out: string; results: Results },
+  status: number,
+  verdicts: readonly (readonly [string, boolean | 'unknown'])[],
+): void {
+  assert.equal(r.status, status, r.out);
+  assert.deepEqual(
+    r.results.checks.map((c) => [c.checker, c.valid]),
+    verdicts,
+    r.out,
+  );
+}
+
 function messageEvents(runDir: string, node: string): Record<string, unknown>[] {
   const text = readFileSync(join(runDir, 'logs', node, 'maelstrom-messages.jsonl'), 'utf8');
   return text
@@ -52,12 +67,8 @@ function messageEvents(runDir: string, node: string): Record<string, unknown>[] 
 
 test('the Python lin-kv node is linearizable under latency, loss, duplication, reordering, and drawn pauses or kills', (t) => {
   const { status, out, runDir, results } = run(t, 'examples/maelstrom/lin-kv-primary.yaml');
-  assert.equal(status, 0, out);
+  assertVerdicts({ status, out, results }, 0, [['linearizable', true]]);
   assert.ok(results.opCounts.ok > 100, out);
-  assert.deepEqual(
-    results.checks.map((c) => [c.checker, c.valid]),
-    [['linearizable', true]],
-  );
   const nemesis = readHistoryJsonl(join(runDir, 'history.jsonl')).ops.filter((o) => o.process === 'nemesis');
   assert.ok(nemesis.length > 0, 'faults were applied');
   for (const node of ['n1', 'n2', 'n3']) {
@@ -77,11 +88,7 @@ test('the Python lin-kv node is linearizable under latency, loss, duplication, r
 
 test('the Node.js gossip counter is caught reading below what was acknowledged', (t) => {
   const { status, out, runDir, results } = run(t, 'examples/maelstrom/g-counter-gossip.yaml');
-  assert.equal(status, 1, out);
-  assert.deepEqual(
-    results.checks.map((c) => [c.checker, c.valid]),
-    [['counter', false]],
-  );
+  assertVerdicts({ status, out, results }, 1, [['counter', false]]);
   // Gossip between reads on different nodes takes 2-10 ms: stale reads are certain, not a matter of luck.
   assert.match(out, /counter-read-too-low: \d+ reads of counter k0 outside the bounds/);
   const gossip = messageEvents(runDir, 'n1').filter((e) => e.event === 'send' && e.type === 'gossip');
@@ -90,11 +97,7 @@ test('the Node.js gossip counter is caught reading below what was acknowledged',
 
 test("the nemesis's partition and packet faults act on faultline's network, on the local backend", (t) => {
   const { status, out, runDir, results } = run(t, 'examples/maelstrom/lin-kv-partitions.yaml');
-  assert.equal(status, 0, out);
-  assert.deepEqual(
-    results.checks.map((c) => [c.checker, c.valid]),
-    [['linearizable', true]],
-  );
+  assertVerdicts({ status, out, results }, 0, [['linearizable', true]]);
   const events = readHistoryJsonl(join(runDir, 'history.jsonl')).ops.filter((o) => o.process === 'nemesis');
   // Each fault started and stopped at its fixed time, none with an error (no iptables, no tc on this backend).
   assert.deepEqual(
@@ -116,29 +119,17 @@ test("the nemesis's partition and packet faults act on faultline's network, on t
 
 test('unique-ids: ids from the node, its start and a counter stay unique through a partition, a kill and a pause; a counter alone is caught', (t) => {
   const good = run(t, 'examples/maelstrom/unique-ids.yaml');
-  assert.equal(good.status, 0, good.out);
-  assert.deepEqual(
-    good.results.checks.map((c) => [c.checker, c.valid]),
-    [['unique-ids', true]],
-  );
+  assertVerdicts(good, 0, [['unique-ids', true]]);
   assert.match(good.out, /faults applied: partition, kill, pause/);
   // Every node's counter starts at 1: the second node to answer repeats the first one's ids, faults or not.
   const bad = run(t, 'examples/maelstrom/unique-ids-counter-only.yaml');
-  assert.equal(bad.status, 1, bad.out);
-  assert.deepEqual(
-    bad.results.checks.map((c) => [c.checker, c.valid]),
-    [['unique-ids', false]],
-  );
+  assertVerdicts(bad, 1, [['unique-ids', false]]);
   assert.match(bad.out, /duplicate-id: [\d,]+ ids? returned by more than one acknowledged generate: 1 by op/);
 });
 
 test('broadcast: anti-entropy delivers every acknowledged message through a partition and loss; telling once loses some', (t) => {
   const good = run(t, 'examples/maelstrom/broadcast.yaml');
-  assert.equal(good.status, 0, good.out);
-  assert.deepEqual(
-    good.results.checks.map((c) => [c.checker, c.valid]),
-    [['set', true]],
-  );
+  assertVerdicts(good, 0, [['set', true]]);
   for (const node of ['n1', 'n2', 'n3'])
     assert.ok(
       messageEvents(good.runDir, node).some((e) => e.type === 'topology' && e.dest === node),
@@ -147,10 +138,43 @@ test('broadcast: anti-entropy delivers every acknowledged message through a part
   // n1 is cut off from n2 and n3 for 1.2 s while clients on both sides broadcast: each side misses the other's
   // messages for good, so whichever node's final read comes last misses some acknowledged message.
   const bad = run(t, 'examples/maelstrom/broadcast-once.yaml');
-  assert.equal(bad.status, 1, bad.out);
-  assert.deepEqual(
-    bad.results.checks.map((c) => [c.checker, c.valid]),
-    [['set', false]],
-  );
+  assertVerdicts(bad, 1, [['set', false]]);
   assert.match(bad.out, /lost: [\d,]+ acknowledged elements? of set k0 lost/);
+});
+
+test('echo: every payload comes back through a partition, a kill and a pause; a 12-character buffer is caught', (t) => {
+  const good = run(t, 'examples/maelstrom/echo.yaml');
+  assertVerdicts(good, 0, [['echo', true]]);
+  assert.ok(good.results.opCounts.ok > 100, good.out);
+  assert.match(good.out, /faults applied: partition, kill, pause/);
+  // "Please echo 1" has 13 characters: every payload comes back cut, faults or not.
+  const bad = run(t, 'examples/maelstrom/echo-buffer.yaml');
+  assertVerdicts(bad, 1, [['echo', false]]);
+  assert.match(
+    bad.out,
+    /echo-mismatch: [\d,]+ acknowledged echoes returned something other than what was sent: op \d+ at [\d.]+ s sent "Please echo \d+" and got back "Please echo "/,
+  );
+});
+
+test('txn-list-append: n1 applying every txn stays strict serializable through a partition and a pause; local copies are caught', (t) => {
+  const good = run(t, 'examples/maelstrom/txn-list-append.yaml');
+  assertVerdicts(good, 0, [['strict-serializable', true]]);
+  assert.ok(good.results.opCounts.ok > 100, good.out);
+  assert.match(good.out, /faults applied: partition, pause/);
+  const n2 = messageEvents(good.runDir, 'n2');
+  assert.ok(
+    n2.some((e) => e.event === 'send' && e.type === 'txn' && e.dest === 'n2'),
+    'clients send Maelstrom txns',
+  );
+  assert.ok(n2.some((e) => e.event === 'send' && e.type === 'forward' && e.dest === 'n1'));
+  // Each node applies appends in the order they reach it, and never those cut off by the partition.
+  const bad = run(t, 'examples/maelstrom/txn-list-append-local.yaml');
+  assertVerdicts(bad, 1, [['strict-serializable', false]]);
+  assert.match(bad.out, /incompatible-order: /);
+});
+
+test('txn-rw-register: the same node on register txns is transactional causal through a partition and a pause', (t) => {
+  const r = run(t, 'examples/maelstrom/txn-rw-register.yaml');
+  assertVerdicts(r, 0, [['transactional-causal', true]]);
+  assert.ok(r.results.opCounts.ok > 100, r.out);
 });
