@@ -2,7 +2,6 @@
 // active faults) repainted 4x/s with log lines printed above it; otherwise plain lines, the status every 5 s.
 // While checking, a check longer than a second gets its own live line (which checker, elapsed, and what its
 // search has decided: keys, ops, configurations or SC's frontiers, budget left), on a terminal only.
-import { createLogUpdate } from 'log-update';
 import pc from 'picocolors';
 import type { AnalysisProgress, CheckerSearchProgress } from '../../checkers/analyze.ts';
 import type { IsolationSearchProgress } from '../../checkers/transactional/index.ts';
@@ -38,10 +37,45 @@ export function formatStatus(s: StatusSnapshot, color = false): string {
   );
 }
 
+/** What the live lines need of log-update. */
+interface LiveLine {
+  (text: string): void;
+  clear(): void;
+  done(): void;
+}
+
+/**
+ * A live line on `stream`, log-update's, loaded only once a live line is wanted (on a terminal): it and the
+ * width tables under it were a tenth of the start of a `check` whose output is piped. Until it has loaded the
+ * line is not drawn; plain lines go straight to the stream.
+ */
+function lazyLiveLine(stream: NodeJS.WriteStream): LiveLine {
+  let loaded: ReturnType<(typeof import('log-update'))['createLogUpdate']> | undefined;
+  let finished = false;
+  // Without it there is no live line, and nothing else is lost.
+  import('log-update').then(
+    (m) => {
+      if (!finished) loaded = m.createLogUpdate(stream);
+    },
+    () => undefined,
+  );
+  const line = (text: string): void => {
+    loaded?.(text);
+  };
+  line.clear = (): void => {
+    loaded?.clear();
+  };
+  line.done = (): void => {
+    finished = true;
+    loaded?.done();
+  };
+  return line;
+}
+
 export function createReporter(stream: NodeJS.WriteStream, options: { live?: boolean } = {}): RunReporter {
   const live = options.live ?? (stream.isTTY && process.env.CI === undefined);
   if (!live) return plainReporter(stream);
-  const update = createLogUpdate(stream);
+  const update = lazyLiveLine(stream);
   let last: StatusSnapshot | undefined;
   let lastPaint = 0;
   return {
@@ -177,7 +211,7 @@ export function createCheckProgress(
   if (options.plain ?? process.env.FAULTLINE_PROGRESS === 'plain') return plainCheckProgress(stream);
   const live = options.live ?? (stream.isTTY && process.env.CI === undefined);
   if (!live) return { onProgress: () => undefined, end: () => undefined };
-  const update = createLogUpdate(stream);
+  const update = lazyLiveLine(stream);
   let current: AnalysisProgress | undefined;
   let started: number | undefined;
   let painted = false;
