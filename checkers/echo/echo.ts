@@ -6,22 +6,14 @@ import type { CheckOptions, CheckResult, ConsistencyChecker } from '../result.ts
 import { historyIndices, timedResult } from '../result.ts';
 import { opAt, plural, showValue } from '../explanationText.ts';
 import { onlyOpsOf, opOfAnotherKind } from '../oneKindOfOp.ts';
+// Objects equal by their keys in any order: a node may reorder an object's keys.
+import { sameValue } from '../models/model.ts';
 
 const name = 'echo';
 const model = 'echo: every acknowledged echo returns the payload it sent';
 
 /** At most this many mismatched echoes are listed in the anomaly's detail. */
 const MAX_LISTED = 100;
-
-/** Deep equality of JSON values, objects by their keys in any order (a node may reorder an object's keys). */
-function sameValue(a: Value, b: Value): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a) || Array.isArray(b))
-    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((v, i) => sameValue(v, b[i]!));
-  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
-  const keys = Object.keys(a);
-  return keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && sameValue(a[k]!, b[k]!));
-}
 
 /** A payload as JSON, so the string "7" reads apart from the integer 7; long ones cut. */
 const show = (v: Value): string => showValue(JSON.stringify(v), 60);
