@@ -134,7 +134,13 @@ export function checkTransactionalCausal(operations: readonly Operation[], optio
       else if (JSON.stringify(t.writes.get(key)) === JSON.stringify(value)) writerOf.set(k, t);
       else overwritten.set(k, t);
     }
-    if (t.committed) for (const key of t.writes.keys()) writersOfKey.set(key, [...(writersOfKey.get(key) ?? []), t]);
+    // Pushed, not copied: copying the list for each writer was quadratic in a key's writers.
+    if (t.committed)
+      for (const key of t.writes.keys()) {
+        const writers = writersOfKey.get(key);
+        if (writers === undefined) writersOfKey.set(key, [t]);
+        else writers.push(t);
+      }
   }
 
   const n = txns.length;
