@@ -494,8 +494,8 @@ function* search<S>(
   // commutation classes, whose reduction is stated for that op). A guess is tried only while it is a
   // candidate: not yet placed, its call before the first return (entries compared by time rank).
   const guess = reduce ? undefined : model.search?.nextOp?.(ops);
-  const rank = new Int32Array(2 * n);
-  order.forEach((e, at) => (rank[e] = at));
+  const rank = new Int32Array(guess === undefined ? 0 : 2 * n);
+  if (guess !== undefined) order.forEach((e, at) => (rank[e] = at));
   const guessedCall = (r: number): number => {
     const only = onlyState[state]!;
     if (guess === undefined || only < 0) return -1;
