@@ -12,7 +12,13 @@ import { runFiles } from '../../../results/runDirectory.ts';
 import { EdnStream } from './edn.ts';
 import { JepsenOps, parseJepsenEdn } from './jepsen.ts';
 import { PlumeParser, parsePlumeText } from './plume.ts';
-import { PorcupineEtcdParser, parsePorcupineEtcdLog, parsePorcupineKvLog, porcupineKvOp } from './porcupine.ts';
+import {
+  PorcupineEtcdParser,
+  parsePorcupineEtcdLog,
+  parsePorcupineKvLog,
+  plainPorcupineKvOp,
+  porcupineKvOp,
+} from './porcupine.ts';
 
 export { HistoryTooLargeError } from '../readChunks.ts';
 export type { ReadLimits } from '../readChunks.ts';
@@ -125,6 +131,8 @@ export function readAnyHistory(path: string, format?: HistoryFormat, limits: Rea
       return loaded({ ops: parser.finish(), tornTail: false });
     }
     case 'porcupine-kv': {
+      const plain = plainPorcupineKvLog(file, limits);
+      if (plain !== null) return loaded({ ops: plain, tornTail: false });
       const ops: HistoryOp[] = [];
       const stream = new EdnStream(file, (form, line) => {
         ops.push(porcupineKvOp(form, ops.length, file, line));
@@ -168,6 +176,23 @@ function everyLine(file: string, onLine: (line: string, lineNo: number) => void,
     limits,
   );
   if (tail !== '') onLine(tail, count + 1);
+}
+
+/** A kv log's ops when every line has the plain shape (plainPorcupineKvOp); null at the first that has not. */
+function plainPorcupineKvLog(file: string, limits: ReadLimits): HistoryOp[] | null {
+  const ops: HistoryOp[] = [];
+  let plain = true;
+  everyLine(
+    file,
+    (line) => {
+      if (!plain || line === '') return;
+      const op = plainPorcupineKvOp(line, ops.length);
+      if (op === null) plain = false;
+      else ops.push(op);
+    },
+    limits,
+  );
+  return plain ? ops : null;
 }
 
 function streamEdn(file: string, stream: EdnStream, limits: ReadLimits): void {
