@@ -16,6 +16,7 @@ import type { HistoryOp, Operation } from '../checkers/history.ts';
 import { checkLinearizable, checkLinearizableSync } from '../checkers/linearizable/index.ts';
 import type { ModelSpec } from '../checkers/models/model.ts';
 import type { CheckResult } from '../checkers/result.ts';
+import { simulateRegisterStore } from '../checkers/testing/registerStores.ts';
 import { simulateSetStore } from '../checkers/testing/setStores.ts';
 import { readAnyHistory } from '../harness/history/formats/index.ts';
 import { referenceHistoriesDir } from '../test/referenceHistories.ts';
@@ -204,77 +205,7 @@ for (const [label, corruptAt] of [
   );
 }
 
-// ---- info-heavy histories (issue 14): a simulated linearizable store whose clients time out -------------
-
-interface Simulated {
-  /** Ops to start. */
-  count: number;
-  /** Keys; 1 means a plain register with no key field. */
-  keys: number;
-  /** Share of ops that end indeterminate (info): half of those took effect, half never did. */
-  infoShare: number;
-  /** Written values: unique per key, or drawn from this many (repeated values need the general search). */
-  distinctValues: number | 'unique';
-  seed: number;
-}
-
-/**
- * 16 processes; each op takes effect at a random point between its invoke and its completion (an info op:
- * maybe never). A process whose op ended in info continues under a fresh process id, as Jepsen does.
- */
-function simulate(o: Simulated): HistoryOp[] {
-  let seed = o.seed;
-  const rand = (k: number): number => {
-    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-    return (seed >>> 8) % k;
-  };
-  const infoPerMille = Math.round(o.infoShare * 1000);
-  type Pending = { f: string; key: number; value: number | null; applied: boolean; info: boolean; process: number };
-  const events: HistoryOp[] = [];
-  const pending = new Array<Pending | null>(16).fill(null);
-  const processOf = Array.from({ length: 16 }, (_, i) => i);
-  const store = new Array<number | null>(o.keys).fill(null);
-  let next = 1;
-  let started = 0;
-  const push = (type: HistoryOp['type'], op: Pending, value: number | null): void => {
-    const index = events.length;
-    const e: HistoryOp = { index, time: index, type, process: op.process, f: op.f, value };
-    if (o.keys > 1) e.key = `k${op.key}`;
-    events.push(e);
-  };
-  while (started < o.count || pending.some((p) => p !== null)) {
-    const slot = rand(16);
-    const op = pending[slot];
-    if (op === null || op === undefined) {
-      if (started >= o.count) continue;
-      started++;
-      const write = rand(5) < 2;
-      const value = write ? (o.distinctValues === 'unique' ? next++ : rand(o.distinctValues)) : null;
-      const fresh: Pending = {
-        f: write ? 'write' : 'read',
-        key: rand(o.keys),
-        value,
-        applied: false,
-        info: rand(1000) < infoPerMille,
-        process: processOf[slot]!,
-      };
-      pending[slot] = fresh;
-      push('invoke', fresh, value);
-    } else if (!op.applied) {
-      op.applied = true;
-      if (op.info && rand(2) === 0) continue; // an indeterminate op that never took effect
-      if (op.f === 'write') store[op.key] = op.value;
-      else op.value = store[op.key] ?? null;
-    } else {
-      pending[slot] = null;
-      if (op.info) {
-        push('info', op, op.f === 'write' ? op.value : null);
-        processOf[slot] = processOf[slot]! + 16;
-      } else push('ok', op, op.value);
-    }
-  }
-  return events;
-}
+// ---- info-heavy and general-search histories (issues 14, 17): checkers/testing/registerStores.ts --------
 
 function memoryNote(): string {
   const heap = process.memoryUsage().heapUsed / 2 ** 20;
@@ -313,7 +244,9 @@ for (const size of [10_000, 100_000, 1_000_000]) {
   ] as const) {
     const label = `info-heavy ${kind}, ${tag} ops, unique values`;
     if (!want(label)) continue;
-    const ops = pairOperations(simulate({ count: size, keys, infoShare: 0.3, distinctValues: 'unique', seed: 7 }));
+    const ops = pairOperations(
+      simulateRegisterStore({ count: size, keys, infoShare: 0.3, distinctValues: 'unique', seed: 7 }),
+    );
     await timed(label, ops, keys === 1 ? { name: 'register' } : { name: 'kv' });
   }
 }
@@ -336,13 +269,17 @@ for (const name of ['kill-primary-seed1.jsonl', 'kill-primary-seed2.jsonl', 'kil
 for (const size of [100_000, 1_000_000]) {
   const label = `general-search kv, ${size / 1000}k ops, 10 keys, values 0-4`;
   if (!want(label)) continue;
-  const ops = pairOperations(simulate({ count: size, keys: 10, infoShare: 0, distinctValues: 5, seed: 11 }));
+  const ops = pairOperations(
+    simulateRegisterStore({ count: size, keys: 10, infoShare: 0, distinctValues: 5, seed: 11 }),
+  );
   await timed(label, ops, { name: 'kv' });
   // The same on the calling thread only: what the worker pool gains or costs at this size.
   await timed(`${label}, one thread`, ops, { name: 'kv' }, '', false);
   const infoLabel = `general-search kv, ${size / 1000}k ops, 10 keys, values 0-4, 30 % info`;
   if (!want(infoLabel)) continue;
-  const infoOps = pairOperations(simulate({ count: size, keys: 10, infoShare: 0.3, distinctValues: 5, seed: 13 }));
+  const infoOps = pairOperations(
+    simulateRegisterStore({ count: size, keys: 10, infoShare: 0.3, distinctValues: 5, seed: 13 }),
+  );
   await timed(infoLabel, infoOps, { name: 'kv' });
 }
 
@@ -350,7 +287,7 @@ for (const size of [100_000, 1_000_000]) {
 for (const size of [5_000, 10_000]) {
   const label = `explain a stale read, ${size / 1000}k-op register, 30 % info`;
   if (!want(label)) continue;
-  const events = simulate({ count: size, keys: 1, infoShare: 0.3, distinctValues: 'unique', seed: 5 });
+  const events = simulateRegisterStore({ count: size, keys: 1, infoShare: 0.3, distinctValues: 'unique', seed: 5 });
   // The last ok read returns the first value written: stale by then.
   const firstWrite = events.find((e) => e.f === 'write' && e.type === 'invoke')!.value;
   for (let i = events.length - 1; i >= 0; i--) {
@@ -371,7 +308,9 @@ for (const size of [5_000, 10_000]) {
 {
   const label = 'progress pauses, general-search kv 100k ops, one thread';
   if (want(label)) {
-    const ops = pairOperations(simulate({ count: 100_000, keys: 10, infoShare: 0, distinctValues: 5, seed: 11 }));
+    const ops = pairOperations(
+      simulateRegisterStore({ count: 100_000, keys: 10, infoShare: 0, distinctValues: 5, seed: 11 }),
+    );
     let reports = 0;
     const withoutPauses = (): CheckResult =>
       checkLinearizableSync(ops, { model: { name: 'kv' }, timeBudgetMs: 60_000 });

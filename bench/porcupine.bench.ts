@@ -6,7 +6,7 @@
 // Per family: in-process (faultline in this process, Porcupine in one driver process, each making N passes:
 // cold = the first pass, warm = the median of the others) and whole-process (the command a user runs, from
 // start to exit: Porcupine's driver given all the family's files, faultline's `check` given them all too). Ratio = faultline / Porcupine: below 1 faultline is faster.
-// BENCH_REPS (default 5) passes; BENCH_ONLY=etcd,partitioned,c10,c50,1m picks families (matched against the
+// BENCH_REPS (default 5) passes; BENCH_ONLY=etcd,partitioned,c10,c50,general,1m picks families (matched against the
 // labels); BENCH_PORCUPINE_TIMEOUT (default 60s) bounds each Porcupine check; the 1M-op register family runs
 // Porcupine only with BENCH_PORCUPINE_1M=1 (it needs over 6 GB at 100k ops).
 import { spawnSync } from 'node:child_process';
@@ -18,6 +18,7 @@ import { pairOperations } from '../checkers/history.ts';
 import { checkLinearizable } from '../checkers/linearizable/index.ts';
 import type { ModelSpec } from '../checkers/models/model.ts';
 import type { CheckResult } from '../checkers/result.ts';
+import { simulateRegisterStore } from '../checkers/testing/registerStores.ts';
 import { readAnyHistory } from '../harness/history/formats/index.ts';
 import { referenceHistoriesDir } from '../test/referenceHistories.ts';
 
@@ -216,6 +217,21 @@ function writeRegisterLog(path: string, count: number): void {
   writeFileSync(path, lines.join('\n') + '\n');
 }
 
+/**
+ * A linearizable 10-key store with values drawn from 0-4 (so only the general search decides it, no unique-value
+ * shortcut), 16 processes, no timeouts, as a 6.824 kv log (put and get; a read of a key never written is "").
+ */
+function writeGeneralSearchKvLog(path: string, count: number): void {
+  const events = simulateRegisterStore({ count, keys: 10, infoShare: 0, distinctValues: 5, seed: 11 });
+  const lines = events.map((e) => {
+    const f = e.f === 'write' ? 'put' : 'get';
+    const value =
+      e.type === 'invoke' && f === 'get' ? 'nil' : JSON.stringify(typeof e.value === 'number' ? String(e.value) : '');
+    return `{:process ${e.process}, :type :${e.type}, :f :${f}, :key "${e.key ?? ''}", :value ${value}}`;
+  });
+  writeFileSync(path, lines.join('\n') + '\n');
+}
+
 const driver = buildDriver();
 if (typeof driver !== 'string') {
   console.log(`no comparison with Porcupine was made: ${driver.reason}`);
@@ -235,6 +251,19 @@ if (typeof driver !== 'string') {
         ...(process.env.BENCH_PORCUPINE_1M !== '1' && {
           skipPorcupine: 'Porcupine not run: it needs over 6 GB at 100k ops (BENCH_PORCUPINE_1M=1 runs it)',
         }),
+      });
+    }
+    if (want('general-search kv')) {
+      const log = join(scratch, 'general-search-kv-100k.txt');
+      writeGeneralSearchKvLog(log, 100_000);
+      families.push({
+        label: 'general-search kv (one generated kv log: 100k ops, 10 keys, values 0-4)',
+        files: [log],
+        expected: ['Ok'],
+        spec: kv,
+        driverModel: 'kv',
+        cliArgs: [],
+        passes: Math.min(reps, 3),
       });
     }
     console.log(
