@@ -3,7 +3,7 @@
 // Wing & Gong's backtracking search with Lowe's memoisation (checking.md §1.3; Porcupine's checkSingle) over
 // ONE partition. Synchronous and pure, so it runs on the main thread, in a worker, or in the browser.
 import type { Operation } from '../history.ts';
-import { describeModelState, modelOpOf } from '../models/model.ts';
+import { canonicalKey, describeModelState, modelOpOf } from '../models/model.ts';
 import type { Model, ModelOp } from '../models/model.ts';
 
 export interface SearchBudget {
@@ -327,6 +327,25 @@ function* search<S>(
       classOf[i] = id;
     }
   }
+  // Twins: ops the step cannot tell apart (equal ModelOps: an info op's output is no part of it). Of two twins
+  // a and b whose call and return are both no later than b's, a linearization placing b before a (or b with a
+  // never placed, both info) stays one with the two exchanged, so b waits for a: placed twins are always the
+  // earliest of their chain. Outside the commutation classes (their backjumping is argued op by op). On the
+  // etcd logs, timed-out writes of the same few values otherwise multiply the configurations of a violation.
+  const twinBefore = new Int32Array(n).fill(-1);
+  if (!reduce) {
+    const lastTwin = new Map<string, number>();
+    for (let i = 0; i < n; i++) {
+      const m = modelOps[i]!;
+      const output = m.status === 'ok' ? canonicalKey(m.output) : '';
+      const id = `${m.status}\u0000${m.f}\u0000${m.key ?? ''}\u0000${canonicalKey(m.input)}\u0000${output}`;
+      const a = lastTwin.get(id);
+      // ops are in call order, so a's call is no later than i's.
+      if (a !== undefined && ops[a]!.ret <= ops[i]!.ret) twinBefore[i] = a;
+      lastTwin.set(id, i);
+    }
+  }
+
   /** The first return entry still in the list, or -1. */
   const firstReturn = (): number => {
     let r = next[head]!;
@@ -360,6 +379,11 @@ function* search<S>(
     if ((i >>> 5) + 1 > highWord) highWord = (i >>> 5) + 1;
     hashLo ^= zobLo[i]!;
     hashHi ^= zobHi[i]!;
+  };
+  /** Whether op i may be placed now: it has no twin before it still unplaced. */
+  const twinReady = (i: number): boolean => {
+    const a = twinBefore[i]!;
+    return a < 0 || (linearized[a >>> 5]! & (1 << (a & 31))) !== 0;
   };
   const unplace = (i: number): void => {
     linearized[i >>> 5]! &= ~(1 << (i & 31));
@@ -500,15 +524,29 @@ function* search<S>(
     const only = onlyState[state]!;
     if (guess === undefined || only < 0) return -1;
     const i = guess.after(states[only]!);
-    if (i < 0 || i >= n || (linearized[i >>> 5]! & (1 << (i & 31))) !== 0) return -1;
+    if (i < 0 || i >= n || (linearized[i >>> 5]! & (1 << (i & 31))) !== 0 || !twinReady(i)) return -1;
     return r < 0 || rank[2 * i]! < rank[r]! ? 2 * i : -1;
   };
   let blockedCall = -1; // call entry of the first return's op in this configuration, -1 when none
   let active = -1; // the commutation class candidates are restricted to, -1 for none
   let firstTry = false; // e is blockedCall, tried before the scan from the head
+  // When the first return's op cannot go next (a read of a value the state does not hold, a CAS from
+  // another value), the first try is a candidate after which it can: the write it read, the CAS that set
+  // what it expects. Otherwise each wrong candidate raises a tower of concurrent ops before dying (the
+  // etcd logs' timed-out writes). An order only: the others are still tried.
+  const urgentCall = (r: number): number => {
+    const call = r - 1;
+    if (stepSet(state, call >> 1) >= 0) return call;
+    for (let c = next[head]!; c >= 0 && c !== r; c = next[c]!) {
+      if (c === call || (c & 1) === 1 || !twinReady(c >> 1)) continue;
+      const s1 = stepSet(state, c >> 1);
+      if (s1 >= 0 && s1 !== state && stepSet(s1, call >> 1) >= 0) return c;
+    }
+    return call;
+  };
   const enter = (): number => {
     const r = firstReturn();
-    blockedCall = guess !== undefined ? guessedCall(r) : r < 0 || listOrder ? -1 : r - 1;
+    blockedCall = guess !== undefined ? guessedCall(r) : r < 0 || listOrder ? -1 : reduce ? r - 1 : urgentCall(r);
     active = reduce && r >= 0 ? classOf[r >> 1]! : -1;
     firstTry = blockedCall >= 0;
     return firstTry ? blockedCall : next[head]!;
@@ -567,7 +605,7 @@ function* search<S>(
     }
     if ((e & 1) === 0) {
       const i = e >> 1;
-      if ((active >= 0 && classOf[i] !== active) || (e === blockedCall && !firstTry)) {
+      if ((active >= 0 && classOf[i] !== active) || (e === blockedCall && !firstTry) || !twinReady(i)) {
         e = next[e]!;
         continue;
       }
