@@ -215,6 +215,7 @@ async function runOne(
     timeBudgetMs: options.timeBudgetMs ?? defaultTimeBudgetMs,
   };
   if (options.memoryBudgetBytes !== undefined) checkerOptions.memoryBudgetBytes = options.memoryBudgetBytes;
+  if (options.detail !== undefined) checkerOptions.detail = options.detail;
   if (options.parallel !== undefined) checkerOptions['parallel'] = options.parallel;
   if (options.workerMinOps !== undefined) checkerOptions['workerMinOps'] = options.workerMinOps;
   if (options.initialValue !== undefined) checkerOptions['initialValue'] = options.initialValue;

@@ -18,4 +18,4 @@ export { checkersForWorkloadModel, getChecker, listCheckers, registeredCheckers 
 export type { RegisteredChecker } from './registry.ts';
 export type { HistoryShape } from './historyShape.ts';
 export { claimVerdict, impliedModels, modelImplications, profileCheckers } from './modelHierarchy.ts';
-export type { Anomaly, CheckOptions, CheckResult, ConsistencyChecker, Verdict } from './result.ts';
+export type { Anomaly, CheckOptions, CheckResult, ConsistencyChecker, Verdict, ViolationDetail } from './result.ts';

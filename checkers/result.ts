@@ -69,7 +69,15 @@ export interface CheckOptions {
   timeBudgetMs?: number;
   /** Approximate memory budget for search state. */
   memoryBudgetBytes?: number;
+  /**
+   * What a violation's explanation may cost beyond what proves it. 'report' (default): all the report draws
+   * (linearizability searches a violated key again for each op's longest partial linearization); 'summary':
+   * what a line of text needs (the deepest prefixes the search met), as `faultline check` prints.
+   */
+  detail?: ViolationDetail;
 }
+
+export type ViolationDetail = 'report' | 'summary';
 
 /** A checker as the registry, the CLI and the profile see it. */
 export interface ConsistencyChecker {

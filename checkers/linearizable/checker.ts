@@ -4,7 +4,7 @@ import type { Operation, Value } from '../history.ts';
 import { describeModelOp, modelOpOf } from '../models/model.ts';
 import type { Model, ModelSpec } from '../models/model.ts';
 import { createModel } from '../models/registry.ts';
-import type { Anomaly, CheckOptions, CheckResult } from '../result.ts';
+import type { Anomaly, CheckOptions, CheckResult, ViolationDetail } from '../result.ts';
 import { historyIndices } from '../result.ts';
 import { clockFor } from './clock.ts';
 import type { Clock } from './clock.ts';
@@ -101,6 +101,7 @@ export function checkLinearizableSync(
   const partitions = partitionHistory(model, operations);
   const rounds = decideRounds(model, operations, partitions, new Map(), budgetFor(options, started), started, {
     yieldEveryMs: Infinity,
+    detail: options.detail ?? 'report',
   });
   for (;;) {
     const step = rounds.next();
@@ -145,7 +146,7 @@ function* decideRounds(
   decided: ReadonlyMap<number, PartitionReport>,
   budget: { deadline: number; memoryBytes: number },
   started: number,
-  pacing: { yieldEveryMs: number; onProgress?: (progress: SearchProgress) => void },
+  pacing: { yieldEveryMs: number; detail: ViolationDetail; onProgress?: (progress: SearchProgress) => void },
 ): Generator<void, CheckResult, undefined> {
   const reports = partitions.map((_, i) => decided.get(i));
   const progress = progressReporter(partitions, budget, started, pacing.onProgress);
@@ -154,7 +155,7 @@ function* decideRounds(
   // Round-robin with doubling time slices, so one partition whose search explodes cannot hide a violation
   // in another (Porcupine gets this from running them all at once). A paused search resumes where it
   // stopped; the paused ones' memory counts against the budget of the one running.
-  const decisions = partitions.map((p) => startDecision(model, p));
+  const decisions = partitions.map((p) => startDecision(model, p, pacing.detail));
   let pending = partitions.map((_, i) => i).filter((i) => !decided.has(i));
   // Once a partition is found violated the verdict is decided: the round under way ends (each other partition
   // gets the slice it was due, so the cheap violations are reported too) and the check stops, as Porcupine
@@ -212,6 +213,7 @@ export async function checkLinearizable(
   const resolved = resolveModel(model, operations);
   const partitions = partitionHistory(resolved, operations);
   const budget = budgetFor(options, started);
+  const detail = options.detail ?? 'report';
   const decided = new Map<number, PartitionReport>();
   const progress = progressReporter(partitions, budget, started, options.onProgress);
   const total = partitions.reduce((n, p) => n + p.ops.length, 0);
@@ -220,7 +222,7 @@ export async function checkLinearizable(
     // The zones decide a partition faster than sending it to a worker would: they run here, and the
     // workers get only the partitions that need the search, when those are big enough to pay.
     partitions.forEach((p, i) => {
-      const r = decideByZones(resolved, p, budget);
+      const r = decideByZones(resolved, p, budget, detail);
       if (r !== null) {
         decided.set(i, r);
         progress.report(i, r, true);
@@ -236,7 +238,11 @@ export async function checkLinearizable(
       const pooled = await decideInWorkers(
         resolved.spec,
         searched.map((i) => partitions[i]!),
-        options.progressEveryMs === undefined ? budget : { ...budget, progressEveryMs: options.progressEveryMs },
+        {
+          ...budget,
+          detail,
+          ...(options.progressEveryMs !== undefined && { progressEveryMs: options.progressEveryMs }),
+        },
         (now, deadline) => graceDeadline(started, now, deadline),
         (j, report, final) => {
           progress.report(searched[j]!, report, final);
@@ -252,6 +258,7 @@ export async function checkLinearizable(
   }
   const rounds = decideRounds(resolved, operations, partitions, decided, budget, started, {
     yieldEveryMs: options.progressEveryMs ?? defaultProgressEveryMs,
+    detail,
     ...(options.onProgress !== undefined && { onProgress: options.onProgress }),
   });
   for (;;) {

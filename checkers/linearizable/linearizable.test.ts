@@ -498,6 +498,41 @@ test('commutation classes change no verdict and no failing op: kv store, reduced
   assert.ok(invalid > 0, 'no invalid history was generated');
 });
 
+test("`check`'s summary detail gives the verdict, failing op and explanation of the report's, without its second search", () => {
+  // Info-heavy cas-register histories: the ones whose violations take the search longest to prove.
+  const c = infoHeavy.find((m) => m.name === 'cas-register')!;
+  let invalid = 0;
+  fc.assert(
+    fc.property(concurrentHistory(c, 14), (ops) => {
+      const model = c.model();
+      const report = checkLinearizableSync(ops, { model, detail: 'report' });
+      const summary = checkLinearizableSync(ops, { model, detail: 'summary' });
+      assert.equal(summary.valid, report.valid);
+      assert.deepEqual(
+        summary.anomalies.map((a) => [a.ops, a.explanation]),
+        report.anomalies.map((a) => [a.ops, a.explanation]),
+      );
+      if (report.valid === false) invalid++;
+    }),
+    { numRuns: 300 },
+  );
+  assert.ok(invalid > 0, 'no invalid history was generated');
+  // A stale read the unique-value zones prove: the report's partial linearizations need a search, the summary none.
+  const stale = history([
+    [0, 'invoke', 'write', 1],
+    [0, 'ok', 'write', 1],
+    [1, 'invoke', 'write', 2],
+    [1, 'ok', 'write', 2],
+    [2, 'invoke', 'read', null],
+    [2, 'ok', 'read', 1],
+  ]);
+  const model = createModel({ name: 'register', options: { initial: 0 } });
+  const longest = (detail: 'report' | 'summary') =>
+    (checkLinearizableSync(stale, { model, detail }).anomalies[0]!.detail as { longest: unknown[] }).longest;
+  assert.ok(longest('report').length > 0);
+  assert.deepEqual(longest('summary'), []);
+});
+
 // ---- the unique-value fast path agrees with the search ------------------------------------------------
 
 test('the unique-value zones agree with the WGL search on random register histories', () => {

@@ -4,6 +4,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { ModelSpec } from '../models/model.ts';
+import type { ViolationDetail } from '../result.ts';
 import type { Partition, PartitionReport } from './partition.ts';
 import type { WorkerJob, WorkerReply } from './worker.ts';
 
@@ -159,7 +160,7 @@ export function poolSize(): number {
 export async function decideInWorkers(
   spec: ModelSpec,
   partitions: readonly Partition[],
-  budget: { deadline: number; memoryBytes: number; progressEveryMs?: number },
+  budget: { deadline: number; memoryBytes: number; progressEveryMs?: number; detail: ViolationDetail },
   /** The deadline for the rest once a violation is found at `now`. */
   graceDeadline: (now: number, deadline: number) => number,
   /**
@@ -192,6 +193,7 @@ export async function decideInWorkers(
           partition: partitions[i]!,
           remainingMs: Math.max(0, deadline - performance.now()),
           memoryBytes: budget.memoryBytes / count,
+          detail: budget.detail,
           ...(budget.progressEveryMs !== undefined && { progressEveryMs: budget.progressEveryMs }),
         }),
         settle: (report) => {

@@ -1,6 +1,7 @@
 // Splitting a history into independently checkable partitions, and deciding one partition: the
 // unique-value fast path when it applies, else the general search. Pure; used on the main thread and in workers.
 import type { Operation } from '../history.ts';
+import type { ViolationDetail } from '../result.ts';
 import { canonicalKey, modelIncludes } from '../models/model.ts';
 import type { MemberAccess, Model } from '../models/model.ts';
 import { checkPartition, startPartitionSearch } from './wgl.ts';
@@ -102,16 +103,26 @@ export function partitionHistory(model: Model, operations: readonly Operation[])
 }
 
 /** Decides one partition within the budget. Never throws for a well-formed model. */
-export function decidePartition(model: Model, partition: Partition, budget: SearchBudget): PartitionReport {
-  return startDecision(model, partition).run(budget);
+export function decidePartition(
+  model: Model,
+  partition: Partition,
+  budget: SearchBudget,
+  detail: ViolationDetail = 'report',
+): PartitionReport {
+  return startDecision(model, partition, detail).run(budget);
 }
 
 /**
  * Decides a partition by the unique-value zones (checking.md §1.5) when they apply: cheap enough for the
  * calling thread whatever the size, so only partitions that need the search go to workers. null otherwise.
  */
-export function decideByZones(model: Model, partition: Partition, budget: SearchBudget): PartitionReport | null {
-  if (model.members !== undefined) return decideBySetChains(model, model.members.access, partition, budget);
+export function decideByZones(
+  model: Model,
+  partition: Partition,
+  budget: SearchBudget,
+  detail: ViolationDetail = 'report',
+): PartitionReport | null {
+  if (model.members !== undefined) return decideBySetChains(model, model.members.access, partition, budget, detail);
   if (model.register === undefined) return null;
   const started = performance.now();
   const { key, ops } = partition;
@@ -138,18 +149,20 @@ export function decideByZones(model: Model, partition: Partition, budget: Search
       ),
       memoryBytes: Math.min(budget.memoryBytes, detailMemoryBytes),
     };
-    const detail =
-      !simple && ops.length <= maxOpsForSearchDetail ? checkPartition(model, ops, detailBudget) : undefined;
+    const searched =
+      !simple && detail === 'report' && ops.length <= maxOpsForSearchDetail
+        ? checkPartition(model, ops, detailBudget)
+        : undefined;
     return {
       key,
       valid: false,
       algorithm: 'zones',
       ops: ops.length,
       timeMs: performance.now() - started,
-      cached: detail?.stats.cached ?? 0,
+      cached: searched?.stats.cached ?? 0,
       failedOp: zones.ops[0]!,
       involved: zones.ops,
-      longest: detail?.valid === false ? detail.longest : [],
+      longest: searched?.valid === false ? searched.longest : [],
       why: zones.explanation,
     };
   }
@@ -162,6 +175,7 @@ function decideBySetChains(
   access: (op: Operation) => MemberAccess | null,
   partition: Partition,
   budget: SearchBudget,
+  detail: ViolationDetail,
 ): PartitionReport | null {
   const started = performance.now();
   const { key, ops } = partition;
@@ -175,15 +189,16 @@ function decideBySetChains(
     deadline: Math.min(budget.deadline, performance.now() + detailMaxMs),
     memoryBytes: Math.min(budget.memoryBytes, detailMemoryBytes),
   };
-  const detail = ops.length <= maxOpsForSearchDetail ? checkPartition(model, ops, detailBudget) : undefined;
+  const searched =
+    detail === 'report' && ops.length <= maxOpsForSearchDetail ? checkPartition(model, ops, detailBudget) : undefined;
   return {
     ...base,
     valid: false,
     timeMs: performance.now() - started,
-    cached: detail?.stats.cached ?? 0,
+    cached: searched?.stats.cached ?? 0,
     failedOp: chains.ops[0]!,
     involved: chains.ops,
-    longest: detail?.valid === false ? detail.longest : [],
+    longest: searched?.valid === false ? searched.longest : [],
     why: chains.explanation,
   };
 }
@@ -195,7 +210,11 @@ export interface PartitionDecision {
   readonly bytes: number;
 }
 
-export function startDecision(model: Model, partition: Partition): PartitionDecision {
+export function startDecision(
+  model: Model,
+  partition: Partition,
+  detail: ViolationDetail = 'report',
+): PartitionDecision {
   const { key, ops } = partition;
   let spentMs = 0;
   let search: PartitionSearch | undefined;
@@ -203,10 +222,10 @@ export function startDecision(model: Model, partition: Partition): PartitionDeci
     const started = performance.now();
     const elapsed = (): number => spentMs + performance.now() - started;
     if (search === undefined) {
-      const zoned = decideByZones(model, partition, budget);
+      const zoned = decideByZones(model, partition, budget, detail);
       if (zoned !== null) return { ...zoned, timeMs: elapsed() };
     }
-    search ??= startPartitionSearch(model, ops);
+    search ??= startPartitionSearch(model, ops, detail === 'report');
     const outcome = search.run(budget);
     const base = { key, algorithm: 'search' as const, ops: ops.length, cached: outcome.stats.cached };
     if (outcome.valid === true) return { ...base, valid: true, timeMs: elapsed() };

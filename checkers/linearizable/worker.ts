@@ -2,6 +2,7 @@
 // bundle can make it a second entry point (parallel.ts looks for worker.js beside the bundle).
 import { parentPort } from 'node:worker_threads';
 import type { ModelSpec } from '../models/model.ts';
+import type { ViolationDetail } from '../result.ts';
 import { createModel } from '../models/registry.ts';
 import { startDecision } from './partition.ts';
 import type { Partition, PartitionReport } from './partition.ts';
@@ -19,6 +20,7 @@ export interface WorkerJob {
   memoryBytes: number;
   /** How often the search reports how far it has got (default workerProgressEveryMs). */
   progressEveryMs?: number;
+  detail: ViolationDetail;
 }
 
 export interface WorkerReply {
@@ -35,7 +37,7 @@ parentPort?.on('message', (job: WorkerJob) => {
   const deadline = performance.now() + job.remainingMs;
   const model = createModel(job.spec);
   // In slices, reporting between them: a paused search resumes where it stopped, so this repeats no work.
-  const decision = startDecision(model, job.partition);
+  const decision = startDecision(model, job.partition, job.detail);
   for (;;) {
     const sliceEnd = Math.min(deadline, performance.now() + (job.progressEveryMs ?? workerProgressEveryMs));
     const report = decision.run({ deadline: sliceEnd, memoryBytes: job.memoryBytes });

@@ -230,7 +230,9 @@ export function registerCheck(program: Command, requestExit: RequestExit): void 
       '\nExit codes (the worst over all histories): 0 valid, 1 a model is violated, 2 a verdict is unknown (a budget ran out, or nothing could be judged).',
     )
     .action(async (paths, opts) => {
-      const options: CheckFileOptions = { parallel: opts.parallel };
+      // Text shows a violation in a line or two: the per-op partial linearizations the report and --json hold
+      // would cost a violated key's search a second time.
+      const options: CheckFileOptions = { parallel: opts.parallel, detail: opts.json === true ? 'report' : 'summary' };
       if (opts.timeBudget !== undefined) options.timeBudgetMs = opts.timeBudget;
       const workerMinOps = Number(process.env['FAULTLINE_WORKER_MIN_OPS'] ?? NaN);
       if (Number.isInteger(workerMinOps) && workerMinOps > 0) options.workerMinOps = workerMinOps;

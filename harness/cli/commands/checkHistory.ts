@@ -3,7 +3,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import type { Analysis, CheckResult } from '../../../checkers/index.ts';
+import type { Analysis, CheckResult, ViolationDetail } from '../../../checkers/index.ts';
 import { analyze, getChecker, whyNotApplicable } from '../../../checkers/index.ts';
 import type { AnalysisProgress } from '../../../checkers/analyze.ts';
 import { findHistoryProblems, pairOperations } from '../../../checkers/history.ts';
@@ -28,6 +28,8 @@ export interface CheckFileOptions {
   timeBudgetMs?: number;
   memoryBudgetBytes?: number;
   parallel?: boolean;
+  /** How much a violation's explanation may cost (CheckOptions.detail); `check` prints a summary unless --json. */
+  detail?: ViolationDetail;
   /** From FAULTLINE_WORKER_MIN_OPS: the fewest ops before the search goes to worker threads (for tuning and tests). */
   workerMinOps?: number;
   /** Told as each checker starts and ends (the live check line). */
@@ -181,6 +183,7 @@ export async function analyzeFile(
     ...(options.timeBudgetMs !== undefined && { timeBudgetMs: options.timeBudgetMs }),
     ...(options.memoryBudgetBytes !== undefined && { memoryBudgetBytes: options.memoryBudgetBytes }),
     ...(options.parallel !== undefined && { parallel: options.parallel }),
+    ...(options.detail !== undefined && { detail: options.detail }),
     ...(options.workerMinOps !== undefined && { workerMinOps: options.workerMinOps }),
     ...(options.onProgress !== undefined && { onProgress: options.onProgress }),
   });
