@@ -11,6 +11,7 @@ import type { MessageEvent } from './maelstromRouter.ts';
 import { parseMaelstromOptions } from './maelstromOptions.ts';
 import type { MaelstromOptions } from './maelstromOptions.ts';
 import { NodeProcess } from './nodeProcess.ts';
+import { makeServices } from './maelstromServices.ts';
 import { completionOf, protocolFor, requestBody, timeoutCompletion } from './workloadBodies.ts';
 import { conditionsForPacketFault, grudgeFromRecord } from './networkFaults.ts';
 import type { PacketFaultBehaviors } from './networkFaults.ts';
@@ -90,6 +91,24 @@ export class MaelstromCluster {
         this.logEvent(e);
       },
     });
+    this.attachServices();
+  }
+
+  /**
+   * lin-kv, seq-kv, lww-kv and lin-tso as endpoints on the router, as Maelstrom runs them on its network: a
+   * request and its answer each travel the network (latency, loss, packet faults on the node's links), and
+   * are logged in the node's message log. The nemesis's partitions name nodes only, so a service stays
+   * reachable from every side, as in Maelstrom, whose grudges are over the test's nodes.
+   */
+  private attachServices(): void {
+    for (const [name, service] of makeServices(this.options.seed)) {
+      this.router.attach(name, (m) => {
+        const reply = service.handle(m.src, m.body);
+        // A request without msg_id is applied but not answered: there is nothing to answer it to.
+        if (m.body.msg_id !== undefined)
+          this.router.send({ src: name, dest: m.src, body: { ...reply, in_reply_to: m.body.msg_id } });
+      });
+    }
   }
 
   /** Starts (or restarts, after a kill) the node's process, sends it init, and waits for init_ok. */
