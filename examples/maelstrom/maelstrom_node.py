@@ -18,6 +18,8 @@ class Node:
         self.describe = describe
         self.handlers = {}
         self._next_msg_id = 0
+        # Callbacks waiting for the answer to a request this node sent (rpc): its msg_id -> callback.
+        self._callbacks = {}
         # A node may send from a thread of its own (gossip): one line at a time on stdout.
         self._lock = threading.Lock()
 
@@ -32,6 +34,12 @@ class Node:
             sys.stdout.write(json.dumps({"src": self.node_id, "dest": dest, "body": dict(body, msg_id=msg_id)}) + "\n")
             sys.stdout.flush()
         return msg_id
+
+    def rpc(self, dest, body, callback):
+        """Sends a request and calls `callback(reply body)` when its answer arrives. No timeout and no retry: an
+        answer lost on the network leaves the request unanswered, and the client that asked times out."""
+        # Answers are handled on the thread that reads stdin, so registering after the send cannot miss one.
+        self._callbacks[self.send(dest, body)] = callback
 
     def reply(self, request, body):
         return self.send(request["src"], dict(body, in_reply_to=request["body"]["msg_id"]))
@@ -50,7 +58,10 @@ class Node:
     def _handle(self, message):
         body = message["body"]
         kind = body["type"]
-        if kind == "init":
+        callback = self._callbacks.pop(body.get("in_reply_to"), None) if "in_reply_to" in body else None
+        if callback is not None:
+            callback(body)
+        elif kind == "init":
             self.node_id, self.node_ids = body["node_id"], body["node_ids"]
             self.log(f"{self.node_id} initialised; {self.describe(self)}")
             self.reply(message, {"type": "init_ok"})

@@ -1,7 +1,8 @@
 // maelstrom: runs any executable that speaks Maelstrom's JSON-over-stdin/stdout node protocol as the nodes,
 // with faultline as the network between them (maelstromRouter.ts over the seeded model in maelstromNetwork.ts)
 // and faultline's workloads mapped onto Maelstrom's lin-kv, g-set, broadcast, counters, unique-ids, txn
-// workloads and echo (workloadBodies.ts).
+// workloads and echo (workloadBodies.ts), and Maelstrom's services (lin-kv, seq-kv, lww-kv, lin-tso) as
+// endpoints on that network (maelstromServices.ts).
 // Local backend only so far: each node is a process of this harness, its stdio connected to the router.
 // docs/maelstrom.md says how to run a node and what is supported.
 import { defineSystem } from '../../harness/plugin.ts';

@@ -1,6 +1,7 @@
 // One run's Maelstrom cluster in the harness process: the router every message goes through, each node's
-// process, the clients (c1, c2, ...) and each node's message log. The plug-in API gives hooks per node, so the
-// cluster is found again from the run's options object, which every hook and client of one run shares.
+// process, the clients (c1, c2, ...), the services and each node's message log. The plug-in API gives hooks per
+// node, so the cluster is found again from the run's options object, which every hook and client of one run
+// shares.
 import { createWriteStream } from 'node:fs';
 import type { WriteStream } from 'node:fs';
 import type { ClientOp, Completion, NodeContext } from '../../harness/plugin.ts';
@@ -284,7 +285,7 @@ export class MaelstromCluster {
     this.router.send(m);
   }
 
-  /** A message's events go to the log of the node that sent it, or, for a client's, of the node it is for. */
+  /** A message's events go to the log of the node that sent it, or, for a client's or a service's, of the node it is for. */
   private logEvent(e: MessageEvent): void {
     const owner = this.messageLogs.has(e.src) ? e.src : e.dest;
     this.messageLogs.get(owner)?.write(`${JSON.stringify(e)}\n`);

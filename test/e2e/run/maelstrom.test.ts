@@ -2,7 +2,7 @@
 // examples/maelstrom/, end to end. The Python lin-kv node stays linearizable on a network that delays, loses,
 // duplicates and reorders, with pauses and kills; the Node.js gossip counter is caught reading below what was
 // acknowledged; unique-ids, broadcast, echo and the txn workloads each have a node that is valid and a variant
-// that is caught. Each run leaves every node's stderr log and message log in the run directory.
+// that is caught; nodes built on the services (lin-kv, seq-kv) are judged as any other. Each run leaves every node's stderr log and message log in the run directory.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -17,7 +17,7 @@ const cli = join(repo, 'bin', 'faultline.js');
 
 interface Results {
   opCounts: { ok: number; fail: number; info: number };
-  checks: { checker: string; valid: unknown }[];
+  checks: { checker: string; valid: unknown; anomalies?: { type: string }[] }[];
 }
 
 /** Runs a campaign into a store of its own (removed after the test), and reads its results. */
@@ -177,4 +177,28 @@ test('txn-rw-register: the same node on register txns is transactional causal th
   const r = run(t, 'examples/maelstrom/txn-rw-register.yaml');
   assertVerdicts(r, 0, [['transactional-causal', true]]);
   assert.ok(r.results.opCounts.ok > 100, r.out);
+});
+
+test('services: a node storing everything in lin-kv stays linearizable through a partition, loss on its links and a kill', (t) => {
+  const r = run(t, 'examples/maelstrom/lin-kv-service.yaml');
+  assertVerdicts(r, 0, [['linearizable', true]]);
+  assert.ok(r.results.opCounts.ok > 100, r.out);
+  assert.match(r.out, /faults applied: partition, packet, kill/);
+  // Requests to the service and its answers travel the router and are logged in the node's message log.
+  for (const node of ['n1', 'n2', 'n3']) {
+    const events = messageEvents(r.runDir, node);
+    assert.ok(
+      events.some((e) => e.event === 'send' && e.src === node && e.dest === 'lin-kv'),
+      node,
+    );
+    assert.ok(
+      events.some(
+        (e) => e.event === 'deliver' && e.src === 'lin-kv' && e.dest === node && typeof e.in_reply_to === 'number',
+      ),
+      node,
+    );
+  }
+  // The partition between nodes never cut the service off: no message to or from it was dropped as partitioned.
+  const drops = ['n1', 'n2', 'n3'].flatMap((n) => messageEvents(r.runDir, n)).filter((e) => e.event === 'drop');
+  assert.ok(!drops.some((e) => e.reason === 'partitioned'), JSON.stringify(drops.slice(0, 5)));
 });
