@@ -590,6 +590,19 @@ function* search<S>(
     }
     return searchExhausted;
   };
+  // An optional op (indeterminate: ret Infinity) placed just before i is useless when i, placed without it,
+  // would be legal and reach the same states (a write after a timed-out write): the configuration is then
+  // dominated by the one without it, with it still to place or never, which is reached by placing i there
+  // (i is a candidate there too, since the optional op's return holds nothing up). So it is passed over.
+  // Not after a forced op (its configuration tries nothing else, so the one without it would go unsearched),
+  // nor with the commutation classes, whose backjumping is argued op by op. A configuration failed here may
+  // be recorded failed before the one dominating it is searched; that one is its parent's next candidate,
+  // which no cache entry of this subtree can stand for (they all hold the optional op), so the verdict stands.
+  const uselessOptional = (i: number, s2: number): boolean => {
+    const top = stackCall.length - 1;
+    if (reduce || top < 0 || stackForced[top]! || ops[stackCall[top]! >> 1]!.ret !== Infinity) return false;
+    return stepSet(stackBefore[top]!, i) === s2;
+  };
   let e = enter();
   while (e >= 0) {
     if ((++iterations & 4095) === 0) {
@@ -610,7 +623,7 @@ function* search<S>(
         continue;
       }
       const s2 = stepSet(state, i);
-      if (s2 >= 0) {
+      if (s2 >= 0 && !uselessOptional(i, s2)) {
         place(i);
         const entry = cacheAdd(s2);
         if (entry >= 0) {
