@@ -2,7 +2,7 @@
 // the memo in its scope (the hot loop); split into modules they would pass that state on every step.
 // Wing & Gong's backtracking search with Lowe's memoisation (checking.md §1.3; Porcupine's checkSingle) over
 // ONE partition. Synchronous and pure, so it runs on the main thread, in a worker, or in the browser.
-import type { Operation } from '../history.ts';
+import type { Operation, Value } from '../history.ts';
 import { canonicalKey, describeModelState, modelOpOf } from '../models/model.ts';
 import type { Model, ModelOp } from '../models/model.ts';
 
@@ -337,8 +337,8 @@ function* search<S>(
     const lastTwin = new Map<string, number>();
     for (let i = 0; i < n; i++) {
       const m = modelOps[i]!;
-      const output = m.status === 'ok' ? canonicalKey(m.output) : '';
-      const id = `${m.status}\u0000${m.f}\u0000${m.key ?? ''}\u0000${canonicalKey(m.input)}\u0000${output}`;
+      const output = m.status === 'ok' ? valueKey(m.output) : '';
+      const id = `${m.status}\u0000${m.f}\u0000${m.key ?? ''}\u0000${valueKey(m.input)}\u0000${output}`;
       const a = lastTwin.get(id);
       // ops are in call order, so a's call is no later than i's.
       if (a !== undefined && ops[a]!.ret <= ops[i]!.ret) twinBefore[i] = a;
@@ -715,6 +715,11 @@ function* search<S>(
     stateSeen: describeSet(model, states, membersOf(stateSeen)),
     stats,
   };
+}
+
+/** canonicalKey, without its walk for the strings and numbers most ops carry. */
+function valueKey(v: Value): string {
+  return typeof v === 'string' ? `s${v}` : typeof v === 'number' ? `n${v}` : canonicalKey(v);
 }
 
 function describeSet<S>(model: Model<S>, states: readonly S[], members: readonly number[]): string {
