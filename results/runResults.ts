@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import type { ModelSpec } from '../checkers/models/model.ts';
 import type { CheckResult, Verdict } from '../checkers/result.ts';
+import type { NetworkFigures } from './networkFigures.ts';
 
 export interface RunResults {
   campaign: string;
@@ -42,6 +43,13 @@ export interface RunResults {
    * checked or observed although each check passed (absent in older files).
    */
   verdict?: { valid: Verdict; reason?: string };
+  /**
+   * The wall-clock time (ms since the epoch) of the history's time 0, so logs stamped on that clock (a message
+   * log) can be placed on the history's (absent in older files).
+   */
+  historyOriginEpochMs?: number;
+  /** Figures from the run's message log, when its system is its own network and wrote one (docs/maelstrom.md). */
+  network?: NetworkFigures;
 }
 
 const jsonValue = z.json();
@@ -63,6 +71,31 @@ const checkResultSchema = z.object({
   reason: z.string().optional(),
   impliedBy: z.string().optional(),
   stats: z.looseObject({ ops: z.number(), timeMs: z.number() }).catchall(z.number()),
+});
+
+const nullableNumber = z.number().nullable();
+const networkSchema = z.object({
+  messages: z.number().int().nonnegative(),
+  serverMessages: z.number().int().nonnegative(),
+  clientOps: z.number().int().nonnegative(),
+  messagesPerOp: nullableNumber,
+  serverMessagesPerOp: nullableNumber,
+  drops: z.record(z.string(), z.number().int().nonnegative()),
+  duplicates: z.number().int().nonnegative(),
+  skippedLines: z.number().int().nonnegative(),
+  stableLatency: z
+    .object({
+      elements: z.number().int().nonnegative(),
+      stable: z.number().int().nonnegative(),
+      p50Ms: nullableNumber,
+      p95Ms: nullableNumber,
+      maxMs: nullableNumber,
+      neverStable: z.number().int().nonnegative(),
+      neverStableExamples: z.array(z.object({ element: jsonValue, node: z.string() })),
+      undetermined: z.number().int().nonnegative(),
+      nodes: z.array(z.string()),
+    })
+    .optional(),
 });
 
 export const runResultsSchema = z.object({
@@ -94,6 +127,8 @@ export const runResultsSchema = z.object({
   budgets: z
     .object({ timeBudgetMs: z.number().positive().optional(), memoryBudgetBytes: z.number().positive().optional() })
     .optional(),
+  historyOriginEpochMs: z.number().optional(),
+  network: networkSchema.optional(),
 });
 
 export class RunResultsError extends Error {

@@ -24,6 +24,11 @@ export class HistoryRecorder {
   private closeWhenSynced = false;
   private timer: NodeJS.Timeout | null = null;
   private readonly clock: () => number;
+  /**
+   * The wall-clock time (ms since the epoch, performance.timeOrigin + performance.now()) of the history's
+   * time 0: what lets a log stamped on that clock (a Maelstrom message log) be placed on the history's.
+   */
+  readonly originEpochMs: number;
   private readonly listeners: ((op: HistoryOp) => void)[] = [];
   private readonly failureListeners: ((error: Error) => void)[] = [];
   private _failure: Error | undefined;
@@ -32,6 +37,8 @@ export class HistoryRecorder {
     this.path = path;
     this.fd = openSync(path, 'a');
     const origin = process.hrtime.bigint();
+    // performance.now() and hrtime read the same monotonic clock, so this is the origin to within microseconds.
+    this.originEpochMs = performance.timeOrigin + performance.now();
     this.clock = options.clock ?? (() => Number(process.hrtime.bigint() - origin));
     const interval = options.syncIntervalMs ?? 100;
     this.timer = setInterval(() => {

@@ -36,6 +36,7 @@ import { TaskRunner, type TaskError, type RunStatus } from './taskRunner.ts';
 import { RunFailures } from './runFailures.ts';
 import { holdRunLock } from '../nodes/runLock.ts';
 import { ClientPool } from '../clients/clientPool.ts';
+import { withNetworkFigures } from '../../results/messageLog.ts';
 import { waitClusterReady, waitReady, onEveryNode, withHookTimeouts } from './systemLifecycle.ts';
 
 export interface RunCampaignOptions {
@@ -421,6 +422,14 @@ export async function runCampaign(options: RunCampaignOptions): Promise<RunOutco
     },
     checks,
     verdict: { valid: analysis.valid, ...(analysis.reason !== undefined && { reason: analysis.reason }) },
+    ...(ctx.recorder !== undefined && { historyOriginEpochMs: ctx.recorder.originEpochMs }),
+    // A system that is its own network logged its messages: Maelstrom's figures (stable latency for a set).
+    ...withNetworkFigures(
+      runDir,
+      ctx.nodes?.infos.map((n) => n.name) ?? [],
+      history,
+      workload.name === 'set' ? operations : undefined,
+    ),
   };
   writeJsonAtomic(`${runDir}/${runFiles.results}`, {
     ...results,
