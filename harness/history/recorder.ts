@@ -36,8 +36,10 @@ export class HistoryRecorder {
   constructor(path: string, options: RecorderOptions = {}) {
     this.path = path;
     this.fd = openSync(path, 'a');
+    // performance.now() and hrtime read the same monotonic clock, so this is the origin to within microseconds,
+    // once performance is loaded: its first use loads perf_hooks, which takes a millisecond or more.
+    performance.now();
     const origin = process.hrtime.bigint();
-    // performance.now() and hrtime read the same monotonic clock, so this is the origin to within microseconds.
     this.originEpochMs = performance.timeOrigin + performance.now();
     this.clock = options.clock ?? (() => Number(process.hrtime.bigint() - origin));
     const interval = options.syncIntervalMs ?? 100;

@@ -10,6 +10,8 @@ import { formatRunTime } from './format.ts';
 import { reportElementIds } from './model.ts';
 import { anomalies, atAGlance, profile, summary, verdictBadge, runVerdict } from './reportSections.ts';
 import { clockOffsetsSection, faultTable, logs, perfTable } from './runDataSections.ts';
+import type { NetworkSectionInput } from './networkSection.ts';
+import { networkSection, networkSectionId } from './networkSection.ts';
 
 /** Above this much JSON the data is gzipped and base64'd; the page inflates it with DecompressionStream. */
 const gzipThresholdBytes = 256 * 1024;
@@ -26,6 +28,8 @@ export interface ReportPage {
   /** Paths relative to the run directory. */
   logFiles: string[];
   data: ReportData;
+  /** The run's message log and its figures, for a system that is its own network; absent for the others. */
+  network?: NetworkSectionInput | null;
   script: string;
   css: string;
 }
@@ -54,6 +58,8 @@ export function renderReport(page: ReportPage): string {
   const overall = runVerdict(r);
   // The clock plot exists only for runs that skewed clocks.
   const clockLink = page.data.clockOffsets === null ? '' : html`<a href="#clock">Clocks</a>`;
+  const network = page.network ?? null;
+  const networkLink = network === null ? '' : html`<a href="#${networkSectionId}">Network</a>`;
   const doc = html`<!doctype html>
     <html lang="en">
       <head>
@@ -72,7 +78,7 @@ export function renderReport(page: ReportPage): string {
           ${overall === null ? '' : verdictBadge(overall)}
           <nav>
             <a href="#summary">Summary</a><a href="#profile">Profile</a><a href="#timeline-section">Timeline</a
-            ><a href="#perf">Performance</a>${clockLink}<a href="#anomalies">Explanations</a
+            ><a href="#perf">Performance</a>${networkLink}${clockLink}<a href="#anomalies">Explanations</a
             ><a href="#history">History</a><a href="#logs">Logs</a><a href="../../index.html">All runs</a>
           </nav>
         </header>
@@ -100,7 +106,7 @@ export function renderReport(page: ReportPage): string {
             <h3>Latency percentiles of ok ops, by operation</h3>
             ${perfTable(page.data)}
           </section>
-          ${clockOffsetsSection(page.data)} ${anomalies(page)}
+          ${networkSection(network, page.data)} ${clockOffsetsSection(page.data)} ${anomalies(page)}
           <section id="history">
             <h2>History</h2>
             <div id="${reportElementIds.table}"></div>

@@ -13,12 +13,16 @@ import {
 import { basename, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { HistoryOp } from '../../checkers/history.ts';
+import { pairOperations } from '../../checkers/history.ts';
 import type { ParsedHistory } from '../../checkers/historyJsonl.ts';
 import { HistoryJsonlParser } from '../../checkers/historyJsonl.ts';
 import { browserBundle, uplotCss } from '../browserBundle.ts';
 import type { RunResults } from '../runResults.ts';
 import { parseRunResults } from '../runResults.ts';
 import { runFiles } from '../runDirectory.ts';
+import { readMessageLog } from '../messageLog.ts';
+import { networkFigures } from '../networkFigures.ts';
+import type { NetworkSectionInput } from './networkSection.ts';
 import { buildReportData } from './reportData.ts';
 import { renderReport } from './renderReport.ts';
 
@@ -106,6 +110,27 @@ function readHistory(runDir: string, notices: string[]): readonly HistoryOp[] {
   }
 }
 
+/** The Network section's input: the run's message log, with results.json's figures or, absent there, its own. */
+function networkInput(
+  runDir: string,
+  results: RunResults | null,
+  history: readonly HistoryOp[],
+): NetworkSectionInput | null {
+  const log = readMessageLog(runDir);
+  if (log === null) return null;
+  const nodes = results?.nodes ?? [];
+  const figures =
+    results?.network ??
+    networkFigures({
+      events: log.events,
+      skippedLines: log.skippedLines,
+      nodes,
+      history,
+      ...(results?.workload?.name === 'set' && { setOperations: pairOperations(history) }),
+    });
+  return { figures, events: log.events, nodes, historyOriginEpochMs: results?.historyOriginEpochMs };
+}
+
 /**
  * Renders report.html for a run directory and returns its path. Missing or malformed files are tolerated
  * and named in the report. `inputs` lets a caller that holds the history and results skip re-reading them.
@@ -128,6 +153,7 @@ export async function writeRunReport(runDir: string, inputs: RunReportInputs = {
     campaignYaml: readText(join(runDir, runFiles.campaign)),
     logFiles,
     data: buildReportData(history, results?.checks ?? []),
+    network: networkInput(runDir, results, history),
     script,
     css: `${uplotCss()}\n${readFileSync(reportCssPath, 'utf8')}`,
   });
