@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import type { HistoryOp } from '../../checkers/history.ts';
 import type { CheckResult } from '../../checkers/result.ts';
 import type { MessageLogEvent } from '../messageLog.ts';
-import { messageDiagram } from './messageDiagram.ts';
+import { messageDiagram, placedOrigin } from './messageDiagram.ts';
 import { messageDiagramSvg } from './messageDiagramSvg.ts';
 import { buildReportData } from './reportData.ts';
 
@@ -105,6 +105,20 @@ describe('message diagram', () => {
       d.lanes.map((l) => l.label),
       ['c1 · p0', 'n1', 'n2'],
     );
+  });
+
+  test("an origin recorded late (a stall between the recorder's clock readings) is moved back by the requests", () => {
+    const placed = placedOrigin(events, data, ['n1', 'n2'], originEpochMs + 2);
+    // The earliest request follows its invoke by 0.05 ms: the origin can be no later than that allows.
+    assert.ok(Math.abs(placed - (originEpochMs + 0.05)) < 1e-6, `${placed - originEpochMs}`);
+    const late = messageDiagram(events, data, data.anomalies[0]!, ['n1', 'n2'], originEpochMs + 2)!;
+    const right = messageDiagram(events, data, data.anomalies[0]!, ['n1', 'n2'], originEpochMs)!;
+    assert.deepEqual(
+      late.arrows.map((a) => a.op),
+      right.arrows.map((a) => a.op),
+    );
+    // Never moved forward: an origin that was early stays as given.
+    assert.equal(placedOrigin(events, data, ['n1', 'n2'], originEpochMs - 3), originEpochMs - 3);
   });
 
   test('capped: the first arrows drawn, the rest counted as left out', () => {

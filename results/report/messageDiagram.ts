@@ -115,6 +115,41 @@ function requestOps(
 }
 
 /**
+ * The history's origin on the wall clock, checked against the log: a client sends its request as soon as its
+ * invoke is recorded, so on each node the k-th request follows the k-th invoke. A scheduler stall between the
+ * recorder's two clock readings makes the recorded origin late, and requests then seem to precede their
+ * invokes; the origin is then moved back to the earliest it can be with every request after its invoke (on
+ * nodes whose counts of requests and invokes agree, so the pairing is sound). Never moved forward.
+ */
+export function placedOrigin(
+  events: readonly MessageLogEvent[],
+  data: ReportData,
+  nodeNames: readonly string[],
+  historyOriginEpochMs: number,
+): number {
+  const nodes = new Set([...nodeNames, ...data.nodeNames]);
+  const requests = new Map<string, number[]>();
+  for (const e of events)
+    if (e.event === 'send' && e.id >= 0 && !nodes.has(e.src) && e.msg_id !== undefined && e.in_reply_to === undefined) {
+      let list = requests.get(e.dest);
+      if (list === undefined) requests.set(e.dest, (list = []));
+      list.push(e.time);
+    }
+  const invokes = groupBy(data.ops.count, (op) => data.nodeNames[data.ops.node[op] ?? -1], data.ops.call);
+  let earliest = historyOriginEpochMs;
+  for (const [node, ops] of invokes) {
+    const sent = requests.get(node);
+    if (sent === undefined || sent.length !== ops.length) continue;
+    sent.sort((a, b) => a - b);
+    // send = origin + originMs + call + gap, gap >= 0: origin <= send - originMs - call.
+    ops.forEach((op, k) => {
+      earliest = Math.min(earliest, sent[k]! - data.originMs - data.ops.call[op]!);
+    });
+  }
+  return earliest;
+}
+
+/**
  * The diagram of the anomaly's messages, or null when it cites no op with a time. `historyOriginEpochMs`
  * places the log's wall-clock times on the history's clock.
  */
@@ -126,7 +161,8 @@ export function messageDiagram(
   historyOriginEpochMs: number,
   cap = maxDiagramArrows,
 ): MessageDiagram | null {
-  const toReportMs = (epochMs: number) => epochMs - historyOriginEpochMs - data.originMs;
+  const origin = placedOrigin(events, data, nodeNames, historyOriginEpochMs);
+  const toReportMs = (epochMs: number) => epochMs - origin - data.originMs;
   const cited = anomaly.ops.filter((op) => op >= 0 && op < data.ops.count);
   if (cited.length === 0) return null;
   const start = Math.min(...cited.map((op) => data.ops.call[op]!));
