@@ -10,6 +10,8 @@ describe('clock faults (libfaketime)', () => {
     assert.equal(env.FAKETIME_TIMESTAMP_FILE, '/tmp/f');
     assert.equal(env.FAKETIME_DONT_FAKE_MONOTONIC, '1');
     assert.equal(env.FAKETIME_NO_CACHE, '1');
+    // Timed waits on monotonic condition variables keep their deadlines (the JVM spins otherwise).
+    assert.equal(env.FAKETIME_FORCE_MONOTONIC_FIX, '0');
     assert.match(env.LD_PRELOAD ?? '', /libfaketime\.so\.1$/);
   });
 

@@ -41,6 +41,14 @@ export interface ClockEnvOptions {
 /**
  * The environment a system's processes must start with so the nemesis can skew their clocks. Monotonic
  * clocks are left real: otherwise Node's timers stall when the offset jumps backwards.
+ *
+ * FAKETIME_FORCE_MONOTONIC_FIX=0: libfaketime 0.9.10 (Debian 12) turns its "monotonic fix" on by itself for
+ * glibc 2.30 and later, and then rewrites the deadline of a timed wait on a CLOCK_MONOTONIC condition variable
+ * against its faked monotonic time, which (monotonic faking off or not) is wall-clock based: the deadline lands
+ * decades in the past and every such wait returns at once. The JVM waits that way, so its threads spin: ZooKeeper
+ * took 15-58 s to start instead of 1-4 s here. With the fix off and monotonic clocks real, the deadline the
+ * process computed from the real monotonic clock is passed on unchanged, as it should be (upstream fixed the
+ * same in libfaketime PR #503). Waits on CLOCK_REALTIME condition variables are translated either way.
  */
 export function clockEnv(options: ClockEnvOptions = {}): Record<string, string> {
   return {
@@ -48,6 +56,7 @@ export function clockEnv(options: ClockEnvOptions = {}): Record<string, string> 
     FAKETIME_TIMESTAMP_FILE: options.timestampFile ?? defaultClockFile,
     FAKETIME_NO_CACHE: '1',
     FAKETIME_DONT_FAKE_MONOTONIC: '1',
+    FAKETIME_FORCE_MONOTONIC_FIX: '0',
   };
 }
 
