@@ -5,7 +5,7 @@ import type { NodeContext } from '../../harness/plugin.ts';
 import { defineSystem, execOrThrow } from '../../harness/plugin.ts';
 import { daemonLifecycle, positiveOption } from '../common/index.ts';
 import { fourLetterWord } from './fourLetterWord.ts';
-import { clientPort, myid, serverMode, zooCfg, zookeeperArgv, zooTiming } from './zooConfig.ts';
+import { clientPort, myid, serverMode, syncReadsOption, zooCfg, zookeeperArgv, zooTiming } from './zooConfig.ts';
 import { openZookeeperClient } from './zookeeperClient.ts';
 
 const zookeeperJar = '/usr/share/java/zookeeper.jar';
@@ -25,7 +25,8 @@ export default defineSystem({
   name: 'zookeeper',
   description:
     "ZooKeeper 3.8 (Debian's zookeeper): a ZAB-replicated ensemble; register and cas over znodes, reads served by the client's own server.",
-  // ZooKeeper's Programmer's Guide promises sequential consistency; reads may be stale (no sync before them).
+  // ZooKeeper's Programmer's Guide promises sequential consistency; reads may be stale. syncReads does not make
+  // this a linearizability claim: ZooKeeper's Internals page says sync is not a quorum operation.
   guarantees: ['sequential'],
   workloads: ['register', 'key-value'],
   // Docker nodes run the node image plus this package (its JVM and jars); ssh hosts get it with apt-get.
@@ -38,6 +39,7 @@ export default defineSystem({
       );
     }
     const timing = zooTiming(ctx.options);
+    syncReadsOption(ctx.options); // a bad value stops the run here, before any client opens
     await execOrThrow(ctx.node, ['mkdir', '-p', zkDataDir(ctx)]);
     await ctx.node.writeFile(configFile(ctx), zooCfg(ctx.nodes, zkDataDir(ctx), timing));
     await ctx.node.writeFile(`${zkDataDir(ctx)}/myid`, `${myid(ctx.node.name, ctx.nodes)}\n`);
@@ -45,14 +47,9 @@ export default defineSystem({
       `zookeeper myid ${myid(ctx.node.name, ctx.nodes)}, tickTime ${timing.tickTime} ms, syncLimit ${timing.syncLimit}`,
     );
   },
+  // Started with ctx.clockEnv like any system, so clock faults skew the JVM's wall clock (System.currentTimeMillis:
+  // znode mtimes, log lines); its monotonic clock (System.nanoTime: ticks, session timeouts) stays real.
   ...lifecycle,
-  // Started without the clock environment: under libfaketime (which re-reads its offset file on every clock
-  // call) the JVM took over 60 s to start ZooKeeper on a loaded 2-core machine, so runs with clock faults
-  // never became ready. ZooKeeper times ticks and sessions with the monotonic clock, which the skew leaves
-  // alone anyway; clock faults therefore leave ZooKeeper's clock alone, as they do etcd's.
-  start(ctx) {
-    return lifecycle.start({ ...ctx, clockEnv: {} });
-  },
   async ready(ctx) {
     const mode = serverMode((await fourLetterWord(ctx.node.address, clientPort, 'srvr')) ?? '');
     if (mode !== undefined) {
@@ -74,6 +71,7 @@ export default defineSystem({
       server: `${node.address}:${clientPort}`,
       sessionTimeoutMs: positiveOption(options, 'sessionTimeoutMs', 6000),
       connectTimeoutMs: positiveOption(options, 'connectTimeoutMs', 5000),
+      syncBeforeRead: syncReadsOption(options),
     });
   },
 });

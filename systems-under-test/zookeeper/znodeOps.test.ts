@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import type { ClientOp, Completion, Value } from '../../harness/plugin.ts';
-import type { ZkCall, ZkReply } from './znodeOps.ts';
+import type { ZkCall, ZkReply, ZnodeStepOptions } from './znodeOps.ts';
 import { ZkCode, znodePath, znodeStep } from './znodeOps.ts';
 
 const err = (code: number): ZkReply => ({ ok: false, code, error: `code ${code}` });
@@ -12,11 +12,12 @@ function runAgainst(
   op: ClientOp,
   znode: { data: string; version: number } | undefined,
   fault: (call: ZkCall, index: number) => ZkReply | undefined = () => undefined,
+  options: ZnodeStepOptions = {},
 ): { completion: Completion; znode: { data: string; version: number } | undefined; calls: ZkCall[] } {
   const replies: ZkReply[] = [];
   const calls: ZkCall[] = [];
   for (;;) {
-    const step = znodeStep(op, replies);
+    const step = znodeStep(op, replies, options);
     if (step.kind === 'done') return { completion: step.completion, znode, calls };
     const c = step.call;
     calls.push(c);
@@ -25,7 +26,8 @@ function runAgainst(
       replies.push(injected);
       continue;
     }
-    if (c.call === 'getData') replies.push(znode ? { ok: true, ...znode } : err(ZkCode.noNode));
+    if (c.call === 'sync') replies.push({ ok: true });
+    else if (c.call === 'getData') replies.push(znode ? { ok: true, ...znode } : err(ZkCode.noNode));
     else if (c.call === 'create') {
       if (znode) replies.push(err(ZkCode.nodeExists));
       else {
@@ -53,6 +55,44 @@ test('read: JSON data, a missing znode is null, an error fails (a read changes n
   assert.equal(runAgainst(read, undefined, () => err(ZkCode.connectionLoss)).completion.type, 'fail');
   // An expired session retires the process: info, so the pool opens a fresh session.
   assert.equal(runAgainst(read, undefined, () => err(ZkCode.sessionExpired)).completion.type, 'info');
+});
+
+test('read with syncBeforeRead: sync, then getData; a sync that fails fails the read, an expired session is info', () => {
+  const read: ClientOp = { f: 'read', key: 'k', value: null };
+  const synced = runAgainst(read, { data: '4', version: 1 }, undefined, { syncBeforeRead: true });
+  assert.deepEqual(synced.completion, { type: 'ok', value: 4 });
+  assert.deepEqual(synced.calls, [
+    { call: 'sync', path: '/faultline-k' },
+    { call: 'getData', path: '/faultline-k' },
+  ]);
+  assert.deepEqual(runAgainst(read, undefined, undefined, { syncBeforeRead: true }).completion, {
+    type: 'ok',
+    value: null,
+  });
+  const timedOut = runAgainst(
+    read,
+    { data: '4', version: 1 },
+    (c) => (c.call === 'sync' ? err(ZkCode.operationTimeout) : undefined),
+    { syncBeforeRead: true },
+  );
+  assert.equal(timedOut.completion.type, 'fail');
+  assert.deepEqual(
+    timedOut.calls.map((c) => c.call),
+    ['sync'],
+    'no getData after a failed sync: it could be stale',
+  );
+  const expired = runAgainst(read, undefined, () => err(ZkCode.sessionExpired), { syncBeforeRead: true });
+  assert.equal(expired.completion.type, 'info');
+  // Only reads sync: cas is already conditional on the version it read, so a stale read only makes it fail.
+  const cas = runAgainst({ f: 'cas', value: [1, 2] }, { data: '1', version: 0 }, undefined, { syncBeforeRead: true });
+  assert.deepEqual(
+    cas.calls.map((c) => c.call),
+    ['getData', 'setData'],
+  );
+  assert.deepEqual(
+    runAgainst(read, { data: '4', version: 1 }).calls.map((c) => c.call),
+    ['getData'],
+  );
 });
 
 test('write: sets, creates a missing znode, and is info when the connection is lost mid-call', () => {
@@ -111,12 +151,16 @@ test('against a faithful znode, ops act as on a register; an injected error neve
       fc.array(fc.tuple(opArb, fc.option(fc.tuple(fc.nat(3), fc.constantFrom(...codes)), { nil: undefined })), {
         maxLength: 30,
       }),
-      (ops) => {
+      fc.boolean(),
+      (ops, syncBeforeRead) => {
         let znode: { data: string; version: number } | undefined;
         let model: Value = null;
         for (const [op, fault] of ops) {
-          const ran = runAgainst(op, znode, (_c, i) =>
-            fault !== undefined && fault[0] === i ? err(fault[1]) : undefined,
+          const ran = runAgainst(
+            op,
+            znode,
+            (_c, i) => (fault !== undefined && fault[0] === i ? err(fault[1]) : undefined),
+            { syncBeforeRead },
           );
           const changed = JSON.stringify(ran.znode) !== JSON.stringify(znode);
           znode = ran.znode;

@@ -2,7 +2,8 @@
 // to make or the completion. The client (zookeeperClient.ts) only carries calls out, so every outcome rule is
 // here and unit-tested. Values are JSON text in the znode's data; a missing znode is the register's null.
 //   read:  getData. Served by the server the session is bound to, which may be a stale follower: ZooKeeper
-//          promises sequential consistency, not linearizability, for reads without sync.
+//          promises sequential consistency, not linearizability, for reads without sync. With syncBeforeRead,
+//          sync first: the server catches up with the leader before the getData that follows it.
 //   write: setData at any version; a missing znode is created (and a create that loses a race is set again).
 //   cas:   getData, compare the value to `from`, then setData at the version read: ZooKeeper applies it only
 //          if no write came between, so the cas takes effect at the setData, atomically. From null: create.
@@ -23,6 +24,7 @@ export const ZkCode = {
 } as const;
 
 export type ZkCall =
+  | { call: 'sync'; path: string }
   | { call: 'getData'; path: string }
   | { call: 'setData'; path: string; data: string; version: number }
   | { call: 'create'; path: string; data: string };
@@ -55,12 +57,24 @@ function failed(reply: { code: number; error: string }): Completion {
     : { type: 'fail', error: `zookeeper ${reply.error} (${reply.code})` };
 }
 
+export interface ZnodeStepOptions {
+  /** A read first calls sync (ZooKeeper's documented way to an up-to-date read), then getData. */
+  syncBeforeRead?: boolean;
+}
+
 /** The next step of `op` after `replies` (one per call made so far, in order). */
-export function znodeStep(op: ClientOp, replies: readonly ZkReply[]): ZkStep {
+export function znodeStep(op: ClientOp, replies: readonly ZkReply[], options: ZnodeStepOptions = {}): ZkStep {
   const path = znodePath(op);
   switch (op.f) {
     case 'read': {
-      const reply = replies[0];
+      const syncing = options.syncBeforeRead === true;
+      if (syncing) {
+        const synced = replies[0];
+        if (synced === undefined) return call({ call: 'sync', path });
+        // A sync that failed or timed out changed nothing, and a read without it may be stale: the read fails.
+        if (!synced.ok) return done(failed(synced));
+      }
+      const reply = replies[syncing ? 1 : 0];
       if (reply === undefined) return call({ call: 'getData', path });
       if (reply.ok) return done({ type: 'ok', value: decode(reply.data) });
       return reply.code === ZkCode.noNode ? done({ type: 'ok', value: null }) : done(failed(reply));

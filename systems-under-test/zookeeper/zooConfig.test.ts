@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { debianTiming, myid, serverMode, zooCfg, zooTiming } from './zooConfig.ts';
+import { debianTiming, myid, serverMode, syncReadsOption, zooCfg, zooTiming } from './zooConfig.ts';
 
 const nodes = [
   { name: 'n1', address: '10.0.0.11' },
@@ -28,4 +28,11 @@ test("timing defaults to Debian's zoo.cfg; a bad option is named", () => {
 test('srvr: the Mode line, none when the server is not serving', () => {
   assert.equal(serverMode('Zookeeper version: 3.8.0\nZxid: 0x0\nMode: follower\nNode count: 5\n'), 'follower');
   assert.equal(serverMode('This ZooKeeper instance is not currently serving requests\n'), undefined);
+});
+
+test('syncReads: off unless set, and only true or false', () => {
+  assert.equal(syncReadsOption({}), false);
+  assert.equal(syncReadsOption({ syncReads: true }), true);
+  assert.equal(syncReadsOption({ syncReads: false }), false);
+  assert.throws(() => syncReadsOption({ syncReads: 'yes' }), /syncReads must be true or false/);
 });

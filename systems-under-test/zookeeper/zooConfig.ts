@@ -32,6 +32,16 @@ export function zooTiming(options: Record<string, unknown>): ZooTiming {
   return { tickTime: pick('tickTime'), initLimit: pick('initLimit'), syncLimit: pick('syncLimit') };
 }
 
+/** The system option syncReads: whether every read calls sync first (default false; only a boolean). */
+export function syncReadsOption(options: Record<string, unknown>): boolean {
+  const value = options['syncReads'];
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean') {
+    throw new Error(`zookeeper: system option syncReads must be true or false, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
 /** The myid of a node: its 1-based position in the cluster (server.N lines use the same numbers). */
 export function myid(node: string, nodes: readonly NodeInfo[]): number {
   const index = nodes.findIndex((n) => n.name === node);

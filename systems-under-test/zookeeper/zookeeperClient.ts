@@ -3,6 +3,7 @@
 // copy). The steps of each op, and every outcome rule, are in znodeOps.ts; this file only carries them out.
 import zookeeper from 'node-zookeeper-client';
 import type { Client, ClientOp, Completion } from '../../harness/plugin.ts';
+import { sync } from './syncRequest.ts';
 import type { ZkCall, ZkReply } from './znodeOps.ts';
 import { ZkCode, znodeStep } from './znodeOps.ts';
 
@@ -13,6 +14,8 @@ export interface ZookeeperClientOptions {
   sessionTimeoutMs: number;
   /** How long opening may take before it fails (the server may be cut off or down). */
   connectTimeoutMs: number;
+  /** Every read calls sync first (see znodeOps.ts). */
+  syncBeforeRead: boolean;
 }
 
 function errorReply(e: unknown): ZkReply {
@@ -23,6 +26,16 @@ function errorReply(e: unknown): ZkReply {
 function perform(session: zookeeper.Client, c: ZkCall): Promise<ZkReply> {
   return new Promise((resolve) => {
     switch (c.call) {
+      case 'sync':
+        sync(session, c.path).then(
+          () => {
+            resolve({ ok: true });
+          },
+          (e: unknown) => {
+            resolve(errorReply(e));
+          },
+        );
+        return;
       case 'getData':
         session.getData(c.path, (e, data, stat) => {
           resolve(e ? errorReply(e) : { ok: true, data: data?.toString('utf8') ?? '', version: stat.version });
@@ -83,7 +96,7 @@ export async function openZookeeperClient(options: ZookeeperClientOptions): Prom
     async invoke(op: ClientOp, signal: AbortSignal): Promise<Completion> {
       const replies: ZkReply[] = [];
       for (;;) {
-        const step = znodeStep(op, replies);
+        const step = znodeStep(op, replies, { syncBeforeRead: options.syncBeforeRead });
         if (step.kind === 'done') return step.completion;
         // Once expired, every call fails with SESSION_EXPIRED, which the steps turn into info.
         if (expired) {
