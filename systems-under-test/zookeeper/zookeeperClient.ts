@@ -3,7 +3,7 @@
 // copy). The steps of each op, and every outcome rule, are in znodeOps.ts; this file only carries them out.
 import zookeeper from 'node-zookeeper-client';
 import type { Client, ClientOp, Completion } from '../../harness/plugin.ts';
-import { sync } from './syncRequest.ts';
+import { abandonUnopenedSession, dropPartialReplyOnDisconnect, sync } from './libraryInternals.ts';
 import type { ZkCall, ZkReply } from './znodeOps.ts';
 import { ZkCode, znodeStep } from './znodeOps.ts';
 
@@ -77,13 +77,14 @@ export async function openZookeeperClient(options: ZookeeperClientOptions): Prom
     spinDelay: 100,
     retries: 0,
   });
+  dropPartialReplyOnDisconnect(session);
   let expired = false;
   session.on('expired', () => {
     expired = true;
   });
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
-      session.close();
+      abandonUnopenedSession(session);
       reject(new Error(`zookeeper at ${options.server}: no session after ${options.connectTimeoutMs} ms`));
     }, options.connectTimeoutMs);
     session.once('connected', () => {
