@@ -147,6 +147,12 @@ export interface SystemDefinition {
    * installed with apt-get before install(). Relative `files[].from` paths are relative to the system's module.
    */
   image?: SystemImage;
+  /**
+   * Why libfaketime cannot skew this system's clocks, when it cannot (e.g. a Go binary reads the clock through
+   * the vDSO, not libc): clock faults through libfaketime are then reported unavailable with this reason
+   * instead of running without effect. Clock faults that move an ssh host's real clock (realClock) still run.
+   */
+  clockSkewUnavailable?: string;
   /** Once per node, before start: upload binaries, write config. */
   install?(ctx: NodeContext): Promise<void>;
   start(ctx: NodeContext): Promise<void>;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { faultCampaignSchema } from '../../nemesis/faults/registry.ts';
 import { faultAvailability } from '../../nemesis/faultAvailability.ts';
 import { kernelWithoutNetem } from '../../nemesis/testing/kernels.ts';
-import { fixedEntries, usableHere } from './createFaultDriver.ts';
+import { clockForSystem, fixedEntries, usableHere } from './createFaultDriver.ts';
 import { controllerAddressFor } from './controllerAddress.ts';
 
 const available = (name: string) => faultAvailability(kernelWithoutNetem, [name])[0]?.available === true;
@@ -51,4 +51,16 @@ test('fixed fault times point at the faults usable here; an entry whose fault is
 
 test("the controller's address towards a node is the local address the route to it uses", async () => {
   assert.equal(await controllerAddressFor('127.0.0.1'), '127.0.0.1');
+});
+
+test("a clock fault on a system libfaketime cannot skew is unavailable with the system's reason, unless real clocks move", () => {
+  const clock = { fault: 'clock' as const, available: true, via: 'libfaketime control file' };
+  const goSystem = { name: 'etcd', clockSkewUnavailable: 'Go reads the time through the vDSO' };
+  const skewed = clockForSystem(clock, goSystem, false);
+  assert.equal(skewed.available, false);
+  assert.match(skewed.reason ?? '', /^etcd: Go reads the time through the vDSO/);
+  assert.deepEqual(clockForSystem(clock, goSystem, true), clock, 'realClock moves the host clock: it runs');
+  assert.deepEqual(clockForSystem(clock, { name: 'raft-kv' }, false), clock);
+  const noFaketime = { fault: 'clock' as const, available: false, reason: 'libfaketime is not installed' };
+  assert.deepEqual(clockForSystem(noFaketime, goSystem, false), noFaketime, 'the first reason stays');
 });

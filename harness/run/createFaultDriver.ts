@@ -82,6 +82,23 @@ export function fixedEntries(
   });
 }
 
+/**
+ * The clock fault's availability once the system has its say: unavailable, with the system's reason, when
+ * libfaketime cannot reach its clocks, unless the run moves real clocks instead.
+ */
+export function clockForSystem(
+  clock: FaultAvailability,
+  system: Pick<SystemDefinition, 'name' | 'clockSkewUnavailable'>,
+  realClock: boolean,
+): FaultAvailability {
+  if (!clock.available || realClock || system.clockSkewUnavailable === undefined) return clock;
+  return {
+    fault: clock.fault,
+    available: false,
+    reason: `${system.name}: ${system.clockSkewUnavailable} (realClock: true on ssh hosts moves the real clock)`,
+  };
+}
+
 /** The system's own network bound to the run's options, for the nemesis; undefined for a system that has none. */
 export function systemNetworkFaults(
   system: SystemDefinition,
@@ -114,6 +131,8 @@ export async function createFaultDriver(o: FaultDriverOptions): Promise<FaultDri
       ...(network !== undefined && { network }),
     }).map((a) => [a.fault, a]),
   );
+  const clock = availability.get('clock');
+  if (clock !== undefined) availability.set('clock', clockForSystem(clock, o.system, realClock));
   // The availability backend says how clocks move; a client partition needs to know it is an ssh host.
   if (backend === 'ssh' && availability.has('client-partition'))
     availability.set('client-partition', {

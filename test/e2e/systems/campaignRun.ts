@@ -25,7 +25,7 @@ export interface Results {
   campaign: string;
   durationMs: number;
   opCounts: { ok: number; fail: number; info: number };
-  faults: { applied: string[]; unavailable: unknown[] };
+  faults: { applied: string[]; unavailable: { fault: string; reason: string }[] };
   checks: CheckResult[];
   harness: { status: string };
 }

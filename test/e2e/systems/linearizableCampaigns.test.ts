@@ -1,6 +1,7 @@
 // raft-kv and etcd through the whole harness on Docker: `faultline run` with partitions, kills and pauses of the
-// leader and clock skew (which cannot reach etcd's Go clock), on five nodes. Both are expected linearizable, so
-// the checker must find each history linearizable, with enough successful ops that the verdict means something.
+// leader and clock skew on five nodes. Both are expected linearizable, so the checker must find each history
+// linearizable, with enough successful ops that the verdict means something. libfaketime cannot reach etcd's
+// Go clock, so its clock fault must be reported unavailable, not run without effect.
 // Skips when no Docker engine answers.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -42,6 +43,11 @@ for (const system of ['raft-kv', 'etcd']) {
       const { results, output } = run;
       assert.equal(results.harness.status, 'passed', output);
       assert.ok(results.faults.applied.includes('partition'), `faults applied: ${results.faults.applied.join(', ')}`);
+      const clockUnavailable = results.faults.unavailable.find((u) => u.fault === 'clock');
+      if (system === 'etcd') {
+        assert.match(clockUnavailable?.reason ?? '', /^etcd: libfaketime cannot skew/, output);
+        assert.ok(!results.faults.applied.includes('clock'), 'no clock fault recorded as applied on etcd');
+      } else assert.equal(clockUnavailable, undefined, output);
       assert.ok(results.opCounts.ok >= 200, `only ${results.opCounts.ok} ops succeeded`);
       const linearizable = results.checks.find((c) => c.checker === 'linearizable');
       assert.equal(linearizable?.valid, true, JSON.stringify(linearizable?.anomalies).slice(0, 2000));
