@@ -76,7 +76,7 @@ export function searchComponent(
 
   /** A path from `from` back to `target` after the start edge, obeying the type's automaton. */
   const bfs = (type: CycleType, mask: number, must: number, startEdge: number): number[] | null => {
-    const { start, order, edges } = g;
+    const { start, edges } = g;
     const head = edges.to[startEdge]!;
     const target = edges.from[startEdge]!;
     const k0 = edges.kind[startEdge]!;
@@ -96,7 +96,7 @@ export function searchComponent(
           exhausted = true;
           return null;
         }
-        const id = order[i]!;
+        const id = i;
         const k = edges.kind[id]!;
         if ((k & mask) === 0) continue;
         const w = edges.to[id]!;
@@ -150,7 +150,7 @@ export function searchComponent(
         const inSub = new Set(sub);
         for (const v of sub) {
           for (let i = g.start[v]!; i < g.start[v + 1]! && found === null && !exhausted; i++) {
-            const id = g.order[i]!;
+            const id = i;
             if (g.edges.kind[id] !== startKind[type] || !inSub.has(g.edges.to[id]!)) continue;
             found = bfs(type, mask, must, id);
           }
@@ -188,7 +188,7 @@ function anyCycle(
     const inSub = new Set(sub);
     for (const v of sub)
       for (let i = g.start[v]!; i < g.start[v + 1]!; i++) {
-        const id = g.order[i]!;
+        const id = i;
         if ((g.edges.kind[id]! & mask) === 0 || !inSub.has(g.edges.to[id]!)) continue;
         const path = bfs('G2-item-any' as CycleType, mask, 0, id);
         if (path !== null) return path;

@@ -66,23 +66,48 @@ export class EdgeList {
   }
 }
 
-/** Compressed adjacency: node v's out-edges are edge ids order[start[v] .. start[v+1]). */
+/**
+ * Compressed adjacency: node v's out-edges are edge ids start[v] .. start[v+1]. `adjacency` sorts the EdgeList
+ * by source in place (stably, so each node's edges keep their order): a scan of a node's edges then reads the
+ * arrays in sequence, with no index array between (a million txns, 14M edges: half the Tarjan time was the
+ * random reads through one).
+ */
 export interface Adjacency {
   n: number;
   start: Int32Array;
-  /** Edge ids into the EdgeList, grouped by source. */
-  order: Int32Array;
+  /** The edges, sorted by source: ids into it taken before `adjacency` ran no longer hold. */
   edges: EdgeList;
 }
 
 export function adjacency(n: number, edges: EdgeList): Adjacency {
   const start = new Int32Array(n + 1);
-  for (let i = 0; i < edges.size; i++) start[edges.from[i]! + 1]!++;
+  const size = edges.size;
+  const { from } = edges;
+  let sorted = true;
+  for (let i = 0; i < size; i++) {
+    start[from[i]! + 1]!++;
+    if (i > 0 && from[i]! < from[i - 1]!) sorted = false;
+  }
   for (let v = 0; v < n; v++) start[v + 1]! += start[v]!;
-  const fill = start.slice(0, n);
-  const order = new Int32Array(edges.size);
-  for (let i = 0; i < edges.size; i++) order[fill[edges.from[i]!]!++] = i;
-  return { n, start, order, edges };
+  if (!sorted) {
+    const fill = start.slice(0, n);
+    const to = new Int32Array(size);
+    const kind = new Uint8Array(size);
+    const key = new Int32Array(size);
+    for (let i = 0; i < size; i++) {
+      const at = fill[from[i]!]!++;
+      to[at] = edges.to[i]!;
+      kind[at] = edges.kind[i]!;
+      key[at] = edges.key[i]!;
+    }
+    const sortedFrom = new Int32Array(size);
+    for (let v = 0; v < n; v++) sortedFrom.fill(v, start[v], start[v + 1]);
+    edges.from = sortedFrom;
+    edges.to = to;
+    edges.kind = kind;
+    edges.key = key;
+  }
+  return { n, start, edges };
 }
 
 /**
@@ -90,65 +115,78 @@ export function adjacency(n: number, edges: EdgeList): Adjacency {
  * is in `mask`: Tarjan's algorithm without recursion. Returns the components with more than one node.
  */
 export function stronglyConnected(g: Adjacency, mask: number, nodes: Int32Array | null = null): Int32Array[] {
-  const { start, order, edges } = g;
+  const { start } = g;
+  const { kind, to } = g.edges;
   // Inside a component, per-node state is indexed locally so many small searches stay cheap on a big graph.
   const size = nodes === null ? g.n : nodes.length;
   const localOf = nodes === null ? null : new Map<number, number>();
   if (localOf !== null) nodes!.forEach((v, i) => localOf.set(v, i));
-  const at = (v: number): number => (localOf === null ? v : (localOf.get(v) ?? -1));
   const indexOf = new Int32Array(size).fill(-1);
   const low = new Int32Array(size);
   const onStack = new Uint8Array(size);
-  const stack: number[] = [];
-  const callNode: number[] = [];
-  const callEdge: number[] = [];
+  // Each node enters the Tarjan stack and the call stack once at most: fixed-size typed stacks suffice.
+  const stack = new Int32Array(size);
+  let stackTop = 0;
+  // The call stack holds local indices and global nodes side by side, and the next edge to scan.
+  const callLocal = new Int32Array(size);
+  const callNode = new Int32Array(size);
+  const callEdge = new Int32Array(size);
+  let depth: number;
   const out: Int32Array[] = [];
   let counter = 0;
-  const roots = nodes ?? Int32Array.from({ length: g.n }, (_, i) => i);
-  for (const root of roots) {
-    const r = at(root);
+  for (let r = 0; r < size; r++) {
     if (indexOf[r] !== -1) continue;
+    const root = nodes === null ? r : nodes[r]!;
     indexOf[r] = low[r] = counter++;
-    stack.push(root);
+    stack[stackTop++] = r;
     onStack[r] = 1;
-    callNode.push(root);
-    callEdge.push(start[root]!);
-    while (callNode.length > 0) {
-      const depth = callNode.length - 1;
-      const v = callNode[depth]!;
-      const lv = at(v);
-      const e = callEdge[depth]!;
+    callLocal[0] = r;
+    callNode[0] = root;
+    callEdge[0] = start[root]!;
+    depth = 1;
+    while (depth > 0) {
+      const lv = callLocal[depth - 1]!;
+      const v = callNode[depth - 1]!;
+      const e = callEdge[depth - 1]!;
       if (e < start[v + 1]!) {
-        callEdge[depth] = e + 1;
-        const id = order[e]!;
-        if ((edges.kind[id]! & mask) === 0) continue;
-        const w = edges.to[id]!;
-        const lw = at(w);
+        callEdge[depth - 1] = e + 1;
+        if ((kind[e]! & mask) === 0) continue;
+        const w = to[e]!;
+        const lw = localOf === null ? w : (localOf.get(w) ?? -1);
         if (lw === -1) continue;
         if (indexOf[lw] === -1) {
           indexOf[lw] = low[lw] = counter++;
-          stack.push(w);
+          stack[stackTop++] = lw;
           onStack[lw] = 1;
-          callNode.push(w);
-          callEdge.push(start[w]!);
+          callLocal[depth] = lw;
+          callNode[depth] = w;
+          callEdge[depth] = start[w]!;
+          depth++;
         } else if (onStack[lw] === 1 && indexOf[lw]! < low[lv]!) low[lv] = indexOf[lw]!;
         continue;
       }
-      callNode.pop();
-      callEdge.pop();
-      if (callNode.length > 0) {
-        const lp = at(callNode[callNode.length - 1]!);
+      depth--;
+      if (depth > 0) {
+        const lp = callLocal[depth - 1]!;
         if (low[lv]! < low[lp]!) low[lp] = low[lv]!;
       }
       if (low[lv] === indexOf[lv]) {
-        const members: number[] = [];
+        let count = 0;
         let w: number;
         do {
-          w = stack.pop()!;
-          onStack[at(w)] = 0;
-          members.push(w);
-        } while (w !== v);
-        if (members.length > 1) out.push(Int32Array.from(members));
+          w = stack[--stackTop]!;
+          onStack[w] = 0;
+          count++;
+        } while (w !== lv);
+        if (count > 1) {
+          // Members in the order Tarjan pops them, as global nodes.
+          const members = new Int32Array(count);
+          for (let i = 0; i < count; i++) {
+            const l = stack[stackTop + count - 1 - i]!;
+            members[i] = nodes === null ? l : nodes[l]!;
+          }
+          out.push(members);
+        }
       }
     }
   }

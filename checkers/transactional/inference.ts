@@ -61,11 +61,32 @@ export function unjudgeableInference(unjudgeable: string, anomalies: TxnAnomaly[
 /** Txns that took effect or may have: ok and info. A failed txn has no dependencies. */
 export const committed = (t: Txn): boolean => t.status !== 'fail';
 
+/**
+ * Committed txns in invoke order. Invoke indices are distinct history positions, so a table indexed by them
+ * orders a million txns without a comparison sort; a history that repeats one falls back to a stable sort.
+ */
+export function committedByInvoke(txns: readonly Txn[]): Txn[] {
+  let last = -1;
+  for (const t of txns) if (t.op.invokeIndex > last) last = t.op.invokeIndex;
+  const at = new Int32Array(last + 1).fill(-1);
+  let count = 0;
+  for (const t of txns) {
+    if (!committed(t)) continue;
+    const i = t.op.invokeIndex;
+    if (i < 0 || at[i] !== -1) return txns.filter(committed).sort((a, b) => a.op.invokeIndex - b.op.invokeIndex);
+    at[i] = t.index;
+    count++;
+  }
+  const out = new Array<Txn>(count);
+  let k = 0;
+  for (const i of at) if (i !== -1) out[k++] = txns[i]!;
+  return out;
+}
+
 /** Consecutive committed txns of each process, in invoke order. */
 export function addProcessEdges(txns: readonly Txn[], edges: EdgeList): void {
   const last = new Map<number, number>();
-  const byInvoke = txns.filter(committed).sort((a, b) => a.op.invokeIndex - b.op.invokeIndex);
-  for (const t of byInvoke) {
+  for (const t of committedByInvoke(txns)) {
     const prev = last.get(t.process);
     if (prev !== undefined) edges.add(prev, t.index, PROCESS);
     last.set(t.process, t.index);
@@ -91,7 +112,11 @@ export function explainOrderEdge(txns: readonly Txn[], list: EdgeList, id: numbe
 export function addRealtimeEdges(txns: readonly Txn[], edges: EdgeList): void {
   // Events by history index (invokes and completions have distinct indices): no sort, no tuples.
   let last = 0;
-  for (const t of txns) last = Math.max(last, t.op.invokeIndex, t.op.completeIndex ?? 0);
+  for (const t of txns) {
+    const { invokeIndex, completeIndex } = t.op;
+    if (invokeIndex > last) last = invokeIndex;
+    if (completeIndex !== null && completeIndex > last) last = completeIndex;
+  }
   const eventAt = new Int32Array(last + 1).fill(-1);
   for (const t of txns) {
     if (!committed(t)) continue;
@@ -99,20 +124,30 @@ export function addRealtimeEdges(txns: readonly Txn[], edges: EdgeList): void {
     if (t.status === 'ok' && t.op.completeIndex !== null) eventAt[t.op.completeIndex] = 2 * t.index + 1;
   }
   // Buffer entries are added with rising sequence numbers, so "in the buffer when t was invoked" is "still
-  // there, with a sequence number at most the one current at t's invoke".
-  let buffer: { txn: number; seq: number }[] = [];
+  // there, with a sequence number at most the one current at t's invoke". The buffer is two typed arrays
+  // kept in sequence order, filtered in place: no array or object per completion.
+  const bufferTxn = new Int32Array(txns.length);
+  const bufferSeq = new Int32Array(txns.length);
+  let buffered = 0;
   let seq = 0;
   const seqAtInvoke = new Int32Array(txns.length);
   for (const e of eventAt) {
     if (e === -1) continue;
     const t = e >> 1;
     if ((e & 1) === 0) {
-      for (const c of buffer) edges.add(c.txn, t, REALTIME);
+      for (let i = 0; i < buffered; i++) edges.add(bufferTxn[i]!, t, REALTIME);
       seqAtInvoke[t] = seq;
     } else {
       const covered = seqAtInvoke[t]!;
-      buffer = buffer.filter((c) => c.seq > covered);
-      buffer.push({ txn: t, seq: ++seq });
+      let kept = 0;
+      for (let i = 0; i < buffered; i++)
+        if (bufferSeq[i]! > covered) {
+          bufferTxn[kept] = bufferTxn[i]!;
+          bufferSeq[kept++] = bufferSeq[i]!;
+        }
+      bufferTxn[kept] = t;
+      bufferSeq[kept] = ++seq;
+      buffered = kept + 1;
     }
   }
 }

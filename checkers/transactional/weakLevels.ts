@@ -7,7 +7,7 @@
 // the result is acyclic. In list-append a missed write is after the version read, so a forced edge to it
 // is a contradiction at once; in rw-register the forced edges join the graph and a cycle search decides.
 import { EdgeList, PROCESS, RW, WR, WW, adjacency, stronglyConnected } from './dependencyGraph.ts';
-import { committed, type Inference, type TxnAnomaly } from './inference.ts';
+import { committedByInvoke, type Inference, type TxnAnomaly } from './inference.ts';
 import { showTxn, type Txn } from './transactions.ts';
 
 export const weakLevelAnomaly = {
@@ -56,7 +56,7 @@ export function checkWeakLevels(
   const sessionOf = new Int32Array(n).fill(-1);
   const lastInSession: number[] = [];
   const soPred = new Int32Array(n).fill(-1);
-  for (const t of [...txns].filter(committed).sort((a, b) => a.op.invokeIndex - b.op.invokeIndex)) {
+  for (const t of committedByInvoke(txns)) {
     let s = sessions.get(t.process);
     if (s === undefined) {
       sessions.set(t.process, (s = sessions.size));
@@ -96,7 +96,7 @@ export function checkWeakLevels(
       done++;
       if (v < n && sessionOf[v] !== -1) c[v * p + sessionOf[v]!] = position[v]!;
       for (let i = g.start[v]!; i < g.start[v + 1]!; i++) {
-        const w = vis.to[g.order[i]!]!;
+        const w = vis.to[i]!;
         for (let s = 0; s < p; s++) if (c[v * p + s]! > c[w * p + s]!) c[w * p + s] = c[v * p + s]!;
         indegree[w] = indegree[w]! - 1;
         if (indegree[w] === 0) ready.push(w);
@@ -197,7 +197,7 @@ function cycleIn(g: ReturnType<typeof adjacency>, members: Int32Array): number[]
   for (let q = 0; q < queue.length; q++) {
     const v = queue[q]!;
     for (let i = g.start[v]!; i < g.start[v + 1]!; i++) {
-      const id = g.order[i]!;
+      const id = i;
       const w = g.edges.to[id]!;
       if (!inside.has(w)) continue;
       if (w === root) {
