@@ -34,6 +34,8 @@ interface Read {
   ext: number;
   /** A prefix of the key's version order (set in pass 2). */
   compatible: boolean;
+  /** The txn's first micro-op on this key, and the txn appends to it later: a lost update if another did too. */
+  readThenAppend: boolean;
 }
 
 export interface KeyVersions {
@@ -184,7 +186,14 @@ export function inferListAppend(txns: readonly Txn[]): Inference & { keys: Map<s
             break;
           }
       }
-      kv.reads.push({ txn: t.index, micro: i, list, ext, compatible: false });
+      kv.reads.push({
+        txn: t.index,
+        micro: i,
+        list,
+        ext,
+        compatible: false,
+        readThenAppend: lastRead === -1 && ownBefore === 0 && ownAnywhere,
+      });
     }
   }
   // A read holding an element twice: found per key below (a prefix of the order shares the order's answer).
@@ -377,27 +386,16 @@ export function inferListAppend(txns: readonly Txn[]): Inference & { keys: Map<s
   // Lost update: committed txns that read the same version of a key (before appending to it themselves)
   // and then appended to it. Reads that are prefixes of the key's order are the same version iff the same length.
   for (const [key, kv] of keys) {
-    const groups = new Map<string | number, Read[]>();
+    let groups: Map<string | number, Read[]> | undefined;
     for (const r of kv.reads) {
-      const micro = txns[r.txn]!.micro;
-      let appendsBefore = false;
-      let appendsAfter = false;
-      let earlierRead = false;
-      for (let j = 0; j < micro.length; j++) {
-        const m = micro[j]!;
-        if (m.key !== key) continue;
-        if (m.f === 'append') {
-          if (j < r.micro) appendsBefore = true;
-          else appendsAfter = true;
-        } else if (j < r.micro) earlierRead = true;
-      }
-      if (appendsBefore || earlierRead || !appendsAfter) continue;
+      if (!r.readThenAppend) continue;
       const version = r.compatible ? r.list.length : JSON.stringify(r.list);
+      groups ??= new Map();
       let g = groups.get(version);
       if (g === undefined) groups.set(version, (g = []));
       g.push(r);
     }
-    for (const group of groups.values()) {
+    for (const group of groups?.values() ?? []) {
       if (group.length < 2) continue;
       anomalies.push({
         type: 'lost-update',
@@ -442,13 +440,21 @@ export function inferListAppend(txns: readonly Txn[]): Inference & { keys: Map<s
     return `T${a} did not see T${b}'s append of ${show(missed)} to ${key}${r !== undefined ? ` (it read ${showList(r.list)})` : ''}`;
   };
   const compatibleRead = (_: KeyVersions, r: Read) => r.compatible;
-  const readsOf = new Map<number, { kv: KeyVersions; r: Read }[]>();
-  for (const kv of keys.values())
-    for (const r of kv.reads) {
-      let l = readsOf.get(r.txn);
-      if (l === undefined) readsOf.set(r.txn, (l = []));
-      l.push({ kv, r });
+  // Each txn's reads, for `saw`: built on its first call (the weak levels ask only inside a cycle's
+  // component), not for every history (a million txns: a map and two million entries kept for nothing).
+  let readsOf: Map<number, { kv: KeyVersions; r: Read }[]> | undefined;
+  const readsOfTxn = (txn: number) => {
+    if (readsOf === undefined) {
+      readsOf = new Map();
+      for (const kv of keys.values())
+        for (const r of kv.reads) {
+          let l = readsOf.get(r.txn);
+          if (l === undefined) readsOf.set(r.txn, (l = []));
+          l.push({ kv, r });
+        }
     }
+    return readsOf.get(txn) ?? [];
+  };
   const readSees = (kv: KeyVersions, r: Read, element: Value) => {
     const id = valueId(element);
     if (compatibleRead(kv, r)) {
@@ -458,7 +464,7 @@ export function inferListAppend(txns: readonly Txn[]): Inference & { keys: Map<s
     return r.list.slice(0, r.ext).some((e) => valueId(e) === id);
   };
   const saw = (reader: number, writer: number, beforeMicro: number) => {
-    for (const { kv, r } of readsOf.get(reader) ?? []) {
+    for (const { kv, r } of readsOfTxn(reader)) {
       if (r.micro >= beforeMicro) continue;
       for (const m of txns[writer]!.micro)
         if (m.f === 'append' && keys.get(m.key) === kv && readSees(kv, r, m.value)) return true;
