@@ -156,3 +156,50 @@ test('a premise left out (read atomic judged by the read committed rule) is caug
   );
   assert.ok(r.failed);
 });
+
+test('a forced commit-order cycle is explained edge by edge: who must commit first, the key, the reader, the premise', () => {
+  // T2 saw T1's y, then read T0's x: T1 must commit before T0 (so does T3's later read of T1's y, the reason
+  // given, as the last found); T3 saw T0's x, then read T1's y: T0 must commit before T1.
+  const bodies: Value[][] = [
+    [
+      ['w', 'x', 1],
+      ['w', 'y', 1],
+    ],
+    [
+      ['w', 'x', 2],
+      ['w', 'y', 2],
+    ],
+    [
+      ['r', 'y', 2],
+      ['r', 'x', 1],
+    ],
+    [
+      ['r', 'x', 1],
+      ['r', 'y', 2],
+    ],
+  ];
+  const ops: Operation[] = bodies.map((b, i) => ({
+    id: i,
+    process: i,
+    f: 'txn',
+    input: b,
+    output: b,
+    status: 'ok',
+    call: 2 * i,
+    ret: 2 * i + 1,
+    invokeIndex: 2 * i,
+    completeIndex: 2 * i + 1,
+  }));
+  const a = analyzeIsolation(ops);
+  assert.equal(a.levels['read-committed'].valid, false);
+  const found = a.anomalies.find((x) => x.type === 'non-monotonic-read');
+  assert.ok(found !== undefined, a.anomalies.map((x) => x.type).join());
+  assert.match(
+    found.explanation,
+    /T1 must commit before T0: both wrote x, T3 read T0's value and another read of T3 observed T1's write/,
+  );
+  assert.match(
+    found.explanation,
+    /T0 must commit before T1: both wrote y, T3 read T1's value and an earlier read of T3 observed T0's write/,
+  );
+});

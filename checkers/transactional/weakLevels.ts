@@ -16,6 +16,9 @@ export const weakLevelAnomaly = {
   causal: 'causality-violation',
 } as const;
 type WeakLevel = keyof typeof weakLevelAnomaly;
+/** Why a reader had to see a missed write: the premise of the level's axiom that held. */
+const Premise = { EarlierRead: 0, Session: 1, OtherRead: 2, Causal: 3 } as const;
+type Premise = (typeof Premise)[keyof typeof Premise];
 const weakOrder: WeakLevel[] = ['read-committed', 'read-atomic', 'causal'];
 
 export interface WeakLevelsResult {
@@ -115,45 +118,63 @@ export function checkWeakLevels(
     'read-atomic': new EdgeList(),
     causal: new EdgeList(),
   };
-  const why = new Map<string, string>();
+  // Why each forced edge t2 → from exists, kept as numbers (the reader, the premise, the key) and put in words
+  // only for the edges of a cycle reported: a few thousand rw-register txns force millions of edges.
+  const premiseText = (premise: Premise, t2: number, reader: number): string =>
+    premise === Premise.EarlierRead
+      ? `an earlier read of T${reader} observed T${t2}'s write`
+      : premise === Premise.Session
+        ? `T${t2} is earlier in T${reader}'s session`
+        : premise === Premise.OtherRead
+          ? `another read of T${reader} observed T${t2}'s write`
+          : `T${t2} causally precedes T${reader} (session order and reads)`;
+  // Every forced edge is in the causal list, in the order forced: its reader and premise sit beside it.
+  const forcedReader: number[] = [];
+  const forcedPremise: Premise[] = [];
   inference.forEachRead((r) => {
     const t3 = txns[r.txn]!;
     if (component !== undefined && component[r.txn] === -1) return;
     for (const t2 of r.missed) {
       if (component !== undefined && component[t2] !== component[r.txn]) continue;
-      let level: WeakLevel | undefined;
-      let premise = '';
+      let level: WeakLevel;
+      let premise: Premise;
       if (inference.saw(r.txn, t2, r.micro)) {
         level = 'read-committed';
-        premise = `an earlier read of T${r.txn} observed T${t2}'s write`;
-      } else if (sessionBefore(t2, r.txn) || inference.saw(r.txn, t2, Infinity)) {
+        premise = Premise.EarlierRead;
+      } else if (sessionBefore(t2, r.txn)) {
         level = 'read-atomic';
-        premise = sessionBefore(t2, r.txn)
-          ? `T${t2} is earlier in T${r.txn}'s session`
-          : `another read of T${r.txn} observed T${t2}'s write`;
+        premise = Premise.Session;
+      } else if (inference.saw(r.txn, t2, Infinity)) {
+        level = 'read-atomic';
+        premise = Premise.OtherRead;
       } else if (happensBefore(t2, r.txn)) {
         level = 'causal';
-        premise = `T${t2} causally precedes T${r.txn} (session order and reads)`;
-      }
-      if (level === undefined) continue;
-      const from = r.from === -1 ? 'the initial state' : `T${r.from}'s write`;
+        premise = Premise.Causal;
+      } else continue;
       if (r.missedAreLater || r.from === -1) {
+        const from = r.from === -1 ? 'the initial state' : `T${r.from}'s write`;
         report({
           type: weakLevelAnomaly[level],
           txns: [r.txn, t2, ...(r.from === -1 ? [] : [r.from])],
           key: r.key,
           micro: r.micro,
-          explanation: `${showTxn(t3)} read ${r.key} without ${showTxn(txns[t2]!)}'s write to it (it read ${from}), although ${premise}: ${level === 'causal' ? 'causality' : level.replace('-', ' ')} requires that write to be visible.`,
+          explanation: `${showTxn(t3)} read ${r.key} without ${showTxn(txns[t2]!)}'s write to it (it read ${from}), although ${premiseText(premise, t2, r.txn)}: ${level === 'causal' ? 'causality' : level.replace('-', ' ')} requires that write to be visible.`,
         });
         continue;
       }
       for (const l of weakOrder.slice(weakOrder.indexOf(level))) forced[l].add(t2, r.from, WW, forced[l].keyId(r.key));
-      why.set(
-        `${t2} ${r.from}`,
-        `T${t2} must commit before T${r.from}: both wrote ${r.key}, T${r.txn} read T${r.from}'s value and ${premise}`,
-      );
+      forcedReader[forced.causal.size - 1] = r.txn;
+      forcedPremise[forced.causal.size - 1] = premise;
     }
   });
+  // The last reason forced a → b, as the map of reasons this replaced had it (found for a cycle's edges only).
+  const forcedBecause = (a: number, b: number): string | undefined => {
+    const c = forced.causal;
+    for (let i = c.size - 1; i >= 0; i--)
+      if (c.from[i] === a && c.to[i] === b)
+        return `T${a} must commit before T${b}: both wrote ${c.keys[c.key[i]!]}, T${forcedReader[i]} read T${b}'s value and ${premiseText(forcedPremise[i]!, a, forcedReader[i]!)}`;
+    return undefined;
+  };
 
   // rw-register: so ∪ wr ∪ ww ∪ forced must be acyclic, per level; one cycle per level is enough.
   for (const level of weakOrder) {
@@ -173,7 +194,7 @@ export function checkWeakLevels(
       const a = all.from[id]!;
       const b = all.to[id]!;
       const k = all.kind[id]!;
-      if (k === RW) return why.get(`${a} ${b}`) ?? `T${a} must commit before T${b}`;
+      if (k === RW) return forcedBecause(a, b) ?? `T${a} must commit before T${b}`;
       if (k === PROCESS) return `T${b} follows T${a} in its session`;
       if (k === WR) return `T${b} read T${a}'s write`;
       return `T${a} wrote an earlier version than T${b}`;
