@@ -64,20 +64,35 @@ test('on a terminal: nothing for a quick check; after a second the line shows, a
 });
 
 test('faultline check with FAULTLINE_PROGRESS=plain prints the search moving: configurations explored grow during one check', () => {
-  // 40 concurrent writes of 0 or 1 and a read of 7: no order works, and the search cannot know it before trying
-  // every subset of the writes (2^40), so the check runs for its whole 2 s budget on any machine.
-  const n = 40;
+  // A CAS along every edge of the complete graph on 0-6 (42, all concurrent and acknowledged) and a read of 7:
+  // no order works, and the search cannot know it before trying the orders of the edges (far beyond 2^30
+  // configurations), so the check runs for its whole 2 s budget on any machine. (Writes of repeated values
+  // would not do: the search places identical ops in one order only.)
+  const edges: Array<[number, number]> = [];
+  for (let a = 0; a < 7; a++) for (let b = 0; b < 7; b++) if (a !== b) edges.push([a, b]);
+  const n = edges.length;
   const events: Omit<HistoryOp, 'index'>[] = [];
-  for (let p = 0; p < n; p++) events.push({ time: p, type: 'invoke', process: p, f: 'write', value: p % 2 });
+  edges.forEach((edge, p) => events.push({ time: p, type: 'invoke', process: p, f: 'cas', value: edge }));
   events.push({ time: n, type: 'invoke', process: n, f: 'read', value: null });
   events.push({ time: n + 1, type: 'ok', process: n, f: 'read', value: 7 });
-  for (let p = 0; p < n; p++) events.push({ time: n + 2 + p, type: 'ok', process: p, f: 'write', value: p % 2 });
+  edges.forEach((edge, p) => events.push({ time: n + 2 + p, type: 'ok', process: p, f: 'cas', value: edge }));
   const dir = mkdtempSync(join(tmpdir(), 'faultline-progress-'));
   try {
     const file = join(dir, 'history.jsonl');
     writeFileSync(file, events.map((e, index) => `${JSON.stringify({ index, ...e })}\n`).join(''));
     const cli = fileURLToPath(new URL('../../bin/faultline.js', import.meta.url));
-    const run = spawnSync(process.execPath, [cli, 'check', file, '--checker', 'linearizable', '--time-budget', '2'], {
+    const args = [
+      'check',
+      file,
+      '--checker',
+      'linearizable',
+      '--model',
+      'cas-register',
+      '--model-options',
+      '{"initial":0}',
+    ];
+    args.push('--time-budget', '2');
+    const run = spawnSync(process.execPath, [cli, ...args], {
       encoding: 'utf8',
       timeout: 300_000,
       env: { ...process.env, NO_COLOR: '1', FAULTLINE_PROGRESS: 'plain' },
@@ -89,9 +104,9 @@ test('faultline check with FAULTLINE_PROGRESS=plain prints the search moving: co
     for (let i = 1; i < explored.length; i++) assert.ok(explored[i]! > explored[i - 1]!, run.stderr);
     assert.match(
       lines[0]!,
-      /: 0 of 1 partition decided \(0 of 41 ops\), [\d,]+ configurations explored, [\d.]+ s of budget left$/,
+      /: 0 of 1 partition decided \(0 of 43 ops\), [\d,]+ configurations explored, [\d.]+ s of budget left$/,
     );
-    assert.match(lines.at(-1)!, /: 0 of 1 partition decided, 1 given up \(0 of 41 ops\)/);
+    assert.match(lines.at(-1)!, /: 0 of 1 partition decided, 1 given up \(0 of 43 ops\)/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
