@@ -204,13 +204,16 @@ const plainProgressEveryMs = 1000;
  * in the environment) it prints plain lines instead, for logs and tests: at most one a second, each when the
  * search has moved, and the last one as each checker ends.
  */
+/** The progress of a check nobody watches: no line drawn. */
+export const silentCheckProgress: CheckProgressLine = { onProgress: () => undefined, end: () => undefined };
+
 export function createCheckProgress(
   stream: NodeJS.WriteStream,
   options: { live?: boolean; plain?: boolean } = {},
 ): CheckProgressLine {
   if (options.plain ?? process.env.FAULTLINE_PROGRESS === 'plain') return plainCheckProgress(stream);
   const live = options.live ?? (stream.isTTY && process.env.CI === undefined);
-  if (!live) return { onProgress: () => undefined, end: () => undefined };
+  if (!live) return silentCheckProgress;
   const update = lazyLiveLine(stream);
   let current: AnalysisProgress | undefined;
   let started: number | undefined;
