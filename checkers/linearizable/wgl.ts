@@ -717,9 +717,13 @@ function* search<S>(
   };
 }
 
-/** canonicalKey, without its walk for the strings and numbers most ops carry. */
+/** canonicalKey, without its walk for the strings, numbers and arrays of them most ops carry. */
 function valueKey(v: Value): string {
-  return typeof v === 'string' ? `s${v}` : typeof v === 'number' ? `n${v}` : canonicalKey(v);
+  if (typeof v === 'string') return `s${v}`;
+  if (typeof v === 'number') return `n${v}`;
+  // An array of scalars is its own canonical JSON (a CAS's [from, to]).
+  if (Array.isArray(v) && v.every((x) => x === null || typeof x !== 'object')) return JSON.stringify(v);
+  return canonicalKey(v);
 }
 
 function describeSet<S>(model: Model<S>, states: readonly S[], members: readonly number[]): string {
