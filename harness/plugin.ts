@@ -5,8 +5,17 @@ import type { Value } from '../checkers/history.ts';
 import type { Remote } from './nodes/remote.ts';
 import type { SystemImage } from './nodes/systemImageDeclaration.ts';
 
-export type { Remote, ExecResult, ExecOptions, DaemonSpec, DaemonHandle } from './nodes/remote.ts';
-export { execOrThrow, shellQuote, RemoteCommandError } from './nodes/remote.ts';
+export type {
+  Remote,
+  ExecResult,
+  ExecOptions,
+  DaemonSpec,
+  DaemonHandle,
+  AttachedProcess,
+  AttachedProcessOptions,
+  UploadedFile,
+} from './nodes/remote.ts';
+export { execOrThrow, shellQuote, RemoteCommandError, uploadFiles } from './nodes/remote.ts';
 export { freePorts } from './nodes/freePorts.ts';
 export type { Value } from '../checkers/history.ts';
 export type { SystemImage, SystemImageFile } from './nodes/systemImageDeclaration.ts';

@@ -59,17 +59,23 @@ export function signalDaemonArgv(pidFile: string, signal: NodeJS.Signals): strin
 
 export const NOT_RUNNING_EXIT = 3;
 
-// $1 pid. Kills the process group the pid is in (read from /proc, since under sudo the group is sudo's rather
-// than the command's own), never group 1; falls back to the pid alone.
-const KILL_GROUP = [
+// $1 pid, $2 signal name. Signals the process group the pid is in (read from /proc, since under sudo the group
+// is sudo's rather than the command's own: sudo stops itself when its command stops, and must be continued
+// with it), never group 1; falls back to the pid alone.
+const SIGNAL_GROUP = [
   'pg=$(sed "s/.*) //" "/proc/$1/stat" 2>/dev/null | cut -d" " -f3)',
-  'if [ -n "$pg" ] && [ "$pg" -gt 1 ]; then kill -s KILL -- "-$pg" 2>/dev/null && exit 0; fi',
-  'kill -s KILL "$1"',
+  'if [ -n "$pg" ] && [ "$pg" -gt 1 ]; then kill -s "$2" -- "-$pg" 2>/dev/null && exit 0; fi',
+  'kill -s "$2" "$1"',
 ].join('\n');
+
+/** The argv that signals a command started by an exec that reported its pid, with its children (and sudo). */
+export function signalCommandArgv(pid: number, signal: NodeJS.Signals): string[] {
+  return ['sh', '-c', SIGNAL_GROUP, 'faultline-signal-group', String(pid), signal.replace(/^SIG/, '')];
+}
 
 /** The argv that kills a command (started by an exec that reported its pid) with its children. */
 export function killCommandArgv(pid: number): string[] {
-  return ['sh', '-c', KILL_GROUP, 'faultline-kill', String(pid)];
+  return signalCommandArgv(pid, 'SIGKILL');
 }
 
 /** Remote.startDaemon for backends that run commands on the node (docker, ssh): one exec of the start script. */

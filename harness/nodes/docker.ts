@@ -11,8 +11,19 @@ import type Docker from 'dockerode';
 import { extract, pack } from 'tar-stream';
 import { ExecAgent } from './execAgent.ts';
 import { killCommandArgv, signalDaemonByExec, startDaemonByExec } from './daemonScripts.ts';
+import { attachedProcess } from './attachedProcess.ts';
+import { PidLineReader, PidLineSplitter } from './pidLine.ts';
 import { RemoteCommandError, shellQuote } from './remote.ts';
-import type { DaemonHandle, DaemonSpec, ExecOptions, ExecResult, Remote } from './remote.ts';
+import type {
+  AttachedProcess,
+  AttachedProcessOptions,
+  DaemonHandle,
+  DaemonSpec,
+  ExecOptions,
+  ExecResult,
+  Remote,
+  UploadedFile,
+} from './remote.ts';
 
 const DEFAULT_TIMEOUT_MS = 60_000;
 // The command runs under a tiny shell that first tells us its pid on stderr (so a timeout can kill its
@@ -45,34 +56,40 @@ function isNotFound(e: unknown): boolean {
 /** Collects a stream's bytes; the first line (the wrapper's pid) is split off when asked. */
 class Collector extends Writable {
   readonly chunks: Buffer[] = [];
-  private pending: Buffer | undefined;
-  private onPid: ((pid: number) => void) | undefined;
+  private readonly pidLine: PidLineReader | undefined;
+  private readonly onPid: ((pid: number) => void) | undefined;
   constructor(onPid?: (pid: number) => void) {
     super();
     this.onPid = onPid;
-    if (onPid) this.pending = Buffer.alloc(0);
+    if (onPid) this.pidLine = new PidLineReader();
   }
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: () => void): void {
-    if (this.pending !== undefined) {
-      const joined = Buffer.concat([this.pending, chunk]);
-      const nl = joined.indexOf(10);
-      if (nl < 0) {
-        this.pending = joined;
-        callback();
-        return;
-      }
-      const pid = Number(joined.subarray(0, nl).toString());
-      this.pending = undefined;
-      if (Number.isInteger(pid) && pid > 0) this.onPid?.(pid);
-      else this.chunks.push(joined.subarray(0, nl + 1));
-      chunk = joined.subarray(nl + 1);
-    }
-    this.chunks.push(chunk);
+    this.chunks.push(
+      this.pidLine?.feed(chunk, (pid) => {
+        if (pid !== undefined) this.onPid?.(pid);
+      }) ?? chunk,
+    );
     callback();
   }
   text(): string {
-    return Buffer.concat(this.pending ? [...this.chunks, this.pending] : this.chunks).toString('utf8');
+    return Buffer.concat([...this.chunks, this.pidLine?.flush() ?? Buffer.alloc(0)]).toString('utf8');
   }
+}
+
+/** A tar archive of these files, in memory (what the engine's putArchive takes). */
+function tarOf(entries: readonly { name: string; mode: number; data: Buffer }[]): Promise<Buffer> {
+  const tar = pack();
+  const mtime = new Date();
+  for (const e of entries) tar.entry({ name: e.name, mode: e.mode, mtime }, e.data);
+  tar.finalize();
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    tar.on('data', (c: unknown) => chunks.push(c as Buffer));
+    tar.on('end', () => {
+      resolve(Buffer.concat(chunks));
+    });
+    tar.on('error', reject);
+  });
 }
 
 export class DockerRemote implements Remote {
@@ -263,6 +280,54 @@ export class DockerRemote implements Remote {
     };
   }
 
+  /**
+   * One engine exec with stdin, stdout and stderr attached, for as long as the process runs. Its stdin is never
+   * half-closed (libraries.md §2.1: that can lose the stream); the process ends by a signal sent through exec.
+   */
+  async spawnAttached(argv: readonly string[], options: AttachedProcessOptions = {}): Promise<AttachedProcess> {
+    if (argv.length === 0) throw new Error('spawnAttached needs a command');
+    const exec = await this.container.exec({
+      Cmd: ['sh', '-c', PID_PREFIX, 'faultline-exec', ...argv],
+      AttachStdin: true,
+      AttachStdout: true,
+      AttachStderr: true,
+      Tty: false,
+      ...(options.env ? { Env: Object.entries(options.env).map(([k, v]) => `${k}=${v}`) } : {}),
+      ...(options.cwd !== undefined ? { WorkingDir: options.cwd } : {}),
+    });
+    const stream = await exec.start({ hijack: true, stdin: true });
+    // A write after the process ended fails on the socket: that message is lost, as on a crash.
+    stream.on('error', () => undefined);
+    const stdout = new PassThrough();
+    const stderr = new PidLineSplitter();
+    this.docker.modem.demuxStream(stream, stdout, stderr);
+    const streamEnded = new Promise<void>((resolve) => {
+      stream.once('end', resolve);
+      stream.once('close', resolve);
+      stream.once('error', resolve);
+    });
+    const exited = streamEnded.then(async () => {
+      // demuxStream never ends its outputs (libraries.md §2.1).
+      stdout.end();
+      stderr.end();
+      let info = await exec.inspect();
+      for (let i = 0; info.Running && i < 100; i++) {
+        await sleep(i < 10 ? 5 : 20);
+        info = await exec.inspect();
+      }
+      return { exitCode: info.Running ? null : info.ExitCode, signal: null };
+    });
+    return attachedProcess(this, argv, {
+      stdout,
+      stderr,
+      exited,
+      write: (data) => stream.write(data),
+      detach: () => {
+        stream.destroy();
+      },
+    });
+  }
+
   private async killGroup(pid: number): Promise<void> {
     // Attached and drained like any exec: a detached start leaves its HTTP socket open, keeping Node alive.
     const signal = AbortSignal.timeout(10_000);
@@ -286,18 +351,23 @@ export class DockerRemote implements Remote {
 
   async writeFile(remotePath: string, content: string | Uint8Array, options: { mode?: number } = {}): Promise<void> {
     const data = typeof content === 'string' ? Buffer.from(content) : Buffer.from(content);
-    const tar = pack();
-    tar.entry({ name: posix.basename(remotePath), mode: options.mode ?? 0o644, mtime: new Date() }, data);
-    tar.finalize();
-    const body = await new Promise<Buffer>((resolve, reject) => {
-      const chunks: Buffer[] = [];
-      tar.on('data', (c: unknown) => chunks.push(c as Buffer));
-      tar.on('end', () => {
-        resolve(Buffer.concat(chunks));
-      });
-      tar.on('error', reject);
-    });
+    const body = await tarOf([{ name: posix.basename(remotePath), mode: options.mode ?? 0o644, data }]);
     await this.putArchive(body, posix.dirname(remotePath));
+  }
+
+  /** Every file in one archive, unpacked at / (an archive's folders are created as it unpacks). */
+  async uploadFiles(files: readonly UploadedFile[]): Promise<void> {
+    const entries = await Promise.all(
+      files.map(async (f) => {
+        if (!posix.isAbsolute(f.remotePath)) throw new Error(`on ${this.name}: ${f.remotePath} is not absolute`);
+        return {
+          name: f.remotePath.slice(1),
+          mode: f.mode ?? (await stat(f.localPath)).mode & 0o777,
+          data: await readFile(f.localPath),
+        };
+      }),
+    );
+    await this.putArchive(await tarOf(entries), '/');
   }
 
   private async putArchive(body: Buffer, dir: string): Promise<void> {

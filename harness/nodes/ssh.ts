@@ -5,6 +5,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { appendFile, mkdir, readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import type { Readable } from 'node:stream';
 import pLimit from 'p-limit';
 import { Client } from 'ssh2';
@@ -12,8 +13,18 @@ import type { ClientChannel } from 'ssh2';
 import { UserError } from '../errors.ts';
 import { killCommandArgv, signalDaemonByExec, startDaemonByExec } from './daemonScripts.ts';
 import { keyType, knownHostsName, knownKeysFor } from './knownHosts.ts';
+import { attachedProcess } from './attachedProcess.ts';
+import { PidLineSplitter } from './pidLine.ts';
 import { RemoteCommandError, shellQuote } from './remote.ts';
-import type { DaemonHandle, DaemonSpec, ExecOptions, ExecResult, Remote } from './remote.ts';
+import type {
+  AttachedProcess,
+  AttachedProcessOptions,
+  DaemonHandle,
+  DaemonSpec,
+  ExecOptions,
+  ExecResult,
+  Remote,
+} from './remote.ts';
 
 export interface SshHostConfig {
   host: string;
@@ -364,6 +375,36 @@ export class SshRemote implements Remote {
         }),
       );
     if (result.exitCode !== 0) throw new RemoteCommandError(this.name, argv, { ...result, stdout: '' });
+  }
+
+  /**
+   * One exec channel for as long as the process runs. It is opened outside the channel limit (it would hold a
+   * slot for the whole run) but counts against the host's MaxSessions: one such process per host, with the
+   * limit's 8 and a kill's channel, stays within OpenSSH's 10. Its stdin is never closed from here.
+   */
+  async spawnAttached(argv: readonly string[], options: AttachedProcessOptions = {}): Promise<AttachedProcess> {
+    if (argv.length === 0) throw new Error('spawnAttached needs a command');
+    const channel = await this.openChannel(this.commandLine(argv, options, true));
+    // A write after the process ended fails on the channel: that message is lost, as on a crash.
+    channel.on('error', () => undefined);
+    const stdout = new PassThrough();
+    const stderr = new PidLineSplitter();
+    channel.pipe(stdout);
+    channel.stderr.pipe(stderr);
+    const exited = new Promise<{ exitCode: number | null; signal: string | null }>((resolve) => {
+      channel.on('close', (code: number | null | undefined, signal: string | undefined) => {
+        resolve({ exitCode: code ?? null, signal: signal === undefined ? null : `SIG${signal.replace(/^SIG/, '')}` });
+      });
+    });
+    return attachedProcess(this, argv, {
+      stdout,
+      stderr,
+      exited,
+      write: (data) => channel.write(data),
+      detach: () => {
+        channel.close();
+      },
+    });
   }
 
   startDaemon(spec: DaemonSpec): Promise<DaemonHandle> {

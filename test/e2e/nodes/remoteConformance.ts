@@ -6,7 +6,25 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
-import type { Remote } from '../../../harness/nodes/remote.ts';
+import { createInterface } from 'node:readline';
+import { uploadFiles } from '../../../harness/nodes/remote.ts';
+import type { AttachedProcess, Remote } from '../../../harness/nodes/remote.ts';
+
+/** The next line `stream` gives, or a rejection after 10 s. */
+function nextLine(lines: AsyncIterator<string>): Promise<string> {
+  return Promise.race([
+    lines.next().then((r) => (r.done === true ? '<ended>' : r.value)),
+    new Promise<string>((_, reject) =>
+      setTimeout(() => {
+        reject(new Error('no line within 10 s'));
+      }, 10_000).unref(),
+    ),
+  ]);
+}
+
+function linesOf(stream: NodeJS.ReadableStream): AsyncIterator<string> {
+  return createInterface({ input: stream })[Symbol.asyncIterator]();
+}
 
 /** `remote()` gives the node under test; it is called inside the tests, after the suite's setup. */
 export function remoteConformanceTests(remote: () => Remote): void {
@@ -132,5 +150,63 @@ export function remoteConformanceTests(remote: () => Remote): void {
     assert.equal(alive, false, 'the daemon is gone (and reaped) after SIGKILL');
     assert.equal(await remote().signalDaemon(name, 'SIGTERM'), false);
     assert.equal(await remote().signalDaemon('fl-never-started', 'SIGTERM'), false);
+  });
+
+  it('spawnAttached streams stdin, stdout and stderr while the process runs, and signals it by its pid', async (t) => {
+    const spawn = remote().spawnAttached?.bind(remote());
+    if (spawn === undefined) {
+      t.skip('this backend has no spawnAttached');
+      return;
+    }
+    const p: AttachedProcess = await spawn(
+      ['sh', '-c', 'echo "ready $FL_A in $(pwd)"; while read l; do echo "got $l"; echo "err $l" >&2; done'],
+      { env: { FL_A: 'x y' }, cwd: '/tmp' },
+    );
+    const out = linesOf(p.stdout);
+    const err = linesOf(p.stderr);
+    assert.equal(await nextLine(out), 'ready x y in /tmp');
+    p.write('one\n');
+    assert.equal(await nextLine(out), 'got one');
+    assert.equal(await nextLine(err), 'err one', 'the wrapper pid line is not on stderr');
+    // The pid is the command's own on the node: stopped by SIGSTOP, then killed.
+    assert.equal(await p.signal('SIGSTOP'), true);
+    const state = await remote().exec(['ps', '-o', 'stat=', '-p', String(p.pid)]);
+    assert.match(state.stdout.trim(), /^T/);
+    assert.equal(await p.signal('SIGKILL'), true);
+    const end = await p.exited;
+    assert.ok(end.exitCode === 137 || end.signal === 'SIGKILL', JSON.stringify(end));
+    assert.equal(await p.signal('SIGTERM'), false, 'an ended process is not signalled');
+  });
+
+  it('spawnAttached reports a command that cannot run by its exit code', async (t) => {
+    const spawn = remote().spawnAttached?.bind(remote());
+    if (spawn === undefined) {
+      t.skip('this backend has no spawnAttached');
+      return;
+    }
+    const p = await spawn(['/tmp/faultline-no-such-binary', '--x']);
+    const stderr = linesOf(p.stderr);
+    assert.match(await nextLine(stderr), /faultline-no-such-binary/);
+    assert.deepEqual(await p.exited, { exitCode: 127, signal: null });
+  });
+
+  it('uploadFiles puts files in new nested folders with their modes', async () => {
+    localDir ??= await mkdtemp(join(tmpdir(), 'fl-conf-'));
+    const a = join(localDir, `a-${remote().name}.sh`);
+    const b = join(localDir, `b-${remote().name}.txt`);
+    await writeFile(a, '#!/bin/sh\necho a\n', { mode: 0o755 });
+    await writeFile(b, 'b\n', { mode: 0o640 });
+    const dir = `/tmp/fl-files-${randomBytes(4).toString('hex')}`;
+    await uploadFiles(remote(), [
+      { localPath: a, remotePath: `${dir}/bin/a.sh` },
+      { localPath: b, remotePath: `${dir}/deep/er/b.txt` },
+    ]);
+    const r = await remote().exec([
+      'sh',
+      '-c',
+      `${dir}/bin/a.sh; cat ${dir}/deep/er/b.txt; stat -c %a ${dir}/deep/er/b.txt`,
+    ]);
+    assert.equal(r.stdout, 'a\nb\n640\n', r.stderr);
+    await remote().exec(['rm', '-rf', dir]);
   });
 }
