@@ -2,16 +2,20 @@
 // process, the clients (c1, c2, ...), the services and each node's message log. The plug-in API gives hooks per
 // node, so the cluster is found again from the run's options object, which every hook and client of one run
 // shares.
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync } from 'node:fs';
 import type { WriteStream } from 'node:fs';
-import type { ClientOp, Completion, NodeContext } from '../../harness/plugin.ts';
+import { tmpdir } from 'node:os';
+import { join, dirname, posix } from 'node:path';
+import { uploadFiles } from '../../harness/plugin.ts';
+import type { ClientOp, Completion, NodeContext, Remote } from '../../harness/plugin.ts';
+import { binFolderFiles, binOnNode, nodeBinRoot } from './binFolder.ts';
 import { MaelstromNetwork } from './maelstromNetwork.ts';
 import type { MaelstromMessage, MessageBody } from './maelstromNetwork.ts';
 import { MaelstromRouter } from './maelstromRouter.ts';
 import type { MessageEvent } from './maelstromRouter.ts';
 import { parseMaelstromOptions } from './maelstromOptions.ts';
 import type { MaelstromOptions } from './maelstromOptions.ts';
-import { NodeProcess } from './nodeProcess.ts';
+import { NodeProcess, binProblem, spawnLocal } from './nodeProcess.ts';
 import { makeServices } from './maelstromServices.ts';
 import { completionOf, protocolFor, requestBody, timeoutCompletion } from './workloadBodies.ts';
 import { conditionsForPacketFault, grudgeFromRecord } from './networkFaults.ts';
@@ -51,7 +55,10 @@ export function clusterOf(options: Record<string, unknown>): MaelstromCluster {
   return cluster;
 }
 
-/** Host path of a node path on a local node: the local backend runs commands in the node's folder. */
+/**
+ * Makes `dir` on the node and returns its real path there: on a local node, its host path (the local backend
+ * runs commands in the node's folder).
+ */
 async function hostPath(ctx: NodeContext, dir: string): Promise<string> {
   const made = await ctx.node.exec(['mkdir', '-p', dir]);
   if (made.exitCode !== 0) throw new Error(`node ${ctx.node.name}: mkdir ${dir} failed: ${made.stderr.trim()}`);
@@ -67,6 +74,8 @@ function isLocalNode(ctx: NodeContext): boolean {
 
 interface NodeState {
   process: NodeProcess;
+  /** A docker or ssh node: its logs are written on this machine and copied to it when it stops. */
+  remote?: { node: Remote; hostLogDir: string };
   initialized: boolean;
   /** How the process ended when nobody asked it to (not a kill or a stop): ready() reports it. */
   crash?: string;
@@ -84,6 +93,10 @@ export class MaelstromCluster {
   private nextClient = 1;
   private nextInitId = 1;
   private readonly pendingInits = new Map<string, { msgId: number; settle(body: MessageBody): void }>();
+  /** Where remote nodes' logs are written until they are copied onto the nodes (made by the first remote start). */
+  private hostLogRoot: string | undefined;
+  /** Remote nodes that have the binary's folder copied in, with the binary's path there. */
+  private readonly installedBins = new Map<string, Promise<string>>();
 
   constructor(options: MaelstromOptions) {
     this.options = options;
@@ -116,38 +129,15 @@ export class MaelstromCluster {
   async start(ctx: NodeContext): Promise<void> {
     const name = ctx.node.name;
     if (this.nodes.get(name)?.process.running === true) return;
-    if (!isLocalNode(ctx))
-      throw new Error(
-        `node ${name}: the maelstrom system runs on the local backend only so far (nodes: {backend: local}); docker and ssh nodes are not done yet`,
-      );
-    const cwd = await hostPath(ctx, ctx.dataDir);
-    const logDir = await hostPath(ctx, '/var/log/faultline');
-    await hostPath(ctx, '/var/run/faultline');
-    if (!this.messageLogs.has(name))
-      this.messageLogs.set(name, createWriteStream(`${logDir}/maelstrom-messages.jsonl`, { flags: 'a' }));
     const existing = this.nodes.get(name);
-    const nodeProcess =
-      existing?.process ??
-      new NodeProcess({
-        node: name,
-        bin: this.options.bin,
-        args: this.options.args,
-        cwd,
-        env: ctx.clockEnv,
-        logFile: `${logDir}/maelstrom.log`,
-        onMessage: (m) => {
-          this.fromNode(m);
-        },
-        onExit: (description) => {
-          ctx.log(description);
-          this.router.detach(name);
-          const state = this.nodes.get(name);
-          if (state === undefined) return;
-          state.initialized = false;
-          state.crash = description;
-        },
-      });
-    const state: NodeState = { process: nodeProcess, initialized: false };
+    const nodeProcess = existing?.process ?? (await this.nodeProcessFor(ctx));
+    const state: NodeState = {
+      process: nodeProcess,
+      initialized: false,
+      ...(existing?.remote !== undefined && { remote: existing.remote }),
+    };
+    if (existing === undefined && !isLocalNode(ctx))
+      state.remote = { node: ctx.node, hostLogDir: dirname(nodeProcess.spec.logFile) };
     this.nodes.set(name, state);
     await nodeProcess.start();
     // The pidfile lets the local backend's teardown and `faultline clean` find the process if the harness dies.
@@ -157,6 +147,82 @@ export class MaelstromCluster {
       nodeProcess.deliver(m);
     });
     await this.init(ctx, state);
+  }
+
+  /**
+   * The node's process, made once per node: on the local backend the binary runs here, in the node's folder;
+   * on docker and ssh nodes its folder is copied to the node and it runs there, its stdio streamed to the
+   * router, its logs written here and copied onto the node when it stops.
+   */
+  private async nodeProcessFor(ctx: NodeContext): Promise<NodeProcess> {
+    const name = ctx.node.name;
+    const command = [this.options.bin, ...this.options.args];
+    const local = isLocalNode(ctx);
+    let logDir: string;
+    let launch: NodeProcess['spec']['launch'];
+    let runsAs: string | undefined;
+    if (local) {
+      const cwd = await hostPath(ctx, ctx.dataDir);
+      logDir = await hostPath(ctx, '/var/log/faultline');
+      await hostPath(ctx, '/var/run/faultline');
+      launch = () => spawnLocal(name, this.options.bin, this.options.args, { cwd, env: ctx.clockEnv });
+    } else {
+      const spawnAttached = ctx.node.spawnAttached?.bind(ctx.node);
+      if (spawnAttached === undefined)
+        throw new Error(`node ${name}: this node backend cannot run a process with its stdio attached to faultline`);
+      const bin = await this.installBin(ctx);
+      await hostPath(ctx, ctx.dataDir);
+      this.hostLogRoot ??= mkdtempSync(join(tmpdir(), 'faultline-maelstrom-logs-'));
+      logDir = join(this.hostLogRoot, name);
+      mkdirSync(logDir, { recursive: true });
+      launch = () => spawnAttached([bin, ...this.options.args], { cwd: ctx.dataDir, env: ctx.clockEnv });
+      runsAs = `on ${name} as ${bin}, in ${ctx.dataDir}`;
+    }
+    if (!this.messageLogs.has(name))
+      this.messageLogs.set(name, createWriteStream(join(logDir, 'maelstrom-messages.jsonl'), { flags: 'a' }));
+    return new NodeProcess({
+      node: name,
+      command,
+      launch,
+      ...(runsAs !== undefined && { runsAs }),
+      logFile: join(logDir, 'maelstrom.log'),
+      onMessage: (m) => {
+        this.fromNode(m);
+      },
+      onExit: (description) => {
+        ctx.log(description);
+        this.router.detach(name);
+        const state = this.nodes.get(name);
+        if (state === undefined) return;
+        state.initialized = false;
+        state.crash = description;
+      },
+    });
+  }
+
+  /** Copies the binary's folder to a docker or ssh node (once), and returns the binary's path there. */
+  private installBin(ctx: NodeContext): Promise<string> {
+    const name = ctx.node.name;
+    let installed = this.installedBins.get(name);
+    if (installed === undefined) {
+      installed = (async () => {
+        const bin = this.options.bin;
+        const problem = binProblem(bin);
+        if (problem !== undefined) throw new Error(`node ${name}: the binary ${bin} ${problem}`);
+        const files = binFolderFiles(bin);
+        const root = dirname(bin);
+        await uploadFiles(
+          ctx.node,
+          files.map((f) => ({ localPath: join(root, f.path), remotePath: posix.join(nodeBinRoot, f.path) })),
+        );
+        ctx.log(`copied ${files.length} files of ${root} to ${nodeBinRoot}`);
+        return binOnNode(bin);
+      })();
+      this.installedBins.set(name, installed);
+      // A failed copy is tried again by the next start.
+      installed.catch(() => this.installedBins.delete(name));
+    }
+    return installed;
   }
 
   /** init, and for the broadcast protocol the topology (every other node a neighbour), before the node serves. */
@@ -219,12 +285,12 @@ export class MaelstromCluster {
     await state.process.kill();
   }
 
-  pause(node: string): void {
-    this.nodes.get(node)?.process.signal('SIGSTOP');
+  async pause(node: string): Promise<void> {
+    await this.nodes.get(node)?.process.signal('SIGSTOP');
   }
 
-  resume(node: string): void {
-    this.nodes.get(node)?.process.signal('SIGCONT');
+  async resume(node: string): Promise<void> {
+    await this.nodes.get(node)?.process.signal('SIGCONT');
   }
 
   /** Graceful stop of one node; the last one stopped closes the router and the message logs. */
@@ -235,12 +301,20 @@ export class MaelstromCluster {
       state.initialized = false;
       await state.process.stop();
       await state.process.closeLog();
+      if (state.remote !== undefined) await state.remote.node.upload(state.process.spec.logFile, nodePaths.logFile);
     }
     if ([...this.nodes.values()].every((s) => !s.process.running)) {
       this.router.close();
       const logs = [...this.messageLogs.values()];
       this.messageLogs.clear();
       await Promise.all(logs.map((l) => new Promise<void>((resolve) => l.end(resolve))));
+      // Every node's message log is complete only now: remote nodes get theirs for log collection.
+      await Promise.all(
+        [...this.nodes.values()].map(async (s) => {
+          if (s.remote !== undefined)
+            await s.remote.node.upload(join(s.remote.hostLogDir, 'maelstrom-messages.jsonl'), nodePaths.messageLog);
+        }),
+      );
     }
   }
 
