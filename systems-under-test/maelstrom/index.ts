@@ -3,8 +3,8 @@
 // and faultline's workloads mapped onto Maelstrom's lin-kv, g-set, broadcast, counters, unique-ids, txn
 // workloads and echo (workloadBodies.ts), and Maelstrom's services (lin-kv, seq-kv, lww-kv, lin-tso) as
 // endpoints on that network (maelstromServices.ts).
-// On the local backend each node is a process of this harness; on docker nodes it runs in its container, its
-// folder copied in and its stdio streamed to the router over the engine's exec stream (Remote.spawnAttached).
+// On the local backend each node is a process of this harness; on docker nodes and ssh hosts it runs there, its
+// folder copied in and its stdio streamed to the router over one exec (Remote.spawnAttached).
 // docs/maelstrom.md says how to run a node and what is supported.
 import { defineSystem } from '../../harness/plugin.ts';
 import { clusterOf, existingClusterOf, nodePaths, startingClusterOf } from './maelstromCluster.ts';
@@ -16,7 +16,7 @@ export default defineSystem({
   description: "any binary speaking Maelstrom's stdin/stdout protocol, on faultline's in-process network",
   // Those with a Maelstrom protocol (workloadBodies.ts): another workload is refused before any node starts.
   workloads: Object.keys(maelstromWorkloadFor),
-  // On docker nodes (and ssh hosts) the binary runs there: python3 for the example nodes and the many
+  // On docker nodes and ssh hosts the binary runs there: python3 for the example nodes and the many
   // Maelstrom nodes written in Python (the node image already has nodejs). Built from Debian's packages.
   image: { packages: ['python3'] },
 

@@ -8,8 +8,6 @@ import assert from 'node:assert/strict';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { execa } from 'execa';
 import { readHistoryJsonl } from '../../../harness/history/jsonl.ts';
 import { readSshHosts } from '../../../harness/run/sshHosts.ts';
 import { dockerSkip } from '../dockerEngine.ts';
@@ -20,10 +18,10 @@ import {
   startSshTestHosts,
   systemctlLog,
   type SshTestHosts,
+  runSshCampaign,
 } from './sshTestHosts.ts';
 
 const skip = dockerSkip('the ssh campaign e2e test');
-const cli = fileURLToPath(new URL('../../../bin/faultline.js', import.meta.url));
 
 describe('a campaign on ssh hosts', { skip, timeout: 600_000 }, () => {
   let hosts: SshTestHosts | undefined;
@@ -55,19 +53,8 @@ describe('a campaign on ssh hosts', { skip, timeout: 600_000 }, () => {
       }),
     );
     const store = join(h.dir, 'store');
-    const started = Date.now();
-    const run = await execa(
-      'node',
-      [cli, 'run', campaignFile, '--store', store, '--progress', 'plain', '--no-report'],
-      {
-        reject: false,
-        all: true,
-        timeout: 400_000,
-        env: { NO_COLOR: '1' },
-      },
-    );
-    process.stdout.write(`# faultline run on ssh hosts took ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
-    const output = run.all;
+    const run = await runSshCampaign(campaignFile, store, 'on ssh hosts');
+    const output = run.output;
     assert.equal(run.exitCode, 0, output);
     assert.match(output, /WARNING: accepted a NEW ssh host key/, 'accept-new warns about each new key');
 

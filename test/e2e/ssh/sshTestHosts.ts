@@ -6,6 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
 import ssh2 from 'ssh2';
 import { createDockerCluster, removeRunResources, type DockerCluster } from '../../../harness/nodes/cluster.ts';
 import type { DockerRemote } from '../../../harness/nodes/docker.ts';
@@ -28,7 +30,8 @@ export interface SshTestHosts {
 }
 
 /** Starts `count` sshd hosts and returns once each accepts an ssh login. */
-export async function startSshTestHosts(label: string, count = 3): Promise<SshTestHosts> {
+/** `image`: the hosts' image (default the node image), e.g. a system's, so its packages are there already. */
+export async function startSshTestHosts(label: string, count = 3, image?: string): Promise<SshTestHosts> {
   const dir = await mkdtemp(join(tmpdir(), `fl-ssh-${label}-`));
   const keys = ssh2.utils.generateKeyPairSync('ed25519');
   const keyPath = join(dir, 'id_ed25519');
@@ -45,7 +48,7 @@ export async function startSshTestHosts(label: string, count = 3): Promise<SshTe
       runId,
       nodes: count,
       namePrefix: 'fl-ssh',
-      image: await ensureNodeImage(),
+      image: image ?? (await ensureNodeImage()),
     });
     const knownHostsLines: string[] = [];
     for (const node of containers.nodes) {
@@ -144,13 +147,16 @@ export interface SshCampaignOptions {
   phases: string;
   nemesis: string;
   seed: number;
+  /** The campaign's `system:` and `workload:` values; default raft-kv and a register. */
+  system?: string;
+  workload?: string;
 }
 
-/** A raft-kv register campaign on the hosts, logging in as the sudo user `faultline`. */
+/** A campaign on the hosts (raft-kv on a register by default), logging in as the sudo user `faultline`. */
 export function sshCampaignText(o: SshCampaignOptions): string {
   return [
     `name: ${o.name}`,
-    'system: raft-kv',
+    `system: ${o.system ?? 'raft-kv'}`,
     'nodes:',
     '  backend: ssh',
     '  user: faultline',
@@ -159,7 +165,7 @@ export function sshCampaignText(o: SshCampaignOptions): string {
     `  acceptNewHostKeys: ${o.acceptNewHostKeys}`,
     '  hosts:',
     ...o.addresses.map((a, i) => `    - { host: ${a}, name: n${i + 1} }`),
-    'workload: { name: register }',
+    `workload: ${o.workload ?? '{ name: register }'}`,
     'clients: { concurrency: 4, timeout: 1s }',
     `phases: ${o.phases}`,
     `nemesis: ${o.nemesis}`,
@@ -167,4 +173,23 @@ export function sshCampaignText(o: SshCampaignOptions): string {
     `seed: ${o.seed}`,
     '',
   ].join('\n');
+}
+
+const cli = fileURLToPath(new URL('../../../bin/faultline.js', import.meta.url));
+
+/** `faultline run` of a campaign file into `store`, without a report; prints its wall time, labelled. */
+export async function runSshCampaign(
+  campaignFile: string,
+  store: string,
+  label: string,
+): Promise<{ exitCode: number | undefined; output: string }> {
+  const started = Date.now();
+  const run = await execa('node', [cli, 'run', campaignFile, '--store', store, '--progress', 'plain', '--no-report'], {
+    reject: false,
+    all: true,
+    timeout: 400_000,
+    env: { NO_COLOR: '1' },
+  });
+  process.stdout.write(`# faultline run ${label} took ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  return { exitCode: run.exitCode, output: run.all };
 }
