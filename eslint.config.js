@@ -24,7 +24,7 @@ const boundaries = [
   // A system under test is a plug-in: it sees only the plug-in API.
   { area: 'systems-under-test/', may: ['harness/plugin.ts'] },
   // The plug-in API: the Remote interface, free ports for local nodes, history value types, the node image
-  // declaration's types.
+  // declaration's types, the message log's event type.
   {
     area: 'harness/plugin.ts',
     may: [
@@ -32,6 +32,7 @@ const boundaries = [
       'harness/nodes/freePorts.ts',
       'harness/nodes/systemImageDeclaration.ts',
       'checkers/history.ts',
+      'checkers/messageEvents.ts',
     ],
   },
   { area: 'harness/errors.ts', may: ['checkers/result.ts'] },

@@ -18,6 +18,7 @@ export type {
 export { execOrThrow, shellQuote, RemoteCommandError, uploadFiles } from './nodes/remote.ts';
 export { freePorts } from './nodes/freePorts.ts';
 export type { Value } from '../checkers/history.ts';
+export type { MessageLogEvent } from '../checkers/messageEvents.ts';
 export type { SystemImage, SystemImageFile } from './nodes/systemImageDeclaration.ts';
 
 export interface NodeInfo {

@@ -7,23 +7,9 @@ import type { HistoryOp, Operation } from '../checkers/history.ts';
 import type { NetworkFigures } from './networkFigures.ts';
 import { networkFigures } from './networkFigures.ts';
 import { runFiles } from './runDirectory.ts';
+import type { MessageLogEvent } from '../checkers/messageEvents.ts';
 
-/** One event of a message's life; `time` is ms since the epoch; sends, deliveries and drops share `id`. */
-export interface MessageLogEvent {
-  event: 'send' | 'deliver' | 'drop';
-  /** The router's number of the send; -1 for what bypassed the network (init, init_ok). */
-  id: number;
-  time: number;
-  src: string;
-  dest: string;
-  type: string;
-  msg_id?: number;
-  in_reply_to?: number;
-  /** drop: lost, partitioned or unreachable. */
-  reason?: string;
-  /** deliver: 1 for a duplicate. */
-  copy?: 1;
-}
+export type { MessageLogEvent } from '../checkers/messageEvents.ts';
 
 export interface MessageLog {
   /** Every node's events, merged in time order (a file's own order kept among equal times). */

@@ -1,23 +1,11 @@
 // The network at work: drives the pure model (maelstromNetwork.ts) with this process's clock and hands each
 // arriving message to its endpoint (a node process's stdin, a client's pending request). Every send, delivery
 // and drop is reported as a MessageEvent, which the system writes to the message log of a node.
+import type { MessageLogEvent } from '../../harness/plugin.ts';
 import type { DueEvent, MaelstromMessage, MaelstromNetwork } from './maelstromNetwork.ts';
 
-/** One line of a message log (JSONL): what happened to which message, when (ms since the epoch). */
-export interface MessageEvent {
-  event: 'send' | 'deliver' | 'drop';
-  /** The router's sequence number of the send: a send and its deliveries (or drop) share it. */
-  id: number;
-  time: number;
-  src: string;
-  dest: string;
-  type: string;
-  msg_id?: number;
-  in_reply_to?: number;
-  /** drop: lost, partitioned or unreachable (no such endpoint, or a killed node). deliver: 1 for a duplicate. */
-  reason?: string;
-  copy?: 1;
-}
+/** One line of a message log (checkers/messageEvents.ts, through the plug-in API). */
+export type MessageEvent = MessageLogEvent;
 
 export type Deliver = (message: MaelstromMessage) => void;
 
