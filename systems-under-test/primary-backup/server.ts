@@ -186,7 +186,12 @@ async function forwardToPrimary(op: unknown): Promise<Completion> {
   const primary = state.claim.primary;
   const reply = await requestJson(`${urlOf.get(primary) ?? ''}/primary-op`, op, { timeoutMs: 10_000 });
   if (reply.kind === 'not-sent') return { type: 'fail', error: `primary ${primary} unreachable: ${reply.error}` };
-  if (reply.kind === 'unknown') return { type: 'info', error: `primary ${primary}: ${reply.error}` };
+  // A read changes nothing, so not knowing whether the primary ran it is the same as its not having run:
+  // a definite fail (a kill races the forwarded read's connection: refused is fail, reset would be info).
+  if (reply.kind === 'unknown')
+    return (op as { f?: unknown }).f === 'read'
+      ? { type: 'fail', error: `primary ${primary}: ${reply.error}` }
+      : { type: 'info', error: `primary ${primary}: ${reply.error}` };
   if (reply.status !== 200) return { type: 'info', error: `primary ${primary} answered HTTP ${reply.status}` };
   return reply.body as Completion;
 }
