@@ -13,6 +13,7 @@ test('the runtime exports of harness/plugin.ts', () => {
     'execOrThrow',
     'freePorts',
     'shellQuote',
+    'uploadFiles',
   ]);
 });
 
