@@ -62,7 +62,11 @@ export function readChunks(
       onChunk(buffer.subarray(0, got));
       offset += got;
       if (atStart < 0) continue;
-      const grown = getHeapStatistics().used_heap_size - atStart;
+      // Growth over the lowest heap seen: a collection may free what was garbage before this file, and that
+      // must not hide what reading keeps.
+      const used = getHeapStatistics().used_heap_size;
+      if (used < atStart) atStart = used;
+      const grown = used - atStart;
       if (grown > growth) {
         throw new HistoryTooLargeError(
           path,

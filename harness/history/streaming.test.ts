@@ -222,7 +222,8 @@ test('a history read from disk is read in chunks, and stops with its reason past
     () => readHistoryJsonl(path, { chunkBytes: 4096, heapBytes: 1 }),
     (e: unknown) =>
       e instanceof HistoryTooLargeError &&
-      /reading stopped after 4096 bytes/.test(e.reason) &&
+      // After some chunk: a collection during the first may make its growth negative.
+      /reading stopped after \d+ bytes/.test(e.reason) &&
       /max-old-space-size/.test(e.reason),
   );
   const seen: string[] = [];
