@@ -29,6 +29,22 @@ function rng(seed: number): () => number {
   };
 }
 
+/** A txn just invoked: pending (info, no return) until the generator completes it. */
+function invokedTxn(id: number, process: number, txn: Value[], time: number, invokeIndex: number): Operation {
+  return {
+    id,
+    process,
+    f: 'txn',
+    input: txn,
+    output: txn,
+    status: 'info',
+    call: time,
+    ret: Infinity,
+    invokeIndex,
+    completeIndex: null,
+  };
+}
+
 function strictlySerializableHistory(n: number): Operation[] {
   const random = rng(15);
   const lists = new Map<number, number[]>();
@@ -54,18 +70,7 @@ function strictlySerializableHistory(n: number): Operation[] {
     }
     s.txn = txn;
     s.done = time + 1 + Math.floor(random() * 40);
-    ops.push({
-      id: ops.length,
-      process: s.p,
-      f: 'txn',
-      input: txn,
-      output: txn,
-      status: 'info',
-      call: time,
-      ret: Infinity,
-      invokeIndex: index++,
-      completeIndex: null,
-    });
+    ops.push(invokedTxn(ops.length, s.p, txn, time, index++));
     return ops[ops.length - 1]!;
   };
   const open = new Map<number, Operation>();
@@ -119,18 +124,7 @@ function atomicRegisterHistory(n: number, keys: number): Operation[] {
       const k = Math.floor(random() * keys);
       txn.push(random() < 0.5 ? ['r', k, null] : ['w', k, ++written]);
     }
-    const op: Operation = {
-      id: ops.length,
-      process: p,
-      f: 'txn',
-      input: txn,
-      output: txn,
-      status: 'info',
-      call: time,
-      ret: Infinity,
-      invokeIndex: index++,
-      completeIndex: null,
-    };
+    const op = invokedTxn(ops.length, p, txn, time, index++);
     ops.push(op);
     open.push({ op, done: time + 1 + Math.floor(random() * 40) });
   };
