@@ -518,14 +518,7 @@ test("`check`'s summary detail gives the verdict, failing op and explanation of 
   );
   assert.ok(invalid > 0, 'no invalid history was generated');
   // A stale read the unique-value zones prove: the report's partial linearizations need a search, the summary none.
-  const stale = history([
-    [0, 'invoke', 'write', 1],
-    [0, 'ok', 'write', 1],
-    [1, 'invoke', 'write', 2],
-    [1, 'ok', 'write', 2],
-    [2, 'invoke', 'read', null],
-    [2, 'ok', 'read', 1],
-  ]);
+  const stale = history(vectors.find(([name]) => name === 'V1 stale read')![1]);
   const model = createModel({ name: 'register', options: { initial: 0 } });
   const longest = (detail: 'report' | 'summary') =>
     (checkLinearizableSync(stale, { model, detail }).anomalies[0]!.detail as { longest: unknown[] }).longest;
