@@ -45,28 +45,28 @@ export function readChunks(
   const fd = openSync(path, 'r');
   // Measured only for a file longer than one chunk: one chunk cannot outgrow the heap, and V8's heap
   // statistics cost 0.1 ms a call, a fifth of checking a small etcd log (102 of them: 20 ms).
-  let atStart = -1;
+  let lowest = -1; // the lowest heap seen since reading began, -1 until measured
   let growth = 0;
   try {
     let offset = 0;
     for (;;) {
       const got = readSync(fd, buffer, 0, buffer.length, null);
       if (got === 0) return;
-      if (atStart < 0 && (offset > 0 || got === buffer.length)) {
+      if (lowest < 0 && (offset > 0 || got === buffer.length)) {
         const heap = getHeapStatistics();
-        atStart = heap.used_heap_size;
+        lowest = heap.used_heap_size;
         // The limit includes V8's young generation (48 MiB on 64-bit), which never holds what reading keeps.
         const oldSpace = Math.max(heap.heap_size_limit - youngGenerationBytes, heap.heap_size_limit / 2);
-        growth = limits.heapBytes ?? Math.min(0.4 * oldSpace, 0.85 * oldSpace - atStart);
+        growth = limits.heapBytes ?? Math.min(0.4 * oldSpace, 0.85 * oldSpace - lowest);
       }
       onChunk(buffer.subarray(0, got));
       offset += got;
-      if (atStart < 0) continue;
+      if (lowest < 0) continue;
       // Growth over the lowest heap seen: a collection may free what was garbage before this file, and that
       // must not hide what reading keeps.
       const used = getHeapStatistics().used_heap_size;
-      if (used < atStart) atStart = used;
-      const grown = used - atStart;
+      if (used < lowest) lowest = used;
+      const grown = used - lowest;
       if (grown > growth) {
         throw new HistoryTooLargeError(
           path,
